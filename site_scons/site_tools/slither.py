@@ -1,0 +1,118 @@
+"""SCons tool `slither`: `env.StaticPython(name, ...)` declares a fully static CPython.
+
+Usable from any SConstruct:
+    env = Environment(tools=["default", "slither"], toolpath=["<checkout>/site_scons/site_tools"])
+    env.StaticPython("mypython", python="3.11", modules=[], target="gnu")
+
+The data flow of DESIGN.md, one tool per arrow:
+    SourceFile (slither_sources) -> CPython (slither_cpython) -> FreezeModules (slither_freeze)
+    -> StaticBinary (slither_link), all cached by content (slither_cache).
+"""
+
+import importlib.util
+import os
+import sys
+
+_CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _restore_package():
+    """SCons registers this tool in sys.modules as `slither`, the name of our Python package,
+    and puts the toolpath first on sys.path while loading it: load the package by location."""
+    current = sys.modules.get("slither")
+    if current is not None and hasattr(current, "__path__"):
+        return
+    package_dir = os.path.join(_CHECKOUT, "slither")
+    spec = importlib.util.spec_from_file_location(
+        "slither", os.path.join(package_dir, "__init__.py"), submodule_search_locations=[package_dir])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["slither"] = package
+    spec.loader.exec_module(package)
+
+
+_restore_package()
+if _CHECKOUT not in sys.path:
+    sys.path.append(_CHECKOUT)
+
+import slither.build_plan as build_plan  # noqa: E402  (needs the path set up above)
+from slither.errors import SlitherError  # noqa: E402
+
+SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_freeze", "slither_link",
+             "slither_summary")
+TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
+
+QUIET_COMMAND_STRINGS = {
+    "CCCOMSTR": "compile $TARGET",
+    "ASCOMSTR": "assemble $TARGET",
+    "LINKCOMSTR": "link $TARGET (static)",
+    "FREEZECOMSTR": "freeze modules -> ${TARGETS[0]}",
+    "GENCOMSTR": "generate $TARGET",
+    "HOSTCOMSTR": "unpack host interpreter -> ${TARGET.dir.dir}",
+    "CPYTHONCOMSTR": "cpython build",
+    "INSTALLSTR": "install $TARGET",
+    "STDLIBCOMSTR": "stdlib files -> ${TARGET.dir}",
+}
+
+
+def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, target="gnu",
+                   modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
+                   jobs=None, verbose=False):
+    """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list."""
+    plan = build_plan.make_plan(name=name, series=python, target=target, modules=modules,
+                                freeze=freeze, exclude=exclude, build_dir=build_dir,
+                                source_dirs=sources)
+    build_env = env.Clone()
+    build_env["CC"] = plan.profile.CC
+    build_env["CXX"] = plan.profile.CXX
+    build_env["SLITHER_STATIC_LINK_FLAGS"] = list(plan.profile.static_link_flags)
+    build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
+    build_env["SLITHER_SOURCE_DIRS"] = list(plan.source_dirs)
+    build_env["ENV"].update(plan.profile.environment)
+    build_env["ENV"]["SLITHER_VERBOSE"] = "1" if verbose else "0"
+    if not verbose:
+        for key, text in QUIET_COMMAND_STRINGS.items():
+            build_env.SetDefault(**{key: text})
+
+    tarball = build_env.SourceFile(os.path.join(build_dir, "sources", plan.release.source.filename),
+                                   {"source": plan.release.source, "version": plan.release.version})
+    cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball[0],
+                                plan.patches)
+    cpython["series"] = plan.release.series
+    frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
+                                     plan.build_manifest)
+    binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
+                                    plan.main_options)
+    products = list(binary)
+    if not plan.freeze:
+        products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
+    build_env.SlitherSummary(plan, binary[0], cpython, frozen)
+    return products
+
+
+def _install_static_python(env, prefix, products):
+    """`scons install PREFIX=...`: the binary into PREFIX/bin (and a FREEZE=0 stdlib tree)."""
+    installed = env.Install(os.path.join(prefix, "bin"), products[0])
+    for marker in products[1:]:
+        installed += env.InstallStdlibTree(prefix, marker)
+    return installed
+
+
+def generate(env, **kwargs):
+    env.SetDefault(SLITHER_PYTHON=sys.executable)
+    env.SetDefault(SLITHER_CACHE_DIR=build_plan.default_cache_dir())
+    env.SetDefault(SLITHER_DOWNLOAD_STORE=os.path.join(env["SLITHER_CACHE_DIR"] or "build", "downloads"))
+    env["ENV"]["PYTHONPATH"] = _CHECKOUT
+    for key in ("PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "TERM"):
+        if key in os.environ:
+            env["ENV"][key] = os.environ[key]
+    for tool in SUB_TOOLS:
+        env.Tool(tool, toolpath=[TOOL_DIR])
+    env.AddMethod(_static_python, "StaticPython")
+    env.AddMethod(_install_static_python, "InstallStaticPython")
+
+
+def exists(env):
+    return True
+
+
+__all__ = ["generate", "exists", "SlitherError"]

@@ -1,0 +1,82 @@
+"""SCons tool: the content-hash cache (CacheDir) with an integrity check on retrieval.
+
+SCons names a cache entry after the target's build signature, which says nothing about the
+bytes stored. Each entry therefore gets a `.sha256` sidecar when pushed; an entry whose bytes
+no longer match (a disk error, a half-copied file, tampering) is moved aside and rebuilt,
+never trusted. Pushes go through a temporary name and a rename, so two scons processes can
+share one cache.
+"""
+
+import hashlib
+import os
+import threading
+
+import SCons.CacheDir
+
+from slither.build_plan import default_cache_dir
+
+SIDECAR_SUFFIX = ".sha256"
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class VerifiedCacheDir(SCons.CacheDir.CacheDir):
+    retrieved = []          # internal paths of targets taken from the cache, for the summary
+    quarantined = []
+    _lock = threading.Lock()
+
+    @classmethod
+    def copy_to_cache(cls, env, src, dst):
+        # dst is SCons's temporary name "<entry>.tmp<uuid>"; the sidecar is written first so
+        # an entry never exists without the hash that vouches for it.
+        entry = dst.rsplit(".tmp", 1)[0]
+        sidecar_tmp = f"{dst}{SIDECAR_SUFFIX}"
+        with open(sidecar_tmp, "w") as stream:
+            stream.write(file_sha256(src) + "\n")
+        os.replace(sidecar_tmp, entry + SIDECAR_SUFFIX)
+        return super().copy_to_cache(env, src, dst)
+
+    def _entry_is_intact(self, cachefile):
+        try:
+            with open(cachefile + SIDECAR_SUFFIX) as stream:
+                expected = stream.read().strip()
+        except OSError:
+            return False
+        return file_sha256(cachefile) == expected
+
+    def retrieve(self, node):
+        if not self.is_enabled():
+            return False
+        _, cachefile = self.cachepath(node)
+        if cachefile and os.path.exists(cachefile) and not self._entry_is_intact(cachefile):
+            with self._lock:
+                corrupt = f"{cachefile}.corrupt"
+                try:
+                    os.replace(cachefile, corrupt)
+                except OSError:
+                    pass
+                self.quarantined.append(str(node))
+            print(f"slither: cache entry for {node} failed its sha256 check; moved to {corrupt}, rebuilding")
+            return False
+        found = super().retrieve(node)
+        if found:
+            with self._lock:
+                self.retrieved.append(str(node))
+        return found
+
+
+def generate(env):
+    cache_dir = env.get("SLITHER_CACHE_DIR", default_cache_dir())
+    if cache_dir:
+        os.makedirs(cache_dir, exist_ok=True)  # SCons creates only the last level itself
+        env.CacheDir(os.path.join(cache_dir, "scons"), custom_class=VerifiedCacheDir)
+
+
+def exists(env):
+    return True

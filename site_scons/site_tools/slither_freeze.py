@@ -1,0 +1,115 @@
+"""SCons tool: `FreezeModules` compiles Python modules into a linkable blob, with the built
+interpreter, so that the marshal format always matches the CPython that loads it.
+
+Its signature is the install archive (the stdlib's content), the freezer and runtime sources,
+the build manifest and the EXCLUDE list; the host interpreter's path is not part of it.
+"""
+
+import json
+import os
+import shutil
+import tarfile
+
+import SCons.Action
+import SCons.Builder
+
+from slither.loading import PROJECT_ROOT
+
+FREEZE_COMMAND = (
+    "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze $SLITHER_STDLIB_ARG "
+    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[2]} --build-manifest ${SOURCES[3]} "
+    "$SLITHER_ROOT_ARGS "
+    "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
+)
+
+
+def _write_json(target, source, env):
+    with open(str(target[0]), "w") as stream:
+        stream.write(source[0].get_contents().decode() + "\n")
+    return 0
+
+
+def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, extra_roots=()):
+    out_dir = env.Dir(out_dir)
+    manifest_node = env._SlitherJSON(out_dir.File("build-manifest.json"),
+                                     env.Value(json.dumps(build_manifest, indent=1, sort_keys=True)))
+    outputs = [out_dir.File(name) for name in
+               ("frozen.bin", "frozen_blob.S", "frozen_table.c", "frozen.json")]
+    root = str(PROJECT_ROOT)
+    inputs = [cpython["install"], env.File(os.path.join(root, "slither/freeze.py")),
+              env.File(os.path.join(root, "slither/runtime/_slither_runtime.py")),
+              manifest_node[0], env.Value(f"exclude={','.join(sorted(excludes))} "
+                                          f"stdlib_frozen={stdlib_frozen}")]
+    stdlib_dir = cpython["host_dir"].Dir(f"lib/python{cpython['series']}")
+    # The stdlib's path is not a signature input (install.tar's content is), hence $( $).
+    stdlib_arg = f"--stdlib $( {stdlib_dir.path} $)" if stdlib_frozen else ""
+    frozen = env._SlitherFreeze(
+        outputs, inputs,
+        SLITHER_HOST_PYTHON=cpython["host_python"].path,
+        SLITHER_STDLIB_ARG=stdlib_arg,
+        SLITHER_EXCLUDE=",".join(sorted(excludes)),
+        SLITHER_ROOT_ARGS=" ".join(f"--root {env.Dir(r).path}" for r in extra_roots))
+    env.Depends(frozen, cpython["host_python"])
+    return {"blob": outputs[0], "asm": outputs[1], "table": outputs[2], "manifest": outputs[3]}
+
+
+def _lay_out_stdlib(target, source, env):
+    """FREEZE=0: the stdlib as .py files beside the binary, as the 2013 tool's freeze=False."""
+    marker = str(target[0])
+    stdlib_dir = os.path.dirname(marker)
+    prefix = f"lib/python{env['SLITHER_SERIES']}/"
+    excluded = set(env["SLITHER_EXCLUDE"].split(",")) | {"site-packages"}
+    shutil.rmtree(stdlib_dir, ignore_errors=True)
+    os.makedirs(stdlib_dir)
+    with tarfile.open(str(source[0])) as tar:
+        members = []
+        for member in tar.getmembers():
+            if not member.name.startswith(prefix) or "__pycache__" in member.name:
+                continue
+            member.name = member.name[len(prefix):]
+            if member.name and member.name.split("/")[0] not in excluded \
+                    and member.name.split("/")[0].removesuffix(".py") not in excluded:
+                members.append(member)
+        tar.extractall(stdlib_dir, members=members, filter="data")
+    with open(marker, "w") as stream:
+        stream.write("laid out by slither from the CPython install archive\n")
+    return 0
+
+
+def _stdlib_tree(env, marker, cpython, excludes):
+    node = env._SlitherStdlibTree(marker, [cpython["install"], env.Value(",".join(sorted(excludes)))],
+                                  SLITHER_SERIES=cpython["series"],
+                                  SLITHER_EXCLUDE=",".join(sorted(excludes)))
+    env.NoCache(node)
+    env.Clean(node, env.File(marker).dir)
+    return node
+
+
+def _copy_tree(target, source, env):
+    destination = os.path.dirname(str(target[0]))
+    shutil.copytree(os.path.dirname(str(source[0])), destination, dirs_exist_ok=True)
+    return 0
+
+
+def _install_stdlib_tree(env, prefix, marker):
+    marker = env.File(str(marker))
+    installed = os.path.join(prefix, "lib", marker.dir.name, marker.name)
+    return env._SlitherCopyTree(installed, marker)
+
+
+def generate(env):
+    env["BUILDERS"]["_SlitherFreeze"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(FREEZE_COMMAND, "$FREEZECOMSTR"))
+    env["BUILDERS"]["_SlitherJSON"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_write_json, "$GENCOMSTR"))
+    env["BUILDERS"]["_SlitherStdlibTree"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_lay_out_stdlib, "$STDLIBCOMSTR"))
+    env["BUILDERS"]["_SlitherCopyTree"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_copy_tree, "$INSTALLSTR"))
+    env.AddMethod(_freeze, "FreezeModules")
+    env.AddMethod(_stdlib_tree, "StdlibTree")
+    env.AddMethod(_install_stdlib_tree, "InstallStdlibTree")
+
+
+def exists(env):
+    return True

@@ -1,0 +1,53 @@
+"""SCons tool: the summary printed after a build (binary, size, modules, what was cached)."""
+
+import atexit
+import json
+import os
+
+import SCons.Node
+import SCons.Script
+
+from slither.summary import format_summary
+
+
+def _node_outcome(node):
+    if getattr(node, "cached", 0):
+        return "cache"
+    state = node.get_state()
+    if state == SCons.Node.executed:
+        return "built"
+    if state == SCons.Node.up_to_date:
+        return "up to date"
+    return "not needed"
+
+
+def _read_json(node):
+    try:
+        with open(node.abspath) as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return {}
+
+
+def _summary(env, plan, binary, cpython, frozen):
+    steps = {"cpython": cpython["install"], "freeze": frozen["blob"], "link": binary}
+
+    def print_summary():
+        if SCons.Script.GetBuildFailures() or SCons.Script.GetOption("clean") \
+                or SCons.Script.GetOption("help") or SCons.Script.GetOption("no_exec"):
+            return
+        if not os.path.exists(binary.abspath):
+            return
+        outcomes = {name: _node_outcome(node) for name, node in steps.items()}
+        print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
+                             _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes))
+
+    atexit.register(print_summary)
+
+
+def generate(env):
+    env.AddMethod(_summary, "SlitherSummary")
+
+
+def exists(env):
+    return True

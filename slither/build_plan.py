@@ -1,0 +1,138 @@
+"""From build variables to a plan: every path, pin and option of one static interpreter.
+
+Pure data in, data out: the SCons tools only turn a Plan into nodes, and tests check the
+plan (paths, excludes, manifest) without running SCons.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, loading, patches
+from .errors import SlitherError
+from .main_c import MainOptions
+from .recipe import CPythonRelease
+
+DEFAULT_SERIES = "3.11"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+MODULE_ENTRY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(==[A-Za-z0-9.+!_-]+)?$")
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "slither")
+
+
+def available_modules() -> list[str]:
+    """Module recipes in modules/ (cpython.py describes the interpreter, not a module)."""
+    return sorted(p.stem for p in loading.MODULES_DIR.glob("*.py")
+                  if p.stem != "cpython" and not p.stem.startswith("_"))
+
+
+def parse_module_list(text) -> list[str]:
+    """MODULES: comma-separated recipe names, each optionally pinned with ==version."""
+    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
+    names = [entry.strip() for entry in entries if entry.strip()]
+    for entry in names:
+        if not MODULE_ENTRY_PATTERN.match(entry):
+            raise SlitherError(f"MODULES entry {entry!r} is malformed: write name or name==version, "
+                               "comma-separated (e.g. MODULES=numpy,mpi4py)")
+    known = available_modules()
+    for entry in names:
+        bare = entry.split("==")[0]
+        if bare not in known:
+            close = difflib.get_close_matches(bare, known, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            listing = ", ".join(known) if known else "none yet"
+            raise SlitherError(f"MODULES: no recipe for {bare!r}{hint}; available: {listing}")
+    return names
+
+
+def parse_jobs(text) -> int:
+    if not str(text).isdigit() or int(text) < 1:
+        raise SlitherError(f"JOBS={text}: give a whole number of parallel jobs, 1 or more")
+    return int(text)
+
+
+def parse_name_list(text) -> list[str]:
+    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
+    return sorted({entry.strip() for entry in entries if entry.strip()})
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    release: CPythonRelease
+    profile: loading.ToolchainProfile
+    modules: tuple[str, ...]
+    freeze: bool
+    excludes: tuple[str, ...]
+    build_dir: str
+    source_dirs: tuple[str, ...]
+    patches: tuple[str, ...]
+
+    @property
+    def cpython_dir(self) -> str:
+        # One CPython per release and toolchain, shared by every binary built from them.
+        return os.path.join(self.build_dir, f"cpython-{self.release.version}-{self.profile.name}")
+
+    @property
+    def work_dir(self) -> str:
+        return os.path.join(self.build_dir, "work", self.name)
+
+    @property
+    def binary_path(self) -> str:
+        return os.path.join(self.build_dir, "bin", self.name)
+
+    @property
+    def stdlib_tree_marker(self) -> str:
+        return os.path.join(self.build_dir, "lib", f"python{self.release.series}", ".slither-stdlib")
+
+    @property
+    def main_options(self) -> MainOptions:
+        return MainOptions(series=self.release.series, stdlib_frozen=self.freeze)
+
+    @property
+    def build_manifest(self) -> dict:
+        """What the binary says about itself (embedded, and installed beside it)."""
+        return {
+            "slither": __version__,
+            "name": self.name,
+            "cpython": self.release.version,
+            "target": self.profile.name,
+            "toolchain": {"CC": self.profile.CC, "CXX": self.profile.CXX, "FC": self.profile.FC,
+                          "CFLAGS": list(self.profile.CFLAGS),
+                          "static_link_flags": list(self.profile.static_link_flags)},
+            "modules": list(self.modules),
+            "stdlib_frozen": self.freeze,
+            "excluded_stdlib": list(self.excludes),
+            "inputs": {
+                self.release.source.filename: self.release.source.sha256,
+                **{os.path.basename(p): patches.sha256_of(Path(p)) for p in self.patches},
+            },
+        }
+
+
+def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
+              exclude=None, build_dir: str = "build", source_dirs=()) -> Plan:
+    if not NAME_PATTERN.match(name or ""):
+        raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
+    release = loading.cpython_release(str(series))
+    profile = loading.load_target(target)
+    recipe = loading.load_cpython_recipe()
+    excludes = parse_name_list(recipe.default_excludes if exclude is None else exclude)
+    if isinstance(source_dirs, str):
+        source_dirs = [d for d in source_dirs.split(os.pathsep) if d]
+    for directory in source_dirs:
+        if not os.path.isdir(directory):
+            raise SlitherError(f"SOURCES={directory}: not a directory")
+    patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
+    return Plan(name=name, release=release, profile=profile,
+                modules=tuple(parse_module_list(modules)), freeze=bool(freeze),
+                excludes=tuple(excludes), build_dir=build_dir,
+                source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
+                patches=tuple(patch_files))

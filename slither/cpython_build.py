@@ -1,0 +1,223 @@
+"""Build CPython from its verified tarball into the files the later steps consume.
+
+Run by the `CPythonBuild` SCons builder as a command (python3 -m slither.cpython_build ...).
+The interpreter it builds is the *host* interpreter: dynamically linked against libc so that
+build backends can import freshly built extension modules, but with every stdlib C module
+built in (MODULE_BUILDTYPE=static). Its libpython.a is what the final static link uses.
+
+Outputs, each written under a temporary name and renamed only when the whole build worked:
+  --install  install.tar   the installed prefix (host interpreter, stdlib, headers)
+  --library  libpython.a   static library with every stdlib C module built in
+  --link     link.rsp      gcc response file: the libraries the final static link needs
+  --info     info.json     version, built-in modules, modules left out and why
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from . import commands, loading, patches, reproducible
+from .errors import SlitherError
+from .sources import verify
+from .unpack import safe_extract
+
+INSTALL_PREFIX = "/opt/slither/python"  # inside install.tar; the host tree is relocatable
+
+
+def static_archive_found(cc: str, archive: str, env: dict) -> bool:
+    """Whether the toolchain's linker would find ``archive`` (e.g. libssl.a)."""
+    found = commands.capture(shlex.split(cc) + [f"-print-file-name={archive}"],
+                             what=f"{cc} -print-file-name", env=env).strip()
+    return os.path.isabs(found) and os.path.exists(found)
+
+
+def plan_stdlib_extensions(recipe, profile, env: dict) -> tuple[dict, list[str]]:
+    """Decide which optional stdlib modules to leave out; fail on a missing required archive.
+
+    Returns ({module: reason it is left out}, [shell-variable assignments for configure]).
+    """
+    left_out = dict(recipe.never_built)
+    missing_required: dict[str, set[str]] = {}
+    archive_seen: dict[str, bool] = {}
+    for extension in recipe.stdlib_extensions:
+        for library in extension.libraries:
+            if library.archive not in archive_seen:
+                archive_seen[library.archive] = static_archive_found(profile.CC, library.archive, env)
+            if archive_seen[library.archive]:
+                continue
+            hint = profile.package_manager_hint.format(package=library.debian_package)
+            if extension.required:
+                missing_required.setdefault(f"{library.archive} ({hint})", set()).add(extension.name)
+            else:
+                left_out.setdefault(extension.name, f"{library.archive} not found; {hint} "
+                                    f"to build it in ({extension.why_optional})")
+    if missing_required:
+        details = "; ".join(f"{lib} for {', '.join(sorted(mods))}"
+                            for lib, mods in sorted(missing_required.items()))
+        raise SlitherError(f"missing static libraries: {details}")
+    assignments = [f"py_cv_module_{name}=n/a" for name in sorted(left_out)]
+    return left_out, assignments
+
+
+def module_states(makefile_text: str) -> dict[str, str]:
+    """MODULE_<NAME>_STATE lines of a configured Makefile, as {module: state}."""
+    states = {}
+    for match in re.finditer(r"^MODULE_(\w+?)_STATE=(\S*)", makefile_text, re.MULTILINE):
+        states[match.group(1).lower()] = match.group(2)
+    return states
+
+
+def describe_left_out(states: dict[str, str], planned: dict[str, str],
+                      builtin_names: list[str]) -> dict[str, str]:
+    """Every stdlib module configure knows that is not built in, with the reason."""
+    reasons = {}
+    builtin = set(builtin_names)
+    for name, state in sorted(states.items()):
+        if name in builtin:
+            continue
+        if name in planned:
+            reasons[name] = planned[name]
+        elif state == "n/a":
+            reasons[name] = "not available on this platform"
+        elif state == "missing":
+            reasons[name] = "configure found no usable library or headers for it"
+        elif state == "yes":
+            reasons[name] = "CPython builds it only as a shared library (a test module)"
+        elif state == "disabled":
+            reasons[name] = "disabled by configure"
+        else:
+            reasons[name] = f"configure state {state!r}"
+    return reasons
+
+
+def link_flags(config_vars: dict) -> list[str]:
+    """The libraries the final static link needs, inside one group so order cannot matter."""
+    libraries = []
+    for name in ("MODLIBS", "LIBS", "SYSLIBS"):
+        for token in shlex.split(config_vars.get(name) or ""):
+            if token not in libraries:
+                libraries.append(token)
+    # Static OpenSSL and friends need these, which shared links get implicitly.
+    for extra in ("-lpthread", "-ldl", "-lm", "-lutil"):
+        if extra not in libraries:
+            libraries.append(extra)
+    return ["-Wl,--start-group", *libraries, "-Wl,--end-group"]
+
+
+INFO_SCRIPT = r"""
+import _imp, json, sys, sysconfig
+names = ("MODLIBS", "LIBS", "SYSLIBS", "LDFLAGS", "CC", "VERSION", "SOABI", "MULTIARCH")
+print(json.dumps({
+    "version": "%d.%d.%d" % sys.version_info[:3],
+    "builtin_modules": sorted(sys.builtin_module_names),
+    "cpython_frozen_modules": sorted(_imp._frozen_module_names()),
+    "stdlib_module_names": sorted(sys.stdlib_module_names),
+    "config_vars": {n: sysconfig.get_config_var(n) for n in names},
+}))
+"""
+
+
+def build(args) -> None:
+    release = loading.cpython_release(args.series)
+    recipe = loading.load_cpython_recipe()
+    profile = loading.load_target(args.target)
+    label = f"cpython {release.version} ({profile.name})"
+    log = Path(args.log).resolve()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(f"# {label}\n")
+
+    verify(Path(args.tarball), release.source.sha256)
+    for patch in args.patch:
+        patches.verify_patch(Path(patch))
+
+    work = Path(args.work).resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    source_tree = work / "src"
+    stage = work / "stage"
+    commands.say(f"  {label}: unpack")
+    safe_extract(Path(args.tarball), source_tree, strip_components=1)
+    for patch in args.patch:
+        commands.say(f"  {label}: patch {Path(patch).name}")
+        patches.apply_patch(Path(patch), source_tree, f"CPython {release.version}")
+
+    env = reproducible.reproducible_environment(os.environ)
+    env.update(profile.environment)
+    canonical_source = f"{reproducible.CANONICAL_BUILD_ROOT}/cpython-{release.version}"
+    prefix_map = f"-ffile-prefix-map={source_tree}={canonical_source}"
+    env.update({
+        "CC": profile.CC, "CXX": profile.CXX, "AR": profile.AR, "RANLIB": profile.RANLIB,
+        "CFLAGS": " ".join([*profile.CFLAGS, prefix_map]),
+        "MODULE_BUILDTYPE": "static",
+    })
+    left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env)
+    for assignment in cache_assignments:
+        key, value = assignment.split("=", 1)
+        env[key] = value
+
+    setup_local = recipe.setup_local_by_series.get(args.series, ())
+    (source_tree / "Modules" / "Setup.local").write_text(
+        "# Written by Slither: modules 3.11 would otherwise build shared through setup.py\n"
+        "*static*\n" + "".join(line + "\n" for line in setup_local))
+
+    configure = ["./configure", f"--prefix={INSTALL_PREFIX}", "--disable-shared",
+                 "--with-ensurepip=no", *release.configure_flags]
+    commands.say(f"  {label}: configure")
+    commands.run_logged(configure, log=log, what=f"{label} configure", cwd=source_tree, env=env)
+    states = module_states((source_tree / "Makefile").read_text(errors="replace"))
+
+    commands.say(f"  {label}: make -j{args.jobs} (log: {args.log})")
+    commands.run_logged(["make", f"-j{args.jobs}"], log=log, what=f"{label} make",
+                        cwd=source_tree, env=env)
+    commands.say(f"  {label}: install")
+    commands.run_logged(["make", "install", f"DESTDIR={stage}"], log=log,
+                        what=f"{label} make install", cwd=source_tree, env=env)
+
+    prefix_tree = stage / INSTALL_PREFIX.lstrip("/")
+    host_python = prefix_tree / "bin" / f"python{args.series}"
+    info = json.loads(commands.capture([str(host_python), "-S", "-c", INFO_SCRIPT],
+                                       what=f"{label} self-description", env=env))
+    info["series"] = args.series
+    info["target"] = profile.name
+    info["left_out"] = describe_left_out(states, left_out_by_plan, info["builtin_modules"])
+    info["source_sha256"] = release.source.sha256
+    info["patches"] = {Path(p).name: patches.sha256_of(Path(p)) for p in args.patch}
+
+    # The build directory varies by checkout; nothing we ship may say where it was.
+    reproducible.replace_in_text_files(prefix_tree, str(source_tree), canonical_source)
+    library = prefix_tree / "lib" / f"libpython{args.series}.a"
+    if not library.is_file():
+        raise SlitherError(f"{label}: make install produced no {library.name}")
+
+    # Publish: library and flags first, the archive that marks completion last.
+    shutil.copyfile(library, str(args.library) + ".tmp")
+    os.replace(str(args.library) + ".tmp", args.library)
+    reproducible.atomic_write_text(Path(args.link), "\n".join(link_flags(info["config_vars"])) + "\n")
+    reproducible.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
+    commands.say(f"  {label}: archive install tree")
+    reproducible.write_tar_deterministically(prefix_tree, Path(args.install))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", required=True)
+    parser.add_argument("--tarball", required=True)
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--patch", action="append", default=[])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--log", required=True)
+    for output in ("install", "library", "link", "info"):
+        parser.add_argument(f"--{output}", required=True)
+    build(parser.parse_args())
+
+
+if __name__ == "__main__":
+    commands.main_guard(main)

@@ -1,0 +1,54 @@
+"""Frozen into every Slither binary; main() calls install() before the user's code runs.
+
+It keeps sys.path lookups for what a user brings: a name the binary owns (the stdlib minus
+EXCLUDE, every frozen package) never reaches the filesystem. Found-or-not is decided from
+the binary itself, so a failed optional import (`_winapi`, a missing accelerator submodule)
+costs no stat/open on a parallel filesystem, and a file named like a frozen module in the
+current directory or on PYTHONPATH cannot shadow it.
+"""
+
+import sys
+from importlib.machinery import PathFinder
+
+import _slither_manifest
+
+OWNED_TOP_LEVEL = (frozenset(sys.stdlib_module_names) - _slither_manifest.EXCLUDED_STDLIB) \
+    | _slither_manifest.FROZEN_TOP_LEVEL
+
+
+class BinaryAwarePathFinder(PathFinder):
+    """PathFinder, except for names the binary owns: those are never searched for on disk."""
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if fullname.partition(".")[0] in OWNED_TOP_LEVEL:
+            return None
+        return super().find_spec(fullname, path, target)
+
+
+def _replace_path_finder():
+    for index, finder in enumerate(sys.meta_path):
+        if finder is PathFinder:
+            sys.meta_path[index] = BinaryAwarePathFinder
+            return
+
+
+def _install_site_builtins():
+    """What `site` gives an interactive user (exit, help, ...), without its path probing."""
+    import site
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+    if sys.flags.interactive or not sys.argv or sys.argv[0] == "":
+        site.enablerlcompleter()
+
+
+def install(site_wanted):
+    _replace_path_finder()
+    if site_wanted:
+        _install_site_builtins()
+
+
+def build_manifest():
+    """The build manifest embedded at link time (versions, TARGET, inputs)."""
+    return dict(_slither_manifest.BUILD)

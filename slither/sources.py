@@ -1,0 +1,126 @@
+"""Obtain pinned source files: local SOURCES dirs, then the download store, then URLs, then apt.
+
+Every file is verified against its pinned sha256 before anyone may use it. Downloads are
+written under a temporary name, verified, and only then renamed into the content-addressed
+store (``<store>/<sha256>/<filename>``), so an interrupted or tampered download is never
+trusted by a later build and no build downloads the same file twice.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .errors import SlitherError
+from .recipe import Source
+
+DOWNLOAD_TIMEOUT_SECONDS = 60
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: Path, expected_sha256: str) -> None:
+    """Raise unless the file's content has the pinned hash; the message names both hashes."""
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise SlitherError(
+            f"{path}: sha256 mismatch (expected {expected_sha256}, got {actual}); "
+            "the file is corrupt or not the pinned release: delete it or fix the pin")
+
+
+def stored_path(store: Path, source: Source) -> Path:
+    return Path(store) / source.sha256 / source.filename
+
+
+def _adopt(candidate: Path, source: Source, store: Path) -> Path:
+    """Verify a freshly obtained file, then move it atomically into the store."""
+    verify(candidate, source.sha256)
+    final = stored_path(store, source)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(candidate, final)
+    return final
+
+
+def _download_url(url: str, source: Source, store: Path, log: Callable[[str], None]) -> Path | None:
+    workdir = Path(store) / source.sha256
+    workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=workdir, prefix=".part-", delete=False) as partial:
+        try:
+            log(f"download {url}")
+            with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+                shutil.copyfileobj(response, partial)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            log(f"  unavailable: {getattr(error, 'reason', error)}")
+            os.unlink(partial.name)
+            return None
+    try:
+        return _adopt(Path(partial.name), source, store)
+    except SlitherError:
+        os.unlink(partial.name)
+        raise
+
+
+def debian_orig_glob(package: str, upstream_version: str) -> str:
+    return f"{package}_{upstream_version}.orig.tar.*"
+
+
+def _download_debian(source: Source, upstream_version: str, store: Path,
+                     log: Callable[[str], None]) -> Path | None:
+    debian = source.debian
+    if debian is None or shutil.which("apt-get") is None:
+        return None
+    for spec in [f"{debian.package}={v}" for v in debian.versions] + [debian.package]:
+        with tempfile.TemporaryDirectory(dir=store, prefix=".apt-") as workdir:
+            log(f"apt-get source --download-only {spec}")
+            result = subprocess.run(["apt-get", "source", "--download-only", spec], cwd=workdir,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            originals = [p for p in glob.glob(os.path.join(workdir, debian_orig_glob(
+                debian.package, upstream_version))) if not p.endswith(".asc")]
+            if result.returncode != 0 or not originals:
+                last = (result.stdout.strip().splitlines() or ["no output"])[-1]
+                log(f"  unavailable: {last}")
+                continue
+            return _adopt(Path(originals[0]), source, store)
+    return None
+
+
+def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream_version: str,
+           log: Callable[[str], None] = lambda message: None) -> Path:
+    """Return a verified local path of the source file, fetching it if it is nowhere yet."""
+    for directory in search_dirs:
+        candidate = Path(directory) / source.filename
+        if candidate.is_file():
+            verify(candidate, source.sha256)
+            return candidate
+    cached = stored_path(store, source)
+    if cached.is_file():
+        verify(cached, source.sha256)
+        return cached
+    Path(store).mkdir(parents=True, exist_ok=True)
+    for url in source.urls:
+        fetched = _download_url(url, source, store, log)
+        if fetched:
+            return fetched
+    fetched = _download_debian(source, upstream_version, store, log)
+    if fetched:
+        return fetched
+    where = ", ".join(list(source.urls) + ([f"apt-get source {source.debian.package}"]
+                                           if source.debian else []))
+    raise SlitherError(
+        f"cannot obtain {source.filename} (sha256 {source.sha256}) from {where}: "
+        "run ./bootstrap (it enables Debian source packages) or put the file in a directory "
+        "given as SOURCES=dir")

@@ -1,0 +1,38 @@
+"""Shared fixtures: the checkout, tiny tarballs, and running scons like a user does."""
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def checkout():
+    return ROOT
+
+
+def make_tarball(path: Path, members: list[tarfile.TarInfo | tuple[str, bytes]]) -> Path:
+    """A real tarball from (name, content) pairs or prepared TarInfo records (links, dirs)."""
+    with tarfile.open(path, "w:gz") as tar:
+        for member in members:
+            if isinstance(member, tarfile.TarInfo):
+                tar.addfile(member)
+            else:
+                name, content = member
+                info = tarfile.TarInfo(name)
+                info.size = len(content)
+                tar.addfile(info, io.BytesIO(content))
+    return path
+
+
+def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
+    """scons as a user runs it; returns the CompletedProcess (output captured as text)."""
+    return subprocess.run([sys.executable, "-m", "SCons", *arguments], cwd=cwd, env=env or os.environ.copy(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)

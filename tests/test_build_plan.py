@@ -1,0 +1,63 @@
+"""From variables to a plan: validation of user input, and what the plan says."""
+
+import pytest
+
+from slither import build_plan
+from slither.errors import SlitherError
+
+
+def plan(**overrides):
+    arguments = {"name": "python-static", "series": "3.11", "target": "gnu"}
+    arguments.update(overrides)
+    return build_plan.make_plan(**arguments)
+
+
+def test_default_plan_layout_and_pins():
+    result = plan()
+    assert result.binary_path == "build/bin/python-static"
+    assert result.release.version == "3.11.2"
+    assert result.cpython_dir == "build/cpython-3.11.2-gnu"
+    assert {"test", "idlelib", "tkinter", "turtledemo", "ensurepip"} <= set(result.excludes)
+    assert [p.rsplit("/", 1)[1] for p in result.patches] == [
+        "configure-build-stdlib-from-setup-stdlib.patch",
+        "getpath-no-executable-probe-when-paths-fixed.patch"]
+
+
+def test_manifest_records_every_input_by_hash():
+    manifest = plan(series="3.13").build_manifest
+    assert manifest["cpython"] == "3.13.5"
+    assert manifest["inputs"]["Python-3.13.5.tar.xz"] == \
+        "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640"
+    assert manifest["inputs"]["getpath-no-executable-probe-when-paths-fixed.patch"]
+    assert manifest["toolchain"]["CC"] == "gcc"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"series": "3.12"}, "PYTHON=3.12: unsupported; choose one of 3.11, 3.13"),
+    ({"target": "gnx"}, "TARGET=gnx: unknown toolchain (did you mean gnu?)"),
+    ({"target": "/nonexistent/profile.py"}, "no such profile file"),
+    ({"name": "bin/python"}, "NAME='bin/python'"),
+    ({"modules": "nunpy"}, "MODULES: no recipe for 'nunpy'"),
+    ({"modules": "numpy,,==1"}, "malformed"),
+    ({"source_dirs": "/nonexistent-dir"}, "SOURCES=/nonexistent-dir: not a directory"),
+])
+def test_bad_input_is_one_actionable_message(overrides, message):
+    with pytest.raises(SlitherError) as error:
+        plan(**overrides)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_site_profile_by_path_is_loaded(tmp_path):
+    profile = tmp_path / "clang.py"
+    profile.write_text('CC = "clang"\nCXX = "clang++"\nFC = "flang"\nAR = "llvm-ar"\nRANLIB = "llvm-ranlib"\n'
+                       'static_link_flags = ("-static",)\n')
+    result = plan(target=str(profile))
+    assert result.profile.CC == "clang" and result.profile.name == "clang"
+
+
+def test_incomplete_site_profile_names_what_is_missing(tmp_path):
+    profile = tmp_path / "half.py"
+    profile.write_text('CC = "cc"\n')
+    with pytest.raises(SlitherError, match="lacks CXX, FC, AR, RANLIB"):
+        plan(target=str(profile))

@@ -1,0 +1,79 @@
+"""The freezer: which files become modules, and what it writes for the linker."""
+
+import json
+import marshal
+import subprocess
+import sys
+from pathlib import Path
+
+from slither import freeze
+
+
+def write(path: Path, text: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_discover_keeps_packages_and_skips_non_package_dirs_and_excludes(tmp_path):
+    write(tmp_path / "json/__init__.py")
+    write(tmp_path / "json/decoder.py")
+    write(tmp_path / "json/tests-data/broken.py", "this is not python")  # no __init__: not a package
+    write(tmp_path / "test/__init__.py")
+    write(tmp_path / "_sysconfigdata__linux_x86_64-linux-gnu.py")  # imported by __import__(name)
+    write(tmp_path / "config-3.11/python-config.py")
+    found = {m.name: m for m in freeze.discover(tmp_path, "stdlib", frozenset({"test"}))}
+    assert sorted(found) == ["_sysconfigdata__linux_x86_64-linux-gnu", "json", "json.decoder"]
+    assert found["json"].is_package and not found["json.decoder"].is_package
+    assert found["json.decoder"].display_path == "json/decoder.py"
+
+
+def test_code_objects_name_the_original_file_for_tracebacks(tmp_path):
+    write(tmp_path / "pkg/__init__.py")
+    write(tmp_path / "pkg/mod.py", "x = 1\n\ndef fail():\n    raise ValueError('boom')\n")
+    module = next(m for m in freeze.discover(tmp_path, "t") if m.name == "pkg.mod")
+    code = marshal.loads(freeze.compile_module(module, optimize=0))
+    assert code.co_filename == "<frozen pkg/mod.py>"
+    namespace = {}
+    exec(code, namespace)
+    try:
+        namespace["fail"]()
+    except ValueError as error:
+        assert error.__traceback__.tb_next.tb_frame.f_code.co_filename == "<frozen pkg/mod.py>"
+        assert error.__traceback__.tb_next.tb_lineno == 4
+
+
+def test_table_points_into_the_blob_for_every_module():
+    text = freeze.render_table([("a", 0, 10, False), ("b.c", 10, 5, True)])
+    assert '{.name = "a", .code = slither_frozen_blob + 0, .size = 10, .is_package = 0},' in text
+    assert '{.name = "b.c", .code = slither_frozen_blob + 10, .size = 5, .is_package = 1},' in text
+    assert text.rstrip().endswith("{0},\n};".rstrip())
+
+
+def test_asm_includes_the_blob_by_name_not_by_path():
+    text = freeze.render_asm("frozen.bin")
+    assert '.incbin "frozen.bin"' in text and "/" not in text.split(".incbin")[1].split("\n")[0]
+
+
+def test_command_line_writes_all_outputs_and_is_deterministic(tmp_path, checkout):
+    stdlib = tmp_path / "lib"
+    write(stdlib / "alpha.py", "A = 1\n")
+    write(stdlib / "beta/__init__.py", "from . import gamma\n")
+    write(stdlib / "beta/gamma.py", "G = 'γ'\n")
+    write(stdlib / "test/__init__.py")
+    outputs = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        out.mkdir()
+        subprocess.run([sys.executable, "-S", "-m", "slither.freeze", "--stdlib", str(stdlib),
+                        "--exclude", "test", "--runtime", str(checkout / "slither/runtime/_slither_runtime.py"),
+                        "--blob", str(out / "frozen.bin"), "--asm", str(out / "blob.S"),
+                        "--table", str(out / "table.c"), "--manifest", str(out / "frozen.json")],
+                       check=True, cwd=checkout)
+        outputs.append(out)
+    for name in ("frozen.bin", "blob.S", "table.c", "frozen.json"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+    manifest = json.loads((outputs[0] / "frozen.json").read_text())
+    names = [m["name"] for m in manifest["modules"]]
+    assert {"alpha", "beta", "beta.gamma", "_slither_runtime", "_slither_manifest"} <= set(names)
+    assert "test" not in names
+    assert manifest["total_bytes"] == (outputs[0] / "frozen.bin").stat().st_size

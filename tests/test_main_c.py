@@ -1,0 +1,39 @@
+"""The generated main.c: what it fixes in PyConfig, and its inittab."""
+
+import pytest
+
+from slither.main_c import MainOptions, render_main_c
+
+
+def test_frozen_build_fixes_paths_so_getpath_probes_nothing():
+    text = render_main_c(MainOptions(series="3.11"))
+    assert '#define SLITHER_STDLIB_SUBDIR "lib/python3.11"' in text
+    assert "#define SLITHER_STDLIB_FROZEN 1" in text
+    assert "config->module_search_paths_set = 1;" in text
+    assert "readlink(\"/proc/self/exe\"" in text
+    assert "preconfig.configure_locale = 0;" in text  # no locale files
+    assert "PyImport_FrozenModules = slither_frozen_modules;" in text
+
+
+def test_unfrozen_build_puts_the_stdlib_on_sys_path():
+    text = render_main_c(MainOptions(series="3.13", stdlib_frozen=False))
+    assert "#define SLITHER_STDLIB_FROZEN 0" in text
+    assert '"lib/python3.13"' in text
+
+
+def test_extensions_enter_the_inittab_under_their_dotted_names():
+    text = render_main_c(MainOptions(series="3.11", extensions=(
+        ("numpy._core._multiarray_umath", "PyInit_numpy__core__multiarray_umath"),)))
+    assert "extern PyObject *PyInit_numpy__core__multiarray_umath(void);" in text
+    assert '{"numpy._core._multiarray_umath", PyInit_numpy__core__multiarray_umath},' in text
+
+
+def test_init_symbol_must_be_a_c_identifier():
+    with pytest.raises(ValueError, match="not a C identifier"):
+        render_main_c(MainOptions(series="3.11", extensions=(("x", "bad-symbol"),)))
+
+
+def test_main_module_runs_only_when_nothing_else_was_asked():
+    text = render_main_c(MainOptions(series="3.11", main_module="app.cli"))
+    assert '#define SLITHER_MAIN_MODULE "app.cli"' in text
+    assert "#if 1\n    if (config.run_command == NULL" in text

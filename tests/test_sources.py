@@ -1,0 +1,100 @@
+"""Fetching and verifying pinned sources: SOURCES dirs, the download store, URLs, apt."""
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from slither.errors import SlitherError
+from slither.recipe import DebianSource, Source
+from slither.sources import obtain, stored_path
+
+CONTENT = b"pretend this is Python-3.11.2.tgz\n"
+DIGEST = hashlib.sha256(CONTENT).hexdigest()
+
+
+def pinned(**overrides):
+    fields = {"filename": "Python-9.9.9.tgz", "sha256": DIGEST}
+    fields.update(overrides)
+    return Source(**fields)
+
+
+def test_file_in_sources_dir_is_used_after_verification(tmp_path):
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "Python-9.9.9.tgz").write_bytes(CONTENT)
+    path = obtain(pinned(), search_dirs=[local], store=tmp_path / "store", upstream_version="9.9.9")
+    assert path == local / "Python-9.9.9.tgz"
+
+
+def test_tampered_file_in_sources_dir_is_refused_with_both_hashes(tmp_path):
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "Python-9.9.9.tgz").write_bytes(CONTENT + b"evil")
+    actual = hashlib.sha256(CONTENT + b"evil").hexdigest()
+    with pytest.raises(SlitherError) as error:
+        obtain(pinned(), search_dirs=[local], store=tmp_path / "store", upstream_version="9.9.9")
+    message = str(error.value)
+    assert "Python-9.9.9.tgz" in message and DIGEST in message and actual in message
+
+
+def test_tampered_file_in_download_store_is_an_error_not_a_refetch(tmp_path):
+    store = tmp_path / "store"
+    cached = stored_path(store, pinned())
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"corrupted")
+    upstream = tmp_path / "upstream.tgz"
+    upstream.write_bytes(CONTENT)
+    with pytest.raises(SlitherError, match="sha256 mismatch"):
+        obtain(pinned(urls=(upstream.as_uri(),)), search_dirs=[], store=store, upstream_version="9.9.9")
+    assert cached.read_bytes() == b"corrupted"  # not silently replaced
+
+
+def test_download_lands_in_content_addressed_store_once(tmp_path):
+    upstream = tmp_path / "upstream.tgz"
+    upstream.write_bytes(CONTENT)
+    store = tmp_path / "store"
+    first = obtain(pinned(urls=(upstream.as_uri(),)), search_dirs=[], store=store, upstream_version="9.9.9")
+    assert first == store / DIGEST / "Python-9.9.9.tgz"
+    upstream.unlink()  # a second build must not need the network
+    second = obtain(pinned(urls=(upstream.as_uri(),)), search_dirs=[], store=store, upstream_version="9.9.9")
+    assert second == first and second.read_bytes() == CONTENT
+
+
+def test_download_with_wrong_content_leaves_nothing_behind(tmp_path):
+    upstream = tmp_path / "upstream.tgz"
+    upstream.write_bytes(b"not the release")
+    store = tmp_path / "store"
+    with pytest.raises(SlitherError, match="sha256 mismatch"):
+        obtain(pinned(urls=(upstream.as_uri(),)), search_dirs=[], store=store, upstream_version="9.9.9")
+    leftovers = [p for p in store.rglob("*") if p.is_file()]
+    assert leftovers == []
+
+
+def test_unreachable_urls_fall_back_to_apt_source(tmp_path, monkeypatch):
+    # A stand-in apt-get that behaves like `apt-get source --download-only` for one package.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    original = tmp_path / "orig.tar.gz"
+    original.write_bytes(CONTENT)
+    fake = bin_dir / "apt-get"
+    fake.write_text(f"#!/bin/sh\n[ \"$3\" = pythonX=1-1 ] || exit 100\n"
+                    f"cp {original} ./pythonX_9.9.9.orig.tar.gz\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    source = pinned(urls=("http://127.0.0.1:9/nothing-listens-here.tgz",),
+                    debian=DebianSource("pythonX", versions=("0-gone", "1-1")))
+    messages = []
+    path = obtain(source, search_dirs=[], store=tmp_path / "store", upstream_version="9.9.9",
+                  log=messages.append)
+    assert path.read_bytes() == CONTENT
+    assert any("apt-get source --download-only pythonX=1-1" in m for m in messages)
+
+
+def test_nowhere_to_get_it_names_the_file_and_the_remedy(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get
+    with pytest.raises(SlitherError) as error:
+        obtain(pinned(), search_dirs=[], store=tmp_path / "store", upstream_version="9.9.9")
+    assert "Python-9.9.9.tgz" in str(error.value) and "SOURCES" in str(error.value)
