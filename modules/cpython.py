@@ -59,9 +59,6 @@ stdlib_extensions = (
     StdlibExtension("_dbm", (StaticLibrary("libgdbm_compat.a", "libgdbm-compat-dev"),
                              StaticLibrary("libgdbm.a", "libgdbm-dev")), required=False,
                     why_optional="ndbm compatibility; dbm falls back to dbm.dumb"),
-    StdlibExtension("nis", (StaticLibrary("libnsl.a", "libnsl-dev"),
-                            StaticLibrary("libtirpc.a", "libtirpc-dev")), required=False,
-                    why_optional="deprecated NIS client"),
     StdlibExtension("_crypt", (StaticLibrary("libcrypt.a", "libcrypt-dev"),), required=False,
                     why_optional="deprecated crypt(3) wrapper"),
 )
@@ -69,6 +66,8 @@ stdlib_extensions = (
 # Modules never built into a static HPC interpreter, whatever the machine has.
 never_built = {
     "_tkinter": "needs Tcl/Tk and X11 (a GUI toolkit has no place on compute nodes)",
+    "nis": "deprecated NIS client (gone in 3.13); Debian's libtirpc.a needs Kerberos GSSAPI, "
+           "which has no static library",
     "_testinternalcapi": "test-only; built in, it breaks the link of CPython's own _freeze_module",
 }
 

@@ -97,13 +97,37 @@ def describe_left_out(states: dict[str, str], planned: dict[str, str],
     return reasons
 
 
-def link_flags(config_vars: dict) -> list[str]:
-    """The libraries the final static link needs, inside one group so order cannot matter."""
-    libraries = []
+def split_internal_archives(config_vars: dict) -> tuple[list[str], list[str]]:
+    """Separate archives CPython builds inside its tree (libmpdec.a, libexpat.a) from `-l` flags."""
+    flags, archives = [], []
     for name in ("MODLIBS", "LIBS", "SYSLIBS"):
         for token in shlex.split(config_vars.get(name) or ""):
-            if token not in libraries:
-                libraries.append(token)
+            bucket = archives if token.endswith(".a") and not token.startswith("-") else flags
+            if token not in bucket:
+                bucket.append(token)
+    return flags, archives
+
+
+def merge_archives(library: Path, archives: list[Path], ar: str, scratch: Path, env: dict) -> None:
+    """Append the members of ``archives`` to ``library``, renamed by archive, so one libpython.a
+    carries everything. `ar q` appends: `ar r` would replace libpython's own same-named
+    members (both CPython and libmpdec have a context.o)."""
+    for archive in archives:
+        extract_dir = scratch / archive.stem
+        extract_dir.mkdir(parents=True)
+        commands.capture([ar, "x", str(archive.resolve())], what=f"ar x {archive.name}", cwd=extract_dir, env=env)
+        members = []
+        for member in sorted(extract_dir.iterdir()):
+            renamed = member.with_name(f"{archive.stem}_{member.name}")
+            member.rename(renamed)
+            members.append(str(renamed))
+        commands.capture([ar, "qD", str(library), *members], what=f"ar q {archive.name}", env=env)
+    commands.capture([ar, "sD", str(library)], what="ar s", env=env)
+
+
+def link_flags(libraries: list[str]) -> list[str]:
+    """The libraries the final static link needs, inside one group so order cannot matter."""
+    libraries = list(libraries)
     # Static OpenSSL and friends need these, which shared links get implicitly.
     for extra in ("-lpthread", "-ldl", "-lm", "-lutil"):
         if extra not in libraries:
@@ -195,10 +219,16 @@ def build(args) -> None:
     if not library.is_file():
         raise SlitherError(f"{label}: make install produced no {library.name}")
 
+    libraries, internal_archives = split_internal_archives(info["config_vars"])
+    merged_library = work / library.name
+    shutil.copyfile(library, merged_library)
+    merge_archives(merged_library, [source_tree / a for a in internal_archives], profile.AR,
+                   work / "merge", env)
+
     # Publish: library and flags first, the archive that marks completion last.
-    shutil.copyfile(library, str(args.library) + ".tmp")
+    shutil.copyfile(merged_library, str(args.library) + ".tmp")
     os.replace(str(args.library) + ".tmp", args.library)
-    reproducible.atomic_write_text(Path(args.link), "\n".join(link_flags(info["config_vars"])) + "\n")
+    reproducible.atomic_write_text(Path(args.link), "\n".join(link_flags(libraries)) + "\n")
     reproducible.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
     commands.say(f"  {label}: archive install tree")
     reproducible.write_tar_deterministically(prefix_tree, Path(args.install))

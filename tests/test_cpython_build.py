@@ -31,8 +31,15 @@ def test_every_module_not_built_in_gets_a_reason():
     }
 
 
+def test_internal_archives_are_separated_from_library_flags():
+    flags, archives = cpython_build.split_internal_archives(
+        {"MODLIBS": "-lffi Modules/_decimal/libmpdec/libmpdec.a -lz Modules/expat/libexpat.a", "LIBS": "-ldl"})
+    assert flags == ["-lffi", "-lz", "-ldl"]
+    assert archives == ["Modules/_decimal/libmpdec/libmpdec.a", "Modules/expat/libexpat.a"]
+
+
 def test_link_flags_group_libraries_so_order_cannot_matter():
-    flags = cpython_build.link_flags({"MODLIBS": "-lssl -lcrypto -lz", "LIBS": "-ldl", "SYSLIBS": "-lm"})
+    flags = cpython_build.link_flags(["-lssl", "-lcrypto", "-lz", "-ldl", "-lm"])
     assert flags[0] == "-Wl,--start-group" and flags[-1] == "-Wl,--end-group"
     assert flags.index("-lssl") < flags.index("-lcrypto")
     assert flags.count("-ldl") == 1 and "-lpthread" in flags

@@ -12,7 +12,8 @@ import SCons.Builder
 
 from slither.main_c import MainOptions, render_main_c
 
-LINK_COMMAND = ("$CC $SLITHER_STATIC_LINK_FLAGS -o ${TARGET}.tmp ${SOURCES[:-1]} @${SOURCES[-1]} "
+LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link -- $) "
+                "$CC $SLITHER_STATIC_LINK_FLAGS -o ${TARGET}.tmp ${SOURCES[:-1]} @${SOURCES[-1]} "
                 "-Wl,--strip-debug")
 
 
@@ -30,8 +31,10 @@ def _write_main(target, source, env):
 
 def _compile(env, source, include_dir, depends_on):
     # -I instead of CPPPATH: the headers live in the unpacked host tree, which SCons does not
-    # track file by file; the install archive it came from is the real dependency.
-    objects = env.Object(source, CCFLAGS=["-O2", "-fwrapv", f"-I{include_dir.path}"], CPPPATH=[])
+    # track file by file; the install archive it came from is the real dependency. Its path
+    # sits in $( $) so that builds in different BUILD_DIRs share cache entries.
+    objects = env.Object(source, CCFLAGS=["-O2", "-fwrapv", "$(", f"-I{include_dir.path}", "$)"],
+                         CPPPATH=[])
     env.Depends(objects, depends_on)
     return objects
 

@@ -1,0 +1,209 @@
+"""The real thing: `scons` builds CPython 3.11 and 3.13 from their tarballs into static binaries.
+
+Each series is built once per session into a temporary BUILD_DIR with the user's CACHE_DIR
+(so a warm machine takes seconds and a fresh one the full build). Every test checks one
+promise of the static core.
+"""
+
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_scons
+from slither.audit import counts_against_startup, trace_file_calls
+
+pytestmark = pytest.mark.slow
+
+STDLIB_IMPORTS = ("json, decimal, sqlite3, ssl, zlib, bz2, lzma, hashlib, ctypes, email.mime.text, "
+                  "asyncio, xml.etree.ElementTree, unicodedata, zoneinfo")
+
+
+class Build:
+    def __init__(self, series: str, build_dir: Path):
+        self.series = series
+        self.build_dir = build_dir
+        self.binary = build_dir / "bin" / "python-static"
+        self.arguments = [f"PYTHON={series}", f"BUILD_DIR={build_dir}"]
+
+    def scons(self, *extra, **kwargs):
+        return run_scons([*self.arguments, *extra], **kwargs)
+
+    def run(self, *arguments, cwd=None, env=None):
+        return subprocess.run([str(self.binary), *arguments], cwd=cwd, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module", params=["3.11", "3.13"])
+def build(request, tmp_path_factory):
+    result = Build(request.param, tmp_path_factory.mktemp(f"build-{request.param}"))
+    completed = result.scons()
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    result.first_output = completed.stdout
+    return result
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_binary_is_fully_static(build):
+    description = subprocess.run(["file", "-L", str(build.binary)], stdout=subprocess.PIPE, text=True).stdout
+    assert "statically linked" in description
+    ldd = subprocess.run(["ldd", str(build.binary)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert "not a dynamic executable" in ldd.stdout
+
+
+def test_build_prints_a_summary(build):
+    assert f"summary: {build.binary}" in build.first_output
+    assert "frozen modules:" in build.first_output and "not built in:" in build.first_output
+
+
+def test_stdlib_imports_with_zero_file_syscalls(build, tmp_path):
+    result, calls = trace_file_calls([str(build.binary), "-c", f"import {STDLIB_IMPORTS}; print('ok')"],
+                                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+    counted = [call.line for call in calls if counts_against_startup(call)]
+    assert counted == []
+
+
+def test_plain_start_makes_zero_file_syscalls(build, tmp_path):
+    result, calls = trace_file_calls([str(build.binary), "-c", "pass"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [call.line for call in calls if counts_against_startup(call)] == []
+
+
+def test_script_costs_only_its_own_lookups(build, tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
+    result, calls = trace_file_calls([str(build.binary), str(script)], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[1]"
+    counted = [call for call in calls if counts_against_startup(call)]
+    assert counted, "the script itself must be opened"
+    assert {call.path for call in counted} == {str(script)}, [c.line for c in counted]
+
+
+def test_user_modules_import_from_script_dir_and_pythonpath(build, tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "app" / "helper.py").write_text("VALUE = 'beside the script'\n")
+    (tmp_path / "lib" / "extra.py").write_text("VALUE = 'on PYTHONPATH'\n")
+    (tmp_path / "app" / "main.py").write_text("import helper, extra\nprint(helper.VALUE, '|', extra.VALUE)\n")
+    result = build.run(str(tmp_path / "app" / "main.py"),
+                       env=dict(os.environ, PYTHONPATH=str(tmp_path / "lib")))
+    assert result.stdout.strip() == "beside the script | on PYTHONPATH", result.stderr
+
+
+def test_frozen_modules_cannot_be_shadowed(build, tmp_path):
+    (tmp_path / "json.py").write_text("raise SystemExit('shadowed!')\n")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "decimal.py").write_text("raise SystemExit('shadowed!')\n")
+    result = build.run("-c", "import json, decimal; print(json.__spec__.origin, decimal.Decimal(1))",
+                       cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(tmp_path / "lib")))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "frozen 1"
+
+
+def test_missing_stdlib_name_fails_fast_without_looking_on_disk(build, tmp_path):
+    result, calls = trace_file_calls(
+        [str(build.binary), "-c", "import importlib.util as u\n"
+         "print(u.find_spec('_winapi'))\ntry:\n import json.nothing_here\nexcept ImportError as e: print(e.name)"],
+        cwd=tmp_path)
+    assert result.stdout.split() == ["None", "json.nothing_here"], result.stderr
+    assert [c.line for c in calls if counts_against_startup(c)] == []
+
+
+def test_traceback_names_the_original_file_and_line(build):
+    result = build.run("-c", "import json; json.loads('{')")
+    assert result.returncode == 1
+    assert 'File "<frozen json/decoder.py>", line' in result.stderr
+    assert "JSONDecodeError" in result.stderr
+
+
+def test_isolated_and_no_site_flags(build, tmp_path):
+    isolated = build.run("-I", "-c", "import sys; print(sys.flags.isolated, sys.path)",
+                         env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    assert isolated.stdout.strip() == "1 []", isolated.stderr
+    with_site = build.run("-c", "print(callable(exit), type(help).__name__)")
+    assert with_site.stdout.strip() == "True _Helper", with_site.stderr
+    no_site = build.run("-S", "-c", "print('exit' in dir(__builtins__))")
+    assert no_site.stdout.strip() == "False", no_site.stderr
+
+
+def test_runs_copied_elsewhere_read_only_and_without_home(build, tmp_path):
+    elsewhere = tmp_path / "ro" / "renamed-python"
+    elsewhere.parent.mkdir()
+    shutil.copy2(build.binary, elsewhere)
+    elsewhere.parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        env = {key: value for key, value in os.environ.items() if key != "HOME"}
+        result = subprocess.run([str(elsewhere), "-c", "import sys, json; print(sys.executable)"],
+                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        elsewhere.parent.chmod(stat.S_IRWXU)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(elsewhere)
+
+
+def test_second_scons_does_nothing_and_says_so_quickly(build):
+    started = time.monotonic()
+    again = build.scons()
+    elapsed = time.monotonic() - started
+    assert again.returncode == 0, again.stderr
+    assert "is up to date" in again.stdout
+    assert "compile " not in again.stdout and "cpython build" not in again.stdout
+    assert elapsed < 20, f"a no-op build took {elapsed:.1f}s"
+    assert build.scons("-q").returncode == 0  # -q: exit 0 only when everything is up to date
+
+
+def test_changing_the_stdlib_selection_rebuilds_only_freeze_and_link(build):
+    dry_run = build.scons("-n", "EXCLUDE=test,idlelib,tkinter,turtledemo,ensurepip,lib2to3,turtle,xmlrpc")
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "freeze modules" in dry_run.stdout and "link " in dry_run.stdout
+    assert "cpython build" not in dry_run.stdout and "source Python" not in dry_run.stdout
+
+
+def test_patches_and_toolchain_are_inputs_of_the_cpython_step(build):
+    install_tar = build.build_dir / f"cpython-{'3.11.2' if build.series == '3.11' else '3.13.5'}-gnu" / "install.tar"
+    tree = build.scons("-n", "--tree=prune", str(install_tar))
+    assert tree.returncode == 0, tree.stderr
+    for patch in (ROOT / "patches" / f"cpython-{build.series}").glob("*.patch"):
+        assert patch.name in tree.stdout
+    assert "gnu.py" in tree.stdout and "cpython_build.py" in tree.stdout and "toolchain (" in tree.stdout
+
+
+def test_clean_build_dir_with_warm_cache_compiles_nothing_and_is_bit_identical(build):
+    before = sha256(build.binary)
+    shutil.rmtree(build.build_dir)
+    rebuilt = build.scons()
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Retrieved" in rebuilt.stdout
+    for step in ("compile ", "assemble ", "link ", "freeze modules", "cpython build"):
+        assert step not in rebuilt.stdout, f"{step!r} ran:\n{rebuilt.stdout}"
+    assert sha256(build.binary) == before
+    assert "steps: cpython cache, freeze cache, link cache" in rebuilt.stdout
+
+
+def test_freeze_off_keeps_the_stdlib_as_files(build, tmp_path):
+    built = build.scons("FREEZE=0", "NAME=python-files")
+    assert built.returncode == 0, built.stderr
+    assert "cpython build" not in built.stdout  # the same CPython serves both
+    binary = build.build_dir / "bin" / "python-files"
+    result = subprocess.run([str(binary), "-c", "import json; print(json.__file__)"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == build.build_dir / "lib" / f"python{build.series}" / "json" / "__init__.py"
+
+
+def test_install_puts_the_binary_under_prefix(build, tmp_path):
+    installed = build.scons("install", f"PREFIX={tmp_path / 'prefix'}")
+    assert installed.returncode == 0, installed.stderr
+    binary = tmp_path / "prefix" / "bin" / "python-static"
+    assert subprocess.run([str(binary), "-c", "import sqlite3"]).returncode == 0
