@@ -94,7 +94,8 @@ class Plan:
 
     @property
     def main_options(self) -> MainOptions:
-        return MainOptions(series=self.release.series, stdlib_frozen=self.freeze)
+        return MainOptions(series=self.release.series, stdlib_frozen=self.freeze,
+                           openssl_config=self.profile.openssl_config)
 
     @property
     def build_manifest(self) -> dict:

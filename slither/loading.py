@@ -52,6 +52,7 @@ class ToolchainProfile:
     static_link_flags: tuple[str, ...] = ()
     environment: dict = field(default_factory=dict)
     package_manager_hint: str = "install {package}"
+    openssl_config: str = ""
 
     def as_signature(self) -> str:
         """Every field that changes what the toolchain produces, as stable text."""
@@ -97,6 +98,7 @@ def load_target(target: str) -> ToolchainProfile:
         static_link_flags=tuple(getattr(module, "static_link_flags", ())),
         environment=dict(getattr(module, "environment", {})),
         package_manager_hint=getattr(module, "package_manager_hint", "install {package}"),
+        openssl_config=getattr(module, "openssl_config", ""),
     )
 
 

@@ -14,3 +14,6 @@ static_link_flags = ("-static",)
 environment = {}
 # Where a missing static archive comes from, for the error message.
 package_manager_hint = "apt-get install {package}"
+# Debian's OpenSSL looks in /usr/lib/ssl (links into /etc/ssl); the binary reads the
+# node-local file directly.
+openssl_config = "/etc/ssl/openssl.cnf"

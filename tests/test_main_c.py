@@ -37,3 +37,9 @@ def test_main_module_runs_only_when_nothing_else_was_asked():
     text = render_main_c(MainOptions(series="3.11", main_module="app.cli"))
     assert '#define SLITHER_MAIN_MODULE "app.cli"' in text
     assert "#if 1\n    if (config.run_command == NULL" in text
+
+
+def test_openssl_is_pointed_at_node_local_configuration_unless_the_user_chose():
+    text = render_main_c(MainOptions(series="3.11", openssl_config="/etc/ssl/openssl.cnf"))
+    assert '#define SLITHER_OPENSSL_CONF "/etc/ssl/openssl.cnf"' in text
+    assert 'getenv("OPENSSL_CONF") == NULL' in text

@@ -43,7 +43,7 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     out_dir = env.Dir(out_dir)
     main_source = env._SlitherMain(out_dir.File("main.c"), env.Value(render_main_c(main_options)))
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
-                       cpython["install"])
+                       [cpython["install"], cpython["host_python"]])
     blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])
     env.Depends(blob_object, frozen["blob"])  # .incbin reads it; no scanner sees that
     return env._SlitherLink(binary, [*objects, *blob_object, cpython["library"],

@@ -10,8 +10,9 @@ import SCons.Script
 from slither.summary import format_summary
 
 
-def _node_outcome(node):
-    if getattr(node, "cached", 0):
+def _node_outcome(node, retrieved):
+    # node.cached is reset once a node is built, so ask the cache what it handed out.
+    if str(node) in retrieved:
         return "cache"
     state = node.get_state()
     if state == SCons.Node.executed:
@@ -38,7 +39,8 @@ def _summary(env, plan, binary, cpython, frozen):
             return
         if not os.path.exists(binary.abspath):
             return
-        outcomes = {name: _node_outcome(node) for name, node in steps.items()}
+        retrieved = set(getattr(env.get_CacheDir(), "retrieved", ()))
+        outcomes = {name: _node_outcome(node, retrieved) for name, node in steps.items()}
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
                              _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes))
 

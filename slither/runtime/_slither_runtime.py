@@ -39,12 +39,13 @@ def _install_site_builtins():
     site.setquit()
     site.setcopyright()
     site.sethelper()
-    if sys.flags.interactive or not sys.argv or sys.argv[0] == "":
-        site.enablerlcompleter()
+    site.enablerlcompleter()  # only sets sys.__interactivehook__; the REPL calls it
 
 
-def install(site_wanted):
-    _replace_path_finder()
+def install(site_wanted, stdlib_frozen):
+    """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
+    if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
+        _replace_path_finder()
     if site_wanted:
         _install_site_builtins()
 
