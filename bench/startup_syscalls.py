@@ -40,7 +40,8 @@ def main() -> None:
     parser.add_argument("--static", default="build/bin/python-static")
     parser.add_argument("--stock", default="/usr/bin/python3.11")
     args = parser.parse_args()
-    contenders = {"stock " + os.path.basename(args.stock): args.stock, "python-static": args.static}
+    contenders = {"stock " + os.path.basename(args.stock): os.path.abspath(args.stock),
+                  "python-static": os.path.abspath(args.static)}
     for name, binary in contenders.items():
         if not os.access(binary, os.X_OK):
             raise SystemExit(f"bench: {binary} is not an executable ({name})")

@@ -131,14 +131,14 @@ static PyStatus set_search_paths(PyConfig *config, const char *prefix)
     return PyStatus_Ok();
 }
 
-static int install_runtime(int site_wanted)
+static int install_runtime(int site_wanted, PyObject *run_filename)
 {
     PyObject *runtime = PyImport_ImportModule("_slither_runtime");
     if (runtime == NULL) {
         return -1;
     }
-    PyObject *result = PyObject_CallMethod(runtime, "install", "ii", site_wanted,
-                                           SLITHER_STDLIB_FROZEN);
+    PyObject *result = PyObject_CallMethod(runtime, "install", "iiO", site_wanted,
+                                           SLITHER_STDLIB_FROZEN, run_filename);
     Py_DECREF(runtime);
     if (result == NULL) {
         return -1;
@@ -200,10 +200,16 @@ int main(int argc, char **argv)
     exit_if_failed(set_search_paths(&config, prefix), &config);
 
     status = Py_InitializeFromConfig(&config);
+    if (PyStatus_Exception(status)) {
+        exit_if_failed(status, &config);
+    }
+    PyObject *run_filename = config.run_filename == NULL ? Py_NewRef(Py_None)
+        : PyUnicode_FromWideChar(config.run_filename, -1);
     PyConfig_Clear(&config);
-    exit_if_failed(status, NULL);
 
-    if (install_runtime(site_wanted) < 0) {
+    int installed = run_filename == NULL ? -1 : install_runtime(site_wanted, run_filename);
+    Py_XDECREF(run_filename);
+    if (installed < 0) {
         PyErr_Print();
         Py_FinalizeEx();
         return 1;

@@ -12,10 +12,24 @@ import os
 import threading
 
 import SCons.CacheDir
+import SCons.Util
 
 from slither.build_plan import default_cache_dir
 
 SIDECAR_SUFFIX = ".sha256"
+
+
+_signatures = {}  # node -> key; nodes have __slots__, so the memo lives here
+
+
+def location_independent_signature(node):
+    signature = _signatures.get(node)
+    if signature is None:
+        parts = [child.get_cachedir_csig() for child in node.children()]
+        parts.append(node.get_contents_sig())  # the action, with $( $) parts left out
+        parts.append(node.name)
+        signature = _signatures[node] = SCons.Util.hash_collect(parts)
+    return signature
 
 
 def file_sha256(path):
@@ -30,6 +44,16 @@ class VerifiedCacheDir(SCons.CacheDir.CacheDir):
     retrieved = []          # internal paths of targets taken from the cache, for the summary
     quarantined = []
     _lock = threading.Lock()
+
+    def cachepath(self, node):
+        """SCons keys an entry by its inputs, its action and the target's *path*, so two
+        BUILD_DIRs (a test's, a user's, another checkout's) never share one. The key here
+        uses the target's file name instead: same inputs, same action, same name, same bytes."""
+        if not self.is_enabled():
+            return None, None
+        signature = location_independent_signature(node)
+        cachedir = os.path.join(self.path, signature[:self.config["prefix_len"]].upper())
+        return cachedir, os.path.join(cachedir, signature)
 
     @classmethod
     def copy_to_cache(cls, env, src, dst):

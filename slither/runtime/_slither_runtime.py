@@ -42,10 +42,18 @@ def _install_site_builtins():
     site.enablerlcompleter()  # only sets sys.__interactivehook__; the REPL calls it
 
 
-def install(site_wanted, stdlib_frozen):
+def _declare_plain_script(run_filename):
+    """CPython asks every path hook whether the script is a zip or a directory to run
+    (a stat, an open and another stat of it); a `.py` file is neither, so say so up front."""
+    if run_filename is not None and run_filename.endswith(".py"):
+        sys.path_importer_cache.setdefault(run_filename, None)
+
+
+def install(site_wanted, stdlib_frozen, run_filename=None):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
+    _declare_plain_script(run_filename)
     if site_wanted:
         _install_site_builtins()
 
