@@ -352,12 +352,14 @@ def test_link_command_reading(tmp_path):
     arguments = expand_response_files([f"@{tmp_path}/objects.rsp", "-shared", "-o", "x.so", "-Lbuild", "-lfoo",
                                        "-Wl,-rpath,/opt/lib,--as-needed", "-Xlinker", "-soname",
                                        "-Xlinker", "x.so", "-pthread", "-O2", "-Wl,--whole-archive",
-                                       "libz.a", "-Wl,--no-whole-archive"])
+                                       "libz.a", "-Wl,--no-whole-archive", "-Wl,--start-group", "-lbar",
+                                       "-Wl,--end-group"])
     command = parse_link_command(arguments)
     assert command.output == "x.so" and command.library_dirs == ["build"]
     assert [(i.kind, i.value) for i in command.inputs] == [
         ("object", "a.o"), ("object", "b c.o"), ("library", "foo"), ("marker", "--whole-archive"),
-        ("archive", "libz.a"), ("marker", "--no-whole-archive")]
+        ("archive", "libz.a"), ("marker", "--no-whole-archive"), ("marker", "--start-group"),
+        ("library", "bar"), ("marker", "--end-group")]
     assert command.link_flags == ["-Wl,--as-needed", "-pthread"]
     assert parse_link_command(["-c", "-shared", "x.c"]) is None
     assert parse_link_command(["-o", "x", "x.o"]) is None

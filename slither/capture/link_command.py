@@ -31,6 +31,11 @@ DROPPED_FLAG_PREFIXES = ("-I", "-D", "-U", "-O", "-g", "-W", "-std=", "-MF", "-M
 DROPPED_LINKER_ITEMS = ("-rpath", "--rpath", "-R", "-soname", "--soname", "-h",
                         "--version-script", "--enable-new-dtags", "--disable-new-dtags")
 
+# Linker items that change how the archives after them are read: kept in input order, so that
+# `ld -r` reads the package's private archives the way the real link did (meson wraps every
+# link's libraries in --start-group/--end-group).
+ARCHIVE_MODE_ITEMS = {"--whole-archive", "--no-whole-archive", "--start-group", "--end-group", "-(", "-)"}
+
 RESPONSE_FILE_DEPTH = 10
 
 
@@ -81,12 +86,12 @@ def kind_of_path(path: str) -> str:
 
 
 def linker_items(command: LinkCommand, items: list[str]) -> None:
-    """Split `-Wl,` items: archive-mode switches stay in input order, rpath/soname are dropped."""
+    """Split `-Wl,` items: archive-mode switches join the inputs, rpath/soname are dropped."""
     kept = []
     for item in items:
         if command.skip_next_linker_item:
             command.skip_next_linker_item = False
-        elif item in ("--whole-archive", "--no-whole-archive"):
+        elif item in ARCHIVE_MODE_ITEMS:
             command.inputs.append(LinkInput("marker", item))
         elif item.split("=", 1)[0] in DROPPED_LINKER_ITEMS:
             command.skip_next_linker_item = "=" not in item

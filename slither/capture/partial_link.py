@@ -125,6 +125,9 @@ def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: P
     # An unbalanced --whole-archive from the package must not leak past our inputs.
     if "--whole-archive" in plan.ld_inputs:
         plan.ld_inputs.append("--no-whole-archive")
+    opened_groups = plan.ld_inputs.count("--start-group") + plan.ld_inputs.count("-(")
+    closed_groups = plan.ld_inputs.count("--end-group") + plan.ld_inputs.count("-)")
+    plan.ld_inputs.extend(["--end-group"] * (opened_groups - closed_groups))
     return plan
 
 
