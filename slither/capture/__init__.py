@@ -1,0 +1,22 @@
+"""The extension-capture layer: a package's own build links its extension modules as usual;
+compiler wrappers record a static twin of each (DESIGN.md, "capture at the linker").
+
+    wrappers.write_wrappers      CC/CXX/LDSHARED scripts for the package's build system
+    capture_link                 what those scripts run: pass through, or link + capture
+    partial_link                 ld -r and the symbol-localization policy
+    finalize.finalize_captures   installed tree -> dotted names, renamed init symbols
+"""
+
+import importlib
+
+# Imported on first use: every compiler call of a package build starts a wrapper through this
+# package, and a pass-through must not pay for finalize's or the records' imports.
+EXPORTS = {"CaptureRecord": "records", "CapturedExtension": "finalize",
+           "finalize_captures": "finalize", "write_wrappers": "wrappers"}
+__all__ = sorted(EXPORTS)
+
+
+def __getattr__(name):
+    if name not in EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{EXPORTS[name]}", __name__), name)

@@ -1,0 +1,54 @@
+"""Compiler wrapper entry point (the scripts write_wrappers makes exec this).
+
+Usage: python -m slither.capture ROLE --record-dir DIR [--ld LD] [--objcopy OBJCOPY] [--nm NM]
+           [--package-root DIR]... [--compiler-words N] -- COMPILER... [ARGUMENTS...]
+
+The first N words after `--` are the real compiler (e.g. `ccache gcc -m64`, N=3), the rest
+are the arguments the build system passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .link_command import may_link_extension
+
+
+def parse_options(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str]]:
+    if "--" not in argv:
+        sys.stderr.write("slither capture: error: missing `-- COMPILER ...`\n")
+        sys.exit(2)
+    split = argv.index("--")
+    parser = argparse.ArgumentParser(prog="python -m slither.capture")
+    parser.add_argument("role", choices=("c", "c++"))
+    parser.add_argument("--record-dir", type=Path, required=True)
+    parser.add_argument("--ld", default="ld")
+    parser.add_argument("--objcopy", default="objcopy")
+    parser.add_argument("--nm", default="nm")
+    parser.add_argument("--package-root", type=Path, action="append", default=[])
+    parser.add_argument("--compiler-words", type=int, default=1)
+    options = parser.parse_args(argv[:split])
+    command = argv[split + 1:]
+    if options.compiler_words < 1 or len(command) < options.compiler_words:
+        parser.error("no compiler after `--`")
+    return options, command[:options.compiler_words], command[options.compiler_words:]
+
+
+def main(argv: list[str] | None = None) -> None:
+    options, compiler, arguments = parse_options(sys.argv[1:] if argv is None else argv)
+    if not may_link_extension(arguments):
+        os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output and status
+    # Only -shared links get here and pay for the imports of the capture itself.
+    from .capture_link import CaptureSettings, run_wrapped
+    from .partial_link import Toolchain
+    settings = CaptureSettings(role=options.role, record_dir=options.record_dir.resolve(),
+                               toolchain=Toolchain(ld=options.ld, objcopy=options.objcopy, nm=options.nm),
+                               package_roots=tuple(root.resolve() for root in options.package_root))
+    sys.exit(run_wrapped(compiler, arguments, settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""What a compiler wrapper does: pass everything through, and capture extension links.
+
+An extension link runs for real first (build-time imports keep working); only when it succeeds
+is its static twin made. If making the twin fails, the real .so is deleted too, so the
+package's build fails now and an incremental rebuild links (and captures) it again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SlitherError
+from .extension_names import has_extension_suffix, may_be_extension, original_init_symbol
+from .link_command import LinkCommand, expand_response_files, parse_link_command
+from .partial_link import (Toolchain, defined_symbols, link_relocatable, localize_all_but,
+                           plan_partial_link)
+from .records import CaptureRecord, file_sha256, write_record
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    role: str                  # "c" or "c++"
+    record_dir: Path
+    toolchain: Toolchain
+    package_roots: tuple[Path, ...] = ()   # besides the link's working directory
+
+
+def is_extension_link(command: LinkCommand, toolchain: Toolchain, cwd: Path) -> bool:
+    """Versioned suffixes always are; a plain `.so` is when its objects define PyInit_<stem>."""
+    if has_extension_suffix(os.path.basename(command.output)):
+        return True
+    objects = [cwd / item.value for item in command.inputs if item.kind == "object"]
+    if not objects:
+        return False
+    init_symbol = original_init_symbol(command.output)
+    return init_symbol in defined_symbols(toolchain.nm, *objects, external_only=True)
+
+
+def capture_extension_link(command: LinkCommand, compiler: list[str], settings: CaptureSettings,
+                           cwd: Path) -> Path:
+    """Make the static twin of a finished extension link; returns its record's path."""
+    output = (cwd / command.output).resolve()
+    init_symbol = original_init_symbol(output.name)
+    plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd)
+    output_sha256 = file_sha256(output)
+    stem = f"{init_symbol[len('PyInit_'):]}-{output_sha256[:16]}"
+    record_dir = settings.record_dir
+    record_dir.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(dir=record_dir, prefix=f".{stem}.", suffix=".o.tmp")
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        link_relocatable(settings.toolchain, plan, temporary)
+        localize_all_but(settings.toolchain, temporary, init_symbol)
+        object_path = record_dir / f"{stem}.o"
+        os.replace(temporary, object_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    record = CaptureRecord(
+        output=str(output), output_sha256=output_sha256, object=str(object_path),
+        init_symbol=init_symbol, role=settings.role, libraries=plan.libraries,
+        library_dirs=plan.library_dirs, external_inputs=plan.external_inputs,
+        link_flags=command.link_flags, compiler=compiler, working_directory=str(cwd))
+    return write_record(record_dir, stem, record)
+
+
+def run_wrapped(compiler: list[str], arguments: list[str], settings: CaptureSettings) -> int:
+    """The wrapper's whole job; returns its exit status (or never returns, for pass-through)."""
+    command = parse_link_command(expand_response_files(arguments))
+    if command is None or not may_be_extension(os.path.basename(command.output)):
+        os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output, same status
+    status = subprocess.run([*compiler, *arguments]).returncode
+    if status != 0:
+        return status
+    cwd = Path.cwd()
+    try:
+        if is_extension_link(command, settings.toolchain, cwd):
+            capture_extension_link(command, compiler, settings, cwd)
+    except SlitherError as error:
+        (cwd / command.output).unlink(missing_ok=True)
+        reason = " ".join(str(error).split())
+        sys.stderr.write(f"slither capture: error: extension {command.output}: {reason}\n")
+        return 1
+    return 0
