@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, loading, patches
+from . import __version__, files, loading, patches
 from .errors import SlitherError
 from .main_c import MainOptions
 from .recipe import CPythonRelease
@@ -113,7 +113,7 @@ class Plan:
             "excluded_stdlib": list(self.excludes),
             "inputs": {
                 self.release.source.filename: self.release.source.sha256,
-                **{os.path.basename(p): patches.sha256_of(Path(p)) for p in self.patches},
+                **{os.path.basename(p): files.sha256_of(Path(p)) for p in self.patches},
             },
         }
 

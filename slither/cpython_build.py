@@ -23,7 +23,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import commands, loading, patches, reproducible
+from . import commands, files, loading, patches, reproducible
 from .errors import SlitherError
 from .sources import verify
 from .unpack import safe_extract
@@ -211,8 +211,11 @@ def build(args) -> None:
     info["target"] = profile.name
     info["left_out"] = describe_left_out(states, left_out_by_plan, info["builtin_modules"])
     info["source_sha256"] = release.source.sha256
-    info["patches"] = {Path(p).name: patches.sha256_of(Path(p)) for p in args.patch}
+    info["patches"] = {Path(p).name: files.sha256_of(Path(p)) for p in args.patch}
 
+    # Bytecode caches are a third of the tree and regenerate on use; the cache copies every byte.
+    for cache_dir in sorted(prefix_tree.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache_dir)
     # The build directory varies by checkout; nothing we ship may say where it was.
     reproducible.replace_in_text_files(prefix_tree, str(source_tree), canonical_source)
     library = prefix_tree / "lib" / f"libpython{args.series}.a"
@@ -228,8 +231,8 @@ def build(args) -> None:
     # Publish: library and flags first, the archive that marks completion last.
     shutil.copyfile(merged_library, str(args.library) + ".tmp")
     os.replace(str(args.library) + ".tmp", args.library)
-    reproducible.atomic_write_text(Path(args.link), "\n".join(link_flags(libraries)) + "\n")
-    reproducible.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
+    files.atomic_write_text(Path(args.link), "\n".join(link_flags(libraries)) + "\n")
+    files.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
     commands.say(f"  {label}: archive install tree")
     reproducible.write_tar_deterministically(prefix_tree, Path(args.install))
     shutil.rmtree(work, ignore_errors=True)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from .errors import SlitherError
 from .loading import PROJECT_ROOT
-from .reproducible import atomic_write_text
-from .sources import sha256_of
+from .files import atomic_write_text, sha256_of
 
 PATCHES_DIR = PROJECT_ROOT / "patches"
 SUMS_FILE = "SHA256SUMS"

@@ -9,7 +9,6 @@ trusted by a later build and no build downloads the same file twice.
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 import shutil
 import subprocess
@@ -20,17 +19,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import SlitherError
+from .files import sha256_of
 from .recipe import Source
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify(path: Path, expected_sha256: str) -> None:

@@ -20,7 +20,7 @@ from slither.unpack import safe_extract
 # The code that shapes CPython's build: changing any of it must rebuild CPython.
 BUILD_SCRIPTS = ["slither/cpython_build.py", "slither/commands.py", "slither/reproducible.py",
                  "slither/patches.py", "slither/unpack.py", "slither/loading.py",
-                 "slither/recipe.py", "modules/cpython.py"]
+                 "slither/recipe.py", "slither/files.py", "modules/cpython.py"]
 
 CPYTHON_COMMAND = (
     "$SLITHER_PYTHON -m slither.cpython_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "

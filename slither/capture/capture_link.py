@@ -19,7 +19,8 @@ from .extension_names import has_extension_suffix, may_be_extension, original_in
 from .link_command import LinkCommand, expand_response_files, parse_link_command
 from .partial_link import (Toolchain, defined_symbols, link_relocatable, localize_all_but,
                            plan_partial_link)
-from .records import CaptureRecord, file_sha256, write_record
+from ..files import sha256_of
+from .records import CaptureRecord, write_record
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def capture_extension_link(command: LinkCommand, compiler: list[str], settings: 
     output = (cwd / command.output).resolve()
     init_symbol = original_init_symbol(output.name)
     plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd)
-    output_sha256 = file_sha256(output)
+    output_sha256 = sha256_of(output)
     stem = f"{init_symbol[len('PyInit_'):]}-{output_sha256[:16]}"
     record_dir = settings.record_dir
     record_dir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,8 @@ from ..commands import capture
 from ..errors import SlitherError
 from .extension_names import (dotted_module_name, has_extension_suffix, may_be_extension,
                               original_init_symbol, static_init_symbol)
-from .records import CaptureRecord, file_sha256, read_records
+from ..files import sha256_of
+from .records import CaptureRecord, read_records
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def exported_symbols(nm: str, shared_object: Path) -> set[str]:
 
 def match_record(installed_file: Path, relative: Path, by_sha256: dict[str, CaptureRecord],
                  by_name: dict[str, list[CaptureRecord]]) -> CaptureRecord:
-    record = by_sha256.get(file_sha256(installed_file))
+    record = by_sha256.get(sha256_of(installed_file))
     # Same bytes under another module name would export the wrong PyInit_: not a match.
     if record is not None and record.init_symbol == original_init_symbol(installed_file.name):
         return record

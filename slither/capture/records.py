@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SlitherError
+from ..files import atomic_write_bytes
 
 RECORD_FORMAT = 1
 
@@ -31,30 +29,10 @@ class CaptureRecord:
     working_directory: str = ""
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the whole new one, never a partial write."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_record(record_dir: Path, stem: str, record: CaptureRecord) -> Path:
     path = Path(record_dir) / f"{stem}.json"
     text = json.dumps({"format": RECORD_FORMAT, **dataclasses.asdict(record)}, indent=2, sort_keys=True)
-    write_atomically(path, (text + "\n").encode())
+    atomic_write_bytes(path, (text + "\n").encode())
     return path
 
 

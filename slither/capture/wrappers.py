@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .partial_link import find_toolchain_program
-from .records import write_atomically
+from ..files import atomic_write_bytes
 
 # The package that holds slither, baked into the scripts: the build system may run them with
 # any PYTHONPATH (or none), and must not see ours leak into its compiler's environment.
@@ -33,8 +33,7 @@ def write_script(path: Path, role: str, compiler: list[str], *, python: str, rec
                "--record-dir", str(record_dir), *toolchain_options,
                "--compiler-words", str(len(compiler)), "--", *compiler]
     text = SCRIPT.format(compiler=shlex.join(compiler), record_dir=record_dir, command=shlex.join(command))
-    write_atomically(path, text.encode())
-    path.chmod(0o755)
+    atomic_write_bytes(path, text.encode(), mode=0o755)
 
 
 def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: str | Sequence[str],
