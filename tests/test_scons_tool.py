@@ -1,0 +1,62 @@
+"""The `slither` SCons tool used from someone else's SConstruct, and the variables' help."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_scons
+
+
+def test_help_lists_every_variable_with_default():
+    result = run_scons(["-h"])
+    assert result.returncode == 0, result.stderr
+    for variable, default in [("PYTHON", "3.11"), ("TARGET", "gnu"), ("MODULES", ""),
+                              ("NAME", "python-static"), ("BUILD_DIR", "build"), ("CACHE_DIR", "/.cache/slither"),
+                              ("SOURCES", ""), ("FREEZE", "True"), ("EXCLUDE", "test,idlelib,tkinter"),
+                              ("PREFIX", "/usr/local"), ("JOBS", ""), ("VERBOSE", "False")]:
+        block = result.stdout.split(f"\n{variable}: ", 1)
+        assert len(block) == 2, f"{variable} missing from scons -h"
+        default_line = block[1].split("\n\n")[0].split("default: ", 1)[1].split("\n")[0]
+        assert default in default_line, (variable, default_line)
+
+
+@pytest.mark.parametrize("argument, message", [
+    ("MODULES=nunpy", "MODULES: no recipe for 'nunpy'"),
+    ("MODULES=a,,b==", "malformed"),
+    ("TARGET=gnx", "did you mean gnu?"),
+    ("PYTHON=3.12", "PYTHON=3.12: unsupported; choose one of 3.11, 3.13"),
+    ("JOBS=x", "JOBS=x"),
+    ("NAME=a/b", "NAME='a/b'"),
+    ("SOURCES=/nonexistent", "SOURCES=/nonexistent: not a directory"),
+    ("FROBNICATE=1", "unknown variable(s) FROBNICATE"),
+])
+def test_bad_variable_is_one_line_and_exit_2(argument, message, tmp_path):
+    result = run_scons(["-n", argument, f"BUILD_DIR={tmp_path}"])
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1, result.stderr
+
+
+def test_verbose_shows_full_commands(tmp_path):
+    quiet = run_scons(["-n", f"BUILD_DIR={tmp_path}", "CACHE_DIR="])
+    verbose = run_scons(["-n", f"BUILD_DIR={tmp_path}", "CACHE_DIR=", "VERBOSE=1"])
+    assert "-m slither.cpython_build --series 3.11" in verbose.stdout
+    assert "-m slither.cpython_build" not in quiet.stdout
+    assert "cpython build" in quiet.stdout or "cpython 3.11.2" in quiet.stdout
+
+
+@pytest.mark.slow
+def test_foreign_sconstruct_builds_with_the_tool(tmp_path):
+    (tmp_path / "SConstruct").write_text(
+        "env = Environment(tools=['default', 'slither'],\n"
+        f"                  toolpath=[{str(ROOT / 'site_scons' / 'site_tools')!r}])\n"
+        "Default(env.StaticPython('mypython', build_dir='out'))\n")
+    result = subprocess.run([sys.executable, "-m", "SCons", "-C", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, timeout=3600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    binary = tmp_path / "out" / "bin" / "mypython"
+    ran = subprocess.run([str(binary), "-c", "import json; print(json.dumps('ok'))"],
+                         stdout=subprocess.PIPE, text=True)
+    assert ran.stdout.strip() == '"ok"'
