@@ -7,8 +7,9 @@ costs no stat/open on a parallel filesystem, and a file named like a frozen modu
 current directory or on PYTHONPATH cannot shadow it.
 """
 
+import _imp
 import sys
-from importlib.machinery import PathFinder
+from importlib.machinery import BuiltinImporter, ModuleSpec, PathFinder
 
 import _slither_manifest
 
@@ -24,6 +25,26 @@ class BinaryAwarePathFinder(PathFinder):
         if fullname.partition(".")[0] in OWNED_TOP_LEVEL:
             return None
         return super().find_spec(fullname, path, target)
+
+
+class DottedBuiltinFinder:
+    """Extension modules linked in under their full dotted names (numpy._core._multiarray_umath).
+
+    CPython 3.11's BuiltinImporter declines every name found inside a package (`if path is
+    not None: return None`); 3.12 dropped that check. The module itself is still created and
+    executed by BuiltinImporter, from the inittab entry of its full name.
+    """
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if "." not in fullname or not _imp.is_builtin(fullname):
+            return None
+        return ModuleSpec(fullname, BuiltinImporter, origin="built-in")
+
+
+def _serve_dotted_builtins():
+    if any("." in name for name in sys.builtin_module_names):
+        sys.meta_path.insert(0, DottedBuiltinFinder)
 
 
 def _replace_path_finder():
@@ -51,6 +72,7 @@ def _declare_plain_script(run_filename):
 
 def install(site_wanted, stdlib_frozen, run_filename=None):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
+    _serve_dotted_builtins()
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
     _declare_plain_script(run_filename)
