@@ -48,8 +48,11 @@ def find_host_python(python: str) -> Path:
 def build_environment(host_python: Path, tools_prefix: Path | None, profile, base: dict) -> dict:
     """Tools first, the machine's pip configuration out, reproducible time and locale."""
     if tools_prefix is not None:
-        environment = build_tools.tools_environment(tools_prefix, build_tools.python_series(host_python),
-                                                    host_python, base)
+        series = build_tools.python_series(host_python)
+        if not build_tools.tools_site_packages(tools_prefix, series).is_dir():
+            raise SlitherError(f"the build tools archive has no lib/python{series}: it was made for "
+                               f"another CPython series than {host_python}")
+        environment = build_tools.tools_environment(tools_prefix, series, host_python, base)
     else:  # a host interpreter that carries its own build backends (the tests' python3)
         environment = {name: value for name, value in base.items() if not name.startswith("PIP_")}
         environment.update({"PYTHONNOUSERSITE": "1", "PIP_CONFIG_FILE": os.devnull})

@@ -127,6 +127,24 @@ def test_manifest_names_the_dotted_module_and_the_source(tinypkg_built):
     assert not any("prefix-map" in flag for flag in extension["link_flags"])  # no build paths
 
 
+def test_rebuild_in_another_work_directory_is_byte_identical(tinypkg_built, tmp_path):
+    outputs, first = tinypkg_built
+    result, again = package_build(tmp_path, "tinypkg", first / "tinypkg-1.0.tar.gz")
+    assert result.returncode == 0, result.stderr
+    for name in ("site.tar", "extensions.a", "extensions.json"):
+        assert sha256_of(again / name) == sha256_of(outputs / name), name
+
+
+def test_build_tools_made_for_another_series_are_refused(tmp_path):
+    tools = tmp_path / "tools"
+    (tools / "lib" / "python3.99" / "site-packages").mkdir(parents=True)
+    with tarfile.open(tmp_path / "build-tools.tar", "w") as tar:
+        tar.add(tools, arcname=".")
+    result, _ = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG),
+                              "--tools", str(tmp_path / "build-tools.tar"))
+    assert result.returncode == 1 and "it was made for another CPython series" in result.stderr
+
+
 def test_pure_python_package_gives_an_empty_list_and_a_valid_empty_archive(tmp_path):
     result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG),
                                     "--build-system", "pure")
