@@ -15,13 +15,37 @@ class DebianSource:
 
 
 @dataclass(frozen=True)
+class PipRequirement:
+    """A file pip can fetch from the package index: `name==version`, as a wheel or an sdist.
+
+    `python_version` selects among per-version wheels (`--python-version`); empty means any.
+    """
+
+    name: str
+    version: str
+    kind: str = "wheel"           # "wheel" or "sdist"
+    python_version: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
-    """One upstream file, identified by its sha256; the URLs and Debian entry only say where to look."""
+    """One upstream file, identified by its sha256; the URLs, Debian and pip entries only say where to look."""
 
     filename: str
     sha256: str
     urls: tuple[str, ...] = ()
     debian: DebianSource | None = None
+    pip: PipRequirement | None = None
+
+
+def pinned_wheel(name: str, version: str, filename: str, sha256: str, python_version: str = "") -> Source:
+    """A wheel fetched through pip and accepted only with this sha256."""
+    return Source(filename, sha256, pip=PipRequirement(name, version, "wheel", python_version))
+
+
+def pinned_sdist(name: str, version: str, filename: str, sha256: str) -> Source:
+    """A source distribution fetched through pip and accepted only with this sha256."""
+    return Source(filename, sha256, pip=PipRequirement(name, version, "sdist"))
 
 
 @dataclass(frozen=True)
@@ -50,9 +74,21 @@ class StdlibExtension:
     why_optional: str = ""
 
 
+# How a package turns into installed files; "pure" packages have no compiled code at all.
+BUILD_SYSTEMS = ("setuptools", "meson-python", "pure")
+
+
 @dataclass
 class Recipe:
-    """A module recipe as loaded from modules/<name>.py (issue 3 grows this)."""
+    """A module recipe as loaded from modules/<name>.py (slither.loading.load_module_recipe).
+
+    `link_libraries` are `-l` names the final link adds beyond what the captures recorded
+    (e.g. a library a package dlopens in its shared build); `patches` are file names in
+    patches/, applied in order to the unpacked source; `extension_modules` are the dotted
+    names the build must produce (packages such as markupsafe quietly fall back to pure
+    Python when their C code fails to build: this turns that into an error); `extra` keeps
+    any other fields the recipe declares, for code that handles a special package.
+    """
 
     name: str
     version: str = ""
@@ -61,5 +97,6 @@ class Recipe:
     depends_on: tuple[str, ...] = ()
     link_libraries: tuple[str, ...] = ()
     patches: tuple[str, ...] = ()
+    extension_modules: tuple[str, ...] = ()
     path: str = ""
     extra: dict = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Obtain pinned source files: local SOURCES dirs, then the download store, then URLs, then apt.
+"""Obtain pinned source files: local SOURCES dirs, the download store, URLs, pip, then apt.
 
 Every file is verified against its pinned sha256 before anyone may use it. Downloads are
 written under a temporary name, verified, and only then renamed into the content-addressed
@@ -12,6 +12,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -66,6 +67,50 @@ def _download_url(url: str, source: Source, store: Path, log: Callable[[str], No
         raise
 
 
+def default_pip_command() -> list[str]:
+    """pip of the interpreter running Slither: fetching needs no host interpreter yet."""
+    return [sys.executable, "-m", "pip"]
+
+
+def pip_download_arguments(source: Source, requirements_file: Path, destination: Path) -> list[str]:
+    """`pip download` options that fetch exactly the pinned file and nothing it depends on."""
+    requirement = source.pip
+    assert requirement is not None
+    arguments = ["download", "--no-deps", "--disable-pip-version-check", "--progress-bar", "off",
+                 "--require-hashes", "-r", str(requirements_file), "-d", str(destination)]
+    if requirement.kind == "sdist":
+        # Per name, not :all:, or pip would build the package's build backend from source too.
+        arguments += ["--no-binary", requirement.name]
+    else:
+        arguments += ["--only-binary", ":all:"]
+        if requirement.python_version:
+            arguments += ["--python-version", requirement.python_version]
+    return arguments
+
+
+def _download_pip(source: Source, store: Path, log: Callable[[str], None],
+                  pip_command: list[str]) -> Path | None:
+    """Let pip fetch the pinned file; pip checks the hash (hash-checking mode) and so do we."""
+    requirement = source.pip
+    if requirement is None:
+        return None
+    with tempfile.TemporaryDirectory(dir=store, prefix=".pip-") as workdir:
+        requirements_file = Path(workdir) / "requirement.txt"
+        requirements_file.write_text(
+            f"{requirement.name}=={requirement.version} --hash=sha256:{source.sha256}\n")
+        destination = Path(workdir) / "files"
+        log(f"pip download {requirement.name}=={requirement.version} ({requirement.kind})")
+        result = subprocess.run([*pip_command, *pip_download_arguments(source, requirements_file, destination)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        fetched = destination / source.filename
+        if result.returncode != 0 or not fetched.is_file():
+            got = sorted(p.name for p in destination.glob("*")) if destination.is_dir() else []
+            last = (result.stdout.strip().splitlines() or ["no output"])[-1]
+            log(f"  unavailable: {last}" + (f" (pip fetched {', '.join(got)})" if got else ""))
+            return None
+        return _adopt(fetched, source, store)
+
+
 def debian_orig_glob(package: str, upstream_version: str) -> str:
     return f"{package}_{upstream_version}.orig.tar.*"
 
@@ -90,8 +135,9 @@ def _download_debian(source: Source, upstream_version: str, store: Path,
     return None
 
 
-def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream_version: str,
-           log: Callable[[str], None] = lambda message: None) -> Path:
+def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream_version: str = "",
+           log: Callable[[str], None] = lambda message: None,
+           pip_command: list[str] | None = None) -> Path:
     """Return a verified local path of the source file, fetching it if it is nowhere yet."""
     for directory in search_dirs:
         candidate = Path(directory) / source.filename
@@ -107,12 +153,17 @@ def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream
         fetched = _download_url(url, source, store, log)
         if fetched:
             return fetched
+    fetched = _download_pip(source, store, log, pip_command or default_pip_command())
+    if fetched:
+        return fetched
     fetched = _download_debian(source, upstream_version, store, log)
     if fetched:
         return fetched
-    where = ", ".join(list(source.urls) + ([f"apt-get source {source.debian.package}"]
-                                           if source.debian else []))
+    where = ", ".join(list(source.urls)
+                      + ([f"pip download {source.pip.name}=={source.pip.version}"] if source.pip else [])
+                      + ([f"apt-get source {source.debian.package}"] if source.debian else []))
+    remedy = ("check that pip reaches the package index (pip config list)" if source.pip
+              else "run ./bootstrap (it enables Debian source packages)")
     raise SlitherError(
         f"cannot obtain {source.filename} (sha256 {source.sha256}) from {where}: "
-        "run ./bootstrap (it enables Debian source packages) or put the file in a directory "
-        "given as SOURCES=dir")
+        f"{remedy} or put the file in a directory given as SOURCES=dir")

@@ -1,0 +1,381 @@
+"""Building one package into site.tar + extensions.a + extensions.json; its sources and tools.
+
+Fast tests build tiny real sdists (made here) with the machine's python3 as the host
+interpreter; `slow` ones use the real host CPython build and download the pinned files.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from slither import build_tools, loading
+from slither.errors import SlitherError
+from slither.files import sha256_of
+from slither.recipe import PipRequirement, Source
+from slither.sources import obtain, pip_download_arguments
+from slither.unpinned_sources import lock_path, obtain_unpinned, parse_requirement
+
+HOST_CPYTHON = Path("/work/main/build/cpython-3.11.2-gnu/host/bin/python3.11")
+DOWNLOAD_STORE = Path(os.environ.get("SLITHER_DOWNLOAD_STORE", "~/.cache/slither/downloads")).expanduser()
+
+SPEED_C = r"""
+#include <Python.h>
+int helper(void) { return 42; }
+static PyObject *answer(PyObject *self, PyObject *unused) { return PyLong_FromLong(helper()); }
+static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef definition = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&definition); }
+"""
+
+PYPROJECT = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+
+
+def setup_py(name, extensions=""):
+    return (f'from setuptools import Extension, setup\n'
+            f'setup(name="{name}", version="1.0", packages=["{name}"], ext_modules=[{extensions}])\n')
+
+
+TINYPKG = {
+    "pyproject.toml": PYPROJECT,
+    "setup.py": setup_py("tinypkg", 'Extension("tinypkg._speed", ["speed.c"])'),
+    "speed.c": SPEED_C,
+    "tinypkg/__init__.py": "from tinypkg.helpers import double\n",
+    "tinypkg/helpers.py": "def double(x):\n    return 2 * x\n",
+}
+PUREPKG = {"pyproject.toml": PYPROJECT, "setup.py": setup_py("purepkg"),
+           "purepkg/__init__.py": "VALUE = 1\n"}
+BROKENPKG = {"pyproject.toml": PYPROJECT, "setup.py": setup_py("brokenpkg", 'Extension("brokenpkg._x", ["x.c"])'),
+             "x.c": "int broken(void) { return }\n", "brokenpkg/__init__.py": ""}
+
+
+def make_sdist(directory: Path, name: str, files: dict) -> Path:
+    """An sdist as pip gets it: <name>-1.0/ with the files, gzipped."""
+    path = directory / f"{name}-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for relative, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{name}-1.0/{relative}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def package_build(tmp: Path, name: str, sdist: Path, *extra, python=sys.executable, sha256=None):
+    """Run the step as SCons will: a command; returns (CompletedProcess, outputs dir)."""
+    outputs = tmp / "out"
+    command = [sys.executable, "-m", "slither.package_build", "--python", python, "--name", name,
+               "--version", "1.0", "--source", str(sdist), "--sha256", sha256 or sha256_of(sdist),
+               "--target", "gnu", "--work", str(tmp / "work"), "--log", str(tmp / "build.log"),
+               "--site", str(outputs / "site.tar"), "--archive", str(outputs / "extensions.a"),
+               "--manifest", str(outputs / "extensions.json"), *extra]
+    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return result, outputs
+
+
+def archive_globals(archive: Path) -> list:
+    output = subprocess.run(["nm", "-P", "-g", "--defined-only", str(archive)], check=True,
+                            stdout=subprocess.PIPE, text=True).stdout
+    return sorted(line.split()[0] for line in output.splitlines() if line and not line.endswith(":"))
+
+
+def tar_names(path: Path) -> list:
+    with tarfile.open(path) as tar:
+        return tar.getnames()
+
+
+@pytest.fixture(scope="module")
+def tinypkg_built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tinypkg")
+    result, outputs = package_build(tmp, "tinypkg", make_sdist(tmp, "tinypkg", TINYPKG))
+    assert result.returncode == 0, result.stderr
+    return outputs, tmp
+
+
+def test_c_extension_package_gives_its_three_outputs(tinypkg_built):
+    outputs, tmp = tinypkg_built
+    assert sorted(p.name for p in outputs.iterdir()) == ["extensions.a", "extensions.json", "site.tar"]
+    assert not (tmp / "work").exists()  # scratch is removed after a successful build
+
+
+def test_site_tar_has_the_python_files_but_no_extension_or_install_noise(tinypkg_built):
+    outputs, _ = tinypkg_built
+    names = tar_names(outputs / "site.tar")
+    assert {"tinypkg/__init__.py", "tinypkg/helpers.py", "tinypkg-1.0.dist-info/METADATA"} <= set(names)
+    assert not [n for n in names if n.endswith(".so") or "__pycache__" in n or n.endswith("/RECORD")]
+
+
+def test_archive_exports_exactly_the_renamed_init_symbol(tinypkg_built):
+    outputs, _ = tinypkg_built
+    assert archive_globals(outputs / "extensions.a") == ["PyInit_7tinypkg6_speed"]
+
+
+def test_manifest_names_the_dotted_module_and_the_source(tinypkg_built):
+    outputs, tmp = tinypkg_built
+    manifest = json.loads((outputs / "extensions.json").read_text())
+    assert (manifest["package"], manifest["version"]) == ("tinypkg", "1.0")
+    assert manifest["source_sha256"] == sha256_of(tmp / "tinypkg-1.0.tar.gz")
+    (extension,) = manifest["extensions"]
+    assert extension["module"] == "tinypkg._speed"
+    assert extension["init_symbol"] == "PyInit_7tinypkg6_speed" and extension["role"] == "c"
+    assert not any("prefix-map" in flag for flag in extension["link_flags"])  # no build paths
+
+
+def test_rebuild_in_another_work_directory_is_byte_identical(tinypkg_built, tmp_path):
+    outputs, first = tinypkg_built
+    result, again = package_build(tmp_path, "tinypkg", first / "tinypkg-1.0.tar.gz")
+    assert result.returncode == 0, result.stderr
+    for name in ("site.tar", "extensions.a", "extensions.json"):
+        assert sha256_of(again / name) == sha256_of(outputs / name), name
+
+
+def test_build_tools_made_for_another_series_are_refused(tmp_path):
+    tools = tmp_path / "tools"
+    (tools / "lib" / "python3.99" / "site-packages").mkdir(parents=True)
+    with tarfile.open(tmp_path / "build-tools.tar", "w") as tar:
+        tar.add(tools, arcname=".")
+    result, _ = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG),
+                              "--tools", str(tmp_path / "build-tools.tar"))
+    assert result.returncode == 1 and "it was made for another CPython series" in result.stderr
+
+
+def test_pure_python_package_gives_an_empty_list_and_a_valid_empty_archive(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG),
+                                    "--build-system", "pure")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((outputs / "extensions.json").read_text())["extensions"] == []
+    listed = subprocess.run(["ar", "t", str(outputs / "extensions.a")], stdout=subprocess.PIPE, text=True)
+    assert (listed.returncode, listed.stdout) == (0, "")
+    assert "purepkg/__init__.py" in tar_names(outputs / "site.tar")
+
+
+def test_c_code_that_does_not_compile_is_one_error_line_naming_the_log(tmp_path):
+    result, outputs = package_build(tmp_path, "brokenpkg", make_sdist(tmp_path, "brokenpkg", BROKENPKG))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("slither: error:")]
+    assert errors == [f"slither: error: brokenpkg 1.0 build failed (exit 1); full log: {tmp_path / 'build.log'}"]
+    assert "x.c" in (tmp_path / "build.log").read_text()  # the compiler's complaint is in the log
+    assert not outputs.exists()
+
+
+def test_missing_expected_extension_is_an_error_not_a_silent_pure_python_build(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG),
+                                    "--expect-module", "purepkg._speedups")
+    assert result.returncode == 1
+    assert "installed no extension purepkg._speedups" in result.stderr
+    assert not outputs.exists()
+
+
+def test_tampered_source_is_refused_before_anything_is_built(tmp_path):
+    sdist = make_sdist(tmp_path, "purepkg", PUREPKG)
+    result, _ = package_build(tmp_path, "purepkg", sdist, sha256="0" * 64)
+    assert result.returncode == 1 and "sha256 mismatch" in result.stderr
+    assert not (tmp_path / "work").exists()
+
+
+# --- sources through pip, with a stand-in pip that serves files from a directory ---
+
+STUB_PIP = r"""
+import os, shutil, sys
+arguments = sys.argv[1:]
+destination = arguments[arguments.index("-d") + 1]
+wants_sdist = "--no-binary" in arguments
+served = [n for n in sorted(os.listdir(os.environ["STUB_INDEX"]))
+          if n.endswith(".tar.gz" if wants_sdist else ".whl")]
+with open(os.environ["STUB_INDEX"] + "/calls.log", "a") as log:
+    log.write(" ".join(arguments) + "\n")
+if not served:
+    sys.exit("ERROR: No matching distribution found")
+os.makedirs(destination, exist_ok=True)
+shutil.copy(os.path.join(os.environ["STUB_INDEX"], served[0]), destination)
+"""
+
+
+@pytest.fixture
+def stub_index(tmp_path, monkeypatch):
+    """A directory the stand-in pip serves from, and the pip command that runs it."""
+    index = tmp_path / "index"
+    index.mkdir()
+    (tmp_path / "pip.py").write_text(STUB_PIP)
+    monkeypatch.setenv("STUB_INDEX", str(index))
+    return index, [sys.executable, str(tmp_path / "pip.py")]
+
+
+def test_first_use_locks_the_sha256_and_later_uses_need_no_index(tmp_path, stub_index):
+    index, pip = stub_index
+    (index / "thing-1.0.tar.gz").write_bytes(b"first release")
+    store = tmp_path / "store"
+    source, path = obtain_unpinned("Thing==1.0", store=store, pip_command=pip)
+    assert path.read_bytes() == b"first release" and path.parent.name == source.sha256
+    lock = json.loads(lock_path(store, "thing", "1.0").read_text())
+    assert (lock["filename"], lock["sha256"], lock["kind"]) == ("thing-1.0.tar.gz", source.sha256, "sdist")
+    (index / "thing-1.0.tar.gz").unlink()
+    assert obtain_unpinned("thing==1.0", store=store, pip_command=pip) == (source, path)
+
+
+def test_release_that_changed_after_first_use_is_refused(tmp_path, stub_index):
+    index, pip = stub_index
+    (index / "thing-1.0.tar.gz").write_bytes(b"first release")
+    store = tmp_path / "store"
+    source, path = obtain_unpinned("thing==1.0", store=store, pip_command=pip)
+    path.unlink()  # the store lost it; the index now serves other bytes under the same version
+    (index / "thing-1.0.tar.gz").write_bytes(b"re-uploaded")
+    with pytest.raises(SlitherError, match=f"sha256 mismatch \\(expected {source.sha256}"):
+        obtain_unpinned("thing==1.0", store=store, pip_command=pip)
+
+
+def test_package_without_sdist_falls_back_to_its_pure_python_wheel(tmp_path, stub_index):
+    index, pip = stub_index
+    (index / "thing-1.0-py3-none-any.whl").write_bytes(b"wheel")
+    source, _ = obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
+    assert (source.filename, source.pip.kind) == ("thing-1.0-py3-none-any.whl", "wheel")
+
+
+def test_compiled_wheel_without_sdist_asks_for_a_recipe(tmp_path, stub_index):
+    index, pip = stub_index
+    (index / "thing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(b"compiled")
+    with pytest.raises(SlitherError, match="compiled for one platform; write a recipe"):
+        obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
+    assert not lock_path(tmp_path / "store", "thing", "1.0").exists()
+
+
+def test_requirement_without_an_exact_version_is_refused():
+    assert parse_requirement("markupsafe == 3.0.2") == ("markupsafe", "3.0.2")
+    with pytest.raises(SlitherError, match="give an exact version as name==version"):
+        parse_requirement("markupsafe>=3")
+
+
+def test_pinned_source_is_fetched_by_pip_in_hash_checking_mode(tmp_path, stub_index):
+    index, pip = stub_index
+    (index / "thing-1.0.tar.gz").write_bytes(b"release")
+    digest = sha256_of(index / "thing-1.0.tar.gz")
+    source = Source("thing-1.0.tar.gz", digest, pip=PipRequirement("thing", "1.0", "sdist"))
+    path = obtain(source, search_dirs=[], store=tmp_path / "store", pip_command=pip)
+    assert path == tmp_path / "store" / digest / "thing-1.0.tar.gz"
+    call = (index / "calls.log").read_text()
+    assert "--require-hashes" in call and "--no-binary thing" in call
+
+
+def test_wheel_pins_name_their_python_version_to_pip(tmp_path):
+    wheel = Source("x.whl", "0" * 64, pip=PipRequirement("Cython", "3.1.2", "wheel", "3.13"))
+    arguments = pip_download_arguments(wheel, tmp_path / "r.txt", tmp_path / "d")
+    assert arguments[arguments.index("--python-version") + 1] == "3.13"
+    assert arguments[arguments.index("--only-binary") + 1] == ":all:"
+
+
+# --- recipes ---
+
+def test_markupsafe_recipe_pins_its_sdist_and_names_its_dotted_extension():
+    recipe = loading.load_module_recipe("markupsafe")
+    assert recipe.build_system == "setuptools" and len(recipe.source.sha256) == 64
+    assert recipe.source.pip.kind == "sdist"
+    assert recipe.extension_modules == ("markupsafe._speedups",)
+    assert "markupsafe" in loading.module_recipe_names()
+    assert "cpython" not in loading.module_recipe_names()
+
+
+def test_recipe_with_an_unknown_build_system_is_refused(tmp_path):
+    (tmp_path / "odd.py").write_text(
+        "from slither.recipe import pinned_sdist\nname = 'odd'\nversion = '1'\n"
+        f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'make'\n")
+    with pytest.raises(SlitherError, match="build_system 'make' is not one of setuptools"):
+        loading.load_module_recipe("odd", modules_dir=tmp_path)
+
+
+def test_unknown_recipe_suggests_a_close_name_and_the_unpinned_form():
+    with pytest.raises(SlitherError, match="did you mean markupsafe.*name==version"):
+        loading.load_module_recipe("markupsaf")
+
+
+# --- build tools ---
+
+def test_build_tools_are_pinned_for_both_series_with_per_version_cython():
+    for series in ("3.11", "3.13"):
+        names = {source.pip.name for source in build_tools.tool_wheels(series)}
+        assert {"pip", "setuptools", "wheel", "Cython", "meson", "meson-python", "ninja",
+                "pyproject-metadata", "packaging"} <= names
+    (cython,) = [s for s in build_tools.tool_wheels("3.13") if s.pip.name == "Cython"]
+    assert "-cp313-" in cython.filename
+
+
+def test_build_tools_refuse_a_tampered_or_incomplete_wheel_set(tmp_path):
+    wheels = []
+    for source in build_tools.tool_wheels("3.11"):
+        (tmp_path / source.filename).write_bytes(b"not the wheel")
+        wheels.append(tmp_path / source.filename)
+    with pytest.raises(SlitherError, match="sha256 mismatch"):
+        build_tools.check_wheel_set("3.11", wheels)
+    with pytest.raises(SlitherError, match="missing: pip-25.1.1-py3-none-any.whl; not pinned: none"):
+        build_tools.check_wheel_set("3.11", [w for w in wheels if not w.name.startswith("pip-")])
+
+
+def test_tools_environment_puts_the_prefix_first_and_drops_the_users_pip_settings(tmp_path):
+    base = {"PATH": "/usr/bin", "PYTHONPATH": "/home/me/lib", "PIP_INDEX_URL": "file:///x"}
+    environment = build_tools.tools_environment(tmp_path / "tools", "3.11", tmp_path / "host/bin/python3.11", base)
+    assert environment["PYTHONPATH"] == str(tmp_path / "tools/lib/python3.11/site-packages")
+    assert environment["PATH"].split(os.pathsep) == [str(tmp_path / "tools/bin"), str(tmp_path / "host/bin"),
+                                                     "/usr/bin"]
+    assert "PIP_INDEX_URL" not in environment and environment["PIP_CONFIG_FILE"] == os.devnull
+
+
+# --- slow: the real host CPython, real downloads ---
+
+needs_host_cpython = pytest.mark.skipif(not HOST_CPYTHON.is_file(),
+                                        reason=f"{HOST_CPYTHON} not built yet (scons builds it)")
+
+
+@pytest.fixture(scope="module")
+def real_build_tools(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tools")
+    wheels = build_tools.obtain_tool_wheels("3.11", store=DOWNLOAD_STORE)
+    archive = tmp / "build-tools.tar"
+    build_tools.build_tools_archive(HOST_CPYTHON, "3.11", wheels, archive, tmp / "work", tmp / "tools.log")
+    return archive, wheels, tmp
+
+
+@pytest.mark.slow
+@needs_host_cpython
+def test_build_tools_archive_runs_meson_and_cython_with_the_host_cpython(real_build_tools):
+    archive, wheels, tmp = real_build_tools
+    prefix = build_tools.unpack_tools(archive, tmp / "unpacked")
+    environment = build_tools.tools_environment(prefix, "3.11", HOST_CPYTHON)
+    imported = subprocess.run([str(HOST_CPYTHON), "-c", "import mesonpy, Cython, setuptools, wheel; "
+                               "print(setuptools.__version__, Cython.__version__)"],
+                              env=environment, stdout=subprocess.PIPE, text=True)
+    assert imported.stdout.split() == ["80.9.0", "3.1.2"]
+    for tool, version in (("meson", "1.8.2"), ("ninja", "1.11.1")):
+        ran = subprocess.run([tool, "--version"], env=environment, stdout=subprocess.PIPE, text=True)
+        assert ran.stdout.startswith(version), (tool, ran.stdout)
+    assert (prefix / "bin" / "meson").read_text().startswith("#!/usr/bin/env python3.11\n")
+
+
+@pytest.mark.slow
+@needs_host_cpython
+def test_build_tools_archive_is_byte_identical_when_rebuilt(real_build_tools):
+    archive, wheels, tmp = real_build_tools
+    again = tmp / "again.tar"
+    build_tools.build_tools_archive(HOST_CPYTHON, "3.11", wheels, again, tmp / "work2", tmp / "tools2.log")
+    assert sha256_of(again) == sha256_of(archive)
+
+
+@pytest.mark.slow
+@needs_host_cpython
+def test_markupsafe_recipe_builds_with_the_host_cpython(real_build_tools, tmp_path):
+    archive, _, _ = real_build_tools
+    recipe = loading.load_module_recipe("markupsafe")
+    sdist = obtain(recipe.source, search_dirs=[], store=DOWNLOAD_STORE)
+    expected = [arg for module in recipe.extension_modules for arg in ("--expect-module", module)]
+    result, outputs = package_build(tmp_path, "markupsafe", sdist, "--tools", str(archive), *expected,
+                                    python=str(HOST_CPYTHON), sha256=recipe.source.sha256)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((outputs / "extensions.json").read_text())
+    assert [e["module"] for e in manifest["extensions"]] == ["markupsafe._speedups"]
+    assert archive_globals(outputs / "extensions.a") == ["PyInit_10markupsafe9_speedups"]
+    names = tar_names(outputs / "site.tar")
+    assert "markupsafe/__init__.py" in names and not [n for n in names if n.endswith(".so")]
