@@ -28,9 +28,7 @@ def default_cache_dir() -> str:
 
 
 def available_modules() -> list[str]:
-    """Module recipes in modules/ (cpython.py describes the interpreter, not a module)."""
-    return sorted(p.stem for p in loading.MODULES_DIR.glob("*.py")
-                  if p.stem != "cpython" and not p.stem.startswith("_"))
+    return loading.module_recipe_names()
 
 
 def parse_module_list(text) -> list[str]:
@@ -63,6 +61,36 @@ def parse_name_list(text) -> list[str]:
     return sorted({entry.strip() for entry in entries if entry.strip()})
 
 
+def resolve_recipes(entries: list[str]) -> tuple:
+    """MODULES entries plus everything they depend on, each once, dependencies first; the order
+    in MODULES does not matter (the result is sorted within each dependency level)."""
+    requested = {}
+    for entry in entries:
+        name, _, version = entry.partition("==")
+        requested[name] = version
+    resolved, visiting = {}, set()
+
+    def visit(name, chain):
+        if name in resolved:
+            return
+        if name in visiting:
+            raise SlitherError(f"MODULES: recipes depend on each other in a cycle: {' -> '.join(chain + [name])}")
+        visiting.add(name)
+        recipe = loading.load_module_recipe(name)
+        wanted = requested.get(name)
+        if wanted and wanted != recipe.version:
+            raise SlitherError(f"MODULES: {name}=={wanted} asked for, but modules/{name}.py pins "
+                               f"{recipe.version}; drop the version or edit the recipe")
+        for dependency in sorted(recipe.depends_on):
+            visit(dependency, chain + [name])
+        visiting.discard(name)
+        resolved[name] = recipe
+
+    for name in sorted(requested):
+        visit(name, [])
+    return tuple(resolved.values())
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -74,6 +102,16 @@ class Plan:
     build_dir: str
     source_dirs: tuple[str, ...]
     patches: tuple[str, ...]
+    recipes: tuple = ()
+
+    @property
+    def packages_dir(self) -> str:
+        return os.path.join(self.build_dir, "packages", f"cp{self.release.series.replace('.', '')}-{self.profile.name}")
+
+    @property
+    def build_tool_wheels(self) -> list:
+        from .build_tools import tool_wheels
+        return [(source, source.pip.version if source.pip else "") for source in tool_wheels(self.release.series)]
 
     @property
     def cpython_dir(self) -> str:
@@ -108,7 +146,8 @@ class Plan:
             "toolchain": {"CC": self.profile.CC, "CXX": self.profile.CXX, "FC": self.profile.FC,
                           "CFLAGS": list(self.profile.CFLAGS),
                           "static_link_flags": list(self.profile.static_link_flags)},
-            "modules": list(self.modules),
+            "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256}
+                        for recipe in self.recipes},
             "stdlib_frozen": self.freeze,
             "excluded_stdlib": list(self.excludes),
             "inputs": {
@@ -132,8 +171,9 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
         if not os.path.isdir(directory):
             raise SlitherError(f"SOURCES={directory}: not a directory")
     patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
+    module_entries = parse_module_list(modules)
     return Plan(name=name, release=release, profile=profile,
-                modules=tuple(parse_module_list(modules)), freeze=bool(freeze),
+                modules=tuple(module_entries), recipes=resolve_recipes(module_entries), freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
                 patches=tuple(patch_files))

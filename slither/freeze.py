@@ -18,6 +18,7 @@ import json
 import marshal
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,8 @@ try:
     CPYTHON_FROZEN = frozenset(_imp._frozen_module_names())
 except (ImportError, AttributeError):  # only the built interpreter matters; tests may differ
     CPYTHON_FROZEN = frozenset()
+
+from slither.unpack import safe_extract  # noqa: E402  (pure Python: fine in the built interpreter)
 
 RUNTIME_MODULE = "_slither_runtime"
 MANIFEST_MODULE = "_slither_manifest"
@@ -133,14 +136,15 @@ def render_manifest_module(excluded: list[str], top_level: list[str], build_mani
     )
 
 
-def select_modules(stdlib: Path | None, excluded: frozenset, runtime: Path, extra_roots: list[Path],
-                   build_manifest: dict) -> list[ModuleSource]:
+def select_modules(stdlib: Path | None, excluded: frozenset, runtime: Path,
+                   extra_roots: list[tuple[Path, str]], build_manifest: dict) -> list[ModuleSource]:
+    """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar."""
     modules: dict[str, ModuleSource] = {}
     if stdlib is not None:
         for module in discover(stdlib, "stdlib", excluded):
             modules[module.name] = module
-    for root in extra_roots:
-        for module in discover(root, str(root)):
+    for root, origin in extra_roots:
+        for module in discover(root, origin):
             modules[module.name] = module  # later roots win, as on sys.path order reversed
     modules[RUNTIME_MODULE] = ModuleSource(RUNTIME_MODULE, runtime, False,
                                            f"{RUNTIME_MODULE}.py", "runtime")
@@ -179,7 +183,9 @@ def main(argv=None) -> None:
     parser.add_argument("--stdlib", type=Path, help="the stdlib directory (lib/python3.X)")
     parser.add_argument("--exclude", default="", help="comma-separated top-level stdlib names")
     parser.add_argument("--root", type=Path, action="append", default=[],
-                        help="another directory of modules to freeze (FREEZE_PATHS, packages)")
+                        help="another directory of modules to freeze (FREEZE_PATHS)")
+    parser.add_argument("--root-archive", type=Path, action="append", default=[],
+                        help="a package's site.tar (slither.package_build) to freeze")
     parser.add_argument("--runtime", type=Path, required=True)
     parser.add_argument("--build-manifest", type=Path, help="JSON embedded as _slither_manifest.BUILD")
     parser.add_argument("--optimize", type=int, default=0)
@@ -189,8 +195,14 @@ def main(argv=None) -> None:
 
     excluded = frozenset(name for name in args.exclude.split(",") if name)
     build_manifest = json.loads(args.build_manifest.read_text()) if args.build_manifest else {}
-    modules = select_modules(args.stdlib, excluded, args.runtime, args.root, build_manifest)
-    blob, entries, manifest = freeze(modules, args.optimize)
+    with tempfile.TemporaryDirectory(prefix="slither-freeze-") as scratch:
+        roots = [(root, root.name) for root in args.root]
+        for index, archive in enumerate(args.root_archive):
+            unpacked = Path(scratch) / str(index)
+            safe_extract(archive, unpacked)
+            roots.append((unpacked, archive.parent.name))  # e.g. "markupsafe-3.0.2"
+        modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest)
+        blob, entries, manifest = freeze(modules, args.optimize)
     write(args.blob, blob)
     write(args.asm, render_asm(args.blob.name).encode())
     write(args.table, render_table(entries).encode())

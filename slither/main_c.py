@@ -219,6 +219,27 @@ int main(int argc, char **argv)
 '''
 
 
+def module_link_flags(manifests: list[dict]) -> list[str]:
+    """Libraries the linked-in extension modules need (their -L/-l and flags), deduplicated in
+    order, plus the C++ runtime when any extension was linked by a C++ driver."""
+    flags: list[str] = []
+    needs_cxx = False
+    for manifest in manifests:
+        candidates = []
+        for extension in manifest["extensions"]:
+            needs_cxx = needs_cxx or extension.get("role") == "c++"
+            candidates += ([f"-L{d}" for d in extension.get("library_dirs", [])]
+                           + list(extension.get("link_flags", []))
+                           + list(extension.get("external_inputs", []))
+                           + [f"-l{name}" for name in extension.get("libraries", [])])
+        if manifest["extensions"]:
+            candidates += [f"-l{name}" for name in manifest.get("link_libraries", [])]
+        flags += [flag for flag in candidates if flag not in flags]
+    if needs_cxx:
+        flags += [flag for flag in ("-lstdc++", "-lm") if flag not in flags]
+    return flags
+
+
 def render_main_c(options: MainOptions) -> str:
     """The C source of main() for the given options."""
     for module, symbol in options.extensions:

@@ -37,8 +37,8 @@ if _CHECKOUT not in sys.path:
 import slither.build_plan as build_plan  # noqa: E402  (needs the path set up above)
 from slither.errors import SlitherError  # noqa: E402
 
-SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_freeze", "slither_link",
-             "slither_summary")
+SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_packages", "slither_freeze",
+             "slither_link", "slither_summary")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {
@@ -49,6 +49,8 @@ QUIET_COMMAND_STRINGS = {
     "GENCOMSTR": "generate $TARGET",
     "HOSTCOMSTR": "unpack host interpreter -> ${TARGET.dir.dir}",
     "CPYTHONCOMSTR": "cpython build",
+    "TOOLSCOMSTR": "build tools -> $TARGET",
+    "PACKAGECOMSTR": "package build",
     "INSTALLSTR": "install $TARGET",
     "STDLIBCOMSTR": "stdlib files -> ${TARGET.dir}",
 }
@@ -67,6 +69,7 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     build_env["SLITHER_STATIC_LINK_FLAGS"] = list(plan.profile.static_link_flags)
     build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
     build_env["SLITHER_SOURCE_DIRS"] = list(plan.source_dirs)
+    build_env["SLITHER_BUILD_DIR"] = build_dir
     build_env["ENV"].update(plan.profile.environment)
     build_env["ENV"]["SLITHER_VERBOSE"] = "1" if verbose else "0"
     if not verbose:
@@ -77,11 +80,15 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
                                    {"source": plan.release.source, "version": plan.release.version})
     cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball[0],
                                 plan.patches)
-    cpython["series"] = plan.release.series
+    packages = []
+    if plan.recipes:
+        tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series)
+        packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir)
+                    for recipe in plan.recipes]
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
-                                     plan.build_manifest)
+                                     plan.build_manifest, packages)
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
-                                    plan.main_options)
+                                    plan.main_options, packages)
     products = list(binary)
     if not plan.freeze:
         products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)

@@ -66,7 +66,8 @@ def _cpython(env, variant_dir, release, profile, tarball, patches):
                                    SLITHER_HOST_DIR=host_dir.abspath)
     env.NoCache(host_python)
     env.Clean(host_python, host_dir)
-    return {"install": outputs[0], "library": outputs[1], "link_flags": outputs[2],
+    return {"dir": variant_dir, "series": series, "install": outputs[0], "library": outputs[1],
+            "link_flags": outputs[2],
             "info": outputs[3], "host_python": host_python[0], "host_dir": host_dir,
             "include_dir": host_dir.Dir(f"include/python{series}")}
 

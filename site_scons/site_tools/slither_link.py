@@ -5,16 +5,21 @@ gcc response file written by the CPython step, so the list is known only at buil
 without SCons having to read it early), with the TARGET's static-link flags.
 """
 
+import dataclasses
+import json
 import os
 
 import SCons.Action
 import SCons.Builder
 
-from slither.main_c import MainOptions, render_main_c
+from slither.main_c import MainOptions, module_link_flags, render_main_c
 
+# Extension archives and libpython in one group: extensions call into libpython and the
+# inittab in main.o calls into the extensions, so no order of the two would always work.
 LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link -- $) "
-                "$CC $SLITHER_STATIC_LINK_FLAGS -o ${TARGET}.tmp ${SOURCES[:-1]} @${SOURCES[-1]} "
-                "-Wl,--strip-debug")
+                "$CC $SLITHER_STATIC_LINK_FLAGS -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS "
+                "-Wl,--start-group $SLITHER_LINK_ARCHIVES -Wl,--end-group "
+                "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS -Wl,--strip-debug")
 
 
 def _publish_link(target, source, env):
@@ -23,9 +28,24 @@ def _publish_link(target, source, env):
     return 0
 
 
+def _read_manifests(nodes):
+    return [json.loads(node.get_text_contents()) for node in nodes]
+
+
 def _write_main(target, source, env):
+    """main.c from the options and the extension manifests, known only once packages built."""
+    options = MainOptions(**json.loads(source[0].get_contents().decode()))
+    extensions = sorted((extension["module"], extension["init_symbol"])
+                        for manifest in _read_manifests(source[1:]) for extension in manifest["extensions"])
     with open(str(target[0]), "w") as stream:
-        stream.write(source[0].get_contents().decode())
+        stream.write(render_main_c(dataclasses.replace(options, extensions=tuple(extensions))))
+    return 0
+
+
+def _write_module_libraries(target, source, env):
+    """The external libraries the extension modules need, as a gcc response file."""
+    with open(str(target[0]), "w") as stream:
+        stream.write("\n".join(module_link_flags(_read_manifests(source))) + "\n")
     return 0
 
 
@@ -39,20 +59,30 @@ def _compile(env, source, include_dir, depends_on):
     return objects
 
 
-def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions):
+def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=()):
     out_dir = env.Dir(out_dir)
-    main_source = env._SlitherMain(out_dir.File("main.c"), env.Value(render_main_c(main_options)))
+    manifests = [package["manifest"] for package in packages]
+    options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
+    main_source = env._SlitherMain(out_dir.File("main.c"), [env.Value(options_json), *manifests])
+    module_libraries = env._SlitherModuleLibs(out_dir.File("modules.rsp"), manifests)
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
                        [cpython["install"], cpython["host_python"]])
     blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])
     env.Depends(blob_object, frozen["blob"])  # .incbin reads it; no scanner sees that
-    return env._SlitherLink(binary, [*objects, *blob_object, cpython["library"],
-                                     cpython["link_flags"]])
+    link_objects = [*objects, *blob_object]
+    link_archives = [package["archive"] for package in packages] + [cpython["library"]]
+    return env._SlitherLink(binary, [*link_objects, *link_archives, cpython["link_flags"],
+                                     module_libraries[0]],
+                            SLITHER_LINK_OBJECTS=link_objects, SLITHER_LINK_ARCHIVES=link_archives,
+                            SLITHER_CPYTHON_LIBS=cpython["link_flags"],
+                            SLITHER_MODULE_LIBS=module_libraries[0])
 
 
 def generate(env):
     env["BUILDERS"]["_SlitherMain"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_write_main, "$GENCOMSTR"))
+    env["BUILDERS"]["_SlitherModuleLibs"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_write_module_libraries, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherAssemble"] = SCons.Builder.Builder(
         action=SCons.Action.Action("$CC -c -I${SOURCE.dir} -o $TARGET $SOURCE", "$ASCOMSTR"))
     env["BUILDERS"]["_SlitherLink"] = SCons.Builder.Builder(

@@ -1,0 +1,100 @@
+"""SCons tool: third-party packages (MODULES) built from their verified sources.
+
+    BuildTools     pinned wheels -> build-tools.tar: what package builds import in the host
+                   interpreter (setuptools, Cython, meson-python, ...), one per CPython variant
+    PackageBuild   sdist -> site.tar (its Python files), extensions.a (one relocatable object
+                   per extension module, captured at the linker), extensions.json (dotted
+                   names, init symbols, external libraries)
+
+Both run as commands; their signatures are the sources' content, the recipe, the TARGET
+profile and the scripts that build them. Paths sit in $( $) so that cache entries are shared.
+"""
+
+import os
+
+import SCons.Action
+import SCons.Builder
+
+from slither.loading import PROJECT_ROOT
+
+TOOLS_SCRIPTS = ["slither/build_tools.py", "slither/commands.py", "slither/files.py",
+                 "slither/reproducible.py", "slither/recipe.py", "modules/build_tools.py"]
+PACKAGE_SCRIPTS = ["slither/package_build.py", "slither/commands.py", "slither/files.py",
+                   "slither/reproducible.py", "slither/recipe.py", "slither/unpack.py",
+                   "slither/patches.py", "slither/build_tools.py", "slither/capture/__init__.py",
+                   "slither/capture/__main__.py", "slither/capture/capture_link.py",
+                   "slither/capture/extension_names.py", "slither/capture/finalize.py",
+                   "slither/capture/link_command.py", "slither/capture/partial_link.py",
+                   "slither/capture/records.py", "slither/capture/wrappers.py"]
+
+TOOLS_COMMAND = (
+    "$SLITHER_PYTHON -m slither.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
+    "$( $SLITHER_WHEEL_ARGS $) --work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --output $TARGET"
+)
+PACKAGE_COMMAND = (
+    "$SLITHER_PYTHON -m slither.package_build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
+    "--name $SLITHER_PACKAGE --version $SLITHER_PACKAGE_VERSION --source ${SOURCES[0]} "
+    "--sha256 $SLITHER_PACKAGE_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
+    "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS "
+    "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) "
+    "--site ${TARGETS[0]} --archive ${TARGETS[1]} --manifest ${TARGETS[2]}"
+)
+
+
+def _files(env, paths):
+    return [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in paths]
+
+
+def _build_tools(env, cpython, wheels, series):
+    """wheels: [(Source, version)] of the tools recipe for this series."""
+    directory = env.Dir(cpython["dir"])
+    wheel_nodes = [env.SourceFile(os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename),
+                                  {"source": source, "version": version})[0] for source, version in wheels]
+    target = directory.File("build-tools.tar")
+    built = env._SlitherTools(
+        target, [*wheel_nodes, cpython["install"], *_files(env, TOOLS_SCRIPTS)],
+        SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_SERIES=series,
+        SLITHER_WHEEL_ARGS=" ".join(f"--wheel {node.path}" for node in wheel_nodes),
+        SLITHER_WORK_DIR=directory.Dir("tools-work").path, SLITHER_LOG=directory.File("build-tools.log").path)
+    env.Depends(built, cpython["host_python"])
+    return built[0]
+
+
+def _package(env, recipe, cpython, tools, profile, packages_dir):
+    directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
+    source = recipe.source
+    sdist = env.SourceFile(os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename),
+                           {"source": source, "version": recipe.version})[0]
+    patches = [env.File(p) for p in recipe.patches]
+    recipe_args = " ".join(
+        [f"--patch $( {p.abspath} $)" for p in patches]
+        + [f"--link-library {name}" for name in recipe.link_libraries]
+        + [f"--expect-module {name}" for name in recipe.extra.get("extension_modules", ())])
+    outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json")]
+    built = env._SlitherPackage(
+        outputs, [sdist, tools, cpython["install"], env.File(recipe.path), env.File(str(profile.path)),
+                  *patches, *_files(env, PACKAGE_SCRIPTS), env.Value(f"toolchain {profile.as_signature()}")],
+        SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
+        SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
+        SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
+        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_WORK_DIR=directory.Dir("work").path,
+        SLITHER_LOG=directory.File("build.log").path,
+        PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package {recipe.name} {recipe.version}: "
+                      "build through the capture layer")
+    env.Depends(built, cpython["host_python"])
+    env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
+    return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
+            "manifest": outputs[2]}
+
+
+def generate(env):
+    env["BUILDERS"]["_SlitherTools"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(TOOLS_COMMAND, "$TOOLSCOMSTR"))
+    env["BUILDERS"]["_SlitherPackage"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(PACKAGE_COMMAND, "$PACKAGECOMSTR"))
+    env.AddMethod(_build_tools, "BuildTools")
+    env.AddMethod(_package, "PackageBuild")
+
+
+def exists(env):
+    return True
