@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_scons
 from slither import build_tools, loading
 from slither.errors import SlitherError
 from slither.files import sha256_of
@@ -22,7 +22,6 @@ from slither.recipe import PipRequirement, Source
 from slither.sources import obtain, pip_download_arguments
 from slither.unpinned_sources import lock_path, obtain_unpinned, parse_requirement
 
-HOST_CPYTHON = Path("/work/main/build/cpython-3.11.2-gnu/host/bin/python3.11")
 DOWNLOAD_STORE = Path(os.environ.get("SLITHER_DOWNLOAD_STORE", "~/.cache/slither/downloads")).expanduser()
 
 SPEED_C = r"""
@@ -326,26 +325,31 @@ def test_tools_environment_puts_the_prefix_first_and_drops_the_users_pip_setting
 
 # --- slow: the real host CPython, real downloads ---
 
-needs_host_cpython = pytest.mark.skipif(not HOST_CPYTHON.is_file(),
-                                        reason=f"{HOST_CPYTHON} not built yet (scons builds it)")
+@pytest.fixture(scope="module")
+def host_cpython(tmp_path_factory):
+    """The host interpreter of a real CPython 3.11 build (from the cache when it is warm)."""
+    build_dir = tmp_path_factory.mktemp("host-build")
+    host = build_dir / "cpython-3.11.2-gnu" / "host" / "bin" / "python3.11"
+    built = run_scons([f"BUILD_DIR={build_dir}", str(host)])
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    return host
 
 
 @pytest.fixture(scope="module")
-def real_build_tools(tmp_path_factory):
+def real_build_tools(tmp_path_factory, host_cpython):
     tmp = tmp_path_factory.mktemp("tools")
     wheels = build_tools.obtain_tool_wheels("3.11", store=DOWNLOAD_STORE)
     archive = tmp / "build-tools.tar"
-    build_tools.build_tools_archive(HOST_CPYTHON, "3.11", wheels, archive, tmp / "work", tmp / "tools.log")
+    build_tools.build_tools_archive(host_cpython, "3.11", wheels, archive, tmp / "work", tmp / "tools.log")
     return archive, wheels, tmp
 
 
 @pytest.mark.slow
-@needs_host_cpython
-def test_build_tools_archive_runs_meson_and_cython_with_the_host_cpython(real_build_tools):
+def test_build_tools_archive_runs_meson_and_cython_with_the_host_cpython(real_build_tools, host_cpython):
     archive, wheels, tmp = real_build_tools
     prefix = build_tools.unpack_tools(archive, tmp / "unpacked")
-    environment = build_tools.tools_environment(prefix, "3.11", HOST_CPYTHON)
-    imported = subprocess.run([str(HOST_CPYTHON), "-c", "import mesonpy, Cython, setuptools, wheel; "
+    environment = build_tools.tools_environment(prefix, "3.11", host_cpython)
+    imported = subprocess.run([str(host_cpython), "-c", "import mesonpy, Cython, setuptools, wheel; "
                                "print(setuptools.__version__, Cython.__version__)"],
                               env=environment, stdout=subprocess.PIPE, text=True)
     assert imported.stdout.split() == ["80.9.0", "3.1.2"]
@@ -356,23 +360,21 @@ def test_build_tools_archive_runs_meson_and_cython_with_the_host_cpython(real_bu
 
 
 @pytest.mark.slow
-@needs_host_cpython
-def test_build_tools_archive_is_byte_identical_when_rebuilt(real_build_tools):
+def test_build_tools_archive_is_byte_identical_when_rebuilt(real_build_tools, host_cpython):
     archive, wheels, tmp = real_build_tools
     again = tmp / "again.tar"
-    build_tools.build_tools_archive(HOST_CPYTHON, "3.11", wheels, again, tmp / "work2", tmp / "tools2.log")
+    build_tools.build_tools_archive(host_cpython, "3.11", wheels, again, tmp / "work2", tmp / "tools2.log")
     assert sha256_of(again) == sha256_of(archive)
 
 
 @pytest.mark.slow
-@needs_host_cpython
-def test_markupsafe_recipe_builds_with_the_host_cpython(real_build_tools, tmp_path):
+def test_markupsafe_recipe_builds_with_the_host_cpython(real_build_tools, host_cpython, tmp_path):
     archive, _, _ = real_build_tools
     recipe = loading.load_module_recipe("markupsafe")
     sdist = obtain(recipe.source, search_dirs=[], store=DOWNLOAD_STORE)
     expected = [arg for module in recipe.extension_modules for arg in ("--expect-module", module)]
     result, outputs = package_build(tmp_path, "markupsafe", sdist, "--tools", str(archive), *expected,
-                                    python=str(HOST_CPYTHON), sha256=recipe.source.sha256)
+                                    python=str(host_cpython), sha256=recipe.source.sha256)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((outputs / "extensions.json").read_text())
     assert [e["module"] for e in manifest["extensions"]] == ["markupsafe._speedups"]

@@ -1,0 +1,80 @@
+"""MODULES: a real PyPI package with a dotted C extension, built from its pinned sdist through
+the capture layer into the static binary (markupsafe: `markupsafe._speedups`)."""
+
+import subprocess
+
+import pytest
+
+from conftest import run_scons
+from slither.audit import counts_against_startup, trace_file_calls
+
+pytestmark = pytest.mark.slow
+
+
+def ran(output: str, step: str) -> bool:
+    return any(line.startswith(step) for line in output.splitlines())
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("modules-build")
+
+
+@pytest.fixture(scope="module")
+def binary(build_dir):
+    plain = run_scons([f"BUILD_DIR={build_dir}"])
+    assert plain.returncode == 0, plain.stdout[-3000:] + plain.stderr[-3000:]
+    with_module = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe"])
+    assert with_module.returncode == 0, with_module.stdout[-3000:] + with_module.stderr[-3000:]
+    binary = build_dir / "bin" / "python-static"
+    binary.first_output = with_module.stdout  # type: ignore[attr-defined]
+    return binary
+
+
+def run(binary, code):
+    return subprocess.run([str(binary), "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=60)
+
+
+def test_adding_a_module_builds_the_package_but_not_cpython(binary):
+    assert ran(binary.first_output, "package build") or "markupsafe-3.0.2/site.tar' from cache" in binary.first_output
+    assert not ran(binary.first_output, "cpython build")
+    assert "third-party modules: markupsafe" in binary.first_output
+
+
+def test_dotted_extension_module_is_built_in_with_its_package_context(binary):
+    result = run(binary, "import sys, markupsafe._speedups as s\n"
+                         "print(s.__name__, s.__spec__.origin, s.__package__, s.__name__ in sys.builtin_module_names)\n"
+                         "import markupsafe; print(markupsafe.escape('<b>'))")
+    assert result.stdout.split() == ["markupsafe._speedups", "built-in", "markupsafe", "True", "&lt;b&gt;"], \
+        result.stderr
+
+
+def test_package_python_is_frozen_and_has_a_file(binary):
+    result = run(binary, "import markupsafe; print(markupsafe.__spec__.origin, markupsafe.__file__)")
+    origin, file = result.stdout.split()
+    assert origin == "frozen"
+    assert file.endswith("lib/python3.11/markupsafe/__init__.py")
+
+
+def test_import_makes_zero_file_syscalls_and_maps_no_shared_object(binary, tmp_path):
+    code = ("import markupsafe; markupsafe.escape('<')\n"
+            "maps = open('/proc/self/maps').read()\n"
+            "print(sum('.so' in line for line in maps.splitlines()))")
+    result, calls = trace_file_calls([str(binary), "-c", code], cwd=tmp_path)
+    assert result.stdout.strip() == "0", result.stderr
+    assert [c.line for c in calls if counts_against_startup(c)] == []
+
+
+def test_build_manifest_inside_the_binary_names_the_module(binary):
+    result = run(binary, "import _slither_runtime as r; m = r.build_manifest()['modules']['markupsafe']\n"
+                         "print(m['version'], m['sha256'])")
+    assert result.stdout.split() == ["3.0.2", "ee55d3edf80167e48ea11a923c7386f4669df67d7994554387f84e7d8b0a2bf0"]
+
+
+def test_dropping_the_module_only_relinks(binary, build_dir):
+    dropped = run_scons([f"BUILD_DIR={build_dir}"])
+    assert dropped.returncode == 0, dropped.stderr
+    assert not ran(dropped.stdout, "cpython build") and not ran(dropped.stdout, "package build")
+    gone = run(binary, "import markupsafe")
+    assert "No module named 'markupsafe'" in gone.stderr
