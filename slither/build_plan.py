@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,12 +159,22 @@ class Plan:
         }
 
 
+def check_toolchain(profile: loading.ToolchainProfile) -> None:
+    """Every program the profile names must exist before anything starts building."""
+    for role in ("CC", "CXX", "AR", "RANLIB"):
+        program = shlex.split(getattr(profile, role))[0]
+        if shutil.which(program, path=profile.environment.get("PATH")) is None:
+            raise SlitherError(f"TARGET={profile.name}: {role} {program!r} not found on PATH; install it "
+                               f"(Debian: apt-get install build-essential) or fix {profile.path}")
+
+
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=()) -> Plan:
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
     profile = loading.load_target(target)
+    check_toolchain(profile)
     recipe = loading.load_cpython_recipe()
     excludes = parse_name_list(recipe.default_excludes if exclude is None else exclude)
     if isinstance(source_dirs, str):

@@ -50,11 +50,19 @@ def test_bad_input_is_one_actionable_message(overrides, message):
 
 
 def test_site_profile_by_path_is_loaded(tmp_path):
-    profile = tmp_path / "clang.py"
-    profile.write_text('CC = "clang"\nCXX = "clang++"\nFC = "flang"\nAR = "llvm-ar"\nRANLIB = "llvm-ranlib"\n'
-                       'static_link_flags = ("-static",)\n')
+    profile = tmp_path / "site_gcc.py"
+    profile.write_text('CC = "gcc -march=x86-64-v2"\nCXX = "g++"\nFC = "gfortran"\nAR = "ar"\n'
+                       'RANLIB = "ranlib"\nstatic_link_flags = ("-static",)\n')
     result = plan(target=str(profile))
-    assert result.profile.CC == "clang" and result.profile.name == "clang"
+    assert result.profile.CC == "gcc -march=x86-64-v2" and result.profile.name == "site_gcc"
+
+
+def test_missing_compiler_is_named_with_the_fix(tmp_path):
+    profile = tmp_path / "ghost.py"
+    profile.write_text('CC = "ghost-cc -O2"\nCXX = "g++"\nFC = "gfortran"\nAR = "ar"\nRANLIB = "ranlib"\n')
+    with pytest.raises(SlitherError) as error:
+        plan(target=str(profile))
+    assert "CC 'ghost-cc' not found on PATH" in str(error.value)
 
 
 def test_incomplete_site_profile_names_what_is_missing(tmp_path):

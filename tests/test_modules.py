@@ -15,6 +15,18 @@ def ran(output: str, step: str) -> bool:
     return any(line.startswith(step) for line in output.splitlines())
 
 
+class Built:
+    def __init__(self, path, first_output):
+        self.path = path
+        self.first_output = first_output
+
+    def __fspath__(self):
+        return str(self.path)
+
+    def __str__(self):
+        return str(self.path)
+
+
 @pytest.fixture(scope="module")
 def build_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("modules-build")
@@ -26,9 +38,7 @@ def binary(build_dir):
     assert plain.returncode == 0, plain.stdout[-3000:] + plain.stderr[-3000:]
     with_module = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe"])
     assert with_module.returncode == 0, with_module.stdout[-3000:] + with_module.stderr[-3000:]
-    binary = build_dir / "bin" / "python-static"
-    binary.first_output = with_module.stdout  # type: ignore[attr-defined]
-    return binary
+    return Built(build_dir / "bin" / "python-static", with_module.stdout)
 
 
 def run(binary, code):
