@@ -6,10 +6,12 @@ promise of the static core.
 """
 
 import hashlib
+import json
 import os
 import shutil
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -230,3 +232,15 @@ def test_install_puts_the_binary_under_prefix(build, tmp_path):
     assert installed.returncode == 0, installed.stderr
     binary = tmp_path / "prefix" / "bin" / "python-static"
     assert subprocess.run([str(binary), "-c", "import sqlite3"]).returncode == 0
+    manifest = json.loads((tmp_path / "prefix" / "share" / "slither" / "python-static.json").read_text())
+    assert manifest["build"]["cpython"].startswith(build.series)
+
+
+def test_inspect_reads_the_manifest_embedded_in_the_binary(build):
+    result = subprocess.run([sys.executable, "-m", "slither", "inspect", "--json", str(build.binary)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(result.stdout)
+    assert manifest["build"]["cpython"].startswith(build.series)
+    assert "_sqlite3" in manifest["builtin_modules"]
+    assert any(m["name"] == "json.decoder" and m["size"] > 0 for m in manifest["frozen_modules"])

@@ -93,13 +93,17 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     if not plan.freeze:
         products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
     build_env.SlitherSummary(plan, binary[0], cpython, frozen)
+    products += [build_env.File(os.path.join(plan.work_dir, "manifest.json"))]
     return products
 
 
 def _install_static_python(env, prefix, products):
-    """`scons install PREFIX=...`: the binary into PREFIX/bin (and a FREEZE=0 stdlib tree)."""
-    installed = env.Install(os.path.join(prefix, "bin"), products[0])
-    for marker in products[1:]:
+    """`scons install PREFIX=...`: the binary into PREFIX/bin, its manifest into
+    PREFIX/share/slither/NAME.json (and a FREEZE=0 stdlib tree)."""
+    binary, *stdlib_trees, manifest = products
+    installed = env.Install(os.path.join(prefix, "bin"), binary)
+    installed += env.InstallAs(os.path.join(prefix, "share", "slither", f"{binary.name}.json"), manifest)
+    for marker in stdlib_trees:
         installed += env.InstallStdlibTree(prefix, marker)
     return installed
 

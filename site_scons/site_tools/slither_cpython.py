@@ -57,7 +57,7 @@ def _cpython(env, variant_dir, release, profile, tarball, patches):
         SLITHER_PATCH_ARGS=patch_args,
         SLITHER_WORK_DIR=variant_dir.Dir("work").path,
         SLITHER_LOG=variant_dir.File("build.log").path,
-        CPYTHONCOMSTR=env.get("CPYTHONCOMSTR") and f"cpython {release.version} ({profile.name}): "
+        CPYTHONCOMSTR=env.get("CPYTHONCOMSTR") and f"cpython build {release.version} ({profile.name}): "
                       "configure, make, install (first build takes minutes)")
     env.Clean(built, [variant_dir.Dir("work"), variant_dir.File("build.log")])
 

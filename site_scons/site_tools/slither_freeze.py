@@ -52,7 +52,8 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_ROOT_ARGS="$( " + " ".join(f"--root-archive {package['site'].path}"
                                            for package in packages) + " $)")
     env.Depends(frozen, cpython["host_python"])
-    return {"blob": outputs[0], "asm": outputs[1], "table": outputs[2], "manifest": outputs[3]}
+    return {"blob": outputs[0], "asm": outputs[1], "table": outputs[2], "manifest": outputs[3],
+            "build_manifest": manifest_node[0]}
 
 
 def _lay_out_stdlib(target, source, env):

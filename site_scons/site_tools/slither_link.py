@@ -12,6 +12,7 @@ import os
 import SCons.Action
 import SCons.Builder
 
+from slither.elf import MANIFEST_SECTION
 from slither.main_c import MainOptions, module_link_flags, render_main_c
 
 # Extension archives and libpython in one group: extensions call into libpython and the
@@ -28,6 +29,18 @@ def _publish_link(target, source, env):
     return 0
 
 
+# The manifest rides in a section that is never loaded: `slither inspect` reads it from the
+# file, and the running binary does not pay for it.
+MANIFEST_STUB = (f'\t.section {MANIFEST_SECTION},"",@progbits\n\t.incbin "manifest.json"\n\t.byte 0\n'
+                 '\t.section .note.GNU-stack,"",@progbits\n')
+
+
+def _write_text(target, source, env):
+    with open(str(target[0]), "w") as stream:
+        stream.write(source[0].get_contents().decode())
+    return 0
+
+
 def _read_manifests(nodes):
     return [json.loads(node.get_text_contents()) for node in nodes]
 
@@ -39,6 +52,18 @@ def _write_main(target, source, env):
                         for manifest in _read_manifests(source[1:]) for extension in manifest["extensions"])
     with open(str(target[0]), "w") as stream:
         stream.write(render_main_c(dataclasses.replace(options, extensions=tuple(extensions))))
+    return 0
+
+
+def _write_binary_manifest(target, source, env):
+    """Everything `slither inspect` shows: the build manifest, built-in and frozen modules.
+    source: build-manifest.json, frozen.json, CPython's info.json, extension manifests."""
+    build, frozen, cpython_info, *packages = _read_manifests(source)
+    extensions = [extension["module"] for package in packages for extension in package["extensions"]]
+    manifest = {"build": build, "frozen_modules": frozen["modules"],
+                "builtin_modules": sorted(cpython_info["builtin_modules"] + extensions)}
+    with open(str(target[0]), "w") as stream:
+        json.dump(manifest, stream, sort_keys=True, separators=(",", ":"))
     return 0
 
 
@@ -69,7 +94,13 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
                        [cpython["install"], cpython["host_python"]])
     blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])
     env.Depends(blob_object, frozen["blob"])  # .incbin reads it; no scanner sees that
-    link_objects = [*objects, *blob_object]
+    manifest = env._SlitherBinaryManifest(out_dir.File("manifest.json"),
+                                          [frozen["build_manifest"], frozen["manifest"], cpython["info"],
+                                           *manifests])
+    manifest_stub = env._SlitherJSONText(out_dir.File("manifest.S"), env.Value(MANIFEST_STUB))
+    manifest_object = env._SlitherAssemble(out_dir.File("manifest.o"), manifest_stub)
+    env.Depends(manifest_object, manifest)
+    link_objects = [*objects, *blob_object, *manifest_object]
     link_archives = [package["archive"] for package in packages] + [cpython["library"]]
     return env._SlitherLink(binary, [*link_objects, *link_archives, cpython["link_flags"],
                                      module_libraries[0]],
@@ -81,6 +112,10 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
 def generate(env):
     env["BUILDERS"]["_SlitherMain"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_write_main, "$GENCOMSTR"))
+    env["BUILDERS"]["_SlitherBinaryManifest"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_write_binary_manifest, "$GENCOMSTR"))
+    env["BUILDERS"]["_SlitherJSONText"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_write_text, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherModuleLibs"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_write_module_libraries, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherAssemble"] = SCons.Builder.Builder(

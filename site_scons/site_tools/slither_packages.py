@@ -79,8 +79,8 @@ def _package(env, recipe, cpython, tools, profile, packages_dir):
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
         SLITHER_RECIPE_ARGS=recipe_args, SLITHER_WORK_DIR=directory.Dir("work").path,
         SLITHER_LOG=directory.File("build.log").path,
-        PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package {recipe.name} {recipe.version}: "
-                      "build through the capture layer")
+        PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package build {recipe.name} {recipe.version}: "
+                      "through the capture layer")
     env.Depends(built, cpython["host_python"])
     env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],

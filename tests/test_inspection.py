@@ -1,0 +1,58 @@
+"""`slither inspect` reads the manifest section of an ELF file without running it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from slither.elf import MANIFEST_SECTION, read_section
+from slither.errors import SlitherError
+from slither.inspection import format_inspection, load_manifest
+
+MANIFEST = {"build": {"cpython": "3.11.2", "target": "gnu", "slither": "0.1.0", "stdlib_frozen": True,
+                      "toolchain": {"CC": "gcc", "CXX": "g++", "static_link_flags": ["-static"]},
+                      "modules": {"markupsafe": {"version": "3.0.2", "sha256": "ee55"}},
+                      "inputs": {"Python-3.11.2.tgz": "2411c7"}},
+            "builtin_modules": ["_json", "markupsafe._speedups"],
+            "frozen_modules": [{"name": "json", "package": True, "size": 1000, "origin": "stdlib"}]}
+
+
+@pytest.fixture
+def program_with_manifest(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
+    (tmp_path / "manifest.S").write_text(
+        f'\t.section {MANIFEST_SECTION},"",@progbits\n\t.incbin "manifest.json"\n\t.byte 0\n'
+        '\t.section .note.GNU-stack,"",@progbits\n')
+    (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
+    subprocess.run(["gcc", "-static", "-o", "program", "main.c", "manifest.S", "-Wl,--strip-debug"],
+                   cwd=tmp_path, check=True)
+    return tmp_path / "program"
+
+
+def test_manifest_is_read_from_the_section_without_running_the_binary(program_with_manifest):
+    program_with_manifest.chmod(0o644)  # not even executable: inspect must not run it
+    assert load_manifest(program_with_manifest) == MANIFEST
+
+
+def test_listing_names_version_target_modules_and_sizes(program_with_manifest):
+    text = format_inspection(load_manifest(program_with_manifest))
+    assert "CPython 3.11.2  TARGET gnu" in text
+    assert "third-party modules: markupsafe 3.0.2" in text
+    assert "markupsafe._speedups" in text and "json/" in text and "2411c7  Python-3.11.2.tgz" in text
+
+
+def test_binary_without_manifest_is_one_clear_error(tmp_path):
+    (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
+    subprocess.run(["gcc", "-o", "plain", "main.c"], cwd=tmp_path, check=True)
+    assert read_section(tmp_path / "plain", MANIFEST_SECTION) is None
+    result = subprocess.run([sys.executable, "-m", "slither", "inspect", str(tmp_path / "plain")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 1
+    assert "no .slither_manifest section" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_non_elf_file_is_refused(tmp_path):
+    (tmp_path / "script.sh").write_text("#!/bin/sh\n")
+    with pytest.raises(SlitherError, match="not an ELF"):
+        read_section(tmp_path / "script.sh", MANIFEST_SECTION)
