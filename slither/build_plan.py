@@ -105,6 +105,8 @@ class Plan:
     source_dirs: tuple[str, ...]
     patches: tuple[str, ...]
     recipes: tuple = ()
+    freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
+    main_module: str = ""                # MAIN
 
     @property
     def packages_dir(self) -> str:
@@ -135,7 +137,16 @@ class Plan:
     @property
     def main_options(self) -> MainOptions:
         return MainOptions(series=self.release.series, stdlib_frozen=self.freeze,
-                           openssl_config=self.profile.openssl_config)
+                           openssl_config=self.profile.openssl_config, main_module=self.main_module)
+
+    def user_code_files(self) -> list[str]:
+        """Every .py file below FREEZE_PATHS: their content is what the freeze step signs."""
+        found = []
+        for directory in self.freeze_paths:
+            for current, dirnames, filenames in os.walk(directory):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                found += [os.path.join(current, name) for name in sorted(filenames) if name.endswith(".py")]
+        return found
 
     @property
     def build_manifest(self) -> dict:
@@ -169,7 +180,8 @@ def check_toolchain(profile: loading.ToolchainProfile) -> None:
 
 
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
-              exclude=None, build_dir: str = "build", source_dirs=()) -> Plan:
+              exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
+              main_module: str = "") -> Plan:
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
@@ -183,9 +195,15 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
         if not os.path.isdir(directory):
             raise SlitherError(f"SOURCES={directory}: not a directory")
     patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
+    for directory in freeze_paths:
+        if not os.path.isdir(directory):
+            raise SlitherError(f"FREEZE_PATHS={directory}: not a directory")
+    if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
+        raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
     module_entries = parse_module_list(modules)
     return Plan(name=name, release=release, profile=profile,
                 modules=tuple(module_entries), recipes=resolve_recipes(module_entries), freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
-                patches=tuple(patch_files))
+                patches=tuple(patch_files),
+                freeze_paths=tuple(os.path.abspath(d) for d in freeze_paths), main_module=main_module)

@@ -14,7 +14,8 @@ def test_help_lists_every_variable_with_default():
     for variable, default in [("PYTHON", "3.11"), ("TARGET", "gnu"), ("MODULES", ""),
                               ("NAME", "python-static"), ("BUILD_DIR", "build"), ("CACHE_DIR", "/.cache/slither"),
                               ("SOURCES", ""), ("FREEZE", "True"), ("EXCLUDE", "test,idlelib,tkinter"),
-                              ("PREFIX", "/usr/local"), ("JOBS", ""), ("VERBOSE", "False")]:
+                              ("PREFIX", "/usr/local"), ("JOBS", ""), ("VERBOSE", "False"),
+                              ("FREEZE_PATHS", ""), ("MAIN", "")]:
         block = result.stdout.split(f"\n{variable}: ", 1)
         assert len(block) == 2, f"{variable} missing from scons -h"
         default_line = block[1].split("\n\n")[0].split("default: ", 1)[1].split("\n")[0]
@@ -30,6 +31,8 @@ def test_help_lists_every_variable_with_default():
     ("NAME=a/b", "NAME='a/b'"),
     ("SOURCES=/nonexistent", "SOURCES=/nonexistent: not a directory"),
     ("FROBNICATE=1", "unknown variable(s) FROBNICATE"),
+    ("MAIN=1bad", "MAIN='1bad': give a dotted module name"),
+    ("FREEZE_PATHS=/nonexistent", "FREEZE_PATHS=/nonexistent: not a directory"),
 ])
 def test_bad_variable_is_one_line_and_exit_2(argument, message, tmp_path):
     result = run_scons(["-n", argument, f"BUILD_DIR={tmp_path}"])

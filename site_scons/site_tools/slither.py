@@ -58,11 +58,11 @@ QUIET_COMMAND_STRINGS = {
 
 def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
-                   jobs=None, verbose=False):
+                   jobs=None, verbose=False, freeze_paths=(), main=""):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list."""
     plan = build_plan.make_plan(name=name, series=python, target=target, modules=modules,
                                 freeze=freeze, exclude=exclude, build_dir=build_dir,
-                                source_dirs=sources)
+                                source_dirs=sources, freeze_paths=freeze_paths, main_module=main)
     build_env = env.Clone()
     build_env["CC"] = plan.profile.CC
     build_env["CXX"] = plan.profile.CXX
@@ -86,7 +86,8 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
         packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir)
                     for recipe in plan.recipes]
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
-                                     plan.build_manifest, packages)
+                                     plan.build_manifest, packages, plan.freeze_paths,
+                                     plan.user_code_files())
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
                                     plan.main_options, packages)
     products = list(binary)

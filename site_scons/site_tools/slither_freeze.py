@@ -29,7 +29,8 @@ def _write_json(target, source, env):
     return 0
 
 
-def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=()):
+def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=(),
+            user_roots=(), user_files=()):
     out_dir = env.Dir(out_dir)
     manifest_node = env._SlitherJSON(out_dir.File("build-manifest.json"),
                                      env.Value(json.dumps(build_manifest, indent=1, sort_keys=True)))
@@ -40,7 +41,7 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
               env.File(os.path.join(root, "slither/runtime/_slither_runtime.py")),
               manifest_node[0], env.Value(f"exclude={','.join(sorted(excludes))} "
                                           f"stdlib_frozen={stdlib_frozen}"),
-              *[package["site"] for package in packages]]
+              *[package["site"] for package in packages], *[env.File(f) for f in user_files]]
     stdlib_dir = cpython["host_dir"].Dir(f"lib/python{cpython['series']}")
     # The stdlib's path is not a signature input (install.tar's content is), hence $( $).
     stdlib_arg = f"--stdlib $( {stdlib_dir.path} $)" if stdlib_frozen else ""
@@ -49,8 +50,8 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_HOST_PYTHON=cpython["host_python"].path,
         SLITHER_STDLIB_ARG=stdlib_arg,
         SLITHER_EXCLUDE=",".join(sorted(excludes)),
-        SLITHER_ROOT_ARGS="$( " + " ".join(f"--root-archive {package['site'].path}"
-                                           for package in packages) + " $)")
+        SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
+                                           + [f"--root {root}" for root in user_roots]) + " $)")
     env.Depends(frozen, cpython["host_python"])
     return {"blob": outputs[0], "asm": outputs[1], "table": outputs[2], "manifest": outputs[3],
             "build_manifest": manifest_node[0]}

@@ -1,0 +1,49 @@
+"""The user's own code frozen in (FREEZE_PATHS) and run by default (MAIN), as the 2013 tool's
+exe_name use: one binary that is the application."""
+
+import subprocess
+
+import pytest
+
+from conftest import run_scons
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def application(tmp_path_factory):
+    root = tmp_path_factory.mktemp("user-code")
+    package = root / "src" / "myapp"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("GREETING = 'hello from a frozen app'\n")
+    (package / "cli.py").write_text("import sys\nfrom myapp import GREETING\n"
+                                    "print(GREETING, sys.argv[1:])\n")
+    built = run_scons([f"BUILD_DIR={root / 'build'}", "NAME=myapp", f"FREEZE_PATHS={root / 'src'}",
+                       "MAIN=myapp.cli"])
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return root
+
+
+def run(binary, *arguments, cwd):
+    return subprocess.run([str(binary), *arguments], cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+def test_main_module_runs_by_default_with_its_arguments(application, tmp_path):
+    result = run(application / "build" / "bin" / "myapp", cwd=tmp_path)
+    assert result.stdout.strip() == "hello from a frozen app []", result.stderr
+
+
+def test_the_interpreter_is_still_there(application, tmp_path):
+    result = run(application / "build" / "bin" / "myapp", "-c",
+                 "import myapp; print(myapp.__spec__.origin)", cwd=tmp_path)
+    assert result.stdout.strip() == "frozen", result.stderr
+
+
+def test_changing_user_code_refreezes(application, tmp_path):
+    (application / "src" / "myapp" / "__init__.py").write_text("GREETING = 'changed'\n")
+    rebuilt = run_scons([f"BUILD_DIR={application / 'build'}", "NAME=myapp",
+                         f"FREEZE_PATHS={application / 'src'}", "MAIN=myapp.cli"])
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert any(line.startswith("freeze modules") for line in rebuilt.stdout.splitlines())
+    assert run(application / "build" / "bin" / "myapp", cwd=tmp_path).stdout.strip() == "changed []"
