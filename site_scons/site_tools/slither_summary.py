@@ -35,7 +35,8 @@ def _summary(env, plan, binary, cpython, frozen):
 
     def print_summary():
         if SCons.Script.GetBuildFailures() or SCons.Script.GetOption("clean") \
-                or SCons.Script.GetOption("help") or SCons.Script.GetOption("no_exec"):
+                or SCons.Script.GetOption("help") or SCons.Script.GetOption("no_exec") \
+                or SCons.Script.GetOption("question"):
             return
         if not os.path.exists(binary.abspath):
             return
