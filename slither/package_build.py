@@ -61,9 +61,12 @@ def build_environment(host_python: Path, tools_prefix: Path | None, profile, bas
     return environment
 
 
-def pip_install_command(host_python: Path, source: Path, site: Path) -> list[str]:
+def pip_install_command(host_python: Path, source: Path, site: Path,
+                        config_settings: list[str] = ()) -> list[str]:
+    """config_settings: the recipe's build-backend options (e.g. meson's setup-args=-D...)."""
     return [str(host_python), "-m", "pip", "install", "-v", "--no-build-isolation", "--no-deps",
             "--no-index", "--no-compile", "--disable-pip-version-check", "--root-user-action", "ignore",
+            *[f"--config-settings={setting}" for setting in config_settings],
             "--target", str(site), str(source)]
 
 
@@ -186,7 +189,7 @@ def build(args) -> None:
 
     site = work / "stage" / "site"
     commands.say(f"  {label}: pip install (log: {args.log})")
-    commands.run_logged(pip_install_command(host_python, installable, site), log=log,
+    commands.run_logged(pip_install_command(host_python, installable, site, args.config_setting), log=log,
                         what=f"{label} build", cwd=work, env=env)
 
     nm = find_toolchain_program(profile.CC.split(), "nm")
@@ -221,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--patch", action="append", default=[])
     parser.add_argument("--link-library", action="append", default=[],
                         help="an -l name the final link adds (recipe link_libraries)")
+    parser.add_argument("--config-setting", action="append", default=[],
+                        help="a build-backend option passed to pip (recipe config_settings)")
     parser.add_argument("--expect-module", action="append", default=[],
                         help="a dotted extension module the build must produce (recipe extension_modules)")
     parser.add_argument("--work", required=True)

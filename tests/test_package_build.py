@@ -381,3 +381,11 @@ def test_markupsafe_recipe_builds_with_the_host_cpython(real_build_tools, host_c
     assert archive_globals(outputs / "extensions.a") == ["PyInit_10markupsafe9_speedups"]
     names = tar_names(outputs / "site.tar")
     assert "markupsafe/__init__.py" in names and not [n for n in names if n.endswith(".so")]
+
+
+def test_recipe_config_settings_reach_pip_as_backend_options(tmp_path):
+    from slither.package_build import pip_install_command
+    command = pip_install_command(Path("/h/python3.11"), tmp_path / "src", tmp_path / "site",
+                                  ["setup-args=-Dallow-noblas=true"])
+    assert "--config-settings=setup-args=-Dallow-noblas=true" in command
+    assert command.index("--config-settings=setup-args=-Dallow-noblas=true") < command.index("--target")

@@ -69,7 +69,8 @@ def _package(env, recipe, cpython, tools, profile, packages_dir):
     recipe_args = " ".join(
         [f"--patch $( {p.abspath} $)" for p in patches]
         + [f"--link-library {name}" for name in recipe.link_libraries]
-        + [f"--expect-module {name}" for name in recipe.extra.get("extension_modules", ())])
+        + [f"--expect-module {name}" for name in recipe.extension_modules]
+        + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())])
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json")]
     built = env._SlitherPackage(
         outputs, [sdist, tools, cpython["install"], env.File(recipe.path), env.File(str(profile.path)),
