@@ -363,3 +363,27 @@ def test_link_command_reading(tmp_path):
     assert command.link_flags == ["-Wl,--as-needed", "-pthread"]
     assert parse_link_command(["-c", "-shared", "x.c"]) is None
     assert parse_link_command(["-o", "x", "x.o"]) is None
+
+
+def test_assembler_sources_on_the_link_line_are_assembled_into_the_capture(tmp_path, wrappers):
+    # numpy's meson hands its SVML .s files straight to the extension's link.
+    env, record_dir = wrappers
+    write_files(tmp_path, {"ext.c": "int from_assembly(void);\n"
+                                    "void *PyInit__asm(void) { return (void *)(long)from_assembly(); }\n",
+                           "helper.s": "\t.text\n\t.globl from_assembly\nfrom_assembly:\n\tmovl $42, %eax\n\tret\n"
+                                       '\t.section .note.GNU-stack,"",@progbits\n'})
+    assert run([env["CC"], "-c", "-fPIC", "ext.c"], tmp_path).returncode == 0
+    linked = run([env["CC"], "-shared", "ext.o", "helper.s", "-o", f"_asm{EXT_SUFFIX}"], tmp_path)
+    assert linked.returncode == 0, linked.stderr
+    [record] = [json.loads(p.read_text()) for p in record_dir.glob("*.json")]
+    table = symbols(Path(record["object"]))
+    assert table.get("from_assembly", "").islower()  # merged in, and made local
+    assert global_definitions(Path(record["object"])) == ["PyInit__asm"]
+
+
+def test_c_sources_on_the_link_line_are_still_refused(tmp_path, wrappers):
+    env, _ = wrappers
+    write_files(tmp_path, {"ext.c": "void *PyInit__csrc(void) { return 0; }\n"})
+    linked = run([env["CC"], "-shared", "-fPIC", "ext.c", "-o", f"_csrc{EXT_SUFFIX}"], tmp_path)
+    assert linked.returncode == 1
+    assert "only object files and assembler sources can be captured" in linked.stderr

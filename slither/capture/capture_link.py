@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import SlitherError
 from .extension_names import has_extension_suffix, may_be_extension, original_init_symbol
-from .link_command import LinkCommand, expand_response_files, parse_link_command
+from .link_command import LinkCommand, LinkInput, expand_response_files, parse_link_command
 from .partial_link import (Toolchain, defined_symbols, link_relocatable, localize_all_but,
                            plan_partial_link)
 from ..files import sha256_of
@@ -42,9 +42,37 @@ def is_extension_link(command: LinkCommand, toolchain: Toolchain, cwd: Path) -> 
     return init_symbol in defined_symbols(toolchain.nm, *objects, external_only=True)
 
 
+ASSEMBLER_SUFFIXES = (".s", ".S", ".sx")
+
+
+def assemble_link_sources(command: LinkCommand, compiler: list[str], cwd: Path, scratch: Path) -> None:
+    """Build systems may hand assembler files straight to an extension's link (numpy's meson
+    passes its SVML .s files): assemble them with the same driver, so that their objects join
+    the capture like every other object. C or Fortran sources on a link line stay refused:
+    their compile flags are not on it."""
+    for index, source in enumerate(command.sources):
+        if not source.endswith(ASSEMBLER_SUFFIXES):
+            raise SlitherError(f"the link also compiles {source}; only object files and assembler "
+                               "sources can be captured")
+        assembled = scratch / f"{index}-{Path(source).name}.o"
+        result = subprocess.run([*compiler, "-c", source, "-o", str(assembled)], cwd=cwd,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 0:
+            raise SlitherError(f"assembling {source} for the capture failed: {result.stdout.strip()[-200:]}")
+        command.inputs.append(LinkInput("object", str(assembled)))
+    command.sources = []
+
+
 def capture_extension_link(command: LinkCommand, compiler: list[str], settings: CaptureSettings,
                            cwd: Path) -> Path:
     """Make the static twin of a finished extension link; returns its record's path."""
+    with tempfile.TemporaryDirectory(prefix="slither-capture-") as scratch:
+        assemble_link_sources(command, compiler, cwd, Path(scratch))
+        return _capture_objects(command, compiler, settings, cwd)
+
+
+def _capture_objects(command: LinkCommand, compiler: list[str], settings: CaptureSettings,
+                     cwd: Path) -> Path:
     output = (cwd / command.output).resolve()
     init_symbol = original_init_symbol(output.name)
     plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd)
