@@ -32,6 +32,13 @@ def make_tarball(path: Path, members: list[tarfile.TarInfo | tuple[str, bytes]])
     return path
 
 
+def step_outcomes(output: str) -> dict:
+    """The summary's `steps:` line as {step: built | cache | up to date}."""
+    line = next(line for line in output.splitlines() if line.strip().startswith("steps: "))
+    pairs = [part.strip().split(" ", 1) for part in line.strip()[len("steps: "):].split(",")]
+    return {step: outcome for step, outcome in pairs}
+
+
 def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
     """scons as a user runs it; returns the CompletedProcess (output captured as text)."""
     return subprocess.run([sys.executable, "-m", "SCons", *arguments], cwd=cwd, env=env or os.environ.copy(),
