@@ -47,6 +47,7 @@ QUIET_COMMAND_STRINGS = {
     "LINKCOMSTR": "link $TARGET (static)",
     "FREEZECOMSTR": "freeze modules -> ${TARGETS[0]}",
     "GENCOMSTR": "generate $TARGET",
+    "TEXTFILECOMSTR": "generate $TARGET",
     "HOSTCOMSTR": "unpack host interpreter -> ${TARGET.dir.dir}",
     "CPYTHONCOMSTR": "cpython build",
     "TOOLSCOMSTR": "build tools -> $TARGET",

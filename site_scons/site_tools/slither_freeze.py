@@ -23,17 +23,11 @@ FREEZE_COMMAND = (
 )
 
 
-def _write_json(target, source, env):
-    with open(str(target[0]), "w") as stream:
-        stream.write(source[0].get_contents().decode() + "\n")
-    return 0
-
-
 def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=(),
             user_roots=(), user_files=()):
     out_dir = env.Dir(out_dir)
-    manifest_node = env._SlitherJSON(out_dir.File("build-manifest.json"),
-                                     env.Value(json.dumps(build_manifest, indent=1, sort_keys=True)))
+    manifest_node = env.Textfile(out_dir.File("build-manifest.json"),
+                                 [env.Value(json.dumps(build_manifest, indent=1, sort_keys=True))])
     outputs = [out_dir.File(name) for name in
                ("frozen.bin", "frozen_blob.S", "frozen_table.c", "frozen.json")]
     root = str(PROJECT_ROOT)
@@ -104,8 +98,6 @@ def _install_stdlib_tree(env, prefix, marker):
 def generate(env):
     env["BUILDERS"]["_SlitherFreeze"] = SCons.Builder.Builder(
         action=SCons.Action.Action(FREEZE_COMMAND, "$FREEZECOMSTR"))
-    env["BUILDERS"]["_SlitherJSON"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(_write_json, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherStdlibTree"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_lay_out_stdlib, "$STDLIBCOMSTR"))
     env["BUILDERS"]["_SlitherCopyTree"] = SCons.Builder.Builder(

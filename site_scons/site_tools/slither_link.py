@@ -35,12 +35,6 @@ MANIFEST_STUB = (f'\t.section {MANIFEST_SECTION},"",@progbits\n\t.incbin "manife
                  '\t.section .note.GNU-stack,"",@progbits\n')
 
 
-def _write_text(target, source, env):
-    with open(str(target[0]), "w") as stream:
-        stream.write(source[0].get_contents().decode())
-    return 0
-
-
 def _read_manifests(nodes):
     return [json.loads(node.get_text_contents()) for node in nodes]
 
@@ -97,7 +91,7 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     manifest = env._SlitherBinaryManifest(out_dir.File("manifest.json"),
                                           [frozen["build_manifest"], frozen["manifest"], cpython["info"],
                                            *manifests])
-    manifest_stub = env._SlitherJSONText(out_dir.File("manifest.S"), env.Value(MANIFEST_STUB))
+    manifest_stub = env.Textfile(out_dir.File("manifest.S"), [env.Value(MANIFEST_STUB)])
     manifest_object = env._SlitherAssemble(out_dir.File("manifest.o"), manifest_stub)
     env.Depends(manifest_object, manifest)
     link_objects = [*objects, *blob_object, *manifest_object]
@@ -114,8 +108,6 @@ def generate(env):
         action=SCons.Action.Action(_write_main, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherBinaryManifest"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_write_binary_manifest, "$GENCOMSTR"))
-    env["BUILDERS"]["_SlitherJSONText"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(_write_text, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherModuleLibs"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_write_module_libraries, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherAssemble"] = SCons.Builder.Builder(
