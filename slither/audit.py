@@ -7,7 +7,6 @@ interfaces and system configuration), after the command's own execve. The log co
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
@@ -63,7 +62,3 @@ def trace_file_calls(command: list[str], *, cwd=None, env=None) -> tuple[subproc
                                 cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         calls = parse_strace(log.read_text(errors="replace").splitlines()) if log.exists() else []
     return result, calls
-
-
-def environment_without(*names: str) -> dict:
-    return {key: value for key, value in os.environ.items() if key not in names}

@@ -56,9 +56,3 @@ def safe_extract(archive: Path, destination: Path, strip_components: int = 0) ->
             tar.extractall(destination, members=members, **extract_options)
         except tarfile.FilterError as error:  # defence in depth: our own checks should catch it first
             raise SlitherError(f"{archive}: refusing to unpack: {error}") from None
-
-
-def top_level_directory(archive: Path) -> str:
-    with tarfile.open(archive) as tar:
-        first = tar.next()
-        return first.name.split("/")[0] if first else ""
