@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, files, loading, patches
+from . import __version__, files, loading, module_recipes, patches
 from .errors import SlitherError
 from .main_c import MainOptions
 from .recipe import CPythonRelease
@@ -30,7 +30,7 @@ def default_cache_dir() -> str:
 
 
 def available_modules() -> list[str]:
-    return loading.module_recipe_names()
+    return module_recipes.module_recipe_names()
 
 
 def parse_module_list(text) -> list[str]:
@@ -78,7 +78,7 @@ def resolve_recipes(entries: list[str]) -> tuple:
         if name in visiting:
             raise SlitherError(f"MODULES: recipes depend on each other in a cycle: {' -> '.join(chain + [name])}")
         visiting.add(name)
-        recipe = loading.load_module_recipe(name)
+        recipe = module_recipes.load_module_recipe(name)
         wanted = requested.get(name)
         if wanted and wanted != recipe.version:
             raise SlitherError(f"MODULES: {name}=={wanted} asked for, but modules/{name}.py pins "

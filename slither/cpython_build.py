@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import commands, files, loading, patches, reproducible
 from .errors import SlitherError
-from .sources import verify
+from .files import verify
 from .unpack import safe_extract
 
 INSTALL_PREFIX = "/opt/slither/python"  # inside install.tar; the host tree is relocatable

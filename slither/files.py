@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import SlitherError
+
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -17,6 +19,15 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def verify(path: Path, expected_sha256: str) -> None:
+    """Raise unless the file's content has the pinned hash; the message names both hashes."""
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise SlitherError(
+            f"{path}: sha256 mismatch (expected {expected_sha256}, got {actual}); "
+            "the file is corrupt or not the pinned release: delete it or fix the pin")
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -1,4 +1,7 @@
-"""Load recipes (modules/*.py) and TARGET profiles (targets/*.py) as plain data files.
+"""Load TARGET profiles (targets/*.py) and the CPython recipe (modules/cpython.py) as data files.
+
+Package recipes are loaded by slither.module_recipes: this file shapes the CPython build
+(its content is part of that step's signature), so package vocabulary stays out of it.
 
 Each file is imported under a unique module name with importlib, never through sys.path,
 so two recipes or profiles with the same base name cannot shadow one another.
@@ -14,7 +17,6 @@ from pathlib import Path
 from types import ModuleType
 
 from .errors import SlitherError
-from .recipe import BUILD_SYSTEMS, Recipe, Source
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS_DIR = PROJECT_ROOT / "targets"
@@ -113,50 +115,3 @@ def cpython_release(series: str):
         raise SlitherError(f"PYTHON={series}: unsupported; choose one of "
                            f"{', '.join(sorted(recipe.releases))}")
     return recipe.releases[series]
-
-
-# Files in modules/ that describe something other than a package to build in.
-NOT_PACKAGE_RECIPES = ("cpython", "build_tools")
-RECIPE_TUPLE_FIELDS = ("depends_on", "link_libraries", "patches", "extension_modules")
-
-
-def module_recipe_names(modules_dir: Path = MODULES_DIR) -> list[str]:
-    return sorted(path.stem for path in modules_dir.glob("*.py")
-                  if not path.name.startswith("_") and path.stem not in NOT_PACKAGE_RECIPES)
-
-
-def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
-    """modules/<name>.py as a checked Recipe; unknown fields go to `extra`."""
-    path = Path(modules_dir) / f"{name}.py"
-    if not path.is_file():
-        return _missing_recipe(name, modules_dir)
-    module = load_python_file(path, "recipe")
-    declared = {key: value for key, value in vars(module).items()
-                if not key.startswith("_") and not isinstance(value, ModuleType) and not callable(value)}
-    for required in ("name", "version", "source", "build_system"):
-        if not declared.get(required):
-            raise SlitherError(f"{path}: recipe lacks {required}")
-    if declared["name"] != name:
-        raise SlitherError(f"{path}: recipe says name = {declared['name']!r}; the file must be modules/{declared['name']}.py")
-    if declared["build_system"] not in BUILD_SYSTEMS:
-        raise SlitherError(f"{path}: build_system {declared['build_system']!r} is not one of {', '.join(BUILD_SYSTEMS)}")
-    if not isinstance(declared["source"], Source) or len(declared["source"].sha256) != 64:
-        raise SlitherError(f"{path}: source must be a Source with a sha256 (slither.recipe.pinned_sdist)")
-    fields = {key: declared.pop(key) for key in ("name", "version", "source", "build_system")}
-    for key in RECIPE_TUPLE_FIELDS:
-        if key in declared:
-            value = declared.pop(key)
-            if isinstance(value, str):
-                raise SlitherError(f"{path}: {key} must be a list of names, not the string {value!r}")
-            fields[key] = tuple(value)
-    # Recipe vocabulary imported by the file (pinned_sdist, Source) is not a field.
-    extra = {key: value for key, value in declared.items() if not isinstance(value, type)}
-    return Recipe(**fields, path=str(path), extra=extra)
-
-
-def _missing_recipe(name: str, modules_dir: Path) -> Recipe:
-    names = module_recipe_names(modules_dir)
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise SlitherError(f"no recipe modules/{name}.py{hint}; give name==version to build it "
-                       "without one (its sha256 is then locked on first use)")

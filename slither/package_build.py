@@ -28,8 +28,8 @@ from . import build_tools, commands, files, loading, patches, reproducible
 from .capture import finalize_captures, write_wrappers
 from .capture.partial_link import find_toolchain_program
 from .errors import SlitherError
-from .recipe import BUILD_SYSTEMS
-from .sources import verify
+from .module_recipes import BUILD_SYSTEMS
+from .files import verify
 from .unpack import safe_extract
 
 MANIFEST_FORMAT = 1

@@ -72,31 +72,3 @@ class StdlibExtension:
     libraries: tuple[StaticLibrary, ...] = ()
     required: bool = True
     why_optional: str = ""
-
-
-# How a package turns into installed files; "pure" packages have no compiled code at all.
-BUILD_SYSTEMS = ("setuptools", "meson-python", "pure")
-
-
-@dataclass
-class Recipe:
-    """A module recipe as loaded from modules/<name>.py (slither.loading.load_module_recipe).
-
-    `link_libraries` are `-l` names the final link adds beyond what the captures recorded
-    (e.g. a library a package dlopens in its shared build); `patches` are file names in
-    patches/, applied in order to the unpacked source; `extension_modules` are the dotted
-    names the build must produce (packages such as markupsafe quietly fall back to pure
-    Python when their C code fails to build: this turns that into an error); `extra` keeps
-    any other fields the recipe declares, for code that handles a special package.
-    """
-
-    name: str
-    version: str = ""
-    source: Source | None = None
-    build_system: str = ""
-    depends_on: tuple[str, ...] = ()
-    link_libraries: tuple[str, ...] = ()
-    patches: tuple[str, ...] = ()
-    extension_modules: tuple[str, ...] = ()
-    path: str = ""
-    extra: dict = field(default_factory=dict)

@@ -20,19 +20,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .errors import SlitherError
-from .files import sha256_of
+from .files import sha256_of, verify
 from .recipe import Source
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
-
-
-def verify(path: Path, expected_sha256: str) -> None:
-    """Raise unless the file's content has the pinned hash; the message names both hashes."""
-    actual = sha256_of(path)
-    if actual != expected_sha256:
-        raise SlitherError(
-            f"{path}: sha256 mismatch (expected {expected_sha256}, got {actual}); "
-            "the file is corrupt or not the pinned release: delete it or fix the pin")
 
 
 def stored_path(store: Path, source: Source) -> Path:

@@ -68,3 +68,36 @@ def test_present_static_libraries_pass_and_optional_gaps_are_explained():
     assert "_tkinter" in left_out and "py_cv_module__tkinter=n/a" in assignments
     for name in ("_ssl", "zlib", "_ctypes", "_sqlite3"):
         assert name not in left_out
+
+
+def _project_imports(path, root):
+    """slither modules a file imports (relative or absolute), as paths relative to the project."""
+    import ast
+    found = set()
+    for node in ast.walk(ast.parse((root / path).read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                names = [node.module] if node.module else [alias.name for alias in node.names]
+                found |= {f"slither/{name}.py" for name in names}
+            elif node.module and node.module.startswith("slither."):
+                found.add(node.module.replace(".", "/") + ".py")
+    return {name for name in found if (root / name).is_file()}
+
+
+def test_the_cpython_step_signs_exactly_the_code_it_runs():
+    """Editing any file cpython_build imports must rebuild CPython; editing others must not."""
+    import sys
+    from pathlib import Path
+    root = Path(loading.PROJECT_ROOT)
+    sys.path.insert(0, str(root / "site_scons" / "site_tools"))
+    try:
+        import slither_cpython
+    finally:
+        sys.path.pop(0)
+    closure, pending = set(), ["slither/cpython_build.py", "modules/cpython.py"]
+    while pending:
+        path = pending.pop()
+        if path not in closure:
+            closure.add(path)
+            pending.extend(_project_imports(path, root))
+    assert set(slither_cpython.BUILD_SCRIPTS) == closure

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_scons
-from slither import build_tools, loading
+from slither import build_tools, loading, module_recipes
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.recipe import PipRequirement, Source
@@ -271,12 +271,12 @@ def test_wheel_pins_name_their_python_version_to_pip(tmp_path):
 # --- recipes ---
 
 def test_markupsafe_recipe_pins_its_sdist_and_names_its_dotted_extension():
-    recipe = loading.load_module_recipe("markupsafe")
+    recipe = module_recipes.load_module_recipe("markupsafe")
     assert recipe.build_system == "setuptools" and len(recipe.source.sha256) == 64
     assert recipe.source.pip.kind == "sdist"
     assert recipe.extension_modules == ("markupsafe._speedups",)
-    assert "markupsafe" in loading.module_recipe_names()
-    assert "cpython" not in loading.module_recipe_names()
+    assert "markupsafe" in module_recipes.module_recipe_names()
+    assert "cpython" not in module_recipes.module_recipe_names()
 
 
 def test_recipe_with_an_unknown_build_system_is_refused(tmp_path):
@@ -284,12 +284,12 @@ def test_recipe_with_an_unknown_build_system_is_refused(tmp_path):
         "from slither.recipe import pinned_sdist\nname = 'odd'\nversion = '1'\n"
         f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'make'\n")
     with pytest.raises(SlitherError, match="build_system 'make' is not one of setuptools"):
-        loading.load_module_recipe("odd", modules_dir=tmp_path)
+        module_recipes.load_module_recipe("odd", modules_dir=tmp_path)
 
 
 def test_unknown_recipe_suggests_a_close_name_and_the_unpinned_form():
     with pytest.raises(SlitherError, match="did you mean markupsafe.*name==version"):
-        loading.load_module_recipe("markupsaf")
+        module_recipes.load_module_recipe("markupsaf")
 
 
 # --- build tools ---
@@ -370,7 +370,7 @@ def test_build_tools_archive_is_byte_identical_when_rebuilt(real_build_tools, ho
 @pytest.mark.slow
 def test_markupsafe_recipe_builds_with_the_host_cpython(real_build_tools, host_cpython, tmp_path):
     archive, _, _ = real_build_tools
-    recipe = loading.load_module_recipe("markupsafe")
+    recipe = module_recipes.load_module_recipe("markupsafe")
     sdist = obtain(recipe.source, search_dirs=[], store=DOWNLOAD_STORE)
     expected = [arg for module in recipe.extension_modules for arg in ("--expect-module", module)]
     result, outputs = package_build(tmp_path, "markupsafe", sdist, "--tools", str(archive), *expected,

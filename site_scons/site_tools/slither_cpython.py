@@ -18,9 +18,11 @@ from slither.unpack import safe_extract
 # Paths inside $( $) are not part of the signature: the content of every file named there is
 # already a source, and absolute paths would keep a cache from being shared between checkouts.
 # The code that shapes CPython's build: changing any of it must rebuild CPython.
+# tests/test_cpython_build.py checks that this is exactly what cpython_build imports.
 BUILD_SCRIPTS = ["slither/cpython_build.py", "slither/commands.py", "slither/reproducible.py",
                  "slither/patches.py", "slither/unpack.py", "slither/loading.py",
-                 "slither/recipe.py", "slither/files.py", "modules/cpython.py"]
+                 "slither/recipe.py", "slither/files.py", "slither/errors.py",
+                 "modules/cpython.py"]
 
 CPYTHON_COMMAND = (
     "$SLITHER_PYTHON -m slither.cpython_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
