@@ -56,11 +56,14 @@ class ToolchainProfile:
     environment: dict = field(default_factory=dict)
     package_manager_hint: str = "install {package}"
     openssl_config: str = ""
+    # A compiler driver that already compiles and links MPI (Cray's `cc`): with it, no MPI recipe
+    # is built and mpi4py is built against it. Empty: MPI comes from a recipe or MPI=system.
+    mpi_compiler: str = ""
 
     def as_signature(self) -> str:
         """Every field that changes what the toolchain produces, as stable text."""
         return repr((self.CC, self.CXX, self.FC, self.AR, self.RANLIB, self.CFLAGS,
-                     self.static_link_flags, sorted(self.environment.items())))
+                     self.static_link_flags, sorted(self.environment.items()), self.mpi_compiler))
 
 
 _REQUIRED_PROFILE_FIELDS = ("CC", "CXX", "FC", "AR", "RANLIB")
@@ -102,6 +105,7 @@ def load_target(target: str) -> ToolchainProfile:
         environment=dict(getattr(module, "environment", {})),
         package_manager_hint=getattr(module, "package_manager_hint", "install {package}"),
         openssl_config=getattr(module, "openssl_config", ""),
+        mpi_compiler=getattr(module, "mpi_compiler", ""),
     )
 
 
