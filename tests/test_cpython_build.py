@@ -1,6 +1,7 @@
 """Pure parts of the CPython step: module states, what is left out and why, link flags."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -71,33 +72,61 @@ def test_present_static_libraries_pass_and_optional_gaps_are_explained():
 
 
 def _project_imports(path, root):
-    """slither modules a file imports (relative or absolute), as paths relative to the project."""
+    """Project files a file imports (relative or `slither.` imports), relative to the project."""
     import ast
     found = set()
     for node in ast.walk(ast.parse((root / path).read_text())):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1:
-                names = [node.module] if node.module else [alias.name for alias in node.names]
-                found |= {f"slither/{name}.py" for name in names}
-            elif node.module and node.module.startswith("slither."):
-                found.add(node.module.replace(".", "/") + ".py")
-    return {name for name in found if (root / name).is_file()}
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            package = Path(path).parents[node.level - 1]
+            base = package / node.module.replace(".", "/") if node.module else package
+            candidates = [base] if node.module else [base / alias.name for alias in node.names]
+            if node.module:
+                candidates += [base / alias.name for alias in node.names]
+        elif node.module and node.module.startswith("slither"):
+            base = Path(node.module.replace(".", "/"))
+            candidates = [base] + [base / alias.name for alias in node.names]
+        else:
+            continue
+        for candidate in candidates:
+            for name in (f"{candidate}.py", f"{candidate}/__init__.py"):
+                if (root / name).is_file():
+                    found.add(name)
+    return found
 
 
-def test_the_cpython_step_signs_exactly_the_code_it_runs():
-    """Editing any file cpython_build imports must rebuild CPython; editing others must not."""
-    import sys
-    from pathlib import Path
-    root = Path(loading.PROJECT_ROOT)
-    sys.path.insert(0, str(root / "site_scons" / "site_tools"))
-    try:
-        import slither_cpython
-    finally:
-        sys.path.pop(0)
-    closure, pending = set(), ["slither/cpython_build.py", "modules/cpython.py"]
+def _import_closure(root, *entry_points):
+    closure, pending = set(), list(entry_points)
     while pending:
         path = pending.pop()
         if path not in closure:
             closure.add(path)
             pending.extend(_project_imports(path, root))
-    assert set(slither_cpython.BUILD_SCRIPTS) == closure
+    return closure
+
+
+def _site_tool(name):
+    import importlib
+    import sys
+    sys.path.insert(0, str(loading.PROJECT_ROOT / "site_scons" / "site_tools"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.pop(0)
+
+
+def test_the_cpython_step_signs_exactly_the_code_it_runs():
+    """Editing any file cpython_build imports must rebuild CPython; editing others must not."""
+    root = loading.PROJECT_ROOT
+    assert set(_site_tool("slither_cpython").BUILD_SCRIPTS) == _import_closure(
+        root, "slither/cpython_build.py", "modules/cpython.py")
+
+
+def test_the_package_steps_sign_exactly_the_code_they_run():
+    root = loading.PROJECT_ROOT
+    packages = _site_tool("slither_packages")
+    assert set(packages.TOOLS_SCRIPTS) == _import_closure(
+        root, "slither/build_tools.py", "modules/build_tools.py")
+    capture = {str(path.relative_to(root)) for path in (root / "slither" / "capture").glob("*.py")}
+    assert set(packages.PACKAGE_SCRIPTS) == _import_closure(root, "slither/package_build.py") | capture

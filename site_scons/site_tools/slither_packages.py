@@ -17,15 +17,19 @@ import SCons.Builder
 
 from slither.loading import PROJECT_ROOT
 
-TOOLS_SCRIPTS = ["slither/build_tools.py", "slither/commands.py", "slither/files.py",
-                 "slither/reproducible.py", "slither/recipe.py", "modules/build_tools.py"]
-PACKAGE_SCRIPTS = ["slither/package_build.py", "slither/commands.py", "slither/files.py",
-                   "slither/reproducible.py", "slither/recipe.py", "slither/unpack.py",
-                   "slither/patches.py", "slither/build_tools.py", "slither/capture/__init__.py",
-                   "slither/capture/__main__.py", "slither/capture/capture_link.py",
-                   "slither/capture/extension_names.py", "slither/capture/finalize.py",
-                   "slither/capture/link_command.py", "slither/capture/partial_link.py",
-                   "slither/capture/records.py", "slither/capture/wrappers.py"]
+# The code each step runs (tests/test_cpython_build.py keeps these equal to the imports).
+TOOLS_SCRIPTS = ["slither/build_tools.py", "slither/commands.py", "slither/errors.py", "slither/files.py",
+                 "slither/loading.py", "slither/recipe.py", "slither/reproducible.py", "slither/sources.py",
+                 "slither/unpack.py", "modules/build_tools.py"]
+PACKAGE_SCRIPTS = ["slither/package_build.py", "slither/module_recipes.py", "slither/build_tools.py",
+                   "slither/commands.py", "slither/errors.py", "slither/files.py", "slither/loading.py",
+                   "slither/patches.py", "slither/recipe.py", "slither/reproducible.py",
+                   "slither/sources.py", "slither/unpack.py",
+                   "slither/capture/__init__.py", "slither/capture/__main__.py",
+                   "slither/capture/capture_link.py", "slither/capture/extension_names.py",
+                   "slither/capture/finalize.py", "slither/capture/link_command.py",
+                   "slither/capture/partial_link.py", "slither/capture/records.py",
+                   "slither/capture/wrappers.py"]
 
 TOOLS_COMMAND = (
     "$SLITHER_PYTHON -m slither.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
