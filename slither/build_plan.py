@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, files, loading, module_recipes, patches
+from . import __version__, commands, files, loading, module_recipes, patches
 from .errors import SlitherError
 from .main_c import MainOptions
 from .recipe import CPythonRelease
@@ -34,7 +34,8 @@ def available_modules() -> list[str]:
 
 
 def parse_module_list(text) -> list[str]:
-    """MODULES: comma-separated recipe names, each optionally pinned with ==version."""
+    """MODULES: comma-separated recipe names, each optionally pinned with ==version; a name with
+    no recipe needs ==version (slither.recipe_free builds it from its locked source)."""
     entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
     names = [entry.strip() for entry in entries if entry.strip()]
     for entry in names:
@@ -43,12 +44,13 @@ def parse_module_list(text) -> list[str]:
                                "comma-separated (e.g. MODULES=numpy,mpi4py)")
     known = available_modules()
     for entry in names:
-        bare = entry.split("==")[0]
-        if bare not in known:
+        bare, _, version = entry.partition("==")
+        if bare not in known and not version:
             close = difflib.get_close_matches(bare, known, n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             listing = ", ".join(known) if known else "none yet"
-            raise SlitherError(f"MODULES: no recipe for {bare!r}{hint}; available: {listing}")
+            raise SlitherError(f"MODULES: no recipe for {bare!r}{hint}; recipes: {listing}; or give "
+                               f"{bare}==VERSION to build it without one (its sha256 is locked on first use)")
     return names
 
 
@@ -63,9 +65,10 @@ def parse_name_list(text) -> list[str]:
     return sorted({entry.strip() for entry in entries if entry.strip()})
 
 
-def resolve_recipes(entries: list[str]) -> tuple:
+def resolve_recipes(entries: list[str], recipe_free=None) -> tuple:
     """MODULES entries plus everything they depend on, each once, dependencies first; the order
-    in MODULES does not matter (the result is sorted within each dependency level)."""
+    in MODULES does not matter (the result is sorted within each dependency level).
+    recipe_free(name, version) makes the Recipe of an entry that has no recipe file."""
     requested = {}
     for entry in entries:
         name, _, version = entry.partition("==")
@@ -78,8 +81,12 @@ def resolve_recipes(entries: list[str]) -> tuple:
         if name in visiting:
             raise SlitherError(f"MODULES: recipes depend on each other in a cycle: {' -> '.join(chain + [name])}")
         visiting.add(name)
-        recipe = module_recipes.load_module_recipe(name)
         wanted = requested.get(name)
+        if wanted and recipe_free is not None and name not in available_modules():
+            resolved[name] = recipe_free(name, wanted)
+            visiting.discard(name)
+            return
+        recipe = module_recipes.load_module_recipe(name)
         if wanted and wanted != recipe.version:
             raise SlitherError(f"MODULES: {name}=={wanted} asked for, but modules/{name}.py pins "
                                f"{recipe.version}; drop the version or edit the recipe")
@@ -140,12 +147,14 @@ class Plan:
                            openssl_config=self.profile.openssl_config, main_module=self.main_module)
 
     def user_code_files(self) -> list[str]:
-        """Every .py file below FREEZE_PATHS: their content is what the freeze step signs."""
+        """Every file below FREEZE_PATHS the freeze step may take (modules and package data):
+        what it signs. Compiled artefacts and bytecode caches are never frozen."""
         found = []
         for directory in self.freeze_paths:
             for current, dirnames, filenames in os.walk(directory):
                 dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-                found += [os.path.join(current, name) for name in sorted(filenames) if name.endswith(".py")]
+                found += [os.path.join(current, name) for name in sorted(filenames)
+                          if not name.endswith((".pyc", ".pyo", ".so", ".pyd", ".a", ".o"))]
         return found
 
     @property
@@ -159,7 +168,9 @@ class Plan:
             "toolchain": {"CC": self.profile.CC, "CXX": self.profile.CXX, "FC": self.profile.FC,
                           "CFLAGS": list(self.profile.CFLAGS),
                           "static_link_flags": list(self.profile.static_link_flags)},
-            "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256}
+            "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256,
+                                      "source": recipe.source.filename,
+                                      "recipe": bool(recipe.path)}
                         for recipe in self.recipes},
             "stdlib_frozen": self.freeze,
             "excluded_stdlib": list(self.excludes),
@@ -181,7 +192,7 @@ def check_toolchain(profile: loading.ToolchainProfile) -> None:
 
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
-              main_module: str = "") -> Plan:
+              main_module: str = "", download_store: str = "") -> Plan:
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
@@ -201,8 +212,15 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
         raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
     module_entries = parse_module_list(modules)
+
+    def recipe_free(package, version):
+        from .recipe_free import recipe_without_file
+        return recipe_without_file(package, version, store=Path(download_store or os.path.join(build_dir, "downloads")),
+                                   search_dirs=[Path(d) for d in source_dirs], log=commands.say)
+
+    recipes = resolve_recipes(module_entries, recipe_free)
     return Plan(name=name, release=release, profile=profile,
-                modules=tuple(module_entries), recipes=resolve_recipes(module_entries), freeze=bool(freeze),
+                modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
                 patches=tuple(patch_files),

@@ -27,6 +27,11 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         f"  built-in C modules: {len(builtin)}",
         f"  third-party modules: {', '.join(plan.modules) if plan.modules else 'none'}",
     ]
+    package_data = frozen_manifest.get("package_data", {})
+    if package_data:
+        lines.append(f"  package data: {sum(d['files'] for d in package_data.values())} files "
+                     f"({human_size(sum(d['bytes'] for d in package_data.values()))}), "
+                     "served by importlib.resources and importlib.metadata")
     if left_out:
         lines.append("  not built in:")
         lines += [f"    {name}: {reason}" for name, reason in sorted(left_out.items())]

@@ -1,8 +1,7 @@
 """Sources of packages asked for as `MODULES=name==version` with no recipe: trust on first use.
 
 Without a recipe nobody has pinned a sha256, so the first build that asks for `name==version`
-fetches its sdist through pip (or its pure-Python wheel when the package publishes no sdist),
-and records the file's name and sha256 in a lock file in the download store:
+fetches its pure-Python wheel through pip (or, when it publishes none, its sdist), and records the file's name and sha256 in a lock file in the download store:
 
     <store>/locks/<normalized-name>==<version>.json
     {"format": 1, "name": ..., "version": ..., "kind": "sdist" | "wheel",
@@ -103,19 +102,22 @@ def _pip_fetch(pip_command: list[str], arguments: list[str], destination: Path) 
 
 def fetch_first_time(name: str, version: str, store: Path, pip_command: list[str],
                      log: Callable[[str], None]) -> Source:
-    """Fetch `name==version` without a known hash and move it into the store under its sha256."""
+    """Fetch `name==version` without a known hash and move it into the store under its sha256.
+
+    A pure-Python wheel is taken when the package publishes one: it needs no build backend
+    (flit, hatchling, poetry, ... are not among the build tools). Otherwise the sdist."""
     Path(store).mkdir(parents=True, exist_ok=True)
     requirement = f"{name}=={version}"
     with tempfile.TemporaryDirectory(dir=store, prefix=".first-use-") as workdir:
         log(f"pip download {requirement} (first use: its sha256 will be locked)")
-        files = _pip_fetch(pip_command, ["--no-binary", name, requirement], Path(workdir) / "sdist")
-        kind = "sdist"
-        if not files:
-            log(f"  no sdist of {requirement}; trying a pure-Python wheel")
-            files = _pip_fetch(pip_command, ["--only-binary", ":all:", requirement], Path(workdir) / "wheel")
-            kind = "wheel"
-            if files and not is_pure_python_wheel(files[0].name):
-                raise SlitherError(f"{requirement} has no sdist and its wheel {files[0].name} is compiled "
+        files = _pip_fetch(pip_command, ["--only-binary", ":all:", requirement], Path(workdir) / "wheel")
+        kind = "wheel"
+        compiled_wheel = files[0].name if len(files) == 1 and not is_pure_python_wheel(files[0].name) else ""
+        if not files or compiled_wheel:
+            files = _pip_fetch(pip_command, ["--no-binary", name, requirement], Path(workdir) / "sdist")
+            kind = "sdist"
+            if not files and compiled_wheel:
+                raise SlitherError(f"{requirement} has no sdist and its wheel {compiled_wheel} is compiled "
                                    f"for one platform; write a recipe (modules/{normalized_name(name)}.py)")
         if len(files) != 1:
             raise SlitherError(f"cannot fetch {requirement} with pip (no sdist, no pure-Python wheel); "

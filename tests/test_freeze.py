@@ -77,3 +77,37 @@ def test_command_line_writes_all_outputs_and_is_deterministic(tmp_path, checkout
     assert {"alpha", "beta", "beta.gamma", "_slither_runtime", "_slither_manifest"} <= set(names)
     assert "test" not in names
     assert manifest["total_bytes"] == (outputs[0] / "frozen.bin").stat().st_size
+
+
+def test_package_data_is_every_file_that_is_not_frozen_code(tmp_path):
+    root = tmp_path / "site"
+    write(root / "app/__init__.py")
+    write(root / "app/core.py", "X = 1\n")
+    write(root / "app/py.typed")
+    write(root / "app/templates/page.html", "<p>{x}</p>\n")      # a directory that is no package
+    write(root / "app/examples/setup.py", "print('not importable')\n")
+    write(root / "app/_speedups.cpython-311-x86_64-linux-gnu.so", "ELF")
+    write(root / "app/__pycache__/core.cpython-311.pyc", "x")
+    write(root / "app-1.0.dist-info/METADATA", "Name: app\nVersion: 1.0\n")
+    write(root / "loose_module.py", "Y = 2\n")
+    write(root / "README.txt", "outside every package")
+    found = freeze.discover(root, "site")
+    data = freeze.discover_data(root, {module.path for module in found})
+    assert sorted(data) == ["app-1.0.dist-info/METADATA", "app/examples/setup.py", "app/py.typed",
+                            "app/templates/page.html"]
+
+
+def test_data_modules_group_files_by_top_level_package(tmp_path):
+    write(tmp_path / "a/x.txt", "ax")
+    write(tmp_path / "b/y.bin", "by")
+    write(tmp_path / "a-1.dist-info/METADATA", "Name: a\n")
+    data = {path: tmp_path / path for path in ("a/x.txt", "b/y.bin", "a-1.dist-info/METADATA")}
+    modules, packages, distributions = freeze.data_modules(data)
+    assert packages == {"a": "_slither_data_a", "b": "_slither_data_b"}
+    assert distributions == "_slither_distributions"
+    namespace = {}
+    exec(next(m for m in modules if m.name == "_slither_data_a").text, namespace)
+    assert namespace["FILES"] == {"a/x.txt": b"ax"}
+    assert freeze.data_report(modules) == {"_slither_data_a": {"files": 1, "bytes": 2},
+                                           "_slither_data_b": {"files": 1, "bytes": 2},
+                                           "_slither_distributions": {"files": 1, "bytes": 8}}

@@ -82,9 +82,18 @@ def test_build_manifest_inside_the_binary_names_the_module(binary):
     assert result.stdout.split() == ["3.0.2", "ee55d3edf80167e48ea11a923c7386f4669df67d7994554387f84e7d8b0a2bf0"]
 
 
+def test_distribution_metadata_and_package_data_come_from_the_binary(binary, tmp_path):
+    code = ("import importlib.metadata as m, importlib.resources as r\n"
+            "print(m.version('MarkupSafe'), r.files('markupsafe').joinpath('py.typed').is_file())")
+    result, calls = trace_file_calls([str(binary), "-c", code], cwd=tmp_path)
+    assert result.stdout.split() == ["3.0.2", "True"], result.stderr
+    assert [c.line for c in calls if counts_against_startup(c)] == []
+
+
 def test_dropping_the_module_only_relinks(binary, build_dir):
     dropped = run_scons([f"BUILD_DIR={build_dir}"])
     assert dropped.returncode == 0, dropped.stderr
     assert not ran(dropped.stdout, "cpython build") and not ran(dropped.stdout, "package build")
     gone = run(binary, "import markupsafe")
     assert "No module named 'markupsafe'" in gone.stderr
+

@@ -229,11 +229,21 @@ def test_release_that_changed_after_first_use_is_refused(tmp_path, stub_index):
         obtain_unpinned("thing==1.0", store=store, pip_command=pip)
 
 
-def test_package_without_sdist_falls_back_to_its_pure_python_wheel(tmp_path, stub_index):
+def test_a_pure_python_wheel_is_preferred_to_the_sdist(tmp_path, stub_index):
+    """A pure wheel needs no build backend; the sdist might need one the build tools lack."""
     index, pip = stub_index
     (index / "thing-1.0-py3-none-any.whl").write_bytes(b"wheel")
+    (index / "thing-1.0.tar.gz").write_bytes(b"sdist")
     source, _ = obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
     assert (source.filename, source.pip.kind) == ("thing-1.0-py3-none-any.whl", "wheel")
+
+
+def test_a_compiled_wheel_is_passed_over_for_the_sdist(tmp_path, stub_index):
+    index, pip = stub_index
+    (index / "thing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(b"compiled")
+    (index / "thing-1.0.tar.gz").write_bytes(b"sdist")
+    source, path = obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
+    assert (source.filename, source.pip.kind, path.read_bytes()) == ("thing-1.0.tar.gz", "sdist", b"sdist")
 
 
 def test_compiled_wheel_without_sdist_asks_for_a_recipe(tmp_path, stub_index):

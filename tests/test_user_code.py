@@ -18,6 +18,8 @@ def application(tmp_path_factory):
     (package / "__init__.py").write_text("GREETING = 'hello from a frozen app'\n")
     (package / "cli.py").write_text("import sys\nfrom myapp import GREETING\n"
                                     "print(GREETING, sys.argv[1:])\n")
+    (package / "templates").mkdir()
+    (package / "templates" / "banner.txt").write_text("frozen data\n")
     built = run_scons([f"BUILD_DIR={root / 'build'}", "NAME=myapp", f"FREEZE_PATHS={root / 'src'}",
                        "MAIN=myapp.cli"])
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
@@ -47,3 +49,21 @@ def test_changing_user_code_refreezes(application, tmp_path):
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert step_outcomes(rebuilt.stdout)["freeze"] in ("built", "cache")  # cache: an earlier run
     assert run(application / "build" / "bin" / "myapp", cwd=tmp_path).stdout.strip() == "changed []"
+
+
+def test_package_data_is_served_from_the_binary(application, tmp_path):
+    code = ("import importlib.resources as r; "
+            "print(r.files('myapp').joinpath('templates/banner.txt').read_text(), end='')")
+    result = run(application / "build" / "bin" / "myapp", "-c", code, cwd=tmp_path)
+    assert result.stdout == "frozen data\n", result.stderr
+
+
+def test_renaming_a_data_file_refreezes(application, tmp_path):
+    templates = application / "src" / "myapp" / "templates"
+    (templates / "banner.txt").rename(templates / "renamed.txt")
+    rebuilt = run_scons([f"BUILD_DIR={application / 'build'}", "NAME=myapp",
+                         f"FREEZE_PATHS={application / 'src'}", "MAIN=myapp.cli"])
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    code = "import importlib.resources as r; print(sorted(p.name for p in r.files('myapp').joinpath('templates').iterdir()))"
+    result = run(application / "build" / "bin" / "myapp", "-c", code, cwd=tmp_path)
+    assert result.stdout.strip() == "['renamed.txt']", result.stderr

@@ -63,7 +63,8 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list."""
     plan = build_plan.make_plan(name=name, series=python, target=target, modules=modules,
                                 freeze=freeze, exclude=exclude, build_dir=build_dir,
-                                source_dirs=sources, freeze_paths=freeze_paths, main_module=main)
+                                source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
+                                download_store=env["SLITHER_DOWNLOAD_STORE"])
     build_env = env.Clone()
     build_env["CC"] = plan.profile.CC
     build_env["CXX"] = plan.profile.CXX

@@ -17,7 +17,7 @@ from slither.loading import PROJECT_ROOT
 
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze $SLITHER_STDLIB_ARG "
-    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[2]} --build-manifest ${SOURCES[3]} "
+    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[2]} --runtime ${SOURCES[3]} --build-manifest ${SOURCES[4]} "
     "$SLITHER_ROOT_ARGS "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
@@ -33,9 +33,14 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
     root = str(PROJECT_ROOT)
     inputs = [cpython["install"], env.File(os.path.join(root, "slither/freeze.py")),
               env.File(os.path.join(root, "slither/runtime/_slither_runtime.py")),
+              env.File(os.path.join(root, "slither/runtime/_slither_resources.py")),
               manifest_node[0], env.Value(f"exclude={','.join(sorted(excludes))} "
                                           f"stdlib_frozen={stdlib_frozen}"),
-              *[package["site"] for package in packages], *[env.File(f) for f in user_files]]
+              *[package["site"] for package in packages], *[env.File(f) for f in user_files],
+              # Names as well as contents: renaming a module or data file changes the binary.
+              env.Value("user files: " + " ".join(
+                  os.path.relpath(f, root_dir) for root_dir in user_roots for f in user_files
+                  if f.startswith(root_dir + os.sep)))]
     stdlib_dir = cpython["host_dir"].Dir(f"lib/python{cpython['series']}")
     # The stdlib's path is not a signature input (install.tar's content is), hence $( $).
     stdlib_arg = f"--stdlib $( {stdlib_dir.path} $)" if stdlib_frozen else ""

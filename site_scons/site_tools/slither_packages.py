@@ -64,6 +64,13 @@ def _build_tools(env, cpython, wheels, series):
     return built[0]
 
 
+def _recipe_node(env, recipe):
+    """The recipe file, or for a package without one (slither.recipe_free) what stands in for it."""
+    if recipe.path:
+        return env.File(recipe.path)
+    return env.Value(f"recipe-free {recipe.name}=={recipe.version} {recipe.build_system} {recipe.source.sha256}")
+
+
 def _package(env, recipe, cpython, tools, profile, packages_dir):
     directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
     source = recipe.source
@@ -77,7 +84,7 @@ def _package(env, recipe, cpython, tools, profile, packages_dir):
         + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())])
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json")]
     built = env._SlitherPackage(
-        outputs, [sdist, tools, cpython["install"], env.File(recipe.path), env.File(str(profile.path)),
+        outputs, [sdist, tools, cpython["install"], _recipe_node(env, recipe), env.File(str(profile.path)),
                   *patches, *_files(env, PACKAGE_SCRIPTS), env.Value(f"toolchain {profile.as_signature()}")],
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,

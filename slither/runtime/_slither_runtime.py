@@ -9,7 +9,7 @@ current directory or on PYTHONPATH cannot shadow it.
 
 import _imp
 import sys
-from importlib.machinery import BuiltinImporter, ModuleSpec, PathFinder
+from importlib.machinery import BuiltinImporter, FrozenImporter, ModuleSpec, PathFinder
 
 import _slither_manifest
 
@@ -54,6 +54,39 @@ def _replace_path_finder():
             return
 
 
+def _frozen_resource_reader(fullname):
+    """FrozenImporter.get_resource_reader: importlib.resources.files() over frozen package data."""
+    from _slither_resources import FrozenResourceReader
+    return FrozenResourceReader(fullname)
+
+
+class FrozenDistributionFinder:
+    """importlib.metadata's distributions from the binary's frozen *.dist-info files, found before
+    PathFinder would scan every sys.path entry for them. Finds no modules."""
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        return None
+
+    @classmethod
+    def find_distributions(cls, context=None):
+        from _slither_resources import find_distributions
+        if context is None:
+            from importlib.metadata import DistributionFinder
+            context = DistributionFinder.Context()
+        return find_distributions(context)
+
+
+def _serve_frozen_data():
+    """Hooks only; _slither_resources (and importlib.metadata) load when importlib asks."""
+    # An optional loader method of importlib.resources' protocol, set on the class itself
+    # because FrozenImporter is the loader of every frozen module, including those imported
+    # before this runs.
+    FrozenImporter.get_resource_reader = staticmethod(_frozen_resource_reader)
+    if _slither_manifest.DISTRIBUTIONS_MODULE:
+        sys.meta_path.insert(0, FrozenDistributionFinder)
+
+
 def _install_site_builtins():
     """What `site` gives an interactive user (exit, help, ...), without its path probing."""
     import site
@@ -73,6 +106,7 @@ def _declare_plain_script(run_filename):
 def install(site_wanted, stdlib_frozen, run_filename=None):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     _serve_dotted_builtins()
+    _serve_frozen_data()
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
     _declare_plain_script(run_filename)

@@ -1,0 +1,86 @@
+"""MODULES=name==version with no recipe: what a recipe would say is read from the package."""
+
+import io
+import tarfile
+import zipfile
+
+import pytest
+
+from slither import build_plan
+from slither.errors import SlitherError
+from slither.module_recipes import Recipe
+from slither.recipe import Source
+from slither.recipe_free import build_system_of
+
+
+def sdist(path, files):
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in files.items():
+            data = text.encode()
+            member = tarfile.TarInfo(f"thing-1.0/{name}")
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+    return path
+
+
+def wheel(path, names):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, "")
+    return path
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"pyproject.toml": '[build-system]\nrequires = ["setuptools>=64", "Cython"]\n'
+                        'build-backend = "setuptools.build_meta"\n'}, "setuptools"),
+    ({"setup.py": "from setuptools import setup; setup()"}, "setuptools"),
+    ({"pyproject.toml": '[build-system]\nrequires = ["meson-python", "ninja"]\nbuild-backend = "mesonpy"\n'},
+     "meson-python"),
+])
+def test_the_build_system_is_read_from_the_sdist(tmp_path, files, expected):
+    assert build_system_of(sdist(tmp_path / "thing-1.0.tar.gz", files), "thing 1.0") == expected
+
+
+def test_a_pure_wheel_needs_no_build(tmp_path):
+    assert build_system_of(wheel(tmp_path / "thing-1.0-py3-none-any.whl", ["thing/__init__.py"]),
+                           "thing 1.0") == "pure"
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"pyproject.toml": '[build-system]\nrequires = ["scikit-build-core"]\n'
+                        'build-backend = "scikit_build_core.build"\n'},
+     "builds with 'scikit_build_core.build', which the capture layer does not handle without a recipe"),
+    ({"pyproject.toml": '[build-system]\nrequires = ["setuptools", "setuptools_scm>=8"]\n'
+                        'build-backend = "setuptools.build_meta"\n'},
+     "its build needs setuptools-scm, which the pinned build tools"),
+    ({"README": "no build files"}, "no declared build backend"),
+    ({"pyproject.toml": "[build-system\n"}, "pyproject.toml cannot be read"),
+])
+def test_what_cannot_be_built_without_a_recipe_is_one_clear_error(tmp_path, files, message):
+    with pytest.raises(SlitherError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
+        build_system_of(sdist(tmp_path / "thing-1.0.tar.gz", files), "thing 1.0")
+
+
+def test_a_compiled_wheel_is_refused(tmp_path):
+    with pytest.raises(SlitherError, match="compiled code built for another interpreter"):
+        build_system_of(wheel(tmp_path / "thing-1.0-py3-none-any.whl", ["thing/_c.cpython-311-x86_64-linux-gnu.so"]),
+                        "thing 1.0")
+
+
+def test_a_name_without_a_recipe_needs_a_version():
+    assert build_plan.parse_module_list("thing==1.0,markupsafe") == ["thing==1.0", "markupsafe"]
+    with pytest.raises(SlitherError, match="give thing==VERSION to build it without one"):
+        build_plan.parse_module_list("thing")
+
+
+def test_recipe_free_entries_are_resolved_beside_recipes():
+    made = []
+
+    def recipe_free(name, version):
+        made.append((name, version))
+        return Recipe(name=name, version=version, source=Source("thing-1.0.tar.gz", "0" * 64),
+                      build_system="setuptools")
+
+    recipes = build_plan.resolve_recipes(["thing==1.0", "markupsafe"], recipe_free)
+    assert [recipe.name for recipe in recipes] == ["markupsafe", "thing"]
+    assert made == [("thing", "1.0")]

@@ -1,0 +1,60 @@
+"""MODULES=name==version for packages with no recipe, built for real from the package index:
+a pure-Python wheel (six) and a C++ extension built by setuptools (msgpack's `_cmsgpack`)."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import run_scons
+from slither.audit import counts_against_startup, trace_file_calls
+
+pytestmark = pytest.mark.slow
+
+ENTRIES = "six==1.17.0,msgpack==1.1.1"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("recipe-free")
+    result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={ENTRIES}"])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return root / "build" / "bin" / "python-static", result.stdout
+
+
+def run(binary, code, cwd):
+    return subprocess.run([str(binary), "-c", code], cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+def test_a_pure_wheel_is_frozen_in_with_its_metadata(built, tmp_path):
+    binary, _ = built
+    result = run(binary, "import six, importlib.metadata as m; print(six.__spec__.origin, m.version('six'))",
+                 tmp_path)
+    assert result.stdout.split() == ["frozen", "1.17.0"], result.stderr
+
+
+def test_a_setuptools_cxx_extension_is_captured_as_a_dotted_builtin(built, tmp_path):
+    binary, _ = built
+    code = ("import sys, msgpack, msgpack._cmsgpack as c\n"
+            "print(c.__name__ in sys.builtin_module_names, msgpack.Packer is c.Packer,\n"
+            "      msgpack.unpackb(msgpack.packb({'ranks': [1, 2]})))")
+    result = run(binary, code, tmp_path)
+    assert result.stdout.strip() == "True True {'ranks': [1, 2]}", result.stderr
+
+
+def test_importing_them_touches_no_file(built, tmp_path):
+    binary, _ = built
+    result, calls = trace_file_calls([str(binary), "-c", "import six, msgpack"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [c.line for c in calls if counts_against_startup(c)] == []
+
+
+def test_the_manifest_says_they_came_without_a_recipe(built, tmp_path):
+    binary, _ = built
+    result = run(binary, "import json, _slither_runtime as r; print(json.dumps(r.build_manifest()['modules']))",
+                 tmp_path)
+    modules = json.loads(result.stdout)
+    assert {name: (info["version"], info["recipe"]) for name, info in modules.items()} == {
+        "six": ("1.17.0", False), "msgpack": ("1.1.1", False)}
+    assert modules["six"]["source"].endswith("-none-any.whl")
