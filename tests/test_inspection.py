@@ -56,3 +56,19 @@ def test_non_elf_file_is_refused(tmp_path):
     (tmp_path / "script.sh").write_text("#!/bin/sh\n")
     with pytest.raises(SlitherError, match="not an ELF"):
         read_section(tmp_path / "script.sh", MANIFEST_SECTION)
+
+
+def test_inspect_into_a_closed_pipe_is_quiet(checkout):
+    import subprocess
+    import sys
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    result = subprocess.run([sys.executable, "-c",
+                             "import sys; sys.argv = ['slither', 'inspect', sys.executable]\n"
+                             "from slither import __main__ as m\n"
+                             "m.main = lambda: [print('line ' * 20) for _ in range(100000)]\n"
+                             "m.main_for_a_pipe()"],
+                            cwd=checkout, stdout=reader.stdin, stderr=subprocess.PIPE, text=True)
+    reader.stdin.close()
+    reader.wait()
+    assert result.returncode == 141
+    assert result.stderr == ""

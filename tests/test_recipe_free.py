@@ -84,3 +84,11 @@ def test_recipe_free_entries_are_resolved_beside_recipes():
     recipes = build_plan.resolve_recipes(["thing==1.0", "markupsafe"], recipe_free)
     assert [recipe.name for recipe in recipes] == ["markupsafe", "thing"]
     assert made == [("thing", "1.0")]
+
+
+def test_the_readme_worked_example_is_a_valid_recipe(checkout):
+    from slither.module_recipes import load_module_recipe
+    recipe = load_module_recipe("msgpack", modules_dir=checkout / "docs" / "recipe_example")
+    assert (recipe.version, recipe.build_system, recipe.extension_modules) == (
+        "1.1.1", "setuptools", ("msgpack._cmsgpack",))
+    assert recipe.source.sha256 == "77b79ce34a2bdab2594f490c8e80dd62a02d650b91a75159a63ec413b8d104cd"

@@ -7,14 +7,18 @@ never trusted. Pushes go through a temporary name and a rename, so two scons pro
 share one cache.
 """
 
+import atexit
 import hashlib
 import os
 import threading
+import time
 
 import SCons.CacheDir
 import SCons.Util
 
 from slither.build_plan import default_cache_dir
+from slither.cache_prune import prune
+from slither.summary import human_size
 
 SIDECAR_SUFFIX = ".sha256"
 
@@ -66,19 +70,23 @@ class VerifiedCacheDir(SCons.CacheDir.CacheDir):
         os.replace(sidecar_tmp, entry + SIDECAR_SUFFIX)
         return super().copy_to_cache(env, src, dst)
 
-    def _entry_is_intact(self, cachefile):
+    def _entry_state(self, cachefile):
+        """'missing', 'intact' or 'corrupt'; an entry pruned meanwhile is simply missing."""
         try:
             with open(cachefile + SIDECAR_SUFFIX) as stream:
                 expected = stream.read().strip()
-        except OSError:
-            return False
-        return file_sha256(cachefile) == expected
+        except FileNotFoundError:
+            return "corrupt" if os.path.exists(cachefile) else "missing"
+        try:
+            return "intact" if file_sha256(cachefile) == expected else "corrupt"
+        except FileNotFoundError:
+            return "missing"
 
     def retrieve(self, node):
         if not self.is_enabled():
             return False
         _, cachefile = self.cachepath(node)
-        if cachefile and os.path.exists(cachefile) and not self._entry_is_intact(cachefile):
+        if cachefile and self._entry_state(cachefile) == "corrupt":
             with self._lock:
                 corrupt = f"{cachefile}.corrupt"
                 try:
@@ -92,7 +100,19 @@ class VerifiedCacheDir(SCons.CacheDir.CacheDir):
         if found:
             with self._lock:
                 self.retrieved.append(str(node))
+            try:
+                os.utime(cachefile)  # last use, for least-recently-used pruning
+            except OSError:
+                pass
         return found
+
+
+def _prune_at_exit(scons_cache, max_bytes, started):
+    """After the build: the least recently used entries go, never one this build used."""
+    result = prune(scons_cache, max_bytes, protect_since=started)
+    if result.removed_entries:
+        print(f"cache: pruned {result.removed_entries} least recently used entries "
+              f"({human_size(result.freed_bytes)}) to stay under CACHE_MAX")
 
 
 def generate(env):
@@ -100,6 +120,9 @@ def generate(env):
     if cache_dir:
         os.makedirs(cache_dir, exist_ok=True)  # SCons creates only the last level itself
         env.CacheDir(os.path.join(cache_dir, "scons"), custom_class=VerifiedCacheDir)
+        max_bytes = env.get("SLITHER_CACHE_MAX", 0)
+        if max_bytes and not env.GetOption("no_exec"):
+            atexit.register(_prune_at_exit, os.path.join(cache_dir, "scons"), max_bytes, time.time() - 1)
 
 
 def exists(env):
