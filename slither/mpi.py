@@ -57,8 +57,9 @@ class MpiChoice:
     def description(self) -> str:
         if self.kind == "recipe":
             return f"{self.recipe.name} {self.recipe.version} (built from source, static)"
-        what = "TARGET compiler" if self.kind == "compiler" else "MPI=system"
-        return f"{what} {shlex.join(self.wrapper)}"
+        if self.kind == "compiler":
+            return f"TARGET compiler {shlex.join(self.wrapper)}"
+        return f"MPI=system MPICC={shlex.join(self.wrapper)}"
 
 
 # Flags a wrapper prints that matter to a link; compile-only ones (-I, -D, -O, ...) do not.
@@ -173,7 +174,7 @@ def flags_outside_prefix(flags: list[str], prefix: str) -> list[str]:
 
 
 _UNDEFINED = re.compile(r"undefined reference to `([A-Za-z]+_?)")
-_NOT_FOUND = re.compile(r"cannot find (-l\S+)")
+_NOT_FOUND = re.compile(r"cannot find (-l[^\s:]+)")
 
 
 def explain_static_link_failure(output: str) -> str:

@@ -50,13 +50,13 @@ def _check_static_mpi(target, source, env):
     what = env["SLITHER_MPI_WHAT"]
     if compiled.returncode != 0:
         last = (compiled.stdout.strip().splitlines() or ["no output"])[-1]
-        print(f"slither: error: {what}: {shlex.join(wrapper)} cannot compile an MPI program: {last}")
+        print(f"slither: error: {what}: cannot compile an MPI program with {shlex.join(wrapper)}: {last}")
         return 1
     link = [*shlex.split(env.subst("$CC")), *env["SLITHER_STATIC_LINK_FLAGS"], "-o", program + ".tmp",
             object_file, *env["SLITHER_MPI_LIBRARY_DIRS_ARGS"], f"@{source[0]}", "-lpthread", "-lm"]
     linked = subprocess.run(link, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if linked.returncode != 0:
-        print(f"slither: error: {what}: {shlex.join(wrapper)} cannot link a fully static MPI program: "
+        print(f"slither: error: {what}: cannot link a fully static MPI program: "
               f"{explain_static_link_failure(linked.stdout)}; use MPI=mpich (built from source, static, "
               "hwloc embedded without udev) or a site MPI with static libraries")
         return 1
