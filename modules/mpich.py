@@ -28,6 +28,9 @@ provides = ["mpi"]
 mpi_wrapper = "bin/mpicc"
 configure_flags = [
     "--disable-shared", "--enable-static",
+    # position-independent objects: mpi4py's real shared build links libmpi.a into its .so
+    # (build-time imports), which needs PIC (json-c's thread-local variables refuse otherwise)
+    "--with-pic",
     "--with-device=ch3:nemesis", "--with-datatype-engine=dataloop", "--with-pm=hydra",
     # hwloc: the embedded copy, reading /proc and /sys only
     "--with-hwloc=embedded", "--disable-libudev", "--disable-pci", "--disable-libxml2", "--disable-opencl",

@@ -27,6 +27,8 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         f"  built-in C modules: {len(builtin)}",
         f"  third-party modules: {', '.join(plan.modules) if plan.modules else 'none'}",
     ]
+    if getattr(plan, "mpi", None):
+        lines.append(f"  MPI: {plan.mpi.description}")
     if left_out:
         lines.append("  not built in:")
         lines += [f"    {name}: {reason}" for name, reason in sorted(left_out.items())]

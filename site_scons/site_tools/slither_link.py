@@ -109,8 +109,8 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
                               SLITHER_CPYTHON_LIBS=cpython["link_flags"],
                               SLITHER_MODULE_LIBS=module_libraries[0],
                               SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link)
-    if mpi is not None:
-        env.Depends(linked, mpi["depends"])
+    if mpi is not None:  # order only: what they hold is signed through mpi["inputs"]
+        env.Requires(linked, mpi["depends"])
     return linked
 
 

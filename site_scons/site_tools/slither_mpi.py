@@ -90,7 +90,7 @@ def _mpi_setup(env, choice, libraries, mpi_dir):
     check = env._SlitherMpiCheck(mpi_dir.File(PROGRAM_NAME), [flags[0], *inputs, env.Value(MPI_INIT_PROGRAM)],
                                  SLITHER_MPI_WRAPPER=shlex.join(wrapper_words), SLITHER_MPI_WHAT=what,
                                  SLITHER_MPI_LIBRARY_DIRS_ARGS=[f"-L{d}" for d in library_dirs])
-    env.Depends(check, depends)
+    env.Requires(check, depends)
     env.NoCache(check)
     return {"wrapper": shlex.join(wrapper_words), "inputs": inputs, "depends": [*depends, check[0]],
             "link_flags": flags[0], "library_dirs": library_dirs, "check": check[0],

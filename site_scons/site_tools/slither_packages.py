@@ -91,7 +91,9 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None):
         SLITHER_LOG=directory.File("build.log").path,
         PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package build {recipe.name} {recipe.version}: "
                       "through the capture layer")
-    env.Depends(built, [cpython["host_python"], *(mpi["depends"] if mpi else [])])
+    env.Depends(built, cpython["host_python"])
+    if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
+        env.Requires(built, mpi["depends"])
     env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
             "manifest": outputs[2]}
