@@ -32,6 +32,8 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         lines.append(f"  package data: {sum(d['files'] for d in package_data.values())} files "
                      f"({human_size(sum(d['bytes'] for d in package_data.values()))}), "
                      "served by importlib.resources and importlib.metadata")
+    if getattr(plan, "mpi", None):
+        lines.append(f"  MPI: {plan.mpi.description}")
     if left_out:
         lines.append("  not built in:")
         lines += [f"    {name}: {reason}" for name, reason in sorted(left_out.items())]
