@@ -236,14 +236,14 @@ static PyStatus set_search_paths(PyConfig *config, const char *prefix)
     return PyStatus_Ok();
 }
 
-static int install_runtime(int site_wanted, PyObject *run_filename)
+static int install_runtime(int site_wanted, PyObject *run_filename, int run_module)
 {
     PyObject *runtime = PyImport_ImportModule("_slither_runtime");
     if (runtime == NULL) {
         return -1;
     }
-    PyObject *result = PyObject_CallMethod(runtime, "install", "iiO", site_wanted,
-                                           SLITHER_STDLIB_FROZEN, run_filename);
+    PyObject *result = PyObject_CallMethod(runtime, "install", "iiOi", site_wanted,
+                                           SLITHER_STDLIB_FROZEN, run_filename, run_module);
     Py_DECREF(runtime);
     if (result == NULL) {
         return -1;
@@ -310,9 +310,10 @@ int main(int argc, char **argv)
     }
     PyObject *run_filename = config.run_filename == NULL ? Py_NewRef(Py_None)
         : PyUnicode_FromWideChar(config.run_filename, -1);
+    int run_module = config.run_module != NULL;
     PyConfig_Clear(&config);
 
-    int installed = run_filename == NULL ? -1 : install_runtime(site_wanted, run_filename);
+    int installed = run_filename == NULL ? -1 : install_runtime(site_wanted, run_filename, run_module);
     Py_XDECREF(run_filename);
     if (installed < 0) {
         PyErr_Print();

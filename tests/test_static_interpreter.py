@@ -155,6 +155,15 @@ def test_isolated_and_no_site_flags(build, tmp_path):
     assert no_site.stdout.strip() == "False", no_site.stderr
 
 
+def test_dash_m_of_a_frozen_module_names_its_file_as_stock_does(build):
+    """runpy puts the spec's origin in sys.argv[0]; for a frozen module that was "frozen", and
+    argparse then printed `usage: frozen`. Stock CPython names the module's file."""
+    result = build.run("-m", "calendar", "--help")
+    assert result.returncode == 0 and result.stdout.startswith("usage: calendar.py "), result.stdout
+    argv0 = build.run("-m", "json.tool", "--help")
+    assert argv0.stdout.startswith("usage: python -m json.tool"), argv0.stdout
+
+
 def test_user_and_group_lookups_that_files_cannot_answer_do_not_crash(build, tmp_path):
     """Debian's nsswitch.conf sends passwd/group lookups on to nss_systemd, which crashes any
     static process; the binary drops it (and reads nsswitch.conf only when pwd/grp is used)."""

@@ -87,7 +87,25 @@ def _declare_plain_script(run_filename):
         sys.path_importer_cache.setdefault(run_filename, None)
 
 
-def install(site_wanted, stdlib_frozen, run_filename=None):
+def _name_frozen_main_after_its_file():
+    """`-m name` (or MAIN) of a frozen module: runpy sets sys.argv[0] to the module spec's
+    origin, which for a frozen module is the word "frozen", so every such program introduced
+    itself as "frozen" (argparse's `usage: frozen ...`). Stock CPython gives the module's
+    file; give the file it was frozen from, as FrozenImporter records it for `__file__`."""
+    import runpy
+    run_code = runpy._run_code
+
+    def _run_code(code, run_globals, init_globals=None, mod_name=None, mod_spec=None, *args, **kwargs):
+        if mod_spec is not None and mod_spec.origin == "frozen" and sys.argv[:1] == ["frozen"]:
+            filename = getattr(mod_spec.loader_state, "filename", None)
+            if filename:
+                sys.argv[0] = filename
+        return run_code(code, run_globals, init_globals, mod_name, mod_spec, *args, **kwargs)
+
+    runpy._run_code = _run_code
+
+
+def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     _serve_dotted_builtins()
     if "_slither_nss" in sys.builtin_module_names:
@@ -95,6 +113,8 @@ def install(site_wanted, stdlib_frozen, run_filename=None):
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
     _declare_plain_script(run_filename)
+    if run_module and stdlib_frozen:
+        _name_frozen_main_after_its_file()
     if site_wanted:
         _install_site_builtins()
 
