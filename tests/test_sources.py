@@ -98,3 +98,15 @@ def test_nowhere_to_get_it_names_the_file_and_the_remedy(tmp_path, monkeypatch):
     with pytest.raises(SlitherError) as error:
         obtain(pinned(), search_dirs=[], store=tmp_path / "store", upstream_version="9.9.9")
     assert "Python-9.9.9.tgz" in str(error.value) and "SOURCES" in str(error.value)
+
+
+def test_what_a_killed_download_leaves_is_never_used(tmp_path):
+    """A download killed mid-way leaves only a `.part-*` file beside where the verified file
+    would go; the next build downloads again and only the verified file gets the real name."""
+    store = tmp_path / "store"
+    (store / DIGEST).mkdir(parents=True)
+    (store / DIGEST / ".part-killed").write_bytes(CONTENT[:10])
+    upstream = tmp_path / "upstream.tgz"
+    upstream.write_bytes(CONTENT)
+    path = obtain(pinned(urls=(upstream.as_uri(),)), search_dirs=[], store=store, upstream_version="9.9.9")
+    assert path == store / DIGEST / "Python-9.9.9.tgz" and path.read_bytes() == CONTENT

@@ -39,7 +39,7 @@ import slither.module_recipes as module_recipes  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
-             "slither_packages", "slither_freeze", "slither_link", "slither_summary")
+             "slither_packages", "slither_freeze", "slither_link", "slither_summary", "slither_reference")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {

@@ -42,6 +42,23 @@ class DottedBuiltinFinder:
         return ModuleSpec(fullname, BuiltinImporter, origin="built-in")
 
 
+class UnsafeNssGuard:
+    """Before pwd or grp is first imported, have glibc drop the NSS services a static process
+    cannot run (main.c's _slither_nss says which and why). Done at that import, not at
+    start-up, so that start-up reads no /etc/nsswitch.conf. It stays in sys.meta_path (removing
+    a finder while the import system iterates over the list would skip the next one)."""
+
+    done = False
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if not cls.done and fullname in ("pwd", "grp"):
+            cls.done = True
+            import _slither_nss
+            _slither_nss.avoid_unsafe_services()
+        return None
+
+
 def _serve_dotted_builtins():
     if any("." in name for name in sys.builtin_module_names):
         sys.meta_path.insert(0, DottedBuiltinFinder)
@@ -103,13 +120,35 @@ def _declare_plain_script(run_filename):
         sys.path_importer_cache.setdefault(run_filename, None)
 
 
-def install(site_wanted, stdlib_frozen, run_filename=None):
+def _name_frozen_main_after_its_file():
+    """`-m name` (or MAIN) of a frozen module: runpy sets sys.argv[0] to the module spec's
+    origin, which for a frozen module is the word "frozen", so every such program introduced
+    itself as "frozen" (argparse's `usage: frozen ...`). Stock CPython gives the module's
+    file; give the file it was frozen from, as FrozenImporter records it for `__file__`."""
+    import runpy
+    run_code = runpy._run_code
+
+    def _run_code(code, run_globals, init_globals=None, mod_name=None, mod_spec=None, *args, **kwargs):
+        if mod_spec is not None and mod_spec.origin == "frozen" and sys.argv[:1] == ["frozen"]:
+            filename = getattr(mod_spec.loader_state, "filename", None)
+            if filename:
+                sys.argv[0] = filename
+        return run_code(code, run_globals, init_globals, mod_name, mod_spec, *args, **kwargs)
+
+    runpy._run_code = _run_code
+
+
+def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     _serve_dotted_builtins()
     _serve_frozen_data()
+    if "_slither_nss" in sys.builtin_module_names:
+        sys.meta_path.insert(0, UnsafeNssGuard)
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
     _declare_plain_script(run_filename)
+    if run_module and stdlib_frozen:
+        _name_frozen_main_after_its_file()
     if site_wanted:
         _install_site_builtins()
 
