@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, files, loading, module_recipes, patches
+from .cpython_build import static_archive_found
 from .errors import SlitherError
 from .main_c import MainOptions
 from .recipe import CPythonRelease
@@ -90,7 +91,33 @@ def resolve_recipes(entries: list[str]) -> tuple:
 
     for name in sorted(requested):
         visit(name, [])
+    check_one_recipe_per_package(resolved.values())
     return tuple(resolved.values())
+
+
+def check_one_recipe_per_package(recipes) -> None:
+    """Variants of one package (numpy and numpy-noblas) would freeze two copies of it."""
+    by_package = {}
+    for recipe in recipes:
+        by_package.setdefault(module_recipes.distribution_name(recipe), []).append(recipe.name)
+    for package, names in sorted(by_package.items()):
+        if len(names) > 1:
+            raise SlitherError(f"MODULES: {' and '.join(sorted(names))} are variants of the same package "
+                               f"{package}; choose one")
+
+
+def check_static_libraries(recipes, profile: loading.ToolchainProfile) -> None:
+    """Every system archive a recipe's final link needs must exist before anything builds:
+    one line naming each missing archive, who needs it and the package that provides it."""
+    environment = {**os.environ, **profile.environment}
+    missing = []
+    for recipe in recipes:
+        for library in recipe.static_libraries:
+            if not static_archive_found(profile.CC, library.archive, environment):
+                hint = profile.package_manager_hint.format(package=library.debian_package)
+                missing.append(f"{library.archive} for {recipe.name} ({hint})")
+    if missing:
+        raise SlitherError(f"missing static libraries: {'; '.join(missing)}")
 
 
 @dataclass(frozen=True)
@@ -201,8 +228,10 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
         raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
     module_entries = parse_module_list(modules)
+    recipes = resolve_recipes(module_entries)
+    check_static_libraries(recipes, profile)
     return Plan(name=name, release=release, profile=profile,
-                modules=tuple(module_entries), recipes=resolve_recipes(module_entries), freeze=bool(freeze),
+                modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
                 patches=tuple(patch_files),

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from .errors import SlitherError
 from .loading import MODULES_DIR, load_python_file
-from .recipe import Source
+from .recipe import Source, StaticLibrary
 
 
 # How a package turns into installed files; "pure" packages have no compiled code at all.
@@ -30,6 +30,8 @@ class Recipe:
     names the build must produce (packages such as markupsafe quietly fall back to pure
     Python when their C code fails to build: this turns that into an error); `extra` keeps
     any other fields the recipe declares, for code that handles a special package.
+    `static_libraries` are the system archives the final static link needs (e.g. libopenblas.a,
+    with the Debian package that provides it): checked before anything builds.
     """
 
     name: str
@@ -40,13 +42,14 @@ class Recipe:
     link_libraries: tuple[str, ...] = ()
     patches: tuple[str, ...] = ()
     extension_modules: tuple[str, ...] = ()
+    static_libraries: tuple[StaticLibrary, ...] = ()
     path: str = ""
     extra: dict = field(default_factory=dict)
 
 
 # Files in modules/ that describe something other than a package to build in.
 NOT_PACKAGE_RECIPES = ("cpython", "build_tools")
-RECIPE_TUPLE_FIELDS = ("depends_on", "link_libraries", "patches", "extension_modules")
+RECIPE_TUPLE_FIELDS = ("depends_on", "link_libraries", "patches", "extension_modules", "static_libraries")
 
 
 def module_recipe_names(modules_dir: Path = MODULES_DIR) -> list[str]:
@@ -78,9 +81,16 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
             if isinstance(value, str):
                 raise SlitherError(f"{path}: {key} must be a list of names, not the string {value!r}")
             fields[key] = tuple(value)
+    if not all(isinstance(library, StaticLibrary) for library in fields.get("static_libraries", ())):
+        raise SlitherError(f"{path}: static_libraries must be StaticLibrary(archive, debian_package) records")
     # Recipe vocabulary imported by the file (pinned_sdist, Source) is not a field.
     extra = {key: value for key, value in declared.items() if not isinstance(value, type)}
     return Recipe(**fields, path=str(path), extra=extra)
+
+
+def distribution_name(recipe: Recipe) -> str:
+    """The package a recipe installs: variants of one package (numpy, numpy-noblas) share it."""
+    return recipe.source.pip.name if recipe.source and recipe.source.pip else recipe.name
 
 
 def _missing_recipe(name: str, modules_dir: Path) -> Recipe:
