@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, commands, files, loading, module_recipes, mpi as mpi_sources, patches
+from .cpython_build import static_archive_found
 from .errors import SlitherError
 from .main_c import MainOptions
 from .recipe import CPythonRelease
@@ -123,6 +124,7 @@ def resolve_recipes(entries: list[str], recipe_free=None, replaced: tuple[str, .
             raise SlitherError(f"MODULES: {name} provides {', '.join(sorted(provided))}, which this build "
                                "takes from the site (MPI=system or the TARGET's compiler); drop it from MODULES")
         visit(name, [])
+    check_one_recipe_per_package(resolved.values())
     return tuple(resolved.values())
 
 
@@ -134,6 +136,31 @@ def plan_mpi(kind: str, mpicc: str, profile, recipes: tuple):
         providers = [recipe for recipe in recipes if "mpi" in recipe.provides]
         return mpi_sources.MpiChoice(kind="recipe", recipe=providers[0])
     return mpi_sources.site_mpi(kind, mpicc, profile)
+
+
+def check_one_recipe_per_package(recipes) -> None:
+    """Variants of one package (numpy and numpy-noblas) would freeze two copies of it."""
+    by_package = {}
+    for recipe in recipes:
+        by_package.setdefault(module_recipes.distribution_name(recipe), []).append(recipe.name)
+    for package, names in sorted(by_package.items()):
+        if len(names) > 1:
+            raise SlitherError(f"MODULES: {' and '.join(sorted(names))} are variants of the same package "
+                               f"{package}; choose one")
+
+
+def check_static_libraries(recipes, profile: loading.ToolchainProfile) -> None:
+    """Every system archive a recipe's final link needs must exist before anything builds:
+    one line naming each missing archive, who needs it and the package that provides it."""
+    environment = {**os.environ, **profile.environment}
+    missing = []
+    for recipe in recipes:
+        for library in recipe.static_libraries:
+            if not static_archive_found(profile.CC, library.archive, environment):
+                hint = profile.package_manager_hint.format(package=library.debian_package)
+                missing.append(f"{library.archive} for {recipe.name} ({hint})")
+    if missing:
+        raise SlitherError(f"missing static libraries: {'; '.join(missing)}")
 
 
 @dataclass(frozen=True)
@@ -268,6 +295,7 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
     recipes = resolve_recipes(module_entries, recipe_free, replaced=() if mpi_kind == "recipe" else ("mpi",))
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
+    check_static_libraries(recipes, profile)
     return Plan(name=name, release=release, profile=profile, mpi=mpi_choice,
                 modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,

@@ -13,7 +13,7 @@ from types import ModuleType
 
 from .errors import SlitherError
 from .loading import MODULES_DIR, load_python_file
-from .recipe import Source
+from .recipe import Source, StaticLibrary
 
 
 # How a package turns into installed files; "pure" packages have no compiled code at all.
@@ -42,6 +42,9 @@ class Recipe:
     Library recipes (build_system "autotools") add `configure_flags` (given to ./configure
     after --prefix), `provides` (e.g. "mpi") and `mpi_wrapper` (the MPI compiler wrapper
     inside their install prefix, e.g. "bin/mpicc").
+
+    `static_libraries` are the system archives the final static link needs (e.g. libopenblas.a,
+    with the Debian package that provides it): checked before anything builds.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Recipe:
     configure_flags: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
     mpi_wrapper: str = ""
+    static_libraries: tuple[StaticLibrary, ...] = ()
     path: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -62,7 +66,7 @@ class Recipe:
 # Files in modules/ that describe something other than a package to build in.
 NOT_PACKAGE_RECIPES = ("cpython", "build_tools")
 RECIPE_TUPLE_FIELDS = ("depends_on", "link_libraries", "patches", "extension_modules", "configure_flags",
-                       "provides")
+                       "provides", "static_libraries")
 
 
 def module_recipe_names(modules_dir: Path = MODULES_DIR) -> list[str]:
@@ -102,6 +106,8 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
         raise SlitherError(f"{path}: a recipe that provides mpi must name its mpi_wrapper (e.g. 'bin/mpicc')")
     if "mpi_wrapper" in declared:
         fields["mpi_wrapper"] = str(declared.pop("mpi_wrapper"))
+    if not all(isinstance(library, StaticLibrary) for library in fields.get("static_libraries", ())):
+        raise SlitherError(f"{path}: static_libraries must be StaticLibrary(archive, debian_package) records")
     # Recipe vocabulary imported by the file (pinned_sdist, Source) is not a field.
     extra = {key: value for key, value in declared.items() if not isinstance(value, type)}
     return Recipe(**fields, path=str(path), extra=extra)
@@ -115,6 +121,11 @@ def is_library(recipe: Recipe) -> bool:
 def uses_mpi(recipe: Recipe, modules_dir: Path = MODULES_DIR) -> bool:
     """Whether a package needs an MPI: one of its depends_on provides it."""
     return any("mpi" in load_module_recipe(name, modules_dir).provides for name in recipe.depends_on)
+
+
+def distribution_name(recipe: Recipe) -> str:
+    """The package a recipe installs: variants of one package (numpy, numpy-noblas) share it."""
+    return recipe.source.pip.name if recipe.source and recipe.source.pip else recipe.name
 
 
 def _missing_recipe(name: str, modules_dir: Path) -> Recipe:

@@ -130,6 +130,27 @@ def final_library_dirs(directories, host_prefix: Path) -> list[str]:
             if not Path(directory).resolve().is_relative_to(host_prefix.resolve())]
 
 
+def is_shared_library(path: str) -> bool:
+    name = os.path.basename(path)
+    return name.endswith(".so") or ".so." in name
+
+
+def final_external_inputs(module: str, inputs) -> list[str]:
+    """The final link is static: a system library an extension linked by path (meson turns
+    pkg-config's `-lopenblas` into .../libopenblas.so) becomes the static archive beside it."""
+    final = []
+    for path in inputs:
+        if is_shared_library(path):
+            static = Path(path).with_name(os.path.basename(path).split(".so", 1)[0] + ".a")
+            if not static.is_file():
+                raise SlitherError(f"{module} links the shared library {path}, and there is no static "
+                                   f"{static.name} beside it; install the static library (a recipe names "
+                                   "its package in static_libraries)")
+            path = str(static)
+        final.append(path)
+    return final
+
+
 def manifest(name: str, version: str, source_sha256: str, build_system: str, link_libraries: list[str],
              extensions, host_prefix: Path) -> dict:
     return {
@@ -140,7 +161,8 @@ def manifest(name: str, version: str, source_sha256: str, build_system: str, lin
             "member": extension.object.name, "libraries": list(extension.libraries),
             "library_dirs": final_library_dirs(extension.library_dirs, host_prefix),
             "link_flags": final_link_flags(extension.link_flags),
-            "external_inputs": list(extension.external_inputs), "role": extension.role,
+            "external_inputs": final_external_inputs(extension.module, extension.external_inputs),
+            "role": extension.role,
         } for extension in sorted(extensions, key=lambda extension: extension.module)],
     }
 

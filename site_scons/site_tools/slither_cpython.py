@@ -17,6 +17,8 @@ from slither.unpack import safe_extract
 
 # Paths inside $( $) are not part of the signature: the content of every file named there is
 # already a source, and absolute paths would keep a cache from being shared between checkouts.
+# That includes the interpreter running the step ($SLITHER_PYTHON): `scons` and
+# `python3 -m SCons` name the same binary differently, so its content is the signed input.
 # The code that shapes CPython's build: changing any of it must rebuild CPython.
 # tests/test_cpython_build.py checks that this is exactly what cpython_build imports.
 BUILD_SCRIPTS = ["slither/cpython_build.py", "slither/commands.py", "slither/reproducible.py",
@@ -25,7 +27,7 @@ BUILD_SCRIPTS = ["slither/cpython_build.py", "slither/commands.py", "slither/rep
                  "modules/cpython.py"]
 
 CPYTHON_COMMAND = (
-    "$SLITHER_PYTHON -m slither.cpython_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
+    "$( $SLITHER_PYTHON $) -m slither.cpython_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
     "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--install ${TARGETS[0]} --library ${TARGETS[1]} --link ${TARGETS[2]} --info ${TARGETS[3]}"
@@ -40,6 +42,12 @@ def _unpack_host(target, source, env):
     shutil.rmtree(host_dir, ignore_errors=True)
     os.replace(temporary, host_dir)
     return 0
+
+
+def _runner_python(env):
+    """The interpreter that runs the steps, as a file node: a dependency signed by content."""
+    python = env.subst("$SLITHER_PYTHON")
+    return env.File(env.WhereIs(python) or python)
 
 
 def _cpython(env, variant_dir, release, profile, tarball, patches):
@@ -61,6 +69,8 @@ def _cpython(env, variant_dir, release, profile, tarball, patches):
         SLITHER_LOG=variant_dir.File("build.log").path,
         CPYTHONCOMSTR=env.get("CPYTHONCOMSTR") and f"cpython build {release.version} ({profile.name}): "
                       "configure, make, install (first build takes minutes)")
+    runner = _runner_python(env)
+    env.Depends(built, runner)
     env.Clean(built, [variant_dir.Dir("work"), variant_dir.File("build.log")])
 
     host_dir = variant_dir.Dir("host")
@@ -70,7 +80,7 @@ def _cpython(env, variant_dir, release, profile, tarball, patches):
     env.Clean(host_python, host_dir)
     return {"dir": variant_dir, "series": series, "install": outputs[0], "library": outputs[1],
             "link_flags": outputs[2],
-            "info": outputs[3], "host_python": host_python[0], "host_dir": host_dir,
+            "info": outputs[3], "runner": runner, "host_python": host_python[0], "host_dir": host_dir,
             "include_dir": host_dir.Dir(f"include/python{series}")}
 
 
@@ -80,6 +90,7 @@ def generate(env):
     env["BUILDERS"]["_SlitherHost"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_unpack_host, "$HOSTCOMSTR"))
     env.AddMethod(_cpython, "CPython")
+    env.AddMethod(_runner_python, "SlitherRunnerPython")  # for every step run by $SLITHER_PYTHON
 
 
 def exists(env):

@@ -25,7 +25,7 @@ LIBRARY_SCRIPTS = ["slither/library_build.py", "slither/commands.py", "slither/e
                    "slither/unpack.py"]
 
 LIBRARY_COMMAND = (
-    "$SLITHER_PYTHON -m slither.library_build --name $SLITHER_LIBRARY --version $SLITHER_LIBRARY_VERSION "
+    "$( $SLITHER_PYTHON $) -m slither.library_build --name $SLITHER_LIBRARY --version $SLITHER_LIBRARY_VERSION "
     "--source ${SOURCES[0]} --sha256 $SLITHER_LIBRARY_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
     "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS --jobs $( $SLITHER_JOBS $) "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --output $TARGET"
@@ -69,6 +69,7 @@ def _library(env, recipe, profile, libraries_dir):
         SLITHER_WORK_DIR=directory.Dir("work").path, SLITHER_LOG=directory.File("build.log").path,
         LIBRARYCOMSTR=env.get("LIBRARYCOMSTR") and f"library build {recipe.name} {recipe.version} "
                       f"({profile.name}): configure, make, install (first build takes minutes)")
+    env.Depends(built, env.SlitherRunnerPython())  # signed by content, not by its path
     env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
 
     prefix_dir = directory.Dir("prefix")

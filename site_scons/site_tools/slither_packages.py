@@ -7,7 +7,9 @@
                    names, init symbols, external libraries)
 
 Both run as commands; their signatures are the sources' content, the recipe, the TARGET
-profile and the scripts that build them. Paths sit in $( $) so that cache entries are shared.
+profile, the scripts that build them and the interpreter that runs those (by content: `scons`
+and `python3 -m SCons` name it by different paths). Paths sit in $( $) so that cache entries
+are shared between BUILD_DIRs, checkouts and ways of starting scons.
 """
 
 import os
@@ -32,11 +34,11 @@ PACKAGE_SCRIPTS = ["slither/package_build.py", "slither/module_recipes.py", "sli
                    "slither/capture/wrappers.py"]
 
 TOOLS_COMMAND = (
-    "$SLITHER_PYTHON -m slither.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
+    "$( $SLITHER_PYTHON $) -m slither.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
     "$( $SLITHER_WHEEL_ARGS $) --work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --output $TARGET"
 )
 PACKAGE_COMMAND = (
-    "$SLITHER_PYTHON -m slither.package_build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
+    "$( $SLITHER_PYTHON $) -m slither.package_build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
     "--name $SLITHER_PACKAGE --version $SLITHER_PACKAGE_VERSION --source ${SOURCES[0]} "
     "--sha256 $SLITHER_PACKAGE_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
     "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS "
@@ -60,7 +62,7 @@ def _build_tools(env, cpython, wheels, series):
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_SERIES=series,
         SLITHER_WHEEL_ARGS=" ".join(f"--wheel {node.path}" for node in wheel_nodes),
         SLITHER_WORK_DIR=directory.Dir("tools-work").path, SLITHER_LOG=directory.File("build-tools.log").path)
-    env.Depends(built, cpython["host_python"])
+    env.Depends(built, [cpython["host_python"], cpython["runner"]])
     return built[0]
 
 
@@ -98,7 +100,7 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None):
         SLITHER_LOG=directory.File("build.log").path,
         PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package build {recipe.name} {recipe.version}: "
                       "through the capture layer")
-    env.Depends(built, cpython["host_python"])
+    env.Depends(built, [cpython["host_python"], cpython["runner"]])
     if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
         env.Requires(built, mpi["depends"])
     env.Clean(built, [directory.Dir("work"), directory.File("build.log")])

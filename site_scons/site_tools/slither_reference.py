@@ -25,7 +25,7 @@ REFERENCE_SCRIPTS = ["slither/reference_build.py", "slither/commands.py", "slith
                      "slither/reproducible.py", "slither/unpack.py", "modules/cpython.py"]
 
 REFERENCE_COMMAND = (
-    "$SLITHER_PYTHON -m slither.reference_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
+    "$( $SLITHER_PYTHON $) -m slither.reference_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--output $TARGET"
 )
@@ -77,6 +77,7 @@ def _reference_python(env, python="3.11", build_dir="build", jobs=None, sources=
         REFERENCECOMSTR=build_env.get("REFERENCECOMSTR") and
         f"reference build {release.version}: stock ./configure --enable-shared, make, install "
         "(first build takes minutes)")
+    build_env.Depends(archive, build_env.SlitherRunnerPython())  # signed by content, not by its path
     build_env.Clean(archive, [directory.Dir(f"{stem}.work"), directory.File(f"{stem}.log")])
 
     prefix = directory.Dir(stem)
