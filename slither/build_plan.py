@@ -173,10 +173,12 @@ class Plan:
 def check_toolchain(profile: loading.ToolchainProfile) -> None:
     """Every program the profile names must exist before anything starts building."""
     for role in ("CC", "CXX", "AR", "RANLIB"):
+        if not getattr(profile, role):  # CXX may be empty: a toolchain without C++
+            continue
         program = shlex.split(getattr(profile, role))[0]
         if shutil.which(program, path=profile.environment.get("PATH")) is None:
             raise SlitherError(f"TARGET={profile.name}: {role} {program!r} not found on PATH; install it "
-                               f"(Debian: apt-get install build-essential) or fix {profile.path}")
+                               f"({profile.toolchain_hint}) or fix {profile.path}")
 
 
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
