@@ -138,6 +138,8 @@ class Plan:
     source_dirs: tuple[str, ...]
     patches: tuple[str, ...]
     recipes: tuple = ()
+    # C libraries the TARGET builds for itself before CPython (its `library_recipes`: zlib for musl)
+    target_libraries: tuple = ()
     freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
     main_module: str = ""                # MAIN
     mpi: object = None                   # slither.mpi.MpiChoice when a package uses MPI
@@ -210,6 +212,7 @@ class Plan:
             "inputs": {
                 self.release.source.filename: self.release.source.sha256,
                 **{os.path.basename(p): files.sha256_of(Path(p)) for p in self.patches},
+                **{library.source.filename: library.source.sha256 for library in self.target_libraries},
             },
         }
 
@@ -223,6 +226,15 @@ def check_toolchain(profile: loading.ToolchainProfile) -> None:
         if shutil.which(program, path=profile.environment.get("PATH")) is None:
             raise SlitherError(f"TARGET={profile.name}: {role} {program!r} not found on PATH; install it "
                                f"({profile.toolchain_hint}) or fix {profile.path}")
+
+
+def library_recipe(name: str, profile):
+    """A library recipe a TARGET profile names in `library_recipes`."""
+    recipe = module_recipes.load_module_recipe(name)
+    if not module_recipes.is_library(recipe):
+        raise SlitherError(f"{profile.path}: library_recipes names {name}, but modules/{name}.py is not a "
+                           f"library recipe (build_system {recipe.build_system!r})")
+    return recipe
 
 
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
@@ -250,7 +262,8 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
     recipes = resolve_recipes(module_entries, replaced=() if mpi_kind == "recipe" else ("mpi",))
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
-    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice,
+    target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)
+    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice, target_libraries=target_libraries,
                 modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
