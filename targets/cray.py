@@ -19,5 +19,8 @@ static_link_flags = ("-static",)
 environment = {"CRAYPE_LINK_TYPE": "dynamic"}
 package_manager_hint = "ask your site for a static {package} (or module load it)"
 mpi_compiler = "cc"
+# What the PE's modules (PrgEnv-*, craype, cray-mpich, ...) set for the drivers: the build runs
+# every compile and link with these from the caller's environment.
+passed_environment = ("CRAY_*", "CRAYPE_*", "PE_*", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH", "LOADEDMODULES")
 toolchain_hint = "module load PrgEnv-gnu craype cray-mpich (or another PrgEnv)"
 openssl_config = "/etc/ssl/openssl.cnf"

@@ -184,3 +184,44 @@ def test_cxx_and_fortran_drivers_are_logged_too(tmp_path):
     assert result.returncode == 0, result.stderr
     assert read_log(tmp_path / "log")[0]["driver"] == "CC"
     assert read_log(tmp_path / "log")[0]["command"][0] == "g++"
+
+
+# --- a site profile by path: the clang example ------------------------------------------------
+
+CLANG_PROFILE = ROOT / "targets" / "examples" / "clang.py"
+
+
+def test_clang_example_profile_builds_and_captures_a_tiny_extension(tmp_path):
+    """The capture layer's tiny setuptools extension, compiled and linked by the profile's clang
+    (not gcc): the real .so imports, and its static twin keeps only its init function global."""
+    import sys
+    from test_capture import TINYPKG, global_definitions, setuptools_build, write_files
+    from slither.capture import write_wrappers
+    from slither.capture.records import read_records
+
+    profile = loading.load_target(str(CLANG_PROFILE))
+    assert profile.name == "clang" and profile.CC == "clang"
+    build_plan.check_toolchain(profile)
+    record_dir = tmp_path / "records"
+    env = write_wrappers(tmp_path / "wrappers", real_cc=profile.CC, real_cxx=profile.CXX,
+                         python=sys.executable, record_dir=record_dir)
+    build_lib = setuptools_build(write_files(tmp_path / "tinypkg", TINYPKG), env)
+    imported = subprocess.run([sys.executable, "-c", "import tinypkg.sub._speed as m; print(m.call_helper())"],
+                              env={**os.environ, "PYTHONPATH": str(build_lib)}, stdout=subprocess.PIPE, text=True)
+    assert imported.stdout.strip() == "7"
+    (record,) = read_records(record_dir)
+    assert global_definitions(record.object) == ["PyInit__speed"]
+    comment = subprocess.run(["readelf", "-p", ".comment", str(record.object)], stdout=subprocess.PIPE,
+                             text=True).stdout
+    assert "clang version" in comment, comment
+
+
+def test_cray_passes_the_module_environment_to_its_drivers_and_nothing_else():
+    profile = loading.load_target("cray")
+    caller = {"CRAY_MPICH_DIR": "/opt/cray/pe/mpich/8.1.28/ofi/gnu/12.3", "PE_ENV": "GNU",
+              "CRAYPE_LINK_TYPE": "static", "HOME": "/home/u", "SECRET_TOKEN": "x"}
+    assert loading.passed_variables(profile, caller) == {
+        "CRAY_MPICH_DIR": "/opt/cray/pe/mpich/8.1.28/ofi/gnu/12.3", "PE_ENV": "GNU", "CRAYPE_LINK_TYPE": "static"}
+    assert loading.passed_variables(loading.load_target("gnu"), caller) == {}
+    # The profile's own environment wins over the caller's: CPython's host stays dynamic.
+    assert profile.environment["CRAYPE_LINK_TYPE"] == "dynamic"
