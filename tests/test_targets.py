@@ -225,3 +225,14 @@ def test_cray_passes_the_module_environment_to_its_drivers_and_nothing_else():
     assert loading.passed_variables(loading.load_target("gnu"), caller) == {}
     # The profile's own environment wins over the caller's: CPython's host stays dynamic.
     assert profile.environment["CRAYPE_LINK_TYPE"] == "dynamic"
+
+
+def test_a_toolchain_without_cxx_gets_a_cxx_wrapper_that_says_so(tmp_path):
+    import sys
+    from slither.capture import write_wrappers
+    env = write_wrappers(tmp_path / "wrappers", real_cc="musl-gcc", real_cxx="", python=sys.executable,
+                         record_dir=tmp_path / "records")
+    (tmp_path / "x.cc").write_text("int main() { return 0; }\n")
+    result = subprocess.run([env["CXX"], "x.cc"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    assert result.returncode != 0
+    assert "no C++ compiler (its profile leaves CXX empty)" in result.stderr
