@@ -7,6 +7,7 @@ plan (paths, excludes, manifest) without running SCons.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import os
 import re
 import shlex
@@ -215,6 +216,19 @@ class Plan:
                 **{library.source.filename: library.source.sha256 for library in self.target_libraries},
             },
         }
+
+
+def passed_variables(profile: loading.ToolchainProfile, environment: dict) -> dict:
+    """The caller's variables the profile's `passed_environment` (fnmatch patterns) names: what
+    environment modules set for the drivers (Cray: CRAY_*, PE_*, CRAYPE_*). The build otherwise
+    runs its compilers in a clean environment; the profile's own `environment` still wins.
+
+    Read here rather than in slither.loading: it changes where a build runs, not what it makes,
+    and slither.loading is part of the CPython step's signature."""
+    module = loading.load_python_file(profile.path, "target")
+    patterns = tuple(getattr(module, "passed_environment", ()))
+    return {name: value for name, value in environment.items()
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)}
 
 
 def check_toolchain(profile: loading.ToolchainProfile) -> None:

@@ -10,7 +10,6 @@ so two recipes or profiles with the same base name cannot shadow one another.
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import hashlib
 import importlib.util
 from dataclasses import dataclass, field
@@ -69,10 +68,6 @@ class ToolchainProfile:
     library_recipes: tuple[str, ...] = ()
     # What to do when a program the profile names is missing (shown in that error).
     toolchain_hint: str = "Debian: apt-get install build-essential"
-    # Variables of the caller's environment (fnmatch patterns) every compile and link sees:
-    # what environment modules set for the drivers (Cray: CRAY_*, PE_*, CRAYPE_*). The build
-    # otherwise runs in a clean environment; `environment` above still wins.
-    passed_environment: tuple[str, ...] = ()
 
     def as_signature(self) -> str:
         """Every field that changes what the toolchain produces, as stable text."""
@@ -84,12 +79,6 @@ class ToolchainProfile:
 _REQUIRED_PROFILE_FIELDS = ("CC", "CXX", "FC", "AR", "RANLIB")
 # Declared, but may be empty: a toolchain without C++ or Fortran says so with "".
 _MAY_BE_EMPTY = ("CXX", "FC")
-
-
-def passed_variables(profile: ToolchainProfile, environment: dict) -> dict:
-    """The caller's variables the profile passes on to its toolchain."""
-    return {name: value for name, value in environment.items()
-            if any(fnmatch.fnmatchcase(name, pattern) for pattern in profile.passed_environment)}
 
 
 def builtin_target_names() -> list[str]:
@@ -133,7 +122,6 @@ def load_target(target: str) -> ToolchainProfile:
         missing_library_reason=getattr(module, "missing_library_reason", ""),
         library_recipes=tuple(getattr(module, "library_recipes", ())),
         toolchain_hint=getattr(module, "toolchain_hint", ToolchainProfile.toolchain_hint),
-        passed_environment=tuple(getattr(module, "passed_environment", ())),
     )
 
 

@@ -220,9 +220,9 @@ def test_cray_passes_the_module_environment_to_its_drivers_and_nothing_else():
     profile = loading.load_target("cray")
     caller = {"CRAY_MPICH_DIR": "/opt/cray/pe/mpich/8.1.28/ofi/gnu/12.3", "PE_ENV": "GNU",
               "CRAYPE_LINK_TYPE": "static", "HOME": "/home/u", "SECRET_TOKEN": "x"}
-    assert loading.passed_variables(profile, caller) == {
+    assert build_plan.passed_variables(profile, caller) == {
         "CRAY_MPICH_DIR": "/opt/cray/pe/mpich/8.1.28/ofi/gnu/12.3", "PE_ENV": "GNU", "CRAYPE_LINK_TYPE": "static"}
-    assert loading.passed_variables(loading.load_target("gnu"), caller) == {}
+    assert build_plan.passed_variables(loading.load_target("gnu"), caller) == {}
     # The profile's own environment wins over the caller's: CPython's host stays dynamic.
     assert profile.environment["CRAYPE_LINK_TYPE"] == "dynamic"
 

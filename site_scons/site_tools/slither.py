@@ -37,7 +37,6 @@ if _CHECKOUT not in sys.path:
 import slither.build_plan as build_plan  # noqa: E402  (needs the path set up above)
 import slither.module_recipes as module_recipes  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
-from slither.loading import passed_variables  # noqa: E402
 
 SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
              "slither_packages", "slither_freeze", "slither_link", "slither_summary")
@@ -77,7 +76,7 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
     build_env["SLITHER_SOURCE_DIRS"] = list(plan.source_dirs)
     build_env["SLITHER_BUILD_DIR"] = build_dir
-    build_env["ENV"].update(passed_variables(plan.profile, os.environ))
+    build_env["ENV"].update(build_plan.passed_variables(plan.profile, os.environ))
     build_env["ENV"].update(plan.profile.environment)
     build_env["ENV"]["SLITHER_VERBOSE"] = "1" if verbose else "0"
     if not verbose:
