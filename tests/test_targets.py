@@ -236,3 +236,19 @@ def test_a_toolchain_without_cxx_gets_a_cxx_wrapper_that_says_so(tmp_path):
     result = subprocess.run([env["CXX"], "x.cc"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     assert result.returncode != 0
     assert "no C++ compiler (its profile leaves CXX empty)" in result.stderr
+
+
+def test_drivers_take_mpi_flags_from_the_modules_pkg_config_file(tmp_path):
+    mpich = tmp_path / "mpich"
+    (mpich / "lib" / "pkgconfig").mkdir(parents=True)
+    (mpich / "lib" / "pkgconfig" / "mpich.pc").write_text(
+        f"prefix={mpich}\nlibdir=${{prefix}}/lib\nincludedir=${{prefix}}/include\n\nName: mpich\n"
+        "Libs: -L${libdir} -lmpi -lm -lpthread\nCflags: -DSTANDIN_MPI -I${includedir}\n")
+    (tmp_path / "hello.c").write_text(HELLO)
+    assert standin(tmp_path, "cc", "-c", "hello.c", mpich_dir=mpich).returncode == 0
+    compile_record = read_log(tmp_path / "log")[0]
+    assert compile_record["command"][-2:] == ["-DSTANDIN_MPI", f"-I{mpich}/include"]
+    (mpich / "lib" / "libmpi.a").write_bytes(b"!<arch>\n")
+    assert standin(tmp_path, "cc", "hello.o", "-o", "hello", mpich_dir=mpich).returncode == 0
+    link_record = read_log(tmp_path / "log")[1]
+    assert link_record["command"][-3:] == ["-lmpi", "-lm", "-lpthread"]
