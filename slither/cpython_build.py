@@ -116,7 +116,12 @@ def describe_left_out(states: dict[str, str], planned: dict[str, str],
             reasons[name] = "disabled by configure"
         else:
             reasons[name] = f"configure state {state!r}"
-    return reasons
+    # Modules configure has no state for (3.11 builds _ctypes, readline and curses from
+    # Setup.local lines), left out by the plan: their lines were dropped, the reason stays.
+    for name, reason in planned.items():
+        if name not in builtin:
+            reasons.setdefault(name, reason)
+    return dict(sorted(reasons.items()))
 
 
 def split_internal_archives(config_vars: dict) -> tuple[list[str], list[str]]:

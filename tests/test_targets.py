@@ -252,3 +252,10 @@ def test_drivers_take_mpi_flags_from_the_modules_pkg_config_file(tmp_path):
     assert standin(tmp_path, "cc", "hello.o", "-o", "hello", mpich_dir=mpich).returncode == 0
     link_record = read_log(tmp_path / "log")[1]
     assert link_record["command"][-3:] == ["-lmpi", "-lm", "-lpthread"]
+
+
+def test_modules_without_a_configure_state_left_out_by_the_plan_keep_their_reason():
+    """3.11 knows _ctypes and readline only from Setup.local lines: no MODULE_*_STATE."""
+    reasons = cpython_build.describe_left_out({"_json": "yes"}, {"_ctypes": "no musl build of libffi.a"},
+                                              ["_json", "sys"])
+    assert reasons == {"_ctypes": "no musl build of libffi.a"}
