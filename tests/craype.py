@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 STANDINS = Path(__file__).resolve().parent / "fixtures" / "craype"
@@ -44,8 +45,10 @@ def craype_environment(tmp: Path, log: Path, mpich_dir: Path | None = None, **ex
     ``mpich_dir`` plays the loaded cray-mpich module (CRAY_MPICH_DIR)."""
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("CRAY_MPICH_DIR", "CRAYPE_LINK_TYPE", "CC", "CXX", "FC", "MPICC")}
-    # The stand-ins find the real compilers on the PATH they were started with.
+    # The stand-ins find the real compilers on the PATH they were started with, and run on
+    # this interpreter (no PATH lookup, no version-manager shim per compiler call).
     environment["CRAYPE_STANDIN_COMPILER_PATH"] = os.environ["PATH"]
+    environment["CRAYPE_STANDIN_PYTHON"] = sys.executable
     environment["PATH"] = path_without_compilers(tmp / "shadow-bin")
     environment["CRAYPE_STANDIN_LOG"] = str(log)
     if mpich_dir is not None:
