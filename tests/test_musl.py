@@ -16,7 +16,7 @@ from test_static_interpreter import (  # noqa: F401  (collected here with the mu
     Build, test_binary_is_fully_static, test_build_prints_a_summary, test_frozen_modules_cannot_be_shadowed,
     test_isolated_and_no_site_flags, test_missing_stdlib_name_fails_fast_without_looking_on_disk,
     test_plain_start_makes_zero_file_syscalls, test_runs_copied_elsewhere_read_only_and_without_home,
-    test_script_costs_only_its_own_lookups, test_script_dir_on_sys_path_is_absolute_and_normalized,
+    test_script_dir_on_sys_path_is_absolute_and_normalized,
     test_traceback_names_the_original_file_and_line, test_user_modules_import_from_script_dir_and_pythonpath)
 
 pytestmark = pytest.mark.slow
@@ -77,3 +77,14 @@ def test_host_interpreter_is_a_dynamic_musl_program_that_runs(build):
     result = subprocess.run([str(host), "-c", "import zlib, json; print(json.dumps(zlib.crc32(b'slither')))"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert result.stdout.strip() == "2950753652", result.stderr
+
+
+def test_script_costs_only_its_own_lookups_on_musl(build, tmp_path):
+    """As for glibc, but musl opens files with open(2) where glibc uses openat(2)."""
+    script = tmp_path / "app.py"
+    script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
+    result, calls = trace_file_calls([str(build.binary), str(script)], cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "[1]", result.stderr
+    counted = [call for call in calls if counts_against_startup(call)]
+    assert {call.path for call in counted} == {str(script)}, [c.line for c in counted]
+    assert sorted(call.syscall.replace("openat", "open") for call in counted) == ["open", "readlink"]
