@@ -7,6 +7,7 @@ plan (paths, excludes, manifest) without running SCons.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import os
 import re
 import shlex
@@ -152,11 +153,14 @@ def check_one_recipe_per_package(recipes) -> None:
 def check_static_libraries(recipes, profile: loading.ToolchainProfile) -> None:
     """Every system archive a recipe's final link needs must exist before anything builds:
     one line naming each missing archive, who needs it and the package that provides it."""
+    import tempfile
     environment = {**os.environ, **profile.environment}
     missing = []
     for recipe in recipes:
         for library in recipe.static_libraries:
-            if not static_archive_found(profile.CC, library.archive, environment):
+            with tempfile.TemporaryDirectory(prefix="slither-archive-probe-") as scratch:
+                found = static_archive_found(profile.CC, library.archive, environment, Path(scratch))
+            if not found:
                 hint = profile.package_manager_hint.format(package=library.debian_package)
                 missing.append(f"{library.archive} for {recipe.name} ({hint})")
     if missing:
@@ -175,6 +179,8 @@ class Plan:
     source_dirs: tuple[str, ...]
     patches: tuple[str, ...]
     recipes: tuple = ()
+    # C libraries the TARGET builds for itself before CPython (its `library_recipes`: zlib for musl)
+    target_libraries: tuple = ()
     freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
     main_module: str = ""                # MAIN
     mpi: object = None                   # slither.mpi.MpiChoice when a package uses MPI
@@ -251,17 +257,42 @@ class Plan:
             "inputs": {
                 self.release.source.filename: self.release.source.sha256,
                 **{os.path.basename(p): files.sha256_of(Path(p)) for p in self.patches},
+                **{library.source.filename: library.source.sha256 for library in self.target_libraries},
             },
         }
+
+
+def passed_variables(profile: loading.ToolchainProfile, environment: dict) -> dict:
+    """The caller's variables the profile's `passed_environment` (fnmatch patterns) names: what
+    environment modules set for the drivers (Cray: CRAY_*, PE_*, CRAYPE_*). The build otherwise
+    runs its compilers in a clean environment; the profile's own `environment` still wins.
+
+    Read here rather than in slither.loading: it changes where a build runs, not what it makes,
+    and slither.loading is part of the CPython step's signature."""
+    module = loading.load_python_file(profile.path, "target")
+    patterns = tuple(getattr(module, "passed_environment", ()))
+    return {name: value for name, value in environment.items()
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)}
 
 
 def check_toolchain(profile: loading.ToolchainProfile) -> None:
     """Every program the profile names must exist before anything starts building."""
     for role in ("CC", "CXX", "AR", "RANLIB"):
+        if not getattr(profile, role):  # CXX may be empty: a toolchain without C++
+            continue
         program = shlex.split(getattr(profile, role))[0]
         if shutil.which(program, path=profile.environment.get("PATH")) is None:
             raise SlitherError(f"TARGET={profile.name}: {role} {program!r} not found on PATH; install it "
-                               f"(Debian: apt-get install build-essential) or fix {profile.path}")
+                               f"({profile.toolchain_hint}) or fix {profile.path}")
+
+
+def library_recipe(name: str, profile):
+    """A library recipe a TARGET profile names in `library_recipes`."""
+    recipe = module_recipes.load_module_recipe(name)
+    if not module_recipes.is_library(recipe):
+        raise SlitherError(f"{profile.path}: library_recipes names {name}, but modules/{name}.py is not a "
+                           f"library recipe (build_system {recipe.build_system!r})")
+    return recipe
 
 
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
@@ -296,7 +327,8 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     recipes = resolve_recipes(module_entries, recipe_free, replaced=() if mpi_kind == "recipe" else ("mpi",))
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
     check_static_libraries(recipes, profile)
-    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice,
+    target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)
+    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice, target_libraries=target_libraries,
                 modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),

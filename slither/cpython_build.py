@@ -10,6 +10,11 @@ Outputs, each written under a temporary name and renamed only when the whole bui
   --library  libpython.a   static library with every stdlib C module built in
   --link     link.rsp      gcc response file: the libraries the final static link needs
   --info     info.json     version, built-in modules, modules left out and why
+
+--library-prefix (repeatable) names an archive of a C library built for this TARGET by a
+library recipe (include/, lib/lib*.a; e.g. zlib for musl, where Debian has no musl build of
+it). Configure sees it through CPPFLAGS/LDFLAGS; its archives are merged into libpython.a and
+their -l flags dropped from link.rsp, so the final link needs nothing from outside.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,15 +37,27 @@ from .unpack import safe_extract
 INSTALL_PREFIX = "/opt/slither/python"  # inside install.tar; the host tree is relocatable
 
 
-def static_archive_found(cc: str, archive: str, env: dict) -> bool:
-    """Whether the toolchain's linker would find ``archive`` (e.g. libssl.a)."""
-    found = commands.capture(shlex.split(cc) + [f"-print-file-name={archive}"],
-                             what=f"{cc} -print-file-name", env=env).strip()
-    return os.path.isabs(found) and os.path.exists(found)
+PROBE_PROGRAM = "int main(void) { return 0; }\n"
 
 
-def plan_stdlib_extensions(recipe, profile, env: dict) -> tuple[dict, list[str]]:
-    """Decide which optional stdlib modules to leave out; fail on a missing required archive.
+def static_archive_found(cc: str, archive: str, env: dict, scratch: Path,
+                         search_flags: list[str] = ()) -> bool:
+    """Whether the toolchain's linker finds ``archive`` (e.g. libssl.a): a trial link of an
+    empty program with ``-l:archive``. (`-print-file-name` is not enough: musl-gcc answers with
+    glibc's archives, which its linker never searches.)"""
+    scratch.mkdir(parents=True, exist_ok=True)
+    probe = scratch / "probe.c"
+    probe.write_text(PROBE_PROGRAM)
+    result = subprocess.run([*shlex.split(cc), *search_flags, str(probe), "-o", str(scratch / "probe"),
+                             f"-l:{archive}"], env=env, cwd=scratch,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return result.returncode == 0
+
+
+def plan_stdlib_extensions(recipe, profile, env: dict, scratch: Path,
+                           search_flags: list[str] = ()) -> tuple[dict, list[str]]:
+    """Decide which optional stdlib modules to leave out; fail on a missing required archive,
+    unless the profile says why its toolchain has no such archive (`missing_library_reason`).
 
     Returns ({module: reason it is left out}, [shell-variable assignments for configure]).
     """
@@ -49,11 +67,15 @@ def plan_stdlib_extensions(recipe, profile, env: dict) -> tuple[dict, list[str]]
     for extension in recipe.stdlib_extensions:
         for library in extension.libraries:
             if library.archive not in archive_seen:
-                archive_seen[library.archive] = static_archive_found(profile.CC, library.archive, env)
+                archive_seen[library.archive] = static_archive_found(profile.CC, library.archive, env,
+                                                                     scratch, search_flags)
             if archive_seen[library.archive]:
                 continue
             hint = profile.package_manager_hint.format(package=library.debian_package)
-            if extension.required:
+            if profile.missing_library_reason:
+                left_out.setdefault(extension.name, profile.missing_library_reason.format(
+                    archive=library.archive, package=library.debian_package))
+            elif extension.required:
                 missing_required.setdefault(f"{library.archive} ({hint})", set()).add(extension.name)
             else:
                 left_out.setdefault(extension.name, f"{library.archive} not found; {hint} "
@@ -94,7 +116,12 @@ def describe_left_out(states: dict[str, str], planned: dict[str, str],
             reasons[name] = "disabled by configure"
         else:
             reasons[name] = f"configure state {state!r}"
-    return reasons
+    # Modules configure has no state for (3.11 builds _ctypes, readline and curses from
+    # Setup.local lines), left out by the plan: their lines were dropped, the reason stays.
+    for name, reason in planned.items():
+        if name not in builtin:
+            reasons.setdefault(name, reason)
+    return dict(sorted(reasons.items()))
 
 
 def split_internal_archives(config_vars: dict) -> tuple[list[str], list[str]]:
@@ -123,6 +150,30 @@ def merge_archives(library: Path, archives: list[Path], ar: str, scratch: Path, 
             members.append(str(renamed))
         commands.capture([ar, "qD", str(library), *members], what=f"ar q {archive.name}", env=env)
     commands.capture([ar, "sD", str(library)], what="ar s", env=env)
+
+
+def setup_local_text(lines, left_out) -> str:
+    """Modules/Setup.local: the recipe's lines, minus those of modules left out (a line starts
+    with the module's name; makesetup would compile it whatever configure decided)."""
+    kept = [line for line in lines if line.split()[0] not in left_out]
+    return ("# Written by Slither: modules 3.11 would otherwise build shared through setup.py\n"
+            "*static*\n" + "".join(line + "\n" for line in kept))
+
+
+def library_prefix_flags(prefixes: list[Path]) -> tuple[list[str], list[str]]:
+    """(CPPFLAGS, LDFLAGS) that let configure and make find the recipe-built libraries."""
+    return ([f"-I{prefix / 'include'}" for prefix in prefixes],
+            [f"-L{prefix / 'lib'}" for prefix in prefixes])
+
+
+def library_prefix_archives(prefixes: list[Path]) -> list[Path]:
+    return sorted(archive for prefix in prefixes for archive in (prefix / "lib").glob("lib*.a"))
+
+
+def without_merged_libraries(flags: list[str], archives: list[Path]) -> list[str]:
+    """Drop -lNAME for every libNAME.a merged into libpython.a."""
+    merged = {f"-l{archive.name[3:-2]}" for archive in archives}
+    return [flag for flag in flags if flag not in merged]
 
 
 def link_flags(libraries: list[str]) -> list[str]:
@@ -171,6 +222,14 @@ def build(args) -> None:
         commands.say(f"  {label}: patch {Path(patch).name}")
         patches.apply_patch(Path(patch), source_tree, f"CPython {release.version}")
 
+    # Inside the source tree, so that the paths configure records are rewritten with it.
+    library_prefixes = []
+    for index, archive in enumerate(args.library_prefix):
+        prefix = source_tree / "slither-libraries" / str(index)
+        safe_extract(Path(archive), prefix)
+        library_prefixes.append(prefix)
+    include_flags, library_dir_flags = library_prefix_flags(library_prefixes)
+
     env = reproducible.reproducible_environment(os.environ)
     env.update(profile.environment)
     canonical_source = f"{reproducible.CANONICAL_BUILD_ROOT}/cpython-{release.version}"
@@ -180,15 +239,17 @@ def build(args) -> None:
         "CFLAGS": " ".join([*profile.CFLAGS, prefix_map]),
         "MODULE_BUILDTYPE": "static",
     })
-    left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env)
+    if library_prefixes:
+        env["CPPFLAGS"] = " ".join(include_flags)
+        env["LDFLAGS"] = " ".join(library_dir_flags)
+    left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env, work / "probe",
+                                                                 library_dir_flags)
     for assignment in cache_assignments:
         key, value = assignment.split("=", 1)
         env[key] = value
 
     setup_local = recipe.setup_local_by_series.get(args.series, ())
-    (source_tree / "Modules" / "Setup.local").write_text(
-        "# Written by Slither: modules 3.11 would otherwise build shared through setup.py\n"
-        "*static*\n" + "".join(line + "\n" for line in setup_local))
+    (source_tree / "Modules" / "Setup.local").write_text(setup_local_text(setup_local, left_out_by_plan))
 
     configure = ["./configure", f"--prefix={INSTALL_PREFIX}", "--disable-shared",
                  "--with-ensurepip=no", *release.configure_flags]
@@ -205,8 +266,11 @@ def build(args) -> None:
 
     prefix_tree = stage / INSTALL_PREFIX.lstrip("/")
     host_python = prefix_tree / "bin" / f"python{args.series}"
+    # The host interpreter is linked the toolchain's dynamic way (with musl-gcc: against
+    # /lib/ld-musl-*.so.1); build backends run it, so it must run here.
     info = json.loads(commands.capture([str(host_python), "-S", "-c", INFO_SCRIPT],
-                                       what=f"{label} self-description", env=env))
+                                       what=f"{label}: the host interpreter it built does not run "
+                                            f"on this machine ({host_python})", env=env))
     info["series"] = args.series
     info["target"] = profile.name
     info["left_out"] = describe_left_out(states, left_out_by_plan, info["builtin_modules"])
@@ -223,10 +287,12 @@ def build(args) -> None:
         raise SlitherError(f"{label}: make install produced no {library.name}")
 
     libraries, internal_archives = split_internal_archives(info["config_vars"])
+    recipe_archives = library_prefix_archives(library_prefixes)
+    libraries = without_merged_libraries(libraries, recipe_archives)
     merged_library = work / library.name
     shutil.copyfile(library, merged_library)
-    merge_archives(merged_library, [source_tree / a for a in internal_archives], profile.AR,
-                   work / "merge", env)
+    merge_archives(merged_library, [*(source_tree / a for a in internal_archives), *recipe_archives],
+                   profile.AR, work / "merge", env)
 
     # Publish: library and flags first, the archive that marks completion last.
     shutil.copyfile(merged_library, str(args.library) + ".tmp")
@@ -244,6 +310,8 @@ def main() -> None:
     parser.add_argument("--tarball", required=True)
     parser.add_argument("--target", required=True)
     parser.add_argument("--patch", action="append", default=[])
+    parser.add_argument("--library-prefix", action="append", default=[],
+                        help="archive of a C library built for this TARGET (include/, lib/)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", required=True)
     parser.add_argument("--log", required=True)

@@ -47,8 +47,8 @@ class ToolchainProfile:
     path: Path
     description: str
     CC: str
-    CXX: str
-    FC: str
+    CXX: str        # empty: the toolchain has no C++ compiler (musl-gcc); packages needing one fail
+    FC: str         # empty: no Fortran compiler
     AR: str
     RANLIB: str
     CFLAGS: tuple[str, ...] = ()
@@ -59,14 +59,26 @@ class ToolchainProfile:
     # A compiler driver that already compiles and links MPI (Cray's `cc`): with it, no MPI recipe
     # is built and mpi4py is built against it. Empty: MPI comes from a recipe or MPI=system.
     mpi_compiler: str = ""
+    # Set when the toolchain cannot have some stdlib modules' static libraries (musl: Debian
+    # builds them for glibc only): such modules are left out with this reason ({archive} and
+    # {package} filled in) instead of stopping the build. Empty: a missing archive is an error.
+    missing_library_reason: str = ""
+    # C libraries built from recipes (modules/libraries/<name>.py) with this toolchain before
+    # CPython, which links them in: those the toolchain's system does not provide.
+    library_recipes: tuple[str, ...] = ()
+    # What to do when a program the profile names is missing (shown in that error).
+    toolchain_hint: str = "Debian: apt-get install build-essential"
 
     def as_signature(self) -> str:
         """Every field that changes what the toolchain produces, as stable text."""
         return repr((self.CC, self.CXX, self.FC, self.AR, self.RANLIB, self.CFLAGS,
-                     self.static_link_flags, sorted(self.environment.items()), self.mpi_compiler))
+                     self.static_link_flags, sorted(self.environment.items()), self.mpi_compiler,
+                     self.missing_library_reason, self.library_recipes))
 
 
 _REQUIRED_PROFILE_FIELDS = ("CC", "CXX", "FC", "AR", "RANLIB")
+# Declared, but may be empty: a toolchain without C++ or Fortran says so with "".
+_MAY_BE_EMPTY = ("CXX", "FC")
 
 
 def builtin_target_names() -> list[str]:
@@ -93,7 +105,8 @@ def resolve_target_path(target: str) -> Path:
 def load_target(target: str) -> ToolchainProfile:
     path = resolve_target_path(target)
     module = load_python_file(path, "target")
-    missing = [name for name in _REQUIRED_PROFILE_FIELDS if not getattr(module, name, None)]
+    missing = [name for name in _REQUIRED_PROFILE_FIELDS
+               if not (getattr(module, name, None) or (name in _MAY_BE_EMPTY and hasattr(module, name)))]
     if missing:
         raise SlitherError(f"{path}: TARGET profile lacks {', '.join(missing)}")
     return ToolchainProfile(
@@ -106,6 +119,9 @@ def load_target(target: str) -> ToolchainProfile:
         package_manager_hint=getattr(module, "package_manager_hint", "install {package}"),
         openssl_config=getattr(module, "openssl_config", ""),
         mpi_compiler=getattr(module, "mpi_compiler", ""),
+        missing_library_reason=getattr(module, "missing_library_reason", ""),
+        library_recipes=tuple(getattr(module, "library_recipes", ())),
+        toolchain_hint=getattr(module, "toolchain_hint", ToolchainProfile.toolchain_hint),
     )
 
 

@@ -76,6 +76,7 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
     build_env["SLITHER_SOURCE_DIRS"] = list(plan.source_dirs)
     build_env["SLITHER_BUILD_DIR"] = build_dir
+    build_env["ENV"].update(build_plan.passed_variables(plan.profile, os.environ))
     build_env["ENV"].update(plan.profile.environment)
     build_env["ENV"]["SLITHER_VERBOSE"] = "1" if verbose else "0"
     if not verbose:
@@ -84,10 +85,13 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
 
     tarball = build_env.SourceFile(os.path.join(build_dir, "sources", plan.release.source.filename),
                                    {"source": plan.release.source, "version": plan.release.version})
+    target_libraries = [build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
+                        for recipe in plan.target_libraries]
     cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball[0],
-                                plan.patches)
-    libraries = {recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
-                 for recipe in plan.recipes if module_recipes.is_library(recipe)}
+                                plan.patches, [library["archive"] for library in target_libraries])
+    libraries = {library["name"]: library for library in target_libraries}
+    libraries.update({recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
+                      for recipe in plan.recipes if module_recipes.is_library(recipe) and recipe.name not in libraries})
     mpi = build_env.MpiSetup(plan.mpi, libraries, plan.mpi_dir) if plan.mpi else None
     packages = []
     package_recipes = [recipe for recipe in plan.recipes if not module_recipes.is_library(recipe)]

@@ -28,7 +28,7 @@ BUILD_SCRIPTS = ["slither/cpython_build.py", "slither/commands.py", "slither/rep
 
 CPYTHON_COMMAND = (
     "$( $SLITHER_PYTHON $) -m slither.cpython_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
-    "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) "
+    "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) $( $SLITHER_LIBRARY_ARGS $) "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--install ${TARGETS[0]} --library ${TARGETS[1]} --link ${TARGETS[2]} --info ${TARGETS[3]}"
 )
@@ -50,14 +50,15 @@ def _runner_python(env):
     return env.File(env.WhereIs(python) or python)
 
 
-def _cpython(env, variant_dir, release, profile, tarball, patches):
-    """Declare the CPython build of one release and TARGET; returns a dict of its nodes."""
+def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=()):
+    """Declare the CPython build of one release and TARGET; returns a dict of its nodes.
+    libraries: prefix archives of C libraries built for the TARGET (slither_libraries)."""
     series = release.series
     variant_dir = env.Dir(variant_dir)
     outputs = [variant_dir.File(name) for name in
                ("install.tar", f"libpython{series}.a", "link.rsp", "info.json")]
     scripts = [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in BUILD_SCRIPTS]
-    inputs = [tarball, *patches, env.File(str(profile.path)), *scripts,
+    inputs = [tarball, *patches, *libraries, env.File(str(profile.path)), *scripts,
               env.Value(f"toolchain {profile.as_signature()}")]
     patch_args = " ".join(f"--patch {env.File(p).path}" for p in patches)
     built = env._SlitherCPython(
@@ -65,6 +66,7 @@ def _cpython(env, variant_dir, release, profile, tarball, patches):
         SLITHER_SERIES=series,
         SLITHER_TARGET_ARG=str(profile.path),
         SLITHER_PATCH_ARGS=patch_args,
+        SLITHER_LIBRARY_ARGS=" ".join(f"--library-prefix {env.File(lib).path}" for lib in libraries),
         SLITHER_WORK_DIR=variant_dir.Dir("work").path,
         SLITHER_LOG=variant_dir.File("build.log").path,
         CPYTHONCOMSTR=env.get("CPYTHONCOMSTR") and f"cpython build {release.version} ({profile.name}): "

@@ -23,6 +23,14 @@ exec {command} "$@"
 """
 
 
+# For a toolchain without a compiler for the role (musl-gcc has no C++): a build that tries it
+# fails with a line saying why, instead of silently picking the machine's glibc g++.
+NO_COMPILER_SCRIPT = """#!/bin/sh
+echo "slither: the TARGET toolchain has no {language} compiler (its profile leaves {variable} empty)" >&2
+exit 1
+"""
+
+
 def as_words(command: str | Sequence[str]) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else list(command)
 
@@ -60,6 +68,11 @@ def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: s
         toolchain_options += ["--package-root", str(Path(root).resolve())]
     scripts = {"cc": ("c", c_compiler), "c++": ("c++", cxx_compiler)}
     for name, (role, compiler) in scripts.items():
+        if not compiler:
+            text = NO_COMPILER_SCRIPT.format(language="C++" if role == "c++" else "C",
+                                             variable="CXX" if role == "c++" else "CC")
+            atomic_write_bytes(directory / name, text.encode(), mode=0o755)
+            continue
         write_script(directory / name, role, compiler, python=python, record_dir=record_dir,
                      toolchain_options=toolchain_options)
     cc, cxx = str(directory / "cc"), str(directory / "c++")

@@ -1,0 +1,150 @@
+"""TARGET=cray, tested honestly without a Cray: the stand-in drivers (tests/fixtures/craype/) are
+the only compilers on the build's PATH (no gcc, no cc of Debian's, no mpicc), record every call,
+add MPI flags themselves when cray-mpich is "loaded" (CRAY_MPICH_DIR), and link the way
+CRAYPE_LINK_TYPE, -static and -dynamic say.
+
+The build uses a fresh CACHE_DIR (downloads shared): a cached CPython step would hide the
+calls this test is about. What only a real Cray can show is listed in the README.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_scons, step_outcomes
+from craype import compiler_is_reachable, craype_environment, output_of, read_log
+from slither.audit import counts_against_startup, trace_file_calls
+from slither.build_plan import default_cache_dir
+
+pytestmark = pytest.mark.slow
+
+MPICH = "mpich-4.0.2"
+APP = """\
+from mpi4py import MPI
+comm = MPI.COMM_WORLD
+total = comm.allreduce(comm.Get_rank(), op=MPI.SUM)
+maps = open("/proc/self/maps").read()
+print(f"rank={comm.Get_rank()} size={comm.Get_size()} sum={total} so={maps.count('.so')}")
+"""
+
+
+def fresh_cache(tmp: Path) -> str:
+    """A CACHE_DIR with no build steps in it, sharing the verified downloads."""
+    cache = tmp / "cache"
+    cache.mkdir()
+    downloads = Path(default_cache_dir()) / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    (cache / "downloads").symlink_to(downloads)
+    return str(cache)
+
+
+@pytest.fixture(scope="module")
+def cray(tmp_path_factory):
+    """TARGET=cray without modules: CPython itself through the stand-ins."""
+    tmp = tmp_path_factory.mktemp("cray")
+    log = tmp / "craype.log"
+    environment = craype_environment(tmp, log)
+    build_dir = tmp / "build"
+    arguments = [f"BUILD_DIR={build_dir}", "TARGET=cray", "JOBS=2", f"CACHE_DIR={fresh_cache(tmp)}"]
+    result = run_scons(arguments, env=environment, timeout=5400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {"tmp": tmp, "log": log, "env": environment, "build_dir": build_dir, "arguments": arguments,
+            "binary": build_dir / "bin" / "python-static", "output": result.stdout, "calls": read_log(log)}
+
+
+def links(calls):
+    return [call for call in calls if call["action"] == "link"]
+
+
+def test_no_compiler_but_the_drivers_was_reachable(cray):
+    for program in ("gcc", "g++", "gfortran", "x86_64-linux-gnu-gcc-12", "mpicc", "mpiexec"):
+        assert not compiler_is_reachable(program, cray["env"]), program
+
+
+def test_every_compile_went_through_the_drivers(cray):
+    calls = cray["calls"]
+    assert {call["driver"] for call in calls} <= {"cc", "CC", "ftn"}
+    compiled = {Path(argument).name for call in calls if call["action"] == "compile"
+                for argument in call["arguments"] if argument.endswith(".c")}
+    # CPython's interpreter core, a stdlib module, and Slither's own generated main.c
+    for source in ("ceval.c", "_json.c", "zlibmodule.c", "main.c", "frozen_table.c"):
+        assert source in compiled, source
+    assert len([call for call in calls if call["action"] == "compile"]) > 300
+    info = json.loads((cray["build_dir"] / "cpython-3.11.2-cray" / "info.json").read_text())
+    assert info["config_vars"]["CC"].split()[0] == "cc"
+
+
+def test_cpython_host_links_dynamic_and_the_final_link_is_static(cray):
+    by_output = {Path(output_of(call) or "").name: call for call in links(cray["calls"])}
+    assert by_output["python"]["link_type"] == "dynamic"     # the host interpreter
+    assert by_output["_freeze_module"]["link_type"] == "dynamic"
+    final = by_output["python-static.tmp"]
+    assert final["driver"] == "cc" and final["link_type"] == "static" and "-static" in final["arguments"]
+    host = cray["build_dir"] / "cpython-3.11.2-cray" / "host" / "bin" / "python3.11"
+    assert "dynamically linked" in subprocess.run(["file", "-L", str(host)], stdout=subprocess.PIPE, text=True).stdout
+    assert "statically linked" in subprocess.run(["file", str(cray["binary"])], stdout=subprocess.PIPE,
+                                                 text=True).stdout
+
+
+def test_no_mpi_was_built(cray):
+    assert not (cray["build_dir"] / "libraries").exists()
+    assert "mpich" not in step_outcomes(cray["output"])
+
+
+def test_cray_binary_starts_with_zero_file_syscalls(cray, tmp_path):
+    result, calls = trace_file_calls([str(cray["binary"]), "-c", "import json, decimal; print('ok')"], cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+    assert [call.line for call in calls if counts_against_startup(call)] == []
+
+
+# --- TARGET=cray MODULES=mpi4py: MPI only from the drivers -------------------------------------
+
+@pytest.fixture(scope="module")
+def mpich_prefix(tmp_path_factory):
+    """The MPI the stand-ins play cray-mpich with: the static MPICH of modules/mpich.py, built
+    (or taken from the shared cache) on its own, outside the cray build."""
+    build_dir = tmp_path_factory.mktemp("mpich") / "build"
+    marker = build_dir / "libraries" / f"{MPICH}-gnu" / "prefix" / ".slither-prefix"
+    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=mpich", "JOBS=2", str(marker)], timeout=5400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return marker.parent
+
+
+@pytest.fixture(scope="module")
+def cray_mpi4py(cray, mpich_prefix):
+    log = cray["tmp"] / "craype-mpi4py.log"
+    environment = {**cray["env"], "CRAY_MPICH_DIR": str(mpich_prefix), "CRAYPE_STANDIN_LOG": str(log)}
+    result = run_scons([*cray["arguments"], "MODULES=mpi4py"], env=environment, timeout=5400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {**cray, "output": result.stdout, "calls": read_log(log), "mpich": mpich_prefix}
+
+
+def test_mpi4py_compiled_through_cc_which_added_mpi_itself(cray_mpi4py):
+    include = f"-I{cray_mpi4py['mpich']}/include"
+    mpi_compiles = [call for call in cray_mpi4py["calls"] if call["action"] == "compile"
+                    and any(argument.endswith("MPI.c") for argument in call["arguments"])]
+    assert mpi_compiles, "mpi4py's MPI.c was not compiled by the stand-ins"
+    for call in mpi_compiles:
+        assert call["driver"] == "cc" and include in call["command"] and include not in call["arguments"]
+
+
+def test_mpi4py_binary_links_static_with_mpi_from_the_driver(cray_mpi4py):
+    outcomes = step_outcomes(cray_mpi4py["output"])
+    assert "mpich" not in outcomes and outcomes["mpi4py"] == "built" and outcomes["cpython"] == "up to date"
+    assert not (cray_mpi4py["build_dir"] / "libraries").exists()
+    (final,) = [call for call in links(cray_mpi4py["calls"]) if (output_of(call) or "").endswith("python-static.tmp")]
+    assert final["link_type"] == "static" and "-lmpi" in final["command"] and "-lmpi" not in final["arguments"]
+    assert "statically linked" in subprocess.run(["file", str(cray_mpi4py["binary"])], stdout=subprocess.PIPE,
+                                                 text=True).stdout
+
+
+def test_cray_mpi4py_runs_under_mpiexec(cray_mpi4py, tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    mpiexec = cray_mpi4py["mpich"] / "bin" / "mpiexec"
+    result = subprocess.run([str(mpiexec), "-n", "2", str(cray_mpi4py["binary"]), "app.py"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.splitlines()) == ["rank=0 size=2 sum=1 so=0", "rank=1 size=2 sum=1 so=0"]

@@ -1,0 +1,90 @@
+"""TARGET=musl: the same static interpreter with Debian's musl-gcc, checked like the gnu one.
+
+The checks of tests/test_static_interpreter.py that do not depend on which stdlib modules are
+built in run here unchanged against the musl binary (imported below, so pytest collects them
+with this module's `build` fixture); the rest are musl's own: zlib built from its recipe, the
+modules without a musl library left out with their reason, no glibc anywhere.
+"""
+
+import subprocess
+
+import pytest
+
+from conftest import run_scons, step_outcomes
+from slither.audit import counts_against_startup, trace_file_calls
+from test_static_interpreter import (  # noqa: F401  (collected here with the musl build)
+    Build, test_binary_is_fully_static, test_build_prints_a_summary, test_frozen_modules_cannot_be_shadowed,
+    test_isolated_and_no_site_flags, test_missing_stdlib_name_fails_fast_without_looking_on_disk,
+    test_plain_start_makes_zero_file_syscalls, test_runs_copied_elsewhere_read_only_and_without_home,
+    test_script_dir_on_sys_path_is_absolute_and_normalized,
+    test_traceback_names_the_original_file_and_line, test_user_modules_import_from_script_dir_and_pythonpath)
+
+pytestmark = pytest.mark.slow
+
+# What a musl build has: everything pure-Python plus the C modules that need only libc (and zlib).
+MUSL_STDLIB_IMPORTS = ("json, decimal, zlib, hashlib, email.mime.text, asyncio, xml.etree.ElementTree, "
+                       "unicodedata, zoneinfo, socket, select, mmap, math, array, struct, csv, pickle")
+# Left out because Debian has no musl build of their libraries.
+LEFT_OUT_FOR_MUSL = ("_ssl", "_hashlib", "_ctypes", "_sqlite3", "_bz2", "_lzma", "_uuid", "readline", "_curses")
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    result = Build("3.11", tmp_path_factory.mktemp("build-musl"))
+    result.arguments.append("TARGET=musl")
+    completed = result.scons("JOBS=2")
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    result.first_output = completed.stdout
+    return result
+
+
+def test_summary_names_target_musl_and_the_zlib_library_step(build):
+    assert "TARGET musl, static" in build.first_output
+    assert "zlib" in step_outcomes(build.first_output)
+
+
+def test_modules_without_a_musl_library_are_left_out_with_the_reason(build):
+    for module in LEFT_OUT_FOR_MUSL:
+        line = next((line for line in build.first_output.splitlines() if line.strip().startswith(f"{module}:")), "")
+        assert "no musl build of" in line, (module, line)
+
+
+def test_musl_stdlib_imports_with_zero_file_syscalls(build, tmp_path):
+    code = f"import {MUSL_STDLIB_IMPORTS}; print(zlib.decompress(zlib.compress(b'ok' * 100))[:2].decode())"
+    result, calls = trace_file_calls([str(build.binary), "-c", code], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+    assert [call.line for call in calls if counts_against_startup(call)] == []
+
+
+def test_the_binary_is_musl_not_glibc(build):
+    """No glibc symbol version in the binary, and no NSS: getpwuid answers from /etc/passwd
+    directly (musl reads it itself instead of loading a libnss_*.so)."""
+    strings = subprocess.run(["strings", str(build.binary)], stdout=subprocess.PIPE, text=True).stdout
+    assert "GLIBC_2." not in strings
+    result = build.run("-c", "import pwd, os; print(pwd.getpwuid(os.getuid()).pw_uid == os.getuid())")
+    assert result.stdout.strip() == "True", result.stderr
+    maps = build.run("-c", "print(open('/proc/self/maps').read())").stdout
+    assert ".so" not in maps
+
+
+def test_host_interpreter_is_a_dynamic_musl_program_that_runs(build):
+    """The CPython step's host interpreter (what build backends run) is linked against musl's
+    dynamic loader and works on this machine."""
+    host = build.build_dir / "cpython-3.11.2-musl" / "host" / "bin" / "python3.11"
+    described = subprocess.run(["file", "-L", str(host)], stdout=subprocess.PIPE, text=True).stdout
+    assert "dynamically linked" in described and "ld-musl" in described, described
+    result = subprocess.run([str(host), "-c", "import zlib, json; print(json.dumps(zlib.crc32(b'slither')))"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert result.stdout.strip() == "2950753652", result.stderr
+
+
+def test_script_costs_only_its_own_lookups_on_musl(build, tmp_path):
+    """As for glibc, but musl opens files with open(2) where glibc uses openat(2)."""
+    script = tmp_path / "app.py"
+    script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
+    result, calls = trace_file_calls([str(build.binary), str(script)], cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "[1]", result.stderr
+    counted = [call for call in calls if counts_against_startup(call)]
+    assert {call.path for call in counted} == {str(script)}, [c.line for c in counted]
+    assert sorted(call.syscall.replace("openat", "open") for call in counted) == ["open", "readlink"]
