@@ -70,3 +70,14 @@ def test_incomplete_site_profile_names_what_is_missing(tmp_path):
     profile.write_text('CC = "cc"\n')
     with pytest.raises(SlitherError, match="lacks CXX, FC, AR, RANLIB"):
         plan(target=str(profile))
+
+
+def test_a_missing_static_archive_is_named_with_its_package_before_anything_builds():
+    from slither.module_recipes import Recipe
+    from slither.recipe import StaticLibrary
+    profile = build_plan.loading.load_target("gnu")
+    needs = Recipe(name="needy", static_libraries=(StaticLibrary("libslither-none.a", "libslither-none-dev"),
+                                                   StaticLibrary("libc.a", "libc6-dev")))
+    with pytest.raises(SlitherError, match=r"^missing static libraries: libslither-none\.a for needy "
+                                           r"\(apt-get install libslither-none-dev\)$"):
+        build_plan.check_static_libraries([needs], profile)
