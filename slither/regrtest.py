@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -193,6 +194,11 @@ def main(argv=None) -> int:
                         help="run nothing; compare the verdicts already in OUTPUT")
     parser.add_argument("tests", nargs="*", help="test modules (default: the whole suite)")
     args = parser.parse_args(argv)
+    # A shell starts background jobs with SIGINT and SIGQUIT ignored, and exec keeps ignored
+    # signals ignored: the suite's own Ctrl-C tests (test_signal, test_threading, ...) would
+    # then fail on both contenders. Children get the default dispositions back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
     release = loading.cpython_release(args.python)
     build_dir = Path(args.build_dir).resolve()
