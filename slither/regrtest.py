@@ -42,15 +42,7 @@ STATUSES = ("passed", "failed", "env_changed", "skipped", "resource_denied", "ru
 DEFAULT_OPTIONS = ("--timeout=1200", "-w")  # -w: re-run failures verbosely; a pass on re-run counts
 
 
-def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
-    """Lib/test of the release tarball into destination/test (nothing else of the tarball).
-    Kept when already extracted from the same tarball: two runs may share an OUTPUT."""
-    marker = destination / ".extracted-from"
-    if marker.is_file() and marker.read_text() == sha256:
-        return destination / "test"
-    staging = destination.with_name(destination.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+def _extract_lib_test(tarball: Path, staging: Path) -> None:
     with tarfile.open(tarball) as archive:
         members = []
         for member in archive.getmembers():
@@ -65,6 +57,22 @@ def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
         if not members:
             raise SlitherError(f"{tarball}: has no Lib/test directory")
         archive.extractall(staging, members=members)
+
+
+def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
+    """Lib/test of the release tarball into destination/test (nothing else of the tarball).
+    Kept when already extracted from the same tarball: two runs may share an OUTPUT."""
+    marker = destination / ".extracted-from"
+    if marker.is_file() and marker.read_text() == sha256:
+        return destination / "test"
+    staging = destination.with_name(destination.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        _extract_lib_test(tarball, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     (staging / marker.name).write_text(sha256)
     shutil.rmtree(destination, ignore_errors=True)
     os.replace(staging, destination)

@@ -41,6 +41,7 @@ def test_a_tarball_without_lib_test_or_with_an_escaping_member_is_refused(tmp_pa
     escaping = make_tarball(tmp_path / "b.tgz", [link])
     with pytest.raises(SlitherError, match="refusing"):
         regrtest.extract_test_package(escaping, "x", tmp_path / "lib2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tgz", "b.tgz"]  # nothing half-made
 
 
 def test_every_stock_pass_that_is_no_static_pass_is_explained_or_flagged():
