@@ -60,7 +60,7 @@ static struct _inittab slither_extensions[] = {
    and group) crashes on its first call, as in any `gcc -static` program, so every lookup that
    /etc/passwd cannot answer (an unknown user, getpwall()) killed the interpreter.
    _slither_nss.avoid_unsafe_services() gives glibc each database's services from
-   /etc/nsswitch.conf minus those; the runtime calls it when pwd or grp is first imported, so
+   /etc/nsswitch.conf minus those; the runtime calls it when pwd, grp or spwd is first imported, so
    start-up reads nothing. Returns how many databases it changed. */
 static const char *const slither_unsafe_nss_services[] = {"systemd", NULL};
 

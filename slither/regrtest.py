@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -41,15 +42,7 @@ STATUSES = ("passed", "failed", "env_changed", "skipped", "resource_denied", "ru
 DEFAULT_OPTIONS = ("--timeout=1200", "-w")  # -w: re-run failures verbosely; a pass on re-run counts
 
 
-def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
-    """Lib/test of the release tarball into destination/test (nothing else of the tarball).
-    Kept when already extracted from the same tarball: two runs may share an OUTPUT."""
-    marker = destination / ".extracted-from"
-    if marker.is_file() and marker.read_text() == sha256:
-        return destination / "test"
-    staging = destination.with_name(destination.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+def _extract_lib_test(tarball: Path, staging: Path) -> None:
     with tarfile.open(tarball) as archive:
         members = []
         for member in archive.getmembers():
@@ -64,6 +57,22 @@ def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
         if not members:
             raise SlitherError(f"{tarball}: has no Lib/test directory")
         archive.extractall(staging, members=members)
+
+
+def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
+    """Lib/test of the release tarball into destination/test (nothing else of the tarball).
+    Kept when already extracted from the same tarball: two runs may share an OUTPUT."""
+    marker = destination / ".extracted-from"
+    if marker.is_file() and marker.read_text() == sha256:
+        return destination / "test"
+    staging = destination.with_name(destination.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        _extract_lib_test(tarball, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     (staging / marker.name).write_text(sha256)
     shutil.rmtree(destination, ignore_errors=True)
     os.replace(staging, destination)
@@ -193,6 +202,11 @@ def main(argv=None) -> int:
                         help="run nothing; compare the verdicts already in OUTPUT")
     parser.add_argument("tests", nargs="*", help="test modules (default: the whole suite)")
     args = parser.parse_args(argv)
+    # A shell starts background jobs with SIGINT and SIGQUIT ignored, and exec keeps ignored
+    # signals ignored: the suite's own Ctrl-C tests (test_signal, test_threading, ...) would
+    # then fail on both contenders. Children get the default dispositions back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
     release = loading.cpython_release(args.python)
     build_dir = Path(args.build_dir).resolve()

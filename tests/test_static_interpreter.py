@@ -167,7 +167,8 @@ def test_dash_m_of_a_frozen_module_names_its_file_as_stock_does(build):
 def test_user_and_group_lookups_that_files_cannot_answer_do_not_crash(build, tmp_path):
     """Debian's nsswitch.conf sends passwd/group lookups on to nss_systemd, which crashes any
     static process; the binary drops it (and reads nsswitch.conf only when pwd/grp is used)."""
-    code = ("import grp, pwd\n"
+    code = ("import grp, pwd, spwd\n"
+            "spwd.getspall()\n"
             "try:\n    pwd.getpwnam('no-such-user-slither')\nexcept KeyError:\n    print('missing user: KeyError')\n"
             "print(len(pwd.getpwall()) > 0, len(grp.getgrall()) > 0, pwd.getpwuid(os.getuid()).pw_uid == os.getuid())")
     result = build.run("-c", "import os\n" + code)

@@ -46,6 +46,8 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
             return
         retrieved = set(getattr(env.get_CacheDir(), "retrieved", ()))
         outcomes = {name: _node_outcome(node, retrieved) for name, node in steps.items()}
+        if outcomes["link"] == "not needed":  # the binary was not asked for (`scons reference`)
+            return
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
                              _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes))
 

@@ -43,7 +43,7 @@ class DottedBuiltinFinder:
 
 
 class UnsafeNssGuard:
-    """Before pwd or grp is first imported, have glibc drop the NSS services a static process
+    """Before pwd, grp or spwd is first imported, have glibc drop the NSS services a static process
     cannot run (main.c's _slither_nss says which and why). Done at that import, not at
     start-up, so that start-up reads no /etc/nsswitch.conf. It stays in sys.meta_path (removing
     a finder while the import system iterates over the list would skip the next one)."""
@@ -52,7 +52,7 @@ class UnsafeNssGuard:
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
-        if not cls.done and fullname in ("pwd", "grp"):
+        if not cls.done and fullname in ("pwd", "grp", "spwd"):
             cls.done = True
             import _slither_nss
             _slither_nss.avoid_unsafe_services()
