@@ -108,6 +108,14 @@ def test_script_dir_on_sys_path_is_absolute_and_normalized(build, tmp_path):
     assert result.stdout.strip() == str(tmp_path / "app"), result.stderr
 
 
+@pytest.mark.parametrize("arguments", [[], ["-"]])
+def test_a_program_from_stdin_has_the_current_directory_first_on_sys_path(build, tmp_path, arguments):
+    """As stock: sys.path[0] is '' (the current directory), not a path derived from it."""
+    result = subprocess.run([str(build.binary), *arguments], input="import sys; print(repr(sys.path[0]))\n",
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.stdout.strip() == "''", result.stderr
+
+
 def test_user_modules_import_from_script_dir_and_pythonpath(build, tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "lib").mkdir()
