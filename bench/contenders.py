@@ -150,15 +150,19 @@ def copy_stock_tree(python: Path, facts: dict, destination: Path) -> str:
     shutil.copytree(stdlib, destination / "lib" / f"python{series}", symlinks=True,
                     ignore=shutil.ignore_patterns("site-packages", "dist-packages", "test", "idlelib",
                                                   "tkinter", "turtledemo"))
-    if facts["shared"]:
+    if links_libpython(python):
         libdir = Path(facts["libdir"])
         for library in libdir.glob(f"libpython{series}*.so*"):
             shutil.copy2(library, destination / "lib" / library.name, follow_symlinks=False)
-        linked = subprocess.run(["ldd", str(python)], capture_output=True, text=True).stdout
-        if "libpython" in linked and "not found" in linked:
-            return "lib"
-        return "lib" if str(libdir) not in linked else ""
+        # the copy must load the tree's libpython, not the one it was built against
+        return "lib"
     return ""
+
+
+def links_libpython(python: Path) -> bool:
+    """Whether the executable loads libpython as a shared object (Debian's links it in statically)."""
+    linked = subprocess.run(["ldd", str(python)], capture_output=True, text=True).stdout
+    return "libpython" in linked
 
 
 def site_packages_of(python_in_tree: Path, tree: Path, env: dict) -> Path:
@@ -226,7 +230,7 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
     site = site_packages_of(python, tree, env)
     site.mkdir(parents=True, exist_ok=True)
     numpy_reason = install_stock_numpy(prep, facts, site, log)
-    kind = "shared libpython" if facts["shared"] else "libpython linked into the executable"
+    kind = "shared libpython" if library_path else "libpython linked into the executable"
     contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
                                  f"numpy in {site.relative_to(prep.served)}",
                           interpreter=str(python.relative_to(prep.served)), library_path=(
