@@ -43,3 +43,10 @@ def test_openssl_is_pointed_at_node_local_configuration_unless_the_user_chose():
     text = render_main_c(MainOptions(series="3.11", openssl_config="/etc/ssl/openssl.cnf"))
     assert '#define SLITHER_OPENSSL_CONF "/etc/ssl/openssl.cnf"' in text
     assert 'getenv("OPENSSL_CONF") == NULL' in text
+
+
+def test_nss_services_a_static_process_cannot_run_are_dropped_lazily():
+    text = render_main_c(MainOptions(series="3.11"))
+    assert '{"_slither_nss", PyInit__slither_nss}' in text
+    assert 'slither_unsafe_nss_services[] = {"systemd", NULL}' in text
+    assert "__nss_configure_lookup" in text and "#ifdef __GLIBC__" in text

@@ -155,6 +155,19 @@ def test_isolated_and_no_site_flags(build, tmp_path):
     assert no_site.stdout.strip() == "False", no_site.stderr
 
 
+def test_user_and_group_lookups_that_files_cannot_answer_do_not_crash(build, tmp_path):
+    """Debian's nsswitch.conf sends passwd/group lookups on to nss_systemd, which crashes any
+    static process; the binary drops it (and reads nsswitch.conf only when pwd/grp is used)."""
+    code = ("import grp, pwd\n"
+            "try:\n    pwd.getpwnam('no-such-user-slither')\nexcept KeyError:\n    print('missing user: KeyError')\n"
+            "print(len(pwd.getpwall()) > 0, len(grp.getgrall()) > 0, pwd.getpwuid(os.getuid()).pw_uid == os.getuid())")
+    result = build.run("-c", "import os\n" + code)
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert result.stdout.split("\n")[:2] == ["missing user: KeyError", "True True True"]
+    _, calls = trace_file_calls([str(build.binary), "-c", "pass"], cwd=tmp_path)
+    assert not any("nsswitch" in call.path for call in calls)
+
+
 def test_runs_copied_elsewhere_read_only_and_without_home(build, tmp_path):
     elsewhere = tmp_path / "ro" / "renamed-python"
     elsewhere.parent.mkdir()

@@ -38,7 +38,7 @@ import slither.build_plan as build_plan  # noqa: E402  (needs the path set up ab
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_packages", "slither_freeze",
-             "slither_link", "slither_summary")
+             "slither_link", "slither_summary", "slither_reference")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {

@@ -13,6 +13,7 @@ import SCons.Action
 import SCons.Builder
 
 from slither.elf import MANIFEST_SECTION
+from slither.loading import PROJECT_ROOT
 from slither.main_c import MainOptions, module_link_flags, render_main_c
 
 # Extension archives and libpython in one group: extensions call into libpython and the
@@ -83,6 +84,8 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     manifests = [package["manifest"] for package in packages]
     options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
     main_source = env._SlitherMain(out_dir.File("main.c"), [env.Value(options_json), *manifests])
+    # The template is code in main_c.py, which a function action's signature does not cover.
+    env.Depends(main_source, env.File(os.path.join(str(PROJECT_ROOT), "slither", "main_c.py")))
     module_libraries = env._SlitherModuleLibs(out_dir.File("modules.rsp"), manifests)
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
                        [cpython["install"], cpython["host_python"]])

@@ -42,6 +42,23 @@ class DottedBuiltinFinder:
         return ModuleSpec(fullname, BuiltinImporter, origin="built-in")
 
 
+class UnsafeNssGuard:
+    """Before pwd or grp is first imported, have glibc drop the NSS services a static process
+    cannot run (main.c's _slither_nss says which and why). Done at that import, not at
+    start-up, so that start-up reads no /etc/nsswitch.conf. It stays in sys.meta_path (removing
+    a finder while the import system iterates over the list would skip the next one)."""
+
+    done = False
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if not cls.done and fullname in ("pwd", "grp"):
+            cls.done = True
+            import _slither_nss
+            _slither_nss.avoid_unsafe_services()
+        return None
+
+
 def _serve_dotted_builtins():
     if any("." in name for name in sys.builtin_module_names):
         sys.meta_path.insert(0, DottedBuiltinFinder)
@@ -73,6 +90,8 @@ def _declare_plain_script(run_filename):
 def install(site_wanted, stdlib_frozen, run_filename=None):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     _serve_dotted_builtins()
+    if "_slither_nss" in sys.builtin_module_names:
+        sys.meta_path.insert(0, UnsafeNssGuard)
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
     _declare_plain_script(run_filename)

@@ -1,0 +1,100 @@
+"""SCons tool: the stock reference CPython (`ReferencePython`) that comparisons run against.
+
+    scons reference [PYTHON=3.13]  ->  BUILD_DIR/reference/cpython-<version>/bin/python<series>
+
+The same verified tarball as the static build, built the usual shared way by
+slither.reference_build: no patches, no TARGET profile. Like the CPython step, the install
+tree travels as one cached archive (BUILD_DIR/reference/cpython-<version>.tar); a NoCache step
+unpacks it and rewrites the archive's canonical prefix in its text files to the real one.
+"""
+
+import os
+import shutil
+
+import SCons.Action
+import SCons.Builder
+
+from slither import reproducible
+from slither.loading import PROJECT_ROOT, cpython_release
+from slither.unpack import safe_extract
+
+# The code the reference build runs: changing any of it rebuilds the reference.
+# tests/test_reference_build.py checks that this is exactly what reference_build imports.
+REFERENCE_SCRIPTS = ["slither/reference_build.py", "slither/commands.py", "slither/errors.py",
+                     "slither/files.py", "slither/loading.py", "slither/recipe.py",
+                     "slither/reproducible.py", "slither/unpack.py", "modules/cpython.py"]
+
+REFERENCE_COMMAND = (
+    "$SLITHER_PYTHON -m slither.reference_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
+    "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
+    "--output $TARGET"
+)
+
+
+def _unpack_reference(target, source, env):
+    from slither.reference_build import canonical_prefix
+    prefix = env["SLITHER_REFERENCE_DIR"]
+    temporary = prefix + ".tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    safe_extract(str(source[0]), temporary)
+    # The tree is renamed to `prefix` below, so it names `prefix` already.
+    reproducible.replace_in_text_files(temporary, canonical_prefix(env["SLITHER_VERSION"]), prefix)
+    shutil.rmtree(prefix, ignore_errors=True)
+    os.replace(temporary, prefix)
+    return 0
+
+
+QUIET_COMMAND_STRINGS = {
+    "REFERENCECOMSTR": "reference build",
+    "REFERENCEUNPACKCOMSTR": "unpack reference interpreter -> ${TARGET.dir.dir}",
+}
+
+
+def _reference_python(env, python="3.11", build_dir="build", jobs=None, sources=None, verbose=False):
+    """Declare the stock shared build of PYTHON's release; returns its interpreter's node list."""
+    release = cpython_release(str(python))
+    build_env = env.Clone()
+    if not verbose:
+        for key, text in QUIET_COMMAND_STRINGS.items():
+            build_env.SetDefault(**{key: text})
+    build_env["SLITHER_BUILD_DIR"] = build_dir
+    build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
+    if sources is not None:
+        build_env["SLITHER_SOURCE_DIRS"] = [os.path.abspath(d) for d in sources]
+    build_env.SetDefault(SLITHER_SOURCE_DIRS=[])
+    tarball_path = os.path.join(build_dir, "sources", release.source.filename)
+    tarball = build_env.File(tarball_path)
+    if not tarball.has_builder():  # StaticPython may have declared the same download already
+        tarball = build_env.SourceFile(tarball_path, {"source": release.source,
+                                                      "version": release.version})[0]
+    directory = build_env.Dir(build_dir).Dir("reference")
+    stem = f"cpython-{release.version}"
+    scripts = [build_env.File(os.path.join(str(PROJECT_ROOT), path)) for path in REFERENCE_SCRIPTS]
+    archive = build_env._SlitherReference(
+        directory.File(f"{stem}.tar"), [tarball, *scripts],
+        SLITHER_SERIES=release.series, SLITHER_WORK_DIR=directory.Dir(f"{stem}.work").path,
+        SLITHER_LOG=directory.File(f"{stem}.log").path,
+        REFERENCECOMSTR=build_env.get("REFERENCECOMSTR") and
+        f"reference build {release.version}: stock ./configure --enable-shared, make, install "
+        "(first build takes minutes)")
+    build_env.Clean(archive, [directory.Dir(f"{stem}.work"), directory.File(f"{stem}.log")])
+
+    prefix = directory.Dir(stem)
+    interpreter = build_env._SlitherReferenceUnpack(
+        prefix.File(f"bin/python{release.series}"), archive,
+        SLITHER_REFERENCE_DIR=prefix.abspath, SLITHER_VERSION=release.version)
+    build_env.NoCache(interpreter)
+    build_env.Clean(interpreter, prefix)
+    return interpreter
+
+
+def generate(env):
+    env["BUILDERS"]["_SlitherReference"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(REFERENCE_COMMAND, "$REFERENCECOMSTR"))
+    env["BUILDERS"]["_SlitherReferenceUnpack"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_unpack_reference, "$REFERENCEUNPACKCOMSTR"))
+    env.AddMethod(_reference_python, "ReferencePython")
+
+
+def exists(env):
+    return True

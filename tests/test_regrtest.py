@@ -1,0 +1,110 @@
+"""The regression-suite comparison (bench/regrtest): its parts fast, and (slow) a subset of
+CPython's own suite run against python-static and the stock build with equal verdicts."""
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, make_tarball, run_scons
+from slither import loading, regrtest, regrtest_known
+from slither.errors import SlitherError
+
+
+def test_only_lib_test_is_taken_from_the_tarball_and_reused(tmp_path):
+    tarball = make_tarball(tmp_path / "Python-9.9.9.tgz", [
+        ("Python-9.9.9/Lib/test/__init__.py", b""),
+        ("Python-9.9.9/Lib/test/test_x.py", b"pass\n"),
+        ("Python-9.9.9/Lib/json/__init__.py", b""),
+        ("Python-9.9.9/Lib/testing.py", b""),
+    ])
+    test_dir = regrtest.extract_test_package(tarball, "abc", tmp_path / "lib")
+    assert sorted(p.name for p in test_dir.iterdir()) == ["__init__.py", "test_x.py"]
+    assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == [".extracted-from", "test"]
+    (test_dir / "test_x.py").write_text("changed\n")
+    regrtest.extract_test_package(tarball, "abc", tmp_path / "lib")   # same tarball: kept
+    assert (test_dir / "test_x.py").read_text() == "changed\n"
+    regrtest.extract_test_package(tarball, "def", tmp_path / "lib")   # another: extracted anew
+    assert (test_dir / "test_x.py").read_text() == "pass\n"
+
+
+def test_a_tarball_without_lib_test_or_with_an_escaping_member_is_refused(tmp_path):
+    empty = make_tarball(tmp_path / "a.tgz", [("Python-9/Lib/json/__init__.py", b"")])
+    with pytest.raises(SlitherError, match="no Lib/test"):
+        regrtest.extract_test_package(empty, "x", tmp_path / "lib")
+    link = tarfile.TarInfo("Python-9/Lib/test/evil")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    escaping = make_tarball(tmp_path / "b.tgz", [link])
+    with pytest.raises(SlitherError, match="refusing"):
+        regrtest.extract_test_package(escaping, "x", tmp_path / "lib2")
+
+
+def test_every_stock_pass_that_is_no_static_pass_is_explained_or_flagged():
+    stock = {"passed": ["test_a", "test_b", "test_c", "test_e"], "skipped": ["test_d"]}
+    static = {"passed": ["test_a", "test_d"], "failed": ["test_b"], "skipped": ["test_c"]}
+    comparison = regrtest.compare(stock, static, {"test_b": "frozen-source"})
+    assert comparison["explained"] == {"test_b": "frozen-source"}
+    assert comparison["unexplained"] == ["test_c", "test_e"]       # test_e did not run at all
+    assert comparison["static_only_passes"] == ["test_d"]
+    assert comparison["counts"]["static"]["not run"] == 1
+    assert comparison["counts"]["stock"]["passed"] == 4
+
+
+def test_known_differences_name_a_documented_category():
+    for series, known in regrtest_known.KNOWN.items():
+        for module, category in known.items():
+            assert category in regrtest_known.CATEGORIES, (series, module, category)
+            assert module.startswith("test"), module
+
+
+def test_children_are_told_the_interpreter_needs_its_environment(tmp_path):
+    env = regrtest.contender_environment(tmp_path / "lib", tmp_path / "prefix" / "bin" / "python-static")
+    assert env["PYTHONPATH"] == str(tmp_path / "lib")
+    assert env["PYTHONHOME"] == str((tmp_path / "prefix").resolve())
+    assert not any(key.startswith("PYTHON") and key not in ("PYTHONPATH", "PYTHONHOME") for key in env)
+
+
+def test_driver_records_regrtest_verdicts_per_module(tmp_path):
+    """The driver in the host interpreter (which has its own test package), on a tiny module."""
+    results = tmp_path / "verdicts.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    completed = subprocess.run([sys.executable, str(regrtest.DRIVER), str(results), "test_bisect",
+                                "test_no_such_module_slither"], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, timeout=300)
+    verdicts = json.loads(results.read_text())
+    assert verdicts["passed"] == ["test_bisect"], completed.stdout[-2000:]
+    assert verdicts["failed"] == ["test_no_such_module_slither"]
+    assert verdicts["exit_code"] == completed.returncode != 0
+
+
+# Modules that pass on both, chosen to cover what a static interpreter changes: C modules
+# built in (zlib, bz2, lzma, sqlite3, ssl, hashlib, decimal, ctypes-free), frozen stdlib,
+# subprocesses of sys.executable, and pwd/grp lookups through NSS.
+SUBSET = ["test_json", "test_bisect", "test_heapq", "test_textwrap", "test_string", "test_struct",
+          "test_base64", "test_binascii", "test_zlib", "test_bz2", "test_lzma", "test_hashlib",
+          "test_csv", "test_enum", "test_dataclasses", "test_unicodedata", "test_zoneinfo",
+          "test_pwd", "test_grp", "test_subprocess", "test_sqlite3", "test_re"]
+
+
+@pytest.mark.slow
+def test_a_subset_of_cpythons_suite_has_the_same_verdicts_on_static_and_stock(tmp_path):
+    build_dir = tmp_path / "build"
+    series = "3.11"
+    release = loading.cpython_release(series)
+    built = run_scons([f"BUILD_DIR={build_dir}", f"PYTHON={series}", "JOBS=2",
+                       str(build_dir / "bin" / "python-static"), "reference"])
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    output = tmp_path / "regrtest"
+    code = regrtest.main(["--python", series, "--build-dir", str(build_dir), "--no-build", "--jobs", "2",
+                          "--output", str(output), *SUBSET])
+    stock = json.loads((output / "stock.json").read_text())
+    static = json.loads((output / "static.json").read_text())
+    assert regrtest.status_by_module(stock) == regrtest.status_by_module(static)
+    assert sorted(stock["passed"]) == sorted(SUBSET), stock
+    assert code == 0
+    assert (output / "comparison.md").read_text().count("| passed | passed |") == len(SUBSET)
+    assert release.version in (output / "comparison.md").read_text()
