@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, files, loading, module_recipes, patches
+from . import __version__, files, loading, module_recipes, mpi as mpi_sources, patches
 from .errors import SlitherError
 from .main_c import MainOptions
 from .recipe import CPythonRelease
@@ -52,6 +52,16 @@ def parse_module_list(text) -> list[str]:
     return names
 
 
+def parse_mpi(text) -> str:
+    """MPI: empty (a recipe that provides MPI, built from source), that recipe's name, or system."""
+    value = str(text).strip()
+    allowed = recipes_providing("mpi") + list(mpi_sources.MPI_CHOICES)
+    if value and value not in allowed:
+        raise SlitherError(f"MPI={value}: choose one of {', '.join(allowed)} (system: the site's MPI "
+                           "compiler wrapper, MPICC)")
+    return value
+
+
 def parse_jobs(text) -> int:
     if not str(text).isdigit() or int(text) < 1:
         raise SlitherError(f"JOBS={text}: give a whole number of parallel jobs, 1 or more")
@@ -63,9 +73,16 @@ def parse_name_list(text) -> list[str]:
     return sorted({entry.strip() for entry in entries if entry.strip()})
 
 
-def resolve_recipes(entries: list[str]) -> tuple:
+def recipes_providing(what: str) -> list[str]:
+    return [name for name in available_modules() if what in module_recipes.load_module_recipe(name).provides]
+
+
+def resolve_recipes(entries: list[str], replaced: tuple[str, ...] = ()) -> tuple:
     """MODULES entries plus everything they depend on, each once, dependencies first; the order
-    in MODULES does not matter (the result is sorted within each dependency level)."""
+    in MODULES does not matter (the result is sorted within each dependency level).
+
+    `replaced`: what the site provides instead of a recipe (("mpi",) with MPI=system): a
+    dependency that provides it is not built."""
     requested = {}
     for entry in entries:
         name, _, version = entry.partition("==")
@@ -84,13 +101,29 @@ def resolve_recipes(entries: list[str]) -> tuple:
             raise SlitherError(f"MODULES: {name}=={wanted} asked for, but modules/{name}.py pins "
                                f"{recipe.version}; drop the version or edit the recipe")
         for dependency in sorted(recipe.depends_on):
+            if set(replaced) & set(module_recipes.load_module_recipe(dependency).provides):
+                continue
             visit(dependency, chain + [name])
         visiting.discard(name)
         resolved[name] = recipe
 
     for name in sorted(requested):
+        provided = set(replaced) & set(module_recipes.load_module_recipe(name).provides)
+        if provided:
+            raise SlitherError(f"MODULES: {name} provides {', '.join(sorted(provided))}, which this build "
+                               "takes from the site (MPI=system or the TARGET's compiler); drop it from MODULES")
         visit(name, [])
     return tuple(resolved.values())
+
+
+def plan_mpi(kind: str, mpicc: str, profile, recipes: tuple):
+    """Where MPI comes from (slither.mpi.MpiChoice), or None when no package uses it."""
+    if not any(module_recipes.uses_mpi(recipe) for recipe in recipes if not module_recipes.is_library(recipe)):
+        return None
+    if kind == "recipe":
+        providers = [recipe for recipe in recipes if "mpi" in recipe.provides]
+        return mpi_sources.MpiChoice(kind="recipe", recipe=providers[0])
+    return mpi_sources.site_mpi(kind, mpicc, profile)
 
 
 @dataclass(frozen=True)
@@ -107,6 +140,16 @@ class Plan:
     recipes: tuple = ()
     freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
     main_module: str = ""                # MAIN
+    mpi: object = None                   # slither.mpi.MpiChoice when a package uses MPI
+
+    @property
+    def libraries_dir(self) -> str:
+        return os.path.join(self.build_dir, "libraries")
+
+    @property
+    def mpi_dir(self) -> str:
+        source = self.mpi.recipe.name if self.mpi.kind == "recipe" else self.mpi.kind
+        return os.path.join(self.build_dir, "mpi", f"{source}-{self.profile.name}")
 
     @property
     def packages_dir(self) -> str:
@@ -161,6 +204,7 @@ class Plan:
                           "static_link_flags": list(self.profile.static_link_flags)},
             "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256}
                         for recipe in self.recipes},
+            **({"mpi": self.mpi.description} if self.mpi else {}),
             "stdlib_frozen": self.freeze,
             "excluded_stdlib": list(self.excludes),
             "inputs": {
@@ -181,7 +225,7 @@ def check_toolchain(profile: loading.ToolchainProfile) -> None:
 
 def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
-              main_module: str = "") -> Plan:
+              main_module: str = "", mpi: str = "", mpicc: str = "mpicc") -> Plan:
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
@@ -201,8 +245,11 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
         raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
     module_entries = parse_module_list(modules)
-    return Plan(name=name, release=release, profile=profile,
-                modules=tuple(module_entries), recipes=resolve_recipes(module_entries), freeze=bool(freeze),
+    mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
+    recipes = resolve_recipes(module_entries, replaced=() if mpi_kind == "recipe" else ("mpi",))
+    mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
+    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice,
+                modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
                 patches=tuple(patch_files),

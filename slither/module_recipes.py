@@ -17,7 +17,15 @@ from .recipe import Source
 
 
 # How a package turns into installed files; "pure" packages have no compiled code at all.
-BUILD_SYSTEMS = ("setuptools", "meson-python", "pure")
+PACKAGE_BUILD_SYSTEMS = ("setuptools", "meson-python", "pure")
+# C libraries built from source into an install prefix (slither.library_build), not Python
+# packages: "autotools" is ./configure && make && make install.
+LIBRARY_BUILD_SYSTEMS = ("autotools",)
+BUILD_SYSTEMS = PACKAGE_BUILD_SYSTEMS + LIBRARY_BUILD_SYSTEMS
+
+# What a library recipe may provide that another build can take from elsewhere instead:
+# "mpi" is replaced by a site's MPI (MPI=system, or a TARGET whose compiler is MPI-aware).
+PROVIDABLE = ("mpi",)
 
 
 @dataclass
@@ -30,6 +38,10 @@ class Recipe:
     names the build must produce (packages such as markupsafe quietly fall back to pure
     Python when their C code fails to build: this turns that into an error); `extra` keeps
     any other fields the recipe declares, for code that handles a special package.
+
+    Library recipes (build_system "autotools") add `configure_flags` (given to ./configure
+    after --prefix), `provides` (e.g. "mpi") and `mpi_wrapper` (the MPI compiler wrapper
+    inside their install prefix, e.g. "bin/mpicc").
     """
 
     name: str
@@ -40,13 +52,17 @@ class Recipe:
     link_libraries: tuple[str, ...] = ()
     patches: tuple[str, ...] = ()
     extension_modules: tuple[str, ...] = ()
+    configure_flags: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+    mpi_wrapper: str = ""
     path: str = ""
     extra: dict = field(default_factory=dict)
 
 
 # Files in modules/ that describe something other than a package to build in.
 NOT_PACKAGE_RECIPES = ("cpython", "build_tools")
-RECIPE_TUPLE_FIELDS = ("depends_on", "link_libraries", "patches", "extension_modules")
+RECIPE_TUPLE_FIELDS = ("depends_on", "link_libraries", "patches", "extension_modules", "configure_flags",
+                       "provides")
 
 
 def module_recipe_names(modules_dir: Path = MODULES_DIR) -> list[str]:
@@ -78,9 +94,27 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
             if isinstance(value, str):
                 raise SlitherError(f"{path}: {key} must be a list of names, not the string {value!r}")
             fields[key] = tuple(value)
+    unknown = sorted(set(fields.get("provides", ())) - set(PROVIDABLE))
+    if unknown:
+        raise SlitherError(f"{path}: provides {', '.join(unknown)}: only {', '.join(PROVIDABLE)} can be provided")
+    if fields["build_system"] in LIBRARY_BUILD_SYSTEMS and "mpi" in fields.get("provides", ()) \
+            and not declared.get("mpi_wrapper"):
+        raise SlitherError(f"{path}: a recipe that provides mpi must name its mpi_wrapper (e.g. 'bin/mpicc')")
+    if "mpi_wrapper" in declared:
+        fields["mpi_wrapper"] = str(declared.pop("mpi_wrapper"))
     # Recipe vocabulary imported by the file (pinned_sdist, Source) is not a field.
     extra = {key: value for key, value in declared.items() if not isinstance(value, type)}
     return Recipe(**fields, path=str(path), extra=extra)
+
+
+def is_library(recipe: Recipe) -> bool:
+    """A C library built into an install prefix, not a Python package to freeze."""
+    return recipe.build_system in LIBRARY_BUILD_SYSTEMS
+
+
+def uses_mpi(recipe: Recipe, modules_dir: Path = MODULES_DIR) -> bool:
+    """Whether a package needs an MPI: one of its depends_on provides it."""
+    return any("mpi" in load_module_recipe(name, modules_dir).provides for name in recipe.depends_on)
 
 
 def _missing_recipe(name: str, modules_dir: Path) -> Recipe:

@@ -28,7 +28,7 @@ from . import build_tools, commands, files, loading, patches, reproducible
 from .capture import finalize_captures, write_wrappers
 from .capture.partial_link import find_toolchain_program
 from .errors import SlitherError
-from .module_recipes import BUILD_SYSTEMS
+from .module_recipes import PACKAGE_BUILD_SYSTEMS as BUILD_SYSTEMS
 from .files import verify
 from .unpack import safe_extract
 
@@ -179,8 +179,13 @@ def build(args) -> None:
     installable = prepare_source(source, tree, patch_files, label)
 
     record_dir = work / "records"
-    env.update(write_wrappers(work / "wrappers", real_cc=profile.CC, real_cxx=profile.CXX,
+    # A package that uses MPI compiles and links C through the MPI wrapper, captured like any
+    # compiler; MPICC names the capture wrapper, so builds that prefer MPICC (mpi4py) use it too.
+    real_cc = args.mpi_compiler or profile.CC
+    env.update(write_wrappers(work / "wrappers", real_cc=real_cc, real_cxx=profile.CXX,
                               python=sys.executable, record_dir=record_dir, package_roots=[tree]))
+    if args.mpi_compiler:
+        env["MPICC"] = env["CC"]
     canonical_tree = f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}"
     prefix_maps = [f"-ffile-prefix-map={tree}={canonical_tree}",
                    f"-ffile-prefix-map={host_python.parent.parent}={CANONICAL_HOST_PREFIX}"]
@@ -228,6 +233,8 @@ def parser() -> argparse.ArgumentParser:
                         help="a build-backend option passed to pip (recipe config_settings)")
     parser.add_argument("--expect-module", action="append", default=[],
                         help="a dotted extension module the build must produce (recipe extension_modules)")
+    parser.add_argument("--mpi-compiler", default="",
+                        help="the MPI compiler wrapper C is compiled and linked with (e.g. a built MPICH's mpicc)")
     parser.add_argument("--work", required=True)
     parser.add_argument("--log", required=True)
     for output in ("site", "archive", "manifest"):

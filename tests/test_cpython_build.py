@@ -130,3 +130,11 @@ def test_the_package_steps_sign_exactly_the_code_they_run():
         root, "slither/build_tools.py", "modules/build_tools.py")
     capture = {str(path.relative_to(root)) for path in (root / "slither" / "capture").glob("*.py")}
     assert set(packages.PACKAGE_SCRIPTS) == _import_closure(root, "slither/package_build.py") | capture
+
+
+def test_the_library_step_signs_exactly_the_code_it_runs():
+    """Editing what library_build imports rebuilds MPICH; the recipe vocabulary is not among it."""
+    root = loading.PROJECT_ROOT
+    signed = set(_site_tool("slither_libraries").LIBRARY_SCRIPTS)
+    assert signed == _import_closure(root, "slither/library_build.py")
+    assert "slither/module_recipes.py" not in signed

@@ -35,10 +35,11 @@ if _CHECKOUT not in sys.path:
     sys.path.append(_CHECKOUT)
 
 import slither.build_plan as build_plan  # noqa: E402  (needs the path set up above)
+import slither.module_recipes as module_recipes  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
-SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_packages", "slither_freeze",
-             "slither_link", "slither_summary", "slither_reference")
+SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
+             "slither_packages", "slither_freeze", "slither_link", "slither_summary", "slither_reference")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {
@@ -52,6 +53,9 @@ QUIET_COMMAND_STRINGS = {
     "CPYTHONCOMSTR": "cpython build",
     "TOOLSCOMSTR": "build tools -> $TARGET",
     "PACKAGECOMSTR": "package build",
+    "LIBRARYCOMSTR": "library build",
+    "PREFIXCOMSTR": "unpack library prefix -> ${TARGET.dir}",
+    "MPICHECKCOMSTR": "mpi check: a static MPI_Init program -> $TARGET",
     "INSTALLSTR": "install $TARGET",
     "STDLIBCOMSTR": "stdlib files -> ${TARGET.dir}",
 }
@@ -59,11 +63,12 @@ QUIET_COMMAND_STRINGS = {
 
 def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
-                   jobs=None, verbose=False, freeze_paths=(), main=""):
+                   jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc"):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list."""
     plan = build_plan.make_plan(name=name, series=python, target=target, modules=modules,
                                 freeze=freeze, exclude=exclude, build_dir=build_dir,
-                                source_dirs=sources, freeze_paths=freeze_paths, main_module=main)
+                                source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
+                                mpi=mpi, mpicc=mpicc)
     build_env = env.Clone()
     build_env["CC"] = plan.profile.CC
     build_env["CXX"] = plan.profile.CXX
@@ -81,20 +86,25 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
                                    {"source": plan.release.source, "version": plan.release.version})
     cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball[0],
                                 plan.patches)
+    libraries = {recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
+                 for recipe in plan.recipes if module_recipes.is_library(recipe)}
+    mpi = build_env.MpiSetup(plan.mpi, libraries, plan.mpi_dir) if plan.mpi else None
     packages = []
-    if plan.recipes:
+    package_recipes = [recipe for recipe in plan.recipes if not module_recipes.is_library(recipe)]
+    if package_recipes:
         tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series)
-        packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir)
-                    for recipe in plan.recipes]
+        packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir,
+                                           mpi=mpi if module_recipes.uses_mpi(recipe) else None)
+                    for recipe in package_recipes]
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
                                      plan.user_code_files())
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
-                                    plan.main_options, packages)
+                                    plan.main_options, packages, mpi=mpi)
     products = list(binary)
     if not plan.freeze:
         products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
-    build_env.SlitherSummary(plan, binary[0], cpython, frozen)
+    build_env.SlitherSummary(plan, binary[0], cpython, frozen, libraries, packages)
     products += [build_env.File(os.path.join(plan.work_dir, "manifest.json"))]
     return products
 

@@ -21,7 +21,7 @@ from slither.main_c import MainOptions, module_link_flags, render_main_c
 LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link -- $) "
                 "$CC $SLITHER_STATIC_LINK_FLAGS -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS "
                 "-Wl,--start-group $SLITHER_LINK_ARCHIVES -Wl,--end-group "
-                "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS -Wl,--strip-debug")
+                "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS $SLITHER_MPI_LINK -Wl,--strip-debug")
 
 
 def _publish_link(target, source, env):
@@ -79,7 +79,9 @@ def _compile(env, source, include_dir, depends_on):
     return objects
 
 
-def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=()):
+def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=(), mpi=None):
+    """mpi: what MpiSetup returned, when a package uses MPI: its flags come last, after the
+    extensions that call it (a built MPI's prefix outside the signature, its archive inside)."""
     out_dir = env.Dir(out_dir)
     manifests = [package["manifest"] for package in packages]
     options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
@@ -99,11 +101,20 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     env.Depends(manifest_object, manifest)
     link_objects = [*objects, *blob_object, *manifest_object]
     link_archives = [package["archive"] for package in packages] + [cpython["library"]]
-    return env._SlitherLink(binary, [*link_objects, *link_archives, cpython["link_flags"],
-                                     module_libraries[0]],
-                            SLITHER_LINK_OBJECTS=link_objects, SLITHER_LINK_ARCHIVES=link_archives,
-                            SLITHER_CPYTHON_LIBS=cpython["link_flags"],
-                            SLITHER_MODULE_LIBS=module_libraries[0])
+    mpi_inputs, mpi_link = [], ""
+    if mpi is not None:
+        mpi_inputs = [mpi["link_flags"], *mpi["inputs"]]
+        library_dirs = " ".join(f"-L{d}" for d in mpi["library_dirs"])
+        mpi_link = (f"$( {library_dirs} $) " if library_dirs else "") + "@${SLITHER_MPI_FLAGS_FILE}"
+    linked = env._SlitherLink(binary, [*link_objects, *link_archives, cpython["link_flags"],
+                                       module_libraries[0], *mpi_inputs],
+                              SLITHER_LINK_OBJECTS=link_objects, SLITHER_LINK_ARCHIVES=link_archives,
+                              SLITHER_CPYTHON_LIBS=cpython["link_flags"],
+                              SLITHER_MODULE_LIBS=module_libraries[0],
+                              SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link)
+    if mpi is not None:
+        env.Depends(linked, mpi["depends"])
+    return linked
 
 
 def generate(env):

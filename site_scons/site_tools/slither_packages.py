@@ -64,7 +64,10 @@ def _build_tools(env, cpython, wheels, series):
     return built[0]
 
 
-def _package(env, recipe, cpython, tools, profile, packages_dir):
+def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None):
+    """mpi: what MpiSetup returned, for a package that uses MPI: it compiles and links through
+    that MPI's compiler wrapper (MPICC), whose identity (a built MPI's archive, or what a
+    site's wrapper says about itself) is part of the signature."""
     directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
     source = recipe.source
     sdist = env.SourceFile(os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename),
@@ -74,11 +77,13 @@ def _package(env, recipe, cpython, tools, profile, packages_dir):
         [f"--patch $( {p.abspath} $)" for p in patches]
         + [f"--link-library {name}" for name in recipe.link_libraries]
         + [f"--expect-module {name}" for name in recipe.extension_modules]
-        + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())])
+        + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())]
+        + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else []))
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json")]
     built = env._SlitherPackage(
         outputs, [sdist, tools, cpython["install"], env.File(recipe.path), env.File(str(profile.path)),
-                  *patches, *_files(env, PACKAGE_SCRIPTS), env.Value(f"toolchain {profile.as_signature()}")],
+                  *patches, *_files(env, PACKAGE_SCRIPTS), env.Value(f"toolchain {profile.as_signature()}"),
+                  *(mpi["inputs"] if mpi else [])],
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
@@ -86,7 +91,7 @@ def _package(env, recipe, cpython, tools, profile, packages_dir):
         SLITHER_LOG=directory.File("build.log").path,
         PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package build {recipe.name} {recipe.version}: "
                       "through the capture layer")
-    env.Depends(built, cpython["host_python"])
+    env.Depends(built, [cpython["host_python"], *(mpi["depends"] if mpi else [])])
     env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
             "manifest": outputs[2]}

@@ -30,8 +30,12 @@ def _read_json(node):
         return {}
 
 
-def _summary(env, plan, binary, cpython, frozen):
-    steps = {"cpython": cpython["install"], "freeze": frozen["blob"], "link": binary}
+def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
+    # Libraries and packages by name, in build order: what a changed MODULES rebuilt, and what not.
+    steps = {"cpython": cpython["install"],
+             **{name: library["archive"] for name, library in (libraries or {}).items()},
+             **{package["name"]: package["archive"] for package in packages},
+             "freeze": frozen["blob"], "link": binary}
 
     def print_summary():
         if SCons.Script.GetBuildFailures() or SCons.Script.GetOption("clean") \

@@ -1,0 +1,171 @@
+"""MODULES=mpi4py: MPICH built from source (static, hwloc embedded without udev) and mpi4py
+captured into the static binary; `mpiexec -n 4 python-static app.py` runs on MPICH's own hydra.
+
+The file-syscall yardstick (issue 3 point 5): `from mpi4py import MPI` may cost what MPI_Init
+of the same MPICH costs in a static C program (the build's own mpi-init-static), nothing more.
+"""
+
+import re
+import subprocess
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import run_scons, step_outcomes
+from slither.audit import counts_against_startup, parse_strace, trace_file_calls
+
+pytestmark = pytest.mark.slow
+
+APP = """\
+import sys
+from array import array
+from mpi4py import MPI
+
+comm = MPI.COMM_WORLD
+rank, size = comm.Get_rank(), comm.Get_size()
+total = comm.allreduce(rank, op=MPI.SUM)
+shared = comm.bcast({"answer": 42, "from": rank} if rank == 0 else None, root=0)
+send, received = array("d", [rank + 1.0] * 3), array("d", [0.0] * 3)
+comm.Allreduce(send, received, op=MPI.SUM)
+maps = open("/proc/self/maps").read().splitlines()
+shared_objects = sum(".so" in line for line in maps)
+print(f"rank={rank} size={size} sum={total} bcast={shared['answer']}/{shared['from']} "
+      f"buffer={received[0]:g} so={shared_objects} static={MPI.Get_library_version().split()[0]}")
+"""
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    build_dir = tmp_path_factory.mktemp("mpi-build")
+    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=mpi4py", "JOBS=2"], timeout=5400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "output": result.stdout,
+            "mpiexec": build_dir / "libraries" / "mpich-4.0.2-gnu" / "prefix" / "bin" / "mpiexec",
+            "c_program": build_dir / "mpi" / "mpich-gnu" / "mpi-init-static"}
+
+
+def run(command, **options):
+    return subprocess.run([str(part) for part in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=300, **options)
+
+
+def test_mpi4py_brings_mpich_and_the_binary_is_static(build):
+    assert "third-party modules: mpi4py" in build["output"]
+    outcomes = step_outcomes(build["output"])
+    assert outcomes["mpich"] in ("built", "cache", "up to date") and outcomes["mpi4py"] in ("built", "cache")
+    for program in (build["binary"], build["c_program"]):
+        described = run(["file", program]).stdout
+        assert "statically linked" in described, described
+
+
+def test_mpiexec_runs_four_ranks_with_collectives(build, tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    result = run([build["mpiexec"], "-n", "4", build["binary"], "app.py"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = sorted(result.stdout.splitlines())
+    assert lines == [f"rank={rank} size=4 sum=6 bcast=42/0 buffer=10 so=0 static=MPICH" for rank in range(4)], \
+        result.stdout + result.stderr
+
+
+def test_mpi_is_a_dotted_builtin_module_named_as_under_a_normal_install(build):
+    code = ("import sys; from mpi4py import MPI\n"
+            "print(MPI.__name__, MPI.__spec__.name, MPI.__spec__.parent, MPI.__package__, MPI.__spec__.origin,\n"
+            "      'mpi4py.MPI' in sys.builtin_module_names, MPI.Is_initialized(), MPI.COMM_WORLD.Get_size())")
+    result = run([build["binary"], "-c", code])
+    assert result.stdout.split() == ["mpi4py.MPI", "mpi4py.MPI", "mpi4py", "mpi4py", "built-in", "True",
+                                     "True", "1"], result.stderr
+
+
+def _counted(calls):
+    """Counted calls, with numbers (pids, ranks, addresses) made alike across runs and programs."""
+    return Counter((call.syscall, re.sub(r"\d+", "N", call.path), call.failed)
+                   for call in calls if counts_against_startup(call))
+
+
+def test_from_mpi4py_import_mpi_adds_no_file_syscall_beyond_mpi_init_in_c(build, tmp_path):
+    """Singleton start (no mpiexec) and under mpiexec -n 2 (each rank traced on its own)."""
+    python_result, python_calls = trace_file_calls([str(build["binary"]), "-c", "from mpi4py import MPI"],
+                                                   cwd=tmp_path)
+    c_result, c_calls = trace_file_calls([str(build["c_program"])], cwd=tmp_path)
+    assert python_result.returncode == 0 and c_result.returncode == 0, python_result.stderr + c_result.stderr
+    extra = _counted(python_calls) - _counted(c_calls)
+    assert not extra, f"beyond MPI_Init in C: {extra}"
+
+    for name, command in (("python", [build["binary"], "-c", "from mpi4py import MPI"]),
+                          ("c", [build["c_program"]])):
+        traces = tmp_path / name
+        traces.mkdir()
+        result = run([build["mpiexec"], "-n", "2", "strace", "-qq", "-ff", "-e", "trace=%file",
+                      "-o", traces / "rank", *command], cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    per_rank = {name: [_counted(parse_strace(path.read_text().splitlines()))
+                       for path in sorted((tmp_path / name).iterdir())] for name in ("python", "c")}
+    assert len(per_rank["python"]) >= 2 and len(per_rank["c"]) >= 2
+    allowed = sum(per_rank["c"], Counter())
+    for rank_calls in per_rank["python"]:
+        assert not rank_calls - allowed, f"beyond MPI_Init in C under mpiexec: {rank_calls - allowed}"
+
+
+def test_modules_added_to_a_built_set_compile_nothing_already_built_and_dropping_only_relinks(tmp_path):
+    """issue 3 point 7, with markupsafe standing in for numpy: adding mpi4py compiles neither
+    CPython nor markupsafe; dropping it builds no library or package."""
+    build_dir = f"BUILD_DIR={tmp_path / 'build'}"
+    first = run_scons([build_dir, "MODULES=markupsafe", "JOBS=2"], timeout=3600)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    added = run_scons([build_dir, "MODULES=markupsafe,mpi4py", "JOBS=2"], timeout=5400)
+    assert added.returncode == 0, added.stdout[-2000:] + added.stderr[-2000:]
+    outcomes = step_outcomes(added.stdout)
+    assert outcomes["cpython"] == "up to date" and outcomes["markupsafe"] == "up to date", outcomes
+    assert outcomes["mpi4py"] in ("built", "cache") and outcomes["link"] == "built", outcomes
+    assert not any(line.startswith(("cpython build", "package build markupsafe"))
+                   for line in added.stdout.splitlines())
+    dropped = run_scons([build_dir, "MODULES=markupsafe", "JOBS=2"], timeout=3600)
+    assert dropped.returncode == 0, dropped.stderr[-2000:]
+    outcomes = step_outcomes(dropped.stdout)
+    assert set(outcomes) == {"cpython", "markupsafe", "freeze", "link"}, outcomes
+    assert outcomes["cpython"] == outcomes["markupsafe"] == "up to date" and outcomes["link"] in ("built", "cache")
+    assert not any(line.startswith(("cpython build", "package build", "library build"))
+                   for line in dropped.stdout.splitlines())
+
+
+def test_mpi_system_with_the_mpicc_of_a_built_mpich_links_static(build, tmp_path):
+    """MPI=system pointed at the wrapper of our own MPICH (which links static): no MPICH recipe
+    is built, mpi4py is compiled by that wrapper, and the binary runs under its mpiexec."""
+    mpicc = build["mpiexec"].parent / "mpicc"
+    result = run_scons([f"BUILD_DIR={tmp_path / 'build'}", "MODULES=mpi4py", "MPI=system", f"MPICC={mpicc}",
+                        "JOBS=2"], timeout=3600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "library build" not in result.stdout and "mpich" not in step_outcomes(result.stdout)
+    binary = tmp_path / "build" / "bin" / "python-static"
+    assert "statically linked" in run(["file", binary]).stdout
+    (tmp_path / "app.py").write_text(APP)
+    ran = run([build["mpiexec"], "-n", "2", binary, "app.py"], cwd=tmp_path)
+    assert sorted(ran.stdout.splitlines()) == [
+        f"rank={rank} size=2 sum=1 bcast=42/0 buffer=3 so=0 static=MPICH" for rank in range(2)], ran.stderr
+
+
+def test_mpi_system_with_debians_mpich_fails_with_the_reason(tmp_path):
+    """Debian's libmpich.a needs hwloc (whose static archive needs libudev, which has no static
+    library) and UCX: a fully static link cannot work, and the build says why before compiling."""
+    debian_mpicc = Path("/usr/bin/mpicc.mpich")
+    if not debian_mpicc.exists():
+        pytest.skip("Debian's MPICH wrapper is not installed (apt-get install libmpich-dev)")
+    result = run_scons([f"BUILD_DIR={tmp_path / 'build'}", "MODULES=mpi4py", "MPI=system",
+                        f"MPICC={debian_mpicc}"], timeout=3600)
+    assert result.returncode != 0
+    errors = [line for line in result.stdout.splitlines() if line.startswith("slither: error:")]
+    assert len(errors) == 1 and "cannot link a fully static MPI program" in errors[0], result.stdout[-2000:]
+    assert "hwloc_" in errors[0] and "libudev" in errors[0]
+    assert "package build mpi4py" not in result.stdout
+
+
+def test_mpi_system_without_a_wrapper_is_one_line(tmp_path):
+    result = run_scons([f"BUILD_DIR={tmp_path / 'build'}", "MODULES=mpi4py", "MPI=system",
+                        f"MPICC={tmp_path / 'no-such-mpicc'}"])
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"scons: *** MPI=system MPICC={tmp_path / 'no-such-mpicc'}: MPI compiler wrapper "
+        f"'{tmp_path / 'no-such-mpicc'}' not found or not executable; install the site's MPI (e.g. "
+        "`module load mpich`, or Debian's libmpich-dev) or give its wrapper as MPICC=/path/to/mpicc"]
