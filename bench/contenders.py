@@ -154,6 +154,9 @@ def copy_stock_tree(python: Path, facts: dict, destination: Path) -> str:
         libdir = Path(facts["libdir"])
         for library in libdir.glob(f"libpython{series}*.so*"):
             shutil.copy2(library, destination / "lib" / library.name, follow_symlinks=False)
+        dynamic = subprocess.run(["readelf", "-d", str(python)], capture_output=True, text=True).stdout
+        if "$ORIGIN/../lib" in dynamic:
+            return ""        # the reference build's rpath finds the copied lib/ by itself
         # the copy must load the tree's libpython, not the one it was built against
         return "lib"
     return ""
@@ -313,7 +316,7 @@ def prepare_static(prep: Preparation) -> Contender:
         missing = [package for package in workload.needs
                    if subprocess.run([str(prep.static_binary), "-c", f"import {package}"], capture_output=True,
                                      env=clean_environment()).returncode != 0]
-        if "mpi4py" in missing and prep.mpi4py_reason:
+        if "mpi4py" in missing and prep.mpi4py_reason.startswith("mpi4py recipe not merged"):
             contender.unavailable[workload.key] = prep.mpi4py_reason
         elif missing:
             contender.unavailable[workload.key] = f"{', '.join(missing)} not built into {prep.static_binary.name}"
