@@ -233,7 +233,7 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
     site = site_packages_of(python, tree, env)
     site.mkdir(parents=True, exist_ok=True)
     numpy_reason = install_stock_numpy(prep, facts, site, log)
-    kind = "shared libpython" if library_path else "libpython linked into the executable"
+    kind = "shared libpython" if links_libpython(prep.stock_python) else "libpython linked into the executable"
     contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
                                  f"numpy in {site.relative_to(prep.served)}",
                           interpreter=str(python.relative_to(prep.served)), library_path=(
