@@ -195,7 +195,8 @@ def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -
     same numpy code. Returns "" or the reason numpy is not installed.
     """
     if prep.numpy_sdist is None or prep.build_tools_tar is None:
-        return "no pinned numpy sdist / build tools found (run scons MODULES=numpy first)"
+        return ("numpy not built for the stock interpreter in this run (--skip-stock-numpy, or no pinned sdist / "
+                "build tools: run scons MODULES=numpy first)")
     key = key_of("stock-numpy", sha256_file(prep.stock_python), sha256_file(prep.numpy_sdist),
                  *prep.numpy_config, sha256_file(prep.build_tools_tar))
     cached = prep.cache_dir / f"stock-numpy-{key}.tar"

@@ -68,9 +68,8 @@ def check_against_langton(throughput: float = DEFAULT_THROUGHPUT) -> dict:
         "source": CHECK["source"],
         "operations_per_rank_implied_at_default_throughput": per_rank,
         "operations_per_import_implied": per_rank / CHECK["modules"],
-        "reading": "the post gives no operation count, so this checks orders of magnitude only: the model "
-                   "reproduces 5.5 hours if each import cost the number of operations above, which a Python 2 "
-                   "import probing several candidate file names in every sys.path entry makes plausible",
+        "reading": "the post gives no operation count, so this checks orders of magnitude only; a Python 2 "
+                   "import that probed several candidate file names in every sys.path entry makes that many plausible",
     }
 
 

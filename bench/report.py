@@ -57,12 +57,13 @@ def warm_table(warm: dict) -> str:
     for workload, row in warm.items():
         for contender, times in _ordered(row):
             if "na" in times:
-                rows.append([workload, contender, not_available(times["na"]), "", "", ""])
+                rows.append([workload, contender, not_available(times["na"]), "", "", "", "", ""])
             else:
                 rows.append([workload, contender, milliseconds(times["min_ms"]), milliseconds(times["median_ms"]),
-                             milliseconds(times["max_ms"]), ratio(times.get("median_ratio_to_stock"))])
-    return markdown_table(["workload", "contender", "min ms", "median ms", "max ms", "median / stock"], rows,
-                          "llrrrr")
+                             milliseconds(times["max_ms"]), ratio(times.get("median_ratio_to_stock")),
+                             milliseconds(times["cpu_mean_ms"]), ratio(times.get("cpu_ratio_to_stock"))])
+    return markdown_table(["workload", "contender", "min ms", "median ms", "max ms", "median / stock",
+                           "CPU ms (user+sys)", "CPU / stock"], rows, "llrrrrrr")
 
 
 def runtime_table(runtime: dict) -> str:
