@@ -281,18 +281,20 @@ def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Conte
         if workload.key in stock.unavailable:
             contender.unavailable[workload.key] = stock.unavailable[workload.key]
             continue
-        key = key_of("onefile", sha256_file(prep.stock_python), pyinstaller.name, workload.script_text(),
+        # the script must not be named after a module it imports (numpy.py would import itself)
+        script = f"workload_{workload.slug}.py"
+        key = key_of("onefile", script, sha256_file(prep.stock_python), pyinstaller.name, workload.script_text(),
                      *sorted(p.name for p in site.iterdir()) if workload.needs else "")
         cached = prep.cache_dir / f"onefile-{workload.slug}-{key}"
         if not cached.exists():
             say(f"pyinstaller: one-file for {workload.key!r}")
             build = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix=f"pyi-{workload.slug}-"))
             write_work_directory(build)
-            (build / f"{workload.slug}.py").write_text(workload.script_text())
+            (build / script).write_text(workload.script_text())
             env = clean_environment({"PYTHONPATH": f"{pyinstaller}:{site}"})
             run_checked([str(prep.stock_python), "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN",
                          "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
-                         "--specpath", str(build), str(build / f"{workload.slug}.py")],
+                         "--specpath", str(build), str(build / script)],
                         what=f"PyInstaller one-file of {workload.key!r}", log=log, env=env, cwd=build)
             os.replace(build / "dist" / workload.slug, cached)
             shutil.rmtree(build)

@@ -64,7 +64,8 @@ def plot_audit(audit: dict, output: Path) -> Path:
                 xs.append(position + index * width)
                 heights.append(max(counts["outside"], 0.5))
         axis.bar(xs, heights, width, label=contender, color=COLORS.get(contender))
-    axis.set_xticks([p + width * (len(contenders) - 1) / 2 for p in range(len(workloads))], workloads, fontsize=8)
+    axis.set_xticks([p + width * (len(contenders) - 1) / 2 for p in range(len(workloads))],
+                    [w.replace("; ", ";\n") for w in workloads], fontsize=8)
     axis.set_yscale("log")
     axis.set_ylabel("file calls outside /proc /dev /sys /etc")
     axis.set_title("file syscalls per start-up (strace -f; a bar at 0.5 means 0; missing = n/a)")
