@@ -1,0 +1,360 @@
+"""The three contenders, prepared side by side under one directory that can be served from anywhere.
+
+    SERVED/stock/        a stock CPython install tree (bin/python3.X, lib/python3.X with its .pyc
+                         files and lib-dynload, libpython3.X.so when shared) and numpy installed
+                         into its site-packages, built by that interpreter from the pinned sdist
+    SERVED/pyinstaller/  one PyInstaller one-file per workload, built by the stock interpreter
+    SERVED/static/       python-static (built with MODULES=numpy[,mpi4py])
+    SERVED/work/         the user's script and module; every contender runs with this as its cwd
+
+Commands are built relative to a root, so the same tree runs in place or from the FUSE mount of
+bench/metadata_server.py. Expensive products (numpy installed for the stock interpreter, the
+one-files) are cached under CACHE/bench by the sha256 of everything that went into them.
+A contender that cannot run a workload says why; nothing is ever filled in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workloads import WORKLOADS, Workload, write_work_directory
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+from slither.errors import SlitherError  # noqa: E402
+
+CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
+STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"
+
+
+def clean_environment(extra: dict | None = None) -> dict:
+    """The caller's environment minus anything that steers a Python interpreter."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PYTHON", "PYENV", "VIRTUAL_ENV", "_MEI", "LD_LIBRARY_PATH"))}
+    env.update(extra or {})
+    return env
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def key_of(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def run_checked(command: list[str], *, what: str, log: Path, env: dict | None = None, cwd: Path | None = None) -> None:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as stream:
+        stream.write(f"\n$ {' '.join(map(str, command))}\n")
+        stream.flush()
+        result = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+    if result.returncode != 0:
+        tail = log.read_text(errors="replace").splitlines()[-15:]
+        raise SlitherError(f"{what} failed (exit {result.returncode}); log: {log}\n  " + "\n  ".join(tail))
+
+
+def requirement_pin(name: str) -> str:
+    """`name==version` as pinned in bench/requirements-contenders.txt."""
+    for line in CONTENDER_REQUIREMENTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.lower().startswith(name.lower() + "=="):
+            return line
+    raise SlitherError(f"{CONTENDER_REQUIREMENTS}: no pin for {name}")
+
+
+@dataclass
+class Contender:
+    name: str
+    description: str
+    # workload key -> why this contender cannot run it ("n/a (...)" in every table)
+    unavailable: dict = field(default_factory=dict)
+    interpreter: str = ""             # relative to the root: an interpreter taking -c / a script
+    onefiles: dict = field(default_factory=dict)   # workload key -> relative path of its one-file
+    library_path: str = ""            # relative LD_LIBRARY_PATH a shared stock build needs
+    tree: str = ""                    # relative directory holding everything it reads
+
+    def command(self, workload: Workload, root: Path) -> list[str] | None:
+        if workload.key in self.unavailable:
+            return None
+        if self.onefiles:
+            return [str(root / self.onefiles[workload.key])]
+        return [str(root / self.interpreter), *workload.interpreter_arguments()]
+
+    def environment(self, root: Path) -> dict:
+        extra = {"LD_LIBRARY_PATH": str(root / self.library_path)} if self.library_path else {}
+        return clean_environment(extra)
+
+
+@dataclass
+class Preparation:
+    """Where the contenders come from and where they are assembled."""
+
+    stock_python: Path                # the stock interpreter as installed (builds numpy, runs PyInstaller)
+    static_binary: Path
+    work_dir: Path                    # SERVED lives in work_dir/served
+    cache_dir: Path                   # CACHE/bench
+    numpy_sdist: Path | None
+    numpy_config: tuple[str, ...]
+    build_tools_tar: Path | None      # slither's pinned build backends (meson-python, Cython, ...)
+    mpi4py_reason: str                # why mpi4py is not available (empty: it is)
+    stock_note: str = ""
+
+    @property
+    def served(self) -> Path:
+        return self.work_dir / "served"
+
+
+def interpreter_facts(python: Path, env: dict | None = None) -> dict:
+    code = ("import sys, sysconfig, json; print(json.dumps({'version': sys.version.split()[0], "
+            "'prefix': sys.prefix, 'shared': sysconfig.get_config_var('Py_ENABLE_SHARED'), "
+            "'libdir': sysconfig.get_config_var('LIBDIR'), 'ldlibrary': sysconfig.get_config_var('LDLIBRARY'), "
+            "'series': '%d.%d' % sys.version_info[:2]}))")
+    result = subprocess.run([str(python), "-c", code], capture_output=True, text=True, env=env or clean_environment())
+    if result.returncode != 0:
+        raise SlitherError(f"{python} does not run: {result.stderr.strip()[-200:]}")
+    import json
+    return json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------------------------------------
+# stock
+
+def copy_stock_tree(python: Path, facts: dict, destination: Path) -> str:
+    """bin/pythonX.Y and lib/pythonX.Y (and a shared libpython) of the stock prefix, mtimes kept.
+
+    Keeping mtimes keeps the installed .pyc files valid, as on the machine they came from.
+    Returns the LD_LIBRARY_PATH (relative to the tree) the interpreter needs, or "".
+    """
+    prefix, series = Path(facts["prefix"]), facts["series"]
+    (destination / "bin").mkdir(parents=True)
+    shutil.copy2(python, destination / "bin" / f"python{series}")
+    stdlib = prefix / "lib" / f"python{series}"
+    shutil.copytree(stdlib, destination / "lib" / f"python{series}", symlinks=True,
+                    ignore=shutil.ignore_patterns("site-packages", "dist-packages", "test", "idlelib",
+                                                  "tkinter", "turtledemo"))
+    if links_libpython(python):
+        libdir = Path(facts["libdir"])
+        for library in libdir.glob(f"libpython{series}*.so*"):
+            shutil.copy2(library, destination / "lib" / library.name, follow_symlinks=False)
+        dynamic = subprocess.run(["readelf", "-d", str(python)], capture_output=True, text=True).stdout
+        if "$ORIGIN/../lib" in dynamic:
+            return ""        # the reference build's rpath finds the copied lib/ by itself
+        # the copy must load the tree's libpython, not the one it was built against
+        return "lib"
+    return ""
+
+
+def links_libpython(python: Path) -> bool:
+    """Whether the executable loads libpython as a shared object (Debian's links it in statically)."""
+    linked = subprocess.run(["ldd", str(python)], capture_output=True, text=True).stdout
+    return "libpython" in linked
+
+
+def site_packages_of(python_in_tree: Path, tree: Path, env: dict) -> Path:
+    """The site directory the relocated interpreter itself puts on sys.path for its prefix."""
+    code = "import site; print('\\n'.join(site.getsitepackages()))"
+    result = subprocess.run([str(python_in_tree), "-c", code], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SlitherError(f"the relocated stock interpreter does not run: {result.stderr.strip()[-300:]}")
+    candidates = [Path(line) for line in result.stdout.splitlines()
+                  if line.startswith(str(tree / "lib")) and Path(line).name in ("site-packages", "dist-packages")]
+    if not candidates:
+        raise SlitherError(f"no site directory under {tree}/lib in {result.stdout!r}")
+    return candidates[-1]
+
+
+def unpack_build_tools(tar: Path, destination: Path, series: str) -> Path:
+    if not (destination / "lib").is_dir():
+        with tarfile.open(tar) as archive:
+            archive.extractall(destination, filter="data")
+    return destination / "lib" / f"python{series}" / "site-packages"
+
+
+def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -> str:
+    """numpy from the pinned sdist, built by the stock interpreter into the tree's site-packages.
+
+    The same build options as the static binary's recipe (the no-BLAS variant), so both run the
+    same numpy code. Returns "" or the reason numpy is not installed.
+    """
+    if prep.numpy_sdist is None or prep.build_tools_tar is None:
+        return ("numpy not built for the stock interpreter in this run (--skip-stock-numpy, or no pinned sdist / "
+                "build tools: run scons MODULES=numpy first)")
+    key = key_of("stock-numpy", sha256_file(prep.stock_python), sha256_file(prep.numpy_sdist),
+                 *prep.numpy_config, sha256_file(prep.build_tools_tar))
+    cached = prep.cache_dir / f"stock-numpy-{key}.tar"
+    if not cached.exists():
+        say(f"stock numpy: pip install {prep.numpy_sdist.name} with {prep.stock_python} (cold: ~10 min)")
+        tools_site = unpack_build_tools(prep.build_tools_tar, prep.work_dir / "build-tools", facts["series"])
+        staging = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix="numpy-site-"))
+        env = clean_environment({"PYTHONPATH": str(tools_site),
+                                 "PATH": f"{tools_site.parent.parent.parent / 'bin'}:{os.environ['PATH']}"})
+        command = [str(prep.stock_python), "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
+                   "--disable-pip-version-check", "--target", str(staging), str(prep.numpy_sdist)]
+        command += [f"--config-settings={setting}" for setting in prep.numpy_config]
+        run_checked(command, what="numpy build for the stock interpreter", log=log, env=env)
+        for leftover in staging.glob("bin"):
+            shutil.rmtree(leftover)
+        prep.cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".part")
+        with tarfile.open(partial, "w") as archive:
+            archive.add(staging, arcname=".")
+        os.replace(partial, cached)
+        shutil.rmtree(staging)
+    else:
+        say(f"stock numpy: from the cache ({cached.name})")
+    with tarfile.open(cached) as archive:
+        archive.extractall(site, filter="data")
+    return ""
+
+
+def prepare_stock(prep: Preparation, log: Path) -> Contender:
+    facts = interpreter_facts(prep.stock_python)
+    tree = prep.served / "stock"
+    library_path = copy_stock_tree(prep.stock_python, facts, tree)
+    python = tree / "bin" / f"python{facts['series']}"
+    env = clean_environment({"LD_LIBRARY_PATH": str(tree / library_path)} if library_path else None)
+    site = site_packages_of(python, tree, env)
+    site.mkdir(parents=True, exist_ok=True)
+    numpy_reason = install_stock_numpy(prep, facts, site, log)
+    kind = "shared libpython" if links_libpython(prep.stock_python) else "libpython linked into the executable"
+    contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
+                                 f"numpy in {site.relative_to(prep.served)}",
+                          interpreter=str(python.relative_to(prep.served)), library_path=(
+                              str((tree / library_path).relative_to(prep.served)) if library_path else ""),
+                          tree="stock")
+    for workload in WORKLOADS:
+        if "mpi4py" in workload.needs and prep.mpi4py_reason:
+            contender.unavailable[workload.key] = prep.mpi4py_reason
+        elif "numpy" in workload.needs and numpy_reason:
+            contender.unavailable[workload.key] = numpy_reason
+    return contender
+
+
+# ---------------------------------------------------------------------------------------------
+# PyInstaller
+
+def install_pyinstaller(prep: Preparation, log: Path) -> Path:
+    pin = requirement_pin("pyinstaller")
+    target = prep.cache_dir / f"pyinstaller-{key_of(pin, sha256_file(prep.stock_python))}"
+    if not target.is_dir():
+        say(f"pyinstaller: pip install {pin} for {prep.stock_python}")
+        staging = Path(tempfile.mkdtemp(dir=prep.cache_dir, prefix=".pyinstaller-"))
+        run_checked([str(prep.stock_python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet",
+                     "--target", str(staging), pin], what="pip install pyinstaller", log=log,
+                    env=clean_environment({"PIP_BREAK_SYSTEM_PACKAGES": "1"}))
+        os.replace(staging, target)
+    return target
+
+
+def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Contender:
+    site = next((prep.served / stock.interpreter).parent.parent.glob("lib/python*/*-packages"))
+    contender = Contender(PYINSTALLER, f"PyInstaller one-file ({requirement_pin('pyinstaller')}) of each workload, "
+                                       "built by the stock interpreter; extracts itself to /tmp at every start",
+                          tree="pyinstaller")
+    try:
+        pyinstaller = install_pyinstaller(prep, log)
+    except SlitherError as error:
+        contender.unavailable = {w.key: f"PyInstaller could not be installed: {str(error).splitlines()[0]}"
+                                 for w in WORKLOADS}
+        return contender
+    destination = prep.served / "pyinstaller"
+    destination.mkdir(parents=True, exist_ok=True)
+    for workload in WORKLOADS:
+        if workload.key in stock.unavailable:
+            contender.unavailable[workload.key] = stock.unavailable[workload.key]
+            continue
+        # the script must not be named after a module it imports (numpy.py would import itself)
+        script = f"workload_{workload.slug}.py"
+        key = key_of("onefile", script, sha256_file(prep.stock_python), pyinstaller.name, workload.script_text(),
+                     *sorted(p.name for p in site.iterdir()) if workload.needs else "")
+        cached = prep.cache_dir / f"onefile-{workload.slug}-{key}"
+        if not cached.exists():
+            say(f"pyinstaller: one-file for {workload.key!r}")
+            build = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix=f"pyi-{workload.slug}-"))
+            write_work_directory(build)
+            (build / script).write_text(workload.script_text())
+            env = clean_environment({"PYTHONPATH": f"{pyinstaller}:{site}"})
+            run_checked([str(prep.stock_python), "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN",
+                         "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
+                         "--specpath", str(build), str(build / script)],
+                        what=f"PyInstaller one-file of {workload.key!r}", log=log, env=env, cwd=build)
+            os.replace(build / "dist" / workload.slug, cached)
+            shutil.rmtree(build)
+        shutil.copy2(cached, destination / workload.slug)
+        contender.onefiles[workload.key] = f"pyinstaller/{workload.slug}"
+    return contender
+
+
+# ---------------------------------------------------------------------------------------------
+# python-static
+
+def prepare_static(prep: Preparation) -> Contender:
+    if not os.access(prep.static_binary, os.X_OK):
+        raise SlitherError(f"{prep.static_binary}: no such executable; build it with "
+                           "`scons MODULES=numpy BUILD_DIR=build-np` or pass --static")
+    destination = prep.served / "static"
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(prep.static_binary, destination / "python-static")
+    contender = Contender(STATIC, f"python-static ({prep.static_binary})", interpreter="static/python-static",
+                          tree="static")
+    for workload in WORKLOADS:
+        missing = [package for package in workload.needs
+                   if subprocess.run([str(prep.static_binary), "-c", f"import {package}"], capture_output=True,
+                                     env=clean_environment()).returncode != 0]
+        if "mpi4py" in missing and prep.mpi4py_reason.startswith("mpi4py recipe not merged"):
+            contender.unavailable[workload.key] = prep.mpi4py_reason
+        elif missing:
+            contender.unavailable[workload.key] = f"{', '.join(missing)} not built into {prep.static_binary.name}"
+    return contender
+
+
+def verify_runs(contenders: list[Contender], root: Path) -> None:
+    """Every contender runs every workload it claims once; a failure becomes its n/a reason."""
+    for contender in contenders:
+        for workload in WORKLOADS:
+            command = contender.command(workload, root)
+            if command is None:
+                continue
+            result = subprocess.run(command, cwd=root / "work", capture_output=True, text=True,
+                                    env=contender.environment(root))
+            if result.returncode != 0:
+                last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+                contender.unavailable[workload.key] = f"fails: {last[:120]}"
+
+
+def prepare_all(prep: Preparation, log: Path) -> list[Contender]:
+    if prep.served.exists():
+        shutil.rmtree(prep.served)
+    prep.served.mkdir(parents=True)
+    prep.cache_dir.mkdir(parents=True, exist_ok=True)
+    write_work_directory(prep.served / "work")
+    stock = prepare_stock(prep, log)
+    contenders = [stock, prepare_pyinstaller(prep, stock, log), prepare_static(prep)]
+    verify_runs(contenders, prep.served)
+    return contenders
+
+
+def tree_size(path: Path) -> int:
+    """Bytes on disk of a file or directory tree (allocated blocks, like du)."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_blocks * 512
+    return sum(p.lstat().st_blocks * 512 for p in path.rglob("*"))
