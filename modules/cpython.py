@@ -71,10 +71,9 @@ never_built = {
     "_testinternalcapi": "test-only; built in, it breaks the link of CPython's own _freeze_module",
 }
 
-# 3.11 still builds _ctypes, readline and curses through setup.py, which only makes shared modules;
+# 3.11 still builds _ctypes, readline, curses and _dbm through setup.py, which only makes shared
+# modules; these Setup.local lines build them in. 3.12+ configures them like every other module.
 # makesetup reads any line with "=" as a Make variable, hence -DHAVE_NCURSESW without "=1".
-#
-# these Setup.local lines build them in. 3.12+ configures them like every other module.
 setup_local_by_series = {
     "3.11": (
         "_ctypes -DHAVE_FFI_PREP_CIF_VAR -DHAVE_FFI_PREP_CLOSURE_LOC -DHAVE_FFI_CLOSURE_ALLOC "
@@ -82,6 +81,8 @@ setup_local_by_series = {
         "readline readline.c -lreadline -ltinfo",
         "_curses -DHAVE_NCURSESW -I/usr/include/ncursesw _cursesmodule.c -lncursesw -ltinfo",
         "_curses_panel -DHAVE_NCURSESW -I/usr/include/ncursesw _curses_panel.c -lpanelw -lncursesw -ltinfo",
+        # setup.py's detect_dbm_gdbm: the ndbm interface from gdbm's compatibility library
+        "_dbm -DUSE_GDBM_COMPAT _dbmmodule.c -lgdbm_compat -lgdbm",
     ),
 }
 

@@ -70,20 +70,12 @@ CATEGORIES = {
         "python-static sets OPENSSL_CONF in its own environment (unless set) so that OpenSSL "
         "reads the node-local configuration; it shows in os.environ and children inherit it, so "
         "`env={}` children do not see an empty environment",
-    "stdin-sys-path0":
-        "a Slither bug, not fixed yet: the patch that makes sys.path[0] absolute instead of "
-        "realpath()'d also applies to an empty script name, so a program read from stdin gets "
-        "the parent of the current directory instead of '' (fix: skip empty and '-' in "
-        "patches/cpython-3.1x/sys-path0-absolute-not-realpath.patch; rebuilds CPython)",
     "fixed-since":
-        "failed in this run because of a python-static bug fixed after it (spwd: nss_systemd "
-        "crash, see Static glibc; calendar: `-m` printed `usage: frozen`); rechecked passing with "
-        "`bench/regrtest --contender static --output build/regrtest-3.11.2-recheck test_spwd "
-        "test_calendar test_pwd test_grp`",
-    "dbm-3.11":
-        "a Slither bug, not fixed yet: 3.11 builds _dbm only through setup.py, it needs a "
-        "Setup.local line like _ctypes (modules/cpython.py, which the CPython step signs), and "
-        "the build summary does not list it as left out",
+        "failed in the recorded run because of a python-static bug fixed after it (spwd: "
+        "nss_systemd crash, see Static glibc; calendar: `-m` printed `usage: frozen`; runpy: a "
+        "program from stdin got the parent directory as sys.path[0]; dbm_ndbm: 3.11's _dbm was "
+        "not built in); rechecked passing with `bench/regrtest --no-build --contender static` "
+        "on those modules",
 }
 
 KNOWN = {
@@ -102,7 +94,7 @@ KNOWN = {
         "test_contextlib": "frozen-source",
         "test_contextlib_async": "frozen-source",
         "test_cppext": "extension-modules",
-        "test_dbm_ndbm": "dbm-3.11",
+        "test_dbm_ndbm": "fixed-since",
         "test_dis": "test-c-modules",
         "test_distutils": "embedded-test-suites",
         "test_doctest": "frozen-source",
@@ -127,7 +119,7 @@ KNOWN = {
         "test_nis": "not-built-in",
         "test_pyclbr": "frozen-source",
         "test_regrtest": "test-package-in-child",
-        "test_runpy": "stdin-sys-path0",
+        "test_runpy": "fixed-since",
         "test_spwd": "fixed-since",
         "test_stable_abi_ctypes": "no-exported-symbols",
         "test_stat": "frozen-always",
