@@ -17,13 +17,15 @@ own __init__.py files are never executed.
 """
 
 import argparse
+import importlib.machinery
 import importlib.util
 import os
 import sys
 
 
 class TestTreeFinder:
-    """numpy._core.tests.test_x -> DIR/numpy/_core/tests/test_x.py (packages: __init__.py)."""
+    """numpy._core.tests.test_x -> DIR/numpy/_core/tests/test_x.py (packages: __init__.py, or a
+    namespace package for a directory without one)."""
 
     def __init__(self, tree):
         self.tree = tree
@@ -43,6 +45,10 @@ class TestTreeFinder:
                                                           submodule_search_locations=[base])
         if os.path.isfile(base + ".py"):
             return importlib.util.spec_from_file_location(fullname, base + ".py")
+        if os.path.isdir(base):  # a tests directory without __init__.py (numpy/_core/tests)
+            spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
+            spec.submodule_search_locations = [base]
+            return spec
         return None
 
 
