@@ -43,3 +43,11 @@ def test_openssl_is_pointed_at_node_local_configuration_unless_the_user_chose():
     text = render_main_c(MainOptions(series="3.11", openssl_config="/etc/ssl/openssl.cnf"))
     assert '#define SLITHER_OPENSSL_CONF "/etc/ssl/openssl.cnf"' in text
     assert 'getenv("OPENSSL_CONF") == NULL' in text
+
+
+def test_gfortran_runtime_gets_its_companions_right_after_it():
+    from slither.main_c import module_link_flags
+    manifest = {"extensions": [{"module": "pkg._ext", "libraries": ["openblas"], "role": "c"}],
+                "link_libraries": ["gfortran", "m"]}
+    assert module_link_flags([manifest]) == ["-lopenblas", "-lgfortran", "-lquadmath", "-lm"]
+    assert module_link_flags([manifest], gfortran_companions=()) == ["-lopenblas", "-lgfortran", "-lm"]
