@@ -325,9 +325,15 @@ int main(int argc, char **argv)
 '''
 
 
-def module_link_flags(manifests: list[dict]) -> list[str]:
+# What the gfortran driver links after libgfortran (its libgfortran.spec): the final link runs
+# the C driver, so a static libgfortran.a needs it named (its formatted I/O of REAL(16) values).
+GFORTRAN_COMPANIONS = ("-lquadmath",)
+
+
+def module_link_flags(manifests: list[dict], gfortran_companions=GFORTRAN_COMPANIONS) -> list[str]:
     """Libraries the linked-in extension modules need (their -L/-l and flags), deduplicated in
-    order, plus the C++ runtime when any extension was linked by a C++ driver."""
+    order, plus the C++ runtime when any extension was linked by a C++ driver, and gfortran's
+    companions right after -lgfortran."""
     flags: list[str] = []
     needs_cxx = False
     for manifest in manifests:
@@ -341,6 +347,9 @@ def module_link_flags(manifests: list[dict]) -> list[str]:
         if manifest["extensions"]:
             candidates += [f"-l{name}" for name in manifest.get("link_libraries", [])]
         flags += [flag for flag in candidates if flag not in flags]
+    if "-lgfortran" in flags:
+        position = flags.index("-lgfortran") + 1
+        flags[position:position] = [flag for flag in gfortran_companions if flag not in flags]
     if needs_cxx:
         flags += [flag for flag in ("-lstdc++", "-lm") if flag not in flags]
     return flags

@@ -81,3 +81,44 @@ def test_a_missing_static_archive_is_named_with_its_package_before_anything_buil
     with pytest.raises(SlitherError, match=r"^missing static libraries: libslither-none\.a for needy "
                                            r"\(apt-get install libslither-none-dev\)$"):
         build_plan.check_static_libraries([needs], profile)
+
+
+def without_archive(tmp_path, archive):
+    """A site profile whose compiler behaves like gcc on a machine that lacks `archive`."""
+    compiler = tmp_path / "cc-without-archive"
+    compiler.write_text("#!/bin/sh\n"
+                        f'case "$*" in *-l:{archive}*) echo "ld: cannot find -l:{archive}" >&2; exit 1;; esac\n'
+                        'exec gcc "$@"\n')
+    compiler.chmod(0o755)
+    profile = tmp_path / "lacking.py"
+    profile.write_text(f'CC = "{compiler}"\nCXX = "g++"\nFC = "gfortran"\nAR = "ar"\nRANLIB = "ranlib"\n'
+                       'package_manager_hint = "apt-get install {package}"\n')
+    return str(profile)
+
+
+def test_missing_static_blas_stops_the_plan_with_one_line_naming_the_debian_package(tmp_path):
+    with pytest.raises(SlitherError) as error:
+        plan(target=without_archive(tmp_path, "libopenblas.a"), modules="numpy")
+    assert str(error.value) == ("missing static libraries: libopenblas.a for numpy "
+                                "(apt-get install libopenblas-dev)")
+
+
+def test_no_blas_variant_needs_no_static_blas(tmp_path):
+    result = plan(target=without_archive(tmp_path, "libopenblas.a"), modules="numpy-noblas")
+    assert [recipe.name for recipe in result.recipes] == ["numpy-noblas"]
+
+
+def test_two_variants_of_one_package_are_refused():
+    with pytest.raises(SlitherError, match="numpy and numpy-noblas are variants of the same package numpy"):
+        plan(modules="numpy-noblas,numpy")
+
+
+def test_numpy_recipe_asks_meson_for_openblas_and_nothing_else():
+    numpy = plan(modules="numpy").recipes[0]
+    settings = numpy.extra["config_settings"]
+    assert {"setup-args=-Dblas=openblas", "setup-args=-Dlapack=openblas",
+            "setup-args=-Dallow-noblas=false"} <= set(settings)
+    assert [library.debian_package for library in numpy.static_libraries] == ["libopenblas-dev", "gfortran"]
+    noblas = plan(modules="numpy-noblas").recipes[0]
+    assert "setup-args=-Dblas=none" in noblas.extra["config_settings"] and noblas.static_libraries == ()
+    assert noblas.source == numpy.source

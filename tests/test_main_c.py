@@ -50,3 +50,9 @@ def test_nss_services_a_static_process_cannot_run_are_dropped_lazily():
     assert '{"_slither_nss", PyInit__slither_nss}' in text
     assert 'slither_unsafe_nss_services[] = {"systemd", NULL}' in text
     assert "__nss_configure_lookup" in text and "#ifdef __GLIBC__" in text
+def test_gfortran_runtime_gets_its_companions_right_after_it():
+    from slither.main_c import module_link_flags
+    manifest = {"extensions": [{"module": "pkg._ext", "libraries": ["openblas"], "role": "c"}],
+                "link_libraries": ["gfortran", "m"]}
+    assert module_link_flags([manifest]) == ["-lopenblas", "-lgfortran", "-lquadmath", "-lm"]
+    assert module_link_flags([manifest], gfortran_companions=()) == ["-lopenblas", "-lgfortran", "-lm"]

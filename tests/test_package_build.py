@@ -399,3 +399,21 @@ def test_recipe_config_settings_reach_pip_as_backend_options(tmp_path):
                                   ["setup-args=-Dallow-noblas=true"])
     assert "--config-settings=setup-args=-Dallow-noblas=true" in command
     assert command.index("--config-settings=setup-args=-Dallow-noblas=true") < command.index("--target")
+
+
+def test_shared_system_library_linked_by_path_becomes_its_static_archive(tmp_path):
+    from slither.package_build import final_external_inputs
+    (tmp_path / "libblasish.so.0").write_bytes(b"")
+    (tmp_path / "libblasish.a").write_bytes(b"!<arch>\n")
+    (tmp_path / "libother.a").write_bytes(b"!<arch>\n")
+    assert final_external_inputs("pkg._ext", [str(tmp_path / "libblasish.so.0"), str(tmp_path / "libother.a")]) \
+        == [str(tmp_path / "libblasish.a"), str(tmp_path / "libother.a")]
+
+
+def test_shared_system_library_without_a_static_twin_is_one_error_naming_it(tmp_path):
+    from slither.package_build import final_external_inputs
+    (tmp_path / "libdynonly.so").write_bytes(b"")
+    with pytest.raises(SlitherError) as error:
+        final_external_inputs("pkg._ext", [str(tmp_path / "libdynonly.so")])
+    assert f"pkg._ext links the shared library {tmp_path}/libdynonly.so" in str(error.value)
+    assert "no static libdynonly.a beside it" in str(error.value) and "\n" not in str(error.value)

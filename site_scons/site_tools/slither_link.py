@@ -8,13 +8,16 @@ without SCons having to read it early), with the TARGET's static-link flags.
 import dataclasses
 import json
 import os
+import tempfile
+from pathlib import Path
 
 import SCons.Action
 import SCons.Builder
 
 from slither.elf import MANIFEST_SECTION
+from slither.cpython_build import static_archive_found
 from slither.loading import PROJECT_ROOT
-from slither.main_c import MainOptions, module_link_flags, render_main_c
+from slither.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
 
 # Extension archives and libpython in one group: extensions call into libpython and the
 # inittab in main.o calls into the extensions, so no order of the two would always work.
@@ -63,9 +66,14 @@ def _write_binary_manifest(target, source, env):
 
 
 def _write_module_libraries(target, source, env):
-    """The external libraries the extension modules need, as a gcc response file."""
+    """The external libraries the extension modules need, as a gcc response file (source:
+    main_c.py, whose rules shape it, then the extension manifests)."""
+    # libquadmath exists only where GCC ships it (x86_64, not aarch64): pair it where it does.
+    with tempfile.TemporaryDirectory(prefix="slither-archive-probe-") as scratch:
+        companions = tuple(flag for flag in GFORTRAN_COMPANIONS
+                           if static_archive_found(env["CC"], f"lib{flag[2:]}.a", dict(os.environ), Path(scratch)))
     with open(str(target[0]), "w") as stream:
-        stream.write("\n".join(module_link_flags(_read_manifests(source))) + "\n")
+        stream.write("\n".join(module_link_flags(_read_manifests(source[1:]), companions)) + "\n")
     return 0
 
 
@@ -88,7 +96,8 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     main_source = env._SlitherMain(out_dir.File("main.c"), [env.Value(options_json), *manifests])
     # The template is code in main_c.py, which a function action's signature does not cover.
     env.Depends(main_source, env.File(os.path.join(str(PROJECT_ROOT), "slither", "main_c.py")))
-    module_libraries = env._SlitherModuleLibs(out_dir.File("modules.rsp"), manifests)
+    module_libraries = env._SlitherModuleLibs(
+        out_dir.File("modules.rsp"), [env.File(os.path.join(str(PROJECT_ROOT), "slither/main_c.py")), *manifests])
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
                        [cpython["install"], cpython["host_python"]])
     blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])
