@@ -133,7 +133,8 @@ def test_mpi4py_compiled_through_cc_which_added_mpi_itself(cray_mpi4py):
 
 def test_mpi4py_binary_links_static_with_mpi_from_the_driver(cray_mpi4py):
     outcomes = step_outcomes(cray_mpi4py["output"])
-    assert "mpich" not in outcomes and outcomes["mpi4py"] == "built" and outcomes["cpython"] == "up to date"
+    # mpi4py may come from the cache of an earlier identical build; MPICH must never be a step.
+    assert "mpich" not in outcomes and outcomes["mpi4py"] in ("built", "cache"), outcomes
     assert not (cray_mpi4py["build_dir"] / "libraries").exists()
     (final,) = [call for call in links(cray_mpi4py["calls"]) if (output_of(call) or "").endswith("python-static.tmp")]
     assert final["link_type"] == "static" and "-lmpi" in final["command"] and "-lmpi" not in final["arguments"]
