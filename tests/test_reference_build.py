@@ -68,5 +68,6 @@ def test_reference_311_is_a_stock_shared_build_that_runs_where_unpacked(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.extended  # nothing in the default run needs the 3.13 reference: CI's time goes elsewhere
 def test_reference_313_is_a_stock_shared_build_that_runs_where_unpacked(tmp_path):
     _reference_runs(tmp_path, "3.13")
