@@ -31,6 +31,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 from slither.errors import SlitherError  # noqa: E402
+from slither.files import sha256_of  # noqa: E402
 
 CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
 STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"
@@ -42,14 +43,6 @@ def clean_environment(extra: dict | None = None) -> dict:
            if not key.startswith(("PYTHON", "PYENV", "VIRTUAL_ENV", "_MEI", "LD_LIBRARY_PATH"))}
     env.update(extra or {})
     return env
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def key_of(*parts: str) -> str:
@@ -197,8 +190,8 @@ def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -
     if prep.numpy_sdist is None or prep.build_tools_tar is None:
         return ("numpy not built for the stock interpreter in this run (--skip-stock-numpy, or no pinned sdist / "
                 "build tools: run scons MODULES=numpy first)")
-    key = key_of("stock-numpy", sha256_file(prep.stock_python), sha256_file(prep.numpy_sdist),
-                 *prep.numpy_config, sha256_file(prep.build_tools_tar))
+    key = key_of("stock-numpy", sha256_of(prep.stock_python), sha256_of(prep.numpy_sdist),
+                 *prep.numpy_config, sha256_of(prep.build_tools_tar))
     cached = prep.cache_dir / f"stock-numpy-{key}.tar"
     if not cached.exists():
         say(f"stock numpy: pip install {prep.numpy_sdist.name} with {prep.stock_python} (cold: ~10 min)")
@@ -253,7 +246,7 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
 
 def install_pyinstaller(prep: Preparation, log: Path) -> Path:
     pin = requirement_pin("pyinstaller")
-    target = prep.cache_dir / f"pyinstaller-{key_of(pin, sha256_file(prep.stock_python))}"
+    target = prep.cache_dir / f"pyinstaller-{key_of(pin, sha256_of(prep.stock_python))}"
     if not target.is_dir():
         say(f"pyinstaller: pip install {pin} for {prep.stock_python}")
         staging = Path(tempfile.mkdtemp(dir=prep.cache_dir, prefix=".pyinstaller-"))
@@ -283,7 +276,7 @@ def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Conte
             continue
         # the script must not be named after a module it imports (numpy.py would import itself)
         script = f"workload_{workload.slug}.py"
-        key = key_of("onefile", script, sha256_file(prep.stock_python), pyinstaller.name, workload.script_text(),
+        key = key_of("onefile", script, sha256_of(prep.stock_python), pyinstaller.name, workload.script_text(),
                      *sorted(p.name for p in site.iterdir()) if workload.needs else "")
         cached = prep.cache_dir / f"onefile-{workload.slug}-{key}"
         if not cached.exists():

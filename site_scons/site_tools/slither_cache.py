@@ -8,7 +8,6 @@ share one cache.
 """
 
 import atexit
-import hashlib
 import os
 import threading
 import time
@@ -18,6 +17,7 @@ import SCons.Util
 
 from slither.build_plan import default_cache_dir
 from slither.cache_prune import prune
+from slither.files import sha256_of
 from slither.summary import human_size
 
 SIDECAR_SUFFIX = ".sha256"
@@ -34,14 +34,6 @@ def location_independent_signature(node):
         parts.append(node.name)
         signature = _signatures[node] = SCons.Util.hash_collect(parts)
     return signature
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class VerifiedCacheDir(SCons.CacheDir.CacheDir):
@@ -66,7 +58,7 @@ class VerifiedCacheDir(SCons.CacheDir.CacheDir):
         entry = dst.rsplit(".tmp", 1)[0]
         sidecar_tmp = f"{dst}{SIDECAR_SUFFIX}"
         with open(sidecar_tmp, "w") as stream:
-            stream.write(file_sha256(src) + "\n")
+            stream.write(sha256_of(src) + "\n")
         os.replace(sidecar_tmp, entry + SIDECAR_SUFFIX)
         return super().copy_to_cache(env, src, dst)
 
@@ -78,7 +70,7 @@ class VerifiedCacheDir(SCons.CacheDir.CacheDir):
         except FileNotFoundError:
             return "corrupt" if os.path.exists(cachefile) else "missing"
         try:
-            return "intact" if file_sha256(cachefile) == expected else "corrupt"
+            return "intact" if sha256_of(cachefile) == expected else "corrupt"
         except FileNotFoundError:
             return "missing"
 
