@@ -27,7 +27,11 @@ from mpi4py import MPI
 comm = MPI.COMM_WORLD
 total = comm.allreduce(comm.Get_rank(), op=MPI.SUM)
 maps = open("/proc/self/maps").read()
-print(f"rank={comm.Get_rank()} size={comm.Get_size()} sum={total} so={maps.count('.so')}")
+line = f"rank={comm.Get_rank()} size={comm.Get_size()} sum={total} so={maps.count('.so')}"
+# Rank 0 prints every line: two ranks printing at once may interleave in mpiexec's output.
+lines = comm.gather(line, root=0)
+if comm.Get_rank() == 0:
+    print("\\n".join(lines))
 """
 
 

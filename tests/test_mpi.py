@@ -31,8 +31,13 @@ send, received = array("d", [rank + 1.0] * 3), array("d", [0.0] * 3)
 comm.Allreduce(send, received, op=MPI.SUM)
 maps = open("/proc/self/maps").read().splitlines()
 shared_objects = sum(".so" in line for line in maps)
-print(f"rank={rank} size={size} sum={total} bcast={shared['answer']}/{shared['from']} "
-      f"buffer={received[0]:g} so={shared_objects} static={MPI.Get_library_version().split()[0]}")
+line = (f"rank={rank} size={size} sum={total} bcast={shared['answer']}/{shared['from']} "
+        f"buffer={received[0]:g} so={shared_objects} static={MPI.Get_library_version().split()[0]}")
+# Rank 0 prints every rank's line: mpiexec forwards each rank's stdout on its own and may
+# interleave lines that two ranks write at the same moment.
+lines = comm.gather(line, root=0)
+if rank == 0:
+    print("\\n".join(lines))
 """
 
 
@@ -118,7 +123,8 @@ def test_modules_added_to_a_built_set_compile_nothing_already_built_and_dropping
     assert added.returncode == 0, added.stdout[-2000:] + added.stderr[-2000:]
     outcomes = step_outcomes(added.stdout)
     assert outcomes["cpython"] == "up to date" and outcomes["markupsafe"] == "up to date", outcomes
-    assert outcomes["mpi4py"] in ("built", "cache") and outcomes["link"] == "built", outcomes
+    # A warm CACHE_DIR may already hold this exact link (another build of the same set).
+    assert outcomes["mpi4py"] in ("built", "cache") and outcomes["link"] in ("built", "cache"), outcomes
     assert not any(line.startswith(("cpython build", "package build markupsafe"))
                    for line in added.stdout.splitlines())
     dropped = run_scons([build_dir, "MODULES=markupsafe", "JOBS=2"], timeout=3600)
