@@ -16,6 +16,10 @@ import sys
 
 from .commands import is_verbose
 
+# The symbol table object (slither.symbol_table) takes the address of every global function,
+# glibc's mktemp among them, whose link-time "dangerous" warning fires on any reference; the
+# table only records where it is, which is no use of it.
+SYMBOL_TABLE_WARNING = re.compile(r"symbol_table\.o:\([^)]*\): warning: ")
 NSS_WARNING = re.compile(r"warning: Using '(\w+)' in statically linked applications requires at runtime")
 PREAMBLE = re.compile(r": in function `[^']*':$")
 
@@ -29,6 +33,8 @@ def filter_link_output(lines: list[str]) -> tuple[list[str], list[str]]:
             if pending_preamble is not None:
                 shown.append(pending_preamble)
             pending_preamble = line
+            continue
+        if SYMBOL_TABLE_WARNING.search(line):
             continue
         match = NSS_WARNING.search(line)
         if match:
