@@ -13,7 +13,7 @@ import pytest
 from slither.errors import SlitherError
 from slither.main_c import SYMBOL_LOOKUP
 from slither.quiet_link import filter_link_output
-from slither.symbol_table import exported_symbols, render_table_c, write_table_c
+from slither.symbol_table import exported_symbols, render_table_s, write_table
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 
@@ -54,25 +54,25 @@ int main(int argc, char **argv)
 """
 
 
-def test_table_is_sorted_for_strcmp_and_names_are_asm_labels():
-    text = render_table_c(["b", "Py_IncRef", "_a", "b"])
-    assert "const unsigned int slither_symbol_count = 3;" in text
+def test_table_is_sorted_for_strcmp_with_weak_references():
+    text = render_table_s(["b", "Py_IncRef", "_a", "b"])
     # byte order: uppercase before underscore before lowercase, as strcmp compares
-    assert '"Py_IncRef\\0_a\\0b\\0"' in text
-    assert 'extern char slither_symbol_0[] __asm__("Py_IncRef") __attribute__((weak));' in text
-    assert "slither_symbol_name_offsets[] = {\n    0,\n    10,\n    13,\n};" in text
+    assert "slither_symbol_count:\n\t.long 3\n" in text
+    assert 'slither_symbol_names:\n\t.string "Py_IncRef"\n\t.string "_a"\n\t.string "b"\n' in text
+    assert "slither_symbol_name_offsets:\n\t.long 0\n\t.long 10\n\t.long 13\n" in text
+    assert "\t.weak Py_IncRef\n\tADDRESS Py_IncRef\n\t.weak _a\n" in text
 
 
 def test_empty_table_still_defines_every_symbol():
-    text = render_table_c([])
-    assert "slither_symbol_count = 0;" in text
-    for name in ("slither_symbol_names[]", "slither_symbol_name_offsets[]", "slither_symbol_addresses[]"):
-        assert name in text
+    text = render_table_s([])
+    assert "slither_symbol_count:\n\t.long 0\n" in text
+    for name in ("slither_symbol_names", "slither_symbol_name_offsets", "slither_symbol_addresses"):
+        assert f"\t.globl {name}\n" in text
 
 
 def test_a_name_that_is_not_a_label_is_refused():
     with pytest.raises(ValueError, match="not a symbol name"):
-        render_table_c(['bad"name'])
+        render_table_s(['bad"name'])
 
 
 def test_not_an_elf_file_is_one_line_error(tmp_path):
@@ -112,8 +112,8 @@ def test_two_pass_link_answers_dlsym_on_the_program(tmp_path):
     names = exported_symbols(first)
     assert {"exported_function", "exported_counter", "hidden_function", "main"} <= set(names)
     assert "private_helper" not in names and "per_thread_value" not in names
-    assert write_table_c(first, tmp_path / "symbol_table.c") == len(names)
-    table = _compile(tmp_path / "symbol_table.c")
+    assert write_table(first, tmp_path / "symbol_table.S") == len(names)
+    table = _compile(tmp_path / "symbol_table.S")
     second = _link(tmp_path, "second", program, table)
     queries = ["exported_function", "exported_counter", "strlen", "private_helper", "per_thread_value", "nope"]
     before = subprocess.run([str(first), *queries], capture_output=True, text=True, check=True).stdout

@@ -18,26 +18,26 @@ from slither.elf import MANIFEST_SECTION
 from slither.cpython_build import static_archive_found
 from slither.loading import PROJECT_ROOT
 from slither.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
-from slither.symbol_table import write_table_c
+from slither.symbol_table import write_table
 
 # Extension archives and libpython in one group: extensions call into libpython and the
 # inittab in main.o calls into the extensions, so no order of the two would always work.
 # dlsym is wrapped so that the program can look its own symbols up (slither.symbol_table).
-LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link -- $) "
+LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link {note}-- $) "
                 "$CC $SLITHER_STATIC_LINK_FLAGS -Wl,--wrap=dlsym -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS {table}"
                 "-Wl,--start-group $SLITHER_LINK_ARCHIVES -Wl,--end-group "
                 "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS $SLITHER_MPI_LINK -Wl,--strip-debug")
 # Two passes: the first links without the symbol table, whose names come from that first
 # result; the second links the same inputs plus the table (weak references only, so it pulls
 # in nothing new: see slither/symbol_table.py).
-FIRST_PASS_COMMAND = LINK_COMMAND.replace("{table}", "")
-SYMBOL_TABLE_COMPILE = "$CC -c -o ${SLITHER_SYMBOL_TABLE}.o ${SLITHER_SYMBOL_TABLE}.c"
-SECOND_PASS_COMMAND = LINK_COMMAND.replace("{table}", "${SLITHER_SYMBOL_TABLE}.o ")
+FIRST_PASS_COMMAND = LINK_COMMAND.replace("{note}", "--no-note ").replace("{table}", "")
+SYMBOL_TABLE_COMPILE = "$CC -c -o ${SLITHER_SYMBOL_TABLE}.o ${SLITHER_SYMBOL_TABLE}.S"
+SECOND_PASS_COMMAND = LINK_COMMAND.replace("{note}", "").replace("{table}", "${SLITHER_SYMBOL_TABLE}.o ")
 
 
 def _write_symbol_table(target, source, env):
-    """symbol_table.c from the first pass's binary (${TARGET}.tmp)."""
-    write_table_c(Path(f"{target[0]}.tmp"), Path(env.subst("${SLITHER_SYMBOL_TABLE}.c")))
+    """symbol_table.S from the first pass's binary (${TARGET}.tmp)."""
+    write_table(Path(f"{target[0]}.tmp"), Path(env.subst("${SLITHER_SYMBOL_TABLE}.S")))
     return 0
 
 
