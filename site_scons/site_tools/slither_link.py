@@ -29,10 +29,11 @@ LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link {note}-- $) "
                 "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS $SLITHER_MPI_LINK -Wl,--strip-debug")
 # Two passes: the first links without the symbol table, whose names come from that first
 # result; the second links the same inputs plus the table (weak references only, so it pulls
-# in nothing new: see slither/symbol_table.py).
+# in nothing new: see slither/symbol_table.py). The table's path is inside BUILD_DIR, so it is
+# kept out of the signature ($( $)), as the cache key must not depend on where the build is.
 FIRST_PASS_COMMAND = LINK_COMMAND.replace("{note}", "--no-note ").replace("{table}", "")
-SYMBOL_TABLE_COMPILE = "$CC -c -o ${SLITHER_SYMBOL_TABLE}.o ${SLITHER_SYMBOL_TABLE}.S"
-SECOND_PASS_COMMAND = LINK_COMMAND.replace("{note}", "").replace("{table}", "${SLITHER_SYMBOL_TABLE}.o ")
+SYMBOL_TABLE_COMPILE = "$CC -c -o $( ${SLITHER_SYMBOL_TABLE}.o ${SLITHER_SYMBOL_TABLE}.S $)"
+SECOND_PASS_COMMAND = LINK_COMMAND.replace("{note}", "").replace("{table}", "$( ${SLITHER_SYMBOL_TABLE}.o $) ")
 
 
 def _write_symbol_table(target, source, env):
