@@ -5,7 +5,7 @@ A fully static glibc link warns once per NSS-using function (getpwnam, getaddrin
 linking". Those are expected and documented (README, static glibc); everything else the
 linker says is passed through untouched. With SLITHER_VERBOSE=1 nothing is filtered.
 
-Usage: python3 -m slither.quiet_link -- CC ARGS...
+Usage: python3 -m slither.quiet_link [--no-note] -- CC ARGS...
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ import sys
 
 from .commands import is_verbose
 
+# The symbol table object (slither.symbol_table) takes the address of every global function,
+# glibc's mktemp among them, whose link-time "dangerous" warning fires on any reference; the
+# table only records where it is, which is no use of it.
+SYMBOL_TABLE_WARNING = re.compile(r"symbol_table\.o:\([^)]*\): warning: ")
 NSS_WARNING = re.compile(r"warning: Using '(\w+)' in statically linked applications requires at runtime")
 PREAMBLE = re.compile(r": in function `[^']*':$")
 
@@ -29,6 +33,8 @@ def filter_link_output(lines: list[str]) -> tuple[list[str], list[str]]:
             if pending_preamble is not None:
                 shown.append(pending_preamble)
             pending_preamble = line
+            continue
+        if SYMBOL_TABLE_WARNING.search(line):
             continue
         match = NSS_WARNING.search(line)
         if match:
@@ -45,6 +51,11 @@ def filter_link_output(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def main(argv: list[str]) -> int:
+    # --no-note: a link whose note a later link of the same inputs prints (the symbol table's
+    # first pass), so that the build says it once.
+    note_wanted = argv[:1] != ["--no-note"]
+    if not note_wanted:
+        argv = argv[1:]
     if argv[:1] == ["--"]:
         argv = argv[1:]
     result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
@@ -55,7 +66,7 @@ def main(argv: list[str]) -> int:
         shown, functions = filter_link_output(lines)
     for line in shown:
         print(line, file=sys.stderr)
-    if functions and result.returncode == 0:
+    if functions and result.returncode == 0 and note_wanted:
         print(f"  note: static glibc loads NSS modules at run time for {', '.join(functions[:6])}"
               f"{', ...' if len(functions) > 6 else ''} (see README: static glibc)")
     return result.returncode

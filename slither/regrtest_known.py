@@ -29,9 +29,6 @@ CATEGORIES = {
     "extension-modules":
         "the test builds or loads a C extension as a shared library (venv + pip, build_ext, "
         "imp.load_dynamic): a static executable exports no C API for a .so to bind to",
-    "no-exported-symbols":
-        "ctypes.pythonapi / dlsym on the executable: a static executable has no dynamic "
-        "symbol table, so C API functions cannot be looked up by name",
     "embedded-test-suites":
         "the stdlib packages' own test sub-packages (ctypes.test, unittest.test, distutils.tests) "
         "are frozen with their package (only the top-level `test` is excluded), and unittest "
@@ -74,8 +71,9 @@ CATEGORIES = {
         "failed in the recorded run because of a python-static bug fixed after it (spwd: "
         "nss_systemd crash, see Static glibc; calendar: `-m` printed `usage: frozen`; runpy: a "
         "program from stdin got the parent directory as sys.path[0]; dbm_ndbm: 3.11's _dbm was "
-        "not built in); rechecked passing with `bench/regrtest --no-build --contender static` "
-        "on those modules",
+        "not built in; bytes, stable_abi_ctypes: ctypes.pythonapi found no C API function in a "
+        "static executable, now answered from the binary's own symbol table); rechecked passing "
+        "with `bench/regrtest --no-build --contender static` on those modules",
 }
 
 KNOWN = {
@@ -84,7 +82,7 @@ KNOWN = {
         "test_ast": "frozen-source",
         "test_bdb": "runtime-in-python",
         "test_builtin": "cpython-frozen-nul",
-        "test_bytes": "no-exported-symbols",
+        "test_bytes": "fixed-since",
         "test_c_locale_coercion": "utf8-mode",
         "test_calendar": "fixed-since",
         "test_capi": "test-c-modules",
@@ -121,7 +119,7 @@ KNOWN = {
         "test_regrtest": "test-package-in-child",
         "test_runpy": "fixed-since",
         "test_spwd": "fixed-since",
-        "test_stable_abi_ctypes": "no-exported-symbols",
+        "test_stable_abi_ctypes": "fixed-since",
         "test_stat": "frozen-always",
         "test_subprocess": "openssl-conf",
         "test_support": "test-package-in-child",

@@ -18,13 +18,28 @@ from slither.elf import MANIFEST_SECTION
 from slither.cpython_build import static_archive_found
 from slither.loading import PROJECT_ROOT
 from slither.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
+from slither.symbol_table import write_table
 
 # Extension archives and libpython in one group: extensions call into libpython and the
 # inittab in main.o calls into the extensions, so no order of the two would always work.
-LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link -- $) "
-                "$CC $SLITHER_STATIC_LINK_FLAGS -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS "
+# dlsym is wrapped so that the program can look its own symbols up (slither.symbol_table).
+LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link {note}-- $) "
+                "$CC $SLITHER_STATIC_LINK_FLAGS -Wl,--wrap=dlsym -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS {table}"
                 "-Wl,--start-group $SLITHER_LINK_ARCHIVES -Wl,--end-group "
                 "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS $SLITHER_MPI_LINK -Wl,--strip-debug")
+# Two passes: the first links without the symbol table, whose names come from that first
+# result; the second links the same inputs plus the table (weak references only, so it pulls
+# in nothing new: see slither/symbol_table.py). The table's path is inside BUILD_DIR, so it is
+# kept out of the signature ($( $)), as the cache key must not depend on where the build is.
+FIRST_PASS_COMMAND = LINK_COMMAND.replace("{note}", "--no-note ").replace("{table}", "")
+SYMBOL_TABLE_COMPILE = "$CC -c -o $( ${SLITHER_SYMBOL_TABLE}.o ${SLITHER_SYMBOL_TABLE}.S $)"
+SECOND_PASS_COMMAND = LINK_COMMAND.replace("{note}", "").replace("{table}", "$( ${SLITHER_SYMBOL_TABLE}.o $) ")
+
+
+def _write_symbol_table(target, source, env):
+    """symbol_table.S from the first pass's binary (${TARGET}.tmp)."""
+    write_table(Path(f"{target[0]}.tmp"), Path(env.subst("${SLITHER_SYMBOL_TABLE}.S")))
+    return 0
 
 
 def _publish_link(target, source, env):
@@ -120,7 +135,10 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
                               SLITHER_LINK_OBJECTS=link_objects, SLITHER_LINK_ARCHIVES=link_archives,
                               SLITHER_CPYTHON_LIBS=cpython["link_flags"],
                               SLITHER_MODULE_LIBS=module_libraries[0],
-                              SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link)
+                              SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link,
+                              SLITHER_SYMBOL_TABLE=out_dir.File("symbol_table").path)
+    # The table's C text is produced by code in symbol_table.py, which no action signature covers.
+    env.Depends(linked, env.File(os.path.join(str(PROJECT_ROOT), "slither", "symbol_table.py")))
     if mpi is not None:  # order only: what they hold is signed through mpi["inputs"]
         env.Requires(linked, mpi["depends"])
     return linked
@@ -136,7 +154,10 @@ def generate(env):
     env["BUILDERS"]["_SlitherAssemble"] = SCons.Builder.Builder(
         action=SCons.Action.Action("$CC -c -I${SOURCE.dir} -o $TARGET $SOURCE", "$ASCOMSTR"))
     env["BUILDERS"]["_SlitherLink"] = SCons.Builder.Builder(
-        action=SCons.Action.Action([SCons.Action.Action(LINK_COMMAND, "$LINKCOMSTR"),
+        action=SCons.Action.Action([SCons.Action.Action(FIRST_PASS_COMMAND, "$LINKCOMSTR"),
+                                    SCons.Action.Action(_write_symbol_table, None),
+                                    SCons.Action.Action(SYMBOL_TABLE_COMPILE, None),
+                                    SCons.Action.Action(SECOND_PASS_COMMAND, None),
                                     SCons.Action.Action(_publish_link, None)]))
     env.AddMethod(_static_binary, "StaticBinary")
 
