@@ -253,7 +253,9 @@ def install_stock_mpi4py(prep: Preparation, facts: dict, tree: Path, site: Path,
         shutil.copy2(library, library_dir / library.name, follow_symlinks=False)
     runpath = origin_runpath(site / "mpi4py", library_dir)
     key = key_of("stock-mpi4py", sha256_of(prep.stock_python), sha256_of(prep.mpi4py_sdist),
-                 sha256_of(prep.stock_mpi_archive), sha256_of(prep.build_tools_tar), runpath)
+                 sha256_of(prep.stock_mpi_archive), sha256_of(prep.build_tools_tar),
+                 # how it is built, with the prefix's location left out (it varies by checkout)
+                 *build_environment(Path("/prefix"), prep.mpi_wrapper, runpath).values())
     install_stock_package(prep, facts, site, log, name="mpi4py", sdist=prep.mpi4py_sdist, key=key,
                           build_env=build_environment(prep.stock_mpi_prefix, prep.mpi_wrapper, runpath))
     extension = next((site / "mpi4py").glob("MPI.*.so"), None)

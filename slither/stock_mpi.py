@@ -51,8 +51,13 @@ def origin_runpath(extension_dir: Path, library_dir: Path) -> str:
 
 def build_environment(prefix: Path, wrapper: str, runpath: str) -> dict:
     """Variables for pip building mpi4py against the MPI in prefix (its wrapper compiles and
-    links; LDFLAGS adds the one search path). No shell sees LDFLAGS, so $ORIGIN stays literal."""
-    return {"MPICC": str(Path(prefix) / wrapper), "LDFLAGS": f"-Wl,-rpath,{runpath}"}
+    links; LDFLAGS adds the one search path). No shell sees LDFLAGS, so $ORIGIN stays literal.
+
+    LDFLAGS also names prefix/lib for the link: MPICH's mpicc appends its own -L/-lmpi after
+    every argument, and distutils puts the interpreter's LIBDIR (/usr/lib/x86_64-linux-gnu for
+    Debian's python3.11) before them, so `-lmpi` found Debian's libmpi.so (an alternative
+    pointing at libmpich.so.12) when libmpich-dev is installed; LDFLAGS come first."""
+    return {"MPICC": str(Path(prefix) / wrapper), "LDFLAGS": f"-L{Path(prefix) / 'lib'} -Wl,-rpath,{runpath}"}
 
 
 def dynamic_section(shared_object: Path) -> tuple[list[str], list[str]]:

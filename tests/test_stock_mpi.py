@@ -84,7 +84,8 @@ def test_origin_runpath_is_relative_to_the_extension():
 
 def test_build_environment_names_the_wrapper_and_one_search_path(tmp_path):
     env = build_environment(tmp_path, "bin/mpicc", "$ORIGIN/../lib")
-    assert env == {"MPICC": str(tmp_path / "bin" / "mpicc"), "LDFLAGS": "-Wl,-rpath,$ORIGIN/../lib"}
+    assert env == {"MPICC": str(tmp_path / "bin" / "mpicc"),
+                   "LDFLAGS": f"-L{tmp_path / 'lib'} -Wl,-rpath,$ORIGIN/../lib"}
 
 
 @pytest.fixture
@@ -103,8 +104,15 @@ def tiny_shared_library(tmp_path):
     (lib / "libtiny.so.1").symlink_to("libtiny.so.1.0.0")
     (lib / "libtiny.so").symlink_to("libtiny.so.1.0.0")
     runpath = origin_runpath(ext, lib)
-    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(ext / "ext.so"), str(tmp_path / "ext.c"),
-                    f"-L{lib}", "-ltiny", build_environment(tmp_path, "bin/mpicc", runpath)["LDFLAGS"]], check=True)
+    # a decoy libtiny.so with another soname in a directory named before the wrapper's own -L,
+    # as distutils names the interpreter's LIBDIR (Debian: libmpi.so -> libmpich.so.12)
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    subprocess.run(["gcc", "-shared", "-fPIC", "-Wl,-soname,libdecoy.so.12", "-o", str(decoy / "libtiny.so"),
+                    str(tmp_path / "tiny.c")], check=True)
+    ldflags = build_environment(tmp_path / "mpich", "bin/mpicc", runpath)["LDFLAGS"].split()
+    subprocess.run(["gcc", "-shared", "-fPIC", *ldflags, "-o", str(ext / "ext.so"), str(tmp_path / "ext.c"),
+                    f"-L{decoy}", f"-L{lib}", "-ltiny"], check=True)
     return ext / "ext.so", lib, runpath
 
 
