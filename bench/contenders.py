@@ -2,7 +2,10 @@
 
     SERVED/stock/        a stock CPython install tree (bin/python3.X, lib/python3.X with its .pyc
                          files and lib-dynload, libpython3.X.so when shared) and numpy installed
-                         into its site-packages, built by that interpreter from the pinned sdist
+                         into its site-packages, built by that interpreter from the pinned sdist;
+                         mpi4py likewise, against the shared MPICH of `scons reference-mpi`
+                         (the static binary's MPICH recipe built shared), whose libraries are in
+                         stock/mpich/lib, found by MPI.so's $ORIGIN-relative run-time path
     SERVED/pyinstaller/  one PyInstaller one-file per workload, built by the stock interpreter
     SERVED/static/       python-static (built with MODULES=numpy[,mpi4py])
     SERVED/work/         the user's script and module; every contender runs with this as its cwd
@@ -32,6 +35,7 @@ PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 from slither.errors import SlitherError  # noqa: E402
 from slither.files import sha256_of  # noqa: E402
+from slither.stock_mpi import build_environment, check_linked_against, origin_runpath  # noqa: E402
 
 CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
 STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"
@@ -83,6 +87,7 @@ class Contender:
     onefiles: dict = field(default_factory=dict)   # workload key -> relative path of its one-file
     library_path: str = ""            # relative LD_LIBRARY_PATH a shared stock build needs
     tree: str = ""                    # relative directory holding everything it reads
+    package_keys: tuple = ()          # cache keys of what was built into it (one-files built from it follow)
 
     def command(self, workload: Workload, root: Path) -> list[str] | None:
         if workload.key in self.unavailable:
@@ -109,6 +114,10 @@ class Preparation:
     build_tools_tar: Path | None      # slither's pinned build backends (meson-python, Cython, ...)
     mpi4py_reason: str                # why mpi4py is not available (empty: it is)
     stock_note: str = ""
+    mpi4py_sdist: Path | None = None  # the mpi4py recipe's pinned sdist
+    stock_mpi_prefix: Path | None = None   # the shared MPI's unpacked prefix (scons reference-mpi)
+    stock_mpi_archive: Path | None = None  # its prefix.tar: what the stock mpi4py's cache key signs
+    mpi_wrapper: str = "bin/mpicc"    # the MPI recipe's compiler wrapper, inside the prefix
 
     @property
     def served(self) -> Path:
@@ -181,28 +190,22 @@ def unpack_build_tools(tar: Path, destination: Path, series: str) -> Path:
     return destination / "lib" / f"python{series}" / "site-packages"
 
 
-def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -> str:
-    """numpy from the pinned sdist, built by the stock interpreter into the tree's site-packages.
-
-    The same build options as the static binary's recipe (the no-BLAS variant), so both run the
-    same numpy code. Returns "" or the reason numpy is not installed.
-    """
-    if prep.numpy_sdist is None or prep.build_tools_tar is None:
-        return ("numpy not built for the stock interpreter in this run (--skip-stock-numpy, or no pinned sdist / "
-                "build tools: run scons MODULES=numpy first)")
-    key = key_of("stock-numpy", sha256_of(prep.stock_python), sha256_of(prep.numpy_sdist),
-                 *prep.numpy_config, sha256_of(prep.build_tools_tar))
-    cached = prep.cache_dir / f"stock-numpy-{key}.tar"
+def install_stock_package(prep: Preparation, facts: dict, site: Path, log: Path, *, name: str, sdist: Path,
+                          key: str, options: tuple = (), build_env: dict | None = None) -> str:
+    """A package from its pinned sdist, built by the stock interpreter (pip, no isolation, the
+    pinned build tools) into the tree's site-packages; cached as a tar under `key`. Returns the key."""
+    cached = prep.cache_dir / f"stock-{name}-{key}.tar"
     if not cached.exists():
-        say(f"stock numpy: pip install {prep.numpy_sdist.name} with {prep.stock_python} (cold: ~10 min)")
+        say(f"stock {name}: pip install {sdist.name} with {prep.stock_python} (cold: minutes)")
         tools_site = unpack_build_tools(prep.build_tools_tar, prep.work_dir / "build-tools", facts["series"])
-        staging = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix="numpy-site-"))
+        staging = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix=f"{name}-site-"))
         env = clean_environment({"PYTHONPATH": str(tools_site),
-                                 "PATH": f"{tools_site.parent.parent.parent / 'bin'}:{os.environ['PATH']}"})
+                                 "PATH": f"{tools_site.parent.parent.parent / 'bin'}:{os.environ['PATH']}",
+                                 **(build_env or {})})
         command = [str(prep.stock_python), "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
-                   "--disable-pip-version-check", "--target", str(staging), str(prep.numpy_sdist)]
-        command += [f"--config-settings={setting}" for setting in prep.numpy_config]
-        run_checked(command, what="numpy build for the stock interpreter", log=log, env=env)
+                   "--disable-pip-version-check", "--target", str(staging), str(sdist)]
+        command += [f"--config-settings={setting}" for setting in options]
+        run_checked(command, what=f"{name} build for the stock interpreter", log=log, env=env)
         for leftover in staging.glob("bin"):
             shutil.rmtree(leftover)
         prep.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -212,10 +215,54 @@ def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -
         os.replace(partial, cached)
         shutil.rmtree(staging)
     else:
-        say(f"stock numpy: from the cache ({cached.name})")
+        say(f"stock {name}: from the cache ({cached.name})")
     with tarfile.open(cached) as archive:
         archive.extractall(site, filter="data")
-    return ""
+    return key
+
+
+def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -> tuple[str, str]:
+    """numpy from the pinned sdist, built by the stock interpreter into the tree's site-packages.
+
+    The same build options as the static binary's recipe, so both run the same numpy code.
+    Returns (reason numpy is not installed or "", its cache key).
+    """
+    if prep.numpy_sdist is None or prep.build_tools_tar is None:
+        return ("numpy not built for the stock interpreter in this run (--skip-stock-numpy, or no pinned sdist / "
+                "build tools: run scons MODULES=numpy first)"), ""
+    key = key_of("stock-numpy", sha256_of(prep.stock_python), sha256_of(prep.numpy_sdist),
+                 *prep.numpy_config, sha256_of(prep.build_tools_tar))
+    return "", install_stock_package(prep, facts, site, log, name="numpy", sdist=prep.numpy_sdist, key=key,
+                                     options=prep.numpy_config)
+
+
+def install_stock_mpi4py(prep: Preparation, facts: dict, tree: Path, site: Path, log: Path) -> tuple[str, str]:
+    """mpi4py from the recipe's sdist, built by the stock interpreter with the shared MPI's own
+    mpicc, and that MPI's shared libraries copied into tree/mpich/lib, where MPI.so finds them
+    through its one $ORIGIN-relative run-time path (as a site's mpicc would give it an absolute
+    one): served from the metadata server, the lookup of libmpi.so goes there too.
+    Returns (reason mpi4py is not installed or "", its cache key)."""
+    if prep.mpi4py_reason:
+        return prep.mpi4py_reason, ""
+    if prep.mpi4py_sdist is None or prep.stock_mpi_prefix is None or prep.build_tools_tar is None:
+        return ("mpi4py not built for the stock interpreter in this run (no pinned sdist, shared MPI or build "
+                "tools: run `scons reference-mpi` and `scons MODULES=numpy,mpi4py` first)"), ""
+    library_dir = tree / "mpich" / "lib"
+    library_dir.mkdir(parents=True)
+    for library in sorted((prep.stock_mpi_prefix / "lib").glob("lib*.so*")):
+        shutil.copy2(library, library_dir / library.name, follow_symlinks=False)
+    runpath = origin_runpath(site / "mpi4py", library_dir)
+    key = key_of("stock-mpi4py", sha256_of(prep.stock_python), sha256_of(prep.mpi4py_sdist),
+                 sha256_of(prep.stock_mpi_archive), sha256_of(prep.build_tools_tar),
+                 # how it is built, with the prefix's location left out (it varies by checkout)
+                 *build_environment(Path("/prefix"), prep.mpi_wrapper, runpath).values())
+    install_stock_package(prep, facts, site, log, name="mpi4py", sdist=prep.mpi4py_sdist, key=key,
+                          build_env=build_environment(prep.stock_mpi_prefix, prep.mpi_wrapper, runpath))
+    extension = next((site / "mpi4py").glob("MPI.*.so"), None)
+    if extension is None:
+        raise SlitherError(f"the stock mpi4py build left no mpi4py/MPI.*.so in {site}")
+    check_linked_against(extension, library_dir, runpath)
+    return "", key
 
 
 def prepare_stock(prep: Preparation, log: Path) -> Contender:
@@ -226,16 +273,19 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
     env = clean_environment({"LD_LIBRARY_PATH": str(tree / library_path)} if library_path else None)
     site = site_packages_of(python, tree, env)
     site.mkdir(parents=True, exist_ok=True)
-    numpy_reason = install_stock_numpy(prep, facts, site, log)
+    numpy_reason, numpy_key = install_stock_numpy(prep, facts, site, log)
+    mpi4py_reason, mpi4py_key = install_stock_mpi4py(prep, facts, tree, site, log)
     kind = "shared libpython" if links_libpython(prep.stock_python) else "libpython linked into the executable"
+    mpi_note = "" if mpi4py_reason else (f", mpi4py built against the shared MPICH of `scons reference-mpi` "
+                                         f"(libraries in stock/mpich/lib)")
     contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
-                                 f"numpy in {site.relative_to(prep.served)}",
+                                 f"numpy in {site.relative_to(prep.served)}{mpi_note}",
                           interpreter=str(python.relative_to(prep.served)), library_path=(
                               str((tree / library_path).relative_to(prep.served)) if library_path else ""),
-                          tree="stock")
+                          tree="stock", package_keys=(numpy_key, mpi4py_key))
     for workload in WORKLOADS:
-        if "mpi4py" in workload.needs and prep.mpi4py_reason:
-            contender.unavailable[workload.key] = prep.mpi4py_reason
+        if "mpi4py" in workload.needs and mpi4py_reason:
+            contender.unavailable[workload.key] = mpi4py_reason
         elif "numpy" in workload.needs and numpy_reason:
             contender.unavailable[workload.key] = numpy_reason
     return contender
@@ -277,7 +327,7 @@ def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Conte
         # the script must not be named after a module it imports (numpy.py would import itself)
         script = f"workload_{workload.slug}.py"
         key = key_of("onefile", script, sha256_of(prep.stock_python), pyinstaller.name, workload.script_text(),
-                     *sorted(p.name for p in site.iterdir()) if workload.needs else "")
+                     *(sorted(p.name for p in site.iterdir()) + list(stock.package_keys) if workload.needs else ""))
         cached = prep.cache_dir / f"onefile-{workload.slug}-{key}"
         if not cached.exists():
             say(f"pyinstaller: one-file for {workload.key!r}")

@@ -1,7 +1,8 @@
 """SCons tool: C libraries built from source (library recipes, e.g. MPICH) for later steps.
 
     LibraryBuild   source tarball -> prefix.tar (the install prefix: include/, lib/*.a,
-                   bin/), cached by content; then unpacked into BUILD_DIR/libraries/.../prefix
+                   bin/), cached by content; then unpacked into BUILD_DIR/libraries/.../prefix;
+                   linkage="shared": the same recipe built shared (lib/*.so), in .../<name>-shared
                    for the steps that compile or link against it, like the CPython step's
                    HostInterpreter (cheap, never cached)
 
@@ -16,6 +17,7 @@ import SCons.Action
 import SCons.Builder
 
 from slither.library_build import canonical_prefix
+from slither.library_variants import configure_flags_for, directory_name
 from slither.loading import PROJECT_ROOT
 from slither.reproducible import replace_in_text_files
 from slither.unpack import safe_extract
@@ -49,15 +51,21 @@ def _unpack_prefix(target, source, env):
     return 0
 
 
-def _library(env, recipe, profile, libraries_dir):
-    """Declare the build of one library recipe; returns a dict of its nodes."""
-    directory = env.Dir(libraries_dir).Dir(f"{recipe.name}-{recipe.version}-{profile.name}")
+def _library(env, recipe, profile, libraries_dir, linkage="static"):
+    """Declare the build of one library recipe; returns a dict of its nodes.
+
+    linkage "shared" builds the same recipe as shared libraries (slither.library_variants), for
+    the stock side of comparisons; the static binary always takes the recipe as written."""
+    directory = env.Dir(libraries_dir).Dir(directory_name(recipe.name, recipe.version, profile.name, linkage))
     source = recipe.source
-    tarball = env.SourceFile(os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename),
-                             {"source": source, "version": recipe.version})[0]
+    tarball_path = os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename)
+    tarball = env.File(tarball_path)
+    if not tarball.has_builder():  # the static and the shared build share one download
+        tarball = env.SourceFile(tarball_path, {"source": source, "version": recipe.version})[0]
     patches = [env.File(p) for p in recipe.patches]
+    configure_flags = configure_flags_for(recipe.name, recipe.configure_flags, linkage)
     recipe_args = " ".join([f"--patch $( {p.abspath} $)" for p in patches]
-                           + [f"--configure-flag={flag}" for flag in recipe.configure_flags])
+                           + [f"--configure-flag={flag}" for flag in configure_flags])
     scripts = [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in LIBRARY_SCRIPTS]
     archive = directory.File("prefix.tar")
     built = env._SlitherLibrary(
@@ -68,7 +76,8 @@ def _library(env, recipe, profile, libraries_dir):
         SLITHER_TARGET_ARG=str(profile.path), SLITHER_RECIPE_ARGS=recipe_args,
         SLITHER_WORK_DIR=directory.Dir("work").path, SLITHER_LOG=directory.File("build.log").path,
         LIBRARYCOMSTR=env.get("LIBRARYCOMSTR") and f"library build {recipe.name} {recipe.version} "
-                      f"({profile.name}): configure, make, install (first build takes minutes)")
+                      f"({profile.name}{', ' + linkage if linkage != 'static' else ''}): configure, make, install "
+                      "(first build takes minutes)")
     env.Depends(built, env.SlitherRunnerPython())  # signed by content, not by its path
     env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
 
@@ -78,7 +87,7 @@ def _library(env, recipe, profile, libraries_dir):
     env.NoCache(marker)
     env.Clean(marker, prefix_dir)
     return {"name": recipe.name, "version": recipe.version, "recipe": recipe, "archive": archive,
-            "prefix_dir": prefix_dir, "marker": marker[0]}
+            "prefix_dir": prefix_dir, "marker": marker[0], "linkage": linkage}
 
 
 def generate(env):

@@ -1,6 +1,9 @@
 """SCons tool: the stock reference CPython (`ReferencePython`) that comparisons run against.
 
     scons reference [PYTHON=3.13]  ->  BUILD_DIR/reference/cpython-<version>/bin/python<series>
+    scons reference-mpi            ->  BUILD_DIR/libraries/mpich-<version>-<TARGET>-shared/prefix
+                                       (the MPI of the mpi4py recipe, built shared: libmpi.so,
+                                       mpicc, mpiexec; what the stock mpi4py is built against)
 
 The same verified tarball as the static build, built the usual shared way by
 slither.reference_build: no patches, no TARGET profile. Like the CPython step, the install
@@ -15,7 +18,8 @@ import SCons.Action
 import SCons.Builder
 
 from slither import reproducible
-from slither.loading import PROJECT_ROOT, cpython_release
+from slither.loading import PROJECT_ROOT, cpython_release, load_target
+from slither.stock_mpi import stock_mpi_recipe
 from slither.unpack import safe_extract
 
 # The code the reference build runs: changing any of it rebuilds the reference.
@@ -89,12 +93,29 @@ def _reference_python(env, python="3.11", build_dir="build", jobs=None, sources=
     return interpreter
 
 
+def _reference_mpi(env, target="gnu", build_dir="build", jobs=None, sources=None, verbose=False):
+    """Declare the shared build of mpi4py's MPI recipe (the same recipe, source and TARGET
+    profile as the static binary's, only linked shared); returns its unpacked prefix's marker."""
+    profile = load_target(target)
+    build_env = env.Clone()
+    if not verbose:
+        build_env.SetDefault(LIBRARYCOMSTR="library build", PREFIXCOMSTR="unpack library prefix -> ${TARGET.dir}")
+    build_env["SLITHER_BUILD_DIR"] = build_dir
+    build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
+    build_env["SLITHER_SOURCE_DIRS"] = [os.path.abspath(d) for d in sources or ()]
+    build_env["ENV"].update(profile.environment)
+    library = build_env.LibraryBuild(stock_mpi_recipe(), profile, os.path.join(build_dir, "libraries"),
+                                     linkage="shared")
+    return library["marker"]
+
+
 def generate(env):
     env["BUILDERS"]["_SlitherReference"] = SCons.Builder.Builder(
         action=SCons.Action.Action(REFERENCE_COMMAND, "$REFERENCECOMSTR"))
     env["BUILDERS"]["_SlitherReferenceUnpack"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_unpack_reference, "$REFERENCEUNPACKCOMSTR"))
     env.AddMethod(_reference_python, "ReferencePython")
+    env.AddMethod(_reference_mpi, "ReferenceMpi")
 
 
 def exists(env):
