@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,21 +62,30 @@ def _extract_lib_test(tarball: Path, staging: Path) -> None:
 
 def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
     """Lib/test of the release tarball into destination/test (nothing else of the tarball).
-    Kept when already extracted from the same tarball: two runs may share an OUTPUT."""
+    Kept when already extracted from the same tarball: two runs may share an OUTPUT, and may
+    start at the same moment (one per contender), so each extracts into a staging directory
+    of its own and the first to finish wins; the other drops its copy."""
     marker = destination / ".extracted-from"
-    if marker.is_file() and marker.read_text() == sha256:
+
+    def extracted() -> bool:
+        return marker.is_file() and marker.read_text() == sha256
+
+    if extracted():
         return destination / "test"
-    staging = destination.with_name(destination.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=destination.name + ".tmp-", dir=destination.parent))
     try:
         _extract_lib_test(tarball, staging)
-    except BaseException:
+        (staging / marker.name).write_text(sha256)
+        if not extracted():
+            shutil.rmtree(destination, ignore_errors=True)
+            try:
+                os.rename(staging, destination)
+            except OSError:
+                if not extracted():  # not another run's finished copy: a real failure
+                    raise
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    (staging / marker.name).write_text(sha256)
-    shutil.rmtree(destination, ignore_errors=True)
-    os.replace(staging, destination)
     return destination / "test"
 
 
