@@ -54,11 +54,6 @@ CATEGORIES = {
         "always 1, so args_from_interpreter_flags() adds -S and site-dependent checks differ; "
         "CPython's interactive banner prints its `Type \"help\", ...` line only when site is "
         "imported (test_repl counts the banner's lines)",
-    "pythonhome-in-children":
-        "bench/regrtest sets PYTHONHOME to each interpreter's prefix (see slither/regrtest.py); "
-        "a program a test starts that embeds the system's own Python (gdb) inherits it: the "
-        "stock prefix has a 3.11 stdlib that Python can use, python-static's prefix has none "
-        "(`No module named 'encodings'`); the harness's, not the binary's",
     "utf8-mode":
         "python-static always runs in UTF-8 mode without setlocale() (glibc would read locale "
         "files at start-up): locale coercion and locale-encoding warnings do not happen",
@@ -120,7 +115,6 @@ KNOWN = {
         "test_frozen": "frozen-always",
         "test_fstring": "frozen-source",
         "test_future": "frozen-always",
-        "test_gdb": "pythonhome-in-children",
         "test_getpath": "embedding",
         "test_idle": "excluded-packages",
         "test_imp": "extension-modules",
