@@ -51,17 +51,43 @@ class ModuleSource:
     data_files: tuple[int, int] = (0, 0)  # a package-data module: (files, bytes) it holds
 
 
-def discover(root: Path, origin: str, excluded: frozenset = frozenset()) -> list[ModuleSource]:
-    """Every importable .py module below ``root``: each enclosing directory must be a package."""
+def _is_namespace_package(directory: Path, relative_dir: Path, filenames: list[str]) -> bool:
+    """A directory without __init__.py inside a package, whose modules its package imports
+    as an implicit namespace package (numpy.testing imports numpy._core.tests._natype, and
+    numpy/_core/tests/ has no __init__.py). Only when every .py file in it compiles: such a
+    directory may as well hold test data that merely ends in .py (it then stays package data)."""
+    sources = [name for name in filenames if name.endswith(".py")]
+    if len(relative_dir.parts) < 2 or not relative_dir.name.isidentifier() or not sources:
+        return False
+    for name in sources:
+        try:
+            compile((directory / name).read_bytes(), name, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return False
+    return True
+
+
+def discover(root: Path, origin: str, excluded: frozenset = frozenset(),
+             namespace_packages: bool = False) -> list[ModuleSource]:
+    """Every importable .py module below ``root``: each enclosing directory must be a package,
+    or (namespace_packages, for third-party packages) a namespace directory inside one, which
+    is frozen as a package with an empty __init__."""
     root = Path(root)
     found = []
     for directory, dirnames, filenames in os.walk(root):
         directory = Path(directory)
         relative_dir = directory.relative_to(root)
         if relative_dir.parts:
-            if relative_dir.parts[0] in excluded or not (directory / "__init__.py").is_file():
+            if relative_dir.parts[0] in excluded:
                 dirnames[:] = []
                 continue
+            if not (directory / "__init__.py").is_file():
+                if not (namespace_packages and _is_namespace_package(directory, relative_dir, filenames)):
+                    dirnames[:] = []
+                    continue
+                found.append(ModuleSource(
+                    name=".".join(relative_dir.parts), path=None, is_package=True,
+                    display_path=(relative_dir / "__init__.py").as_posix(), origin=origin, text=b""))
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for filename in sorted(filenames):
             if not filename.endswith(".py"):
@@ -196,7 +222,7 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
             modules[module.name] = module
     data: dict[str, Path] = {}
     for root, origin in extra_roots:
-        found = discover(root, origin)
+        found = discover(root, origin, namespace_packages=True)
         for module in found:
             modules[module.name] = module  # later roots win, as on sys.path order reversed
         data.update(discover_data(root, {module.path for module in found}))

@@ -1,7 +1,7 @@
 """CPython's regression suite, from the same verified tarball, against python-static and the
 stock shared build of the same release, per test module side by side.
 
-    bench/regrtest [--python 3.11] [--jobs 2] [--contender static --contender stock] [TEST ...]
+    bench/regrtest [--python 3.11] [--jobs 2] [--modules numpy,mpi4py] [--contender static --contender stock] [TEST ...]
 
 1. `scons` builds (or takes from the cache) BUILD_DIR/bin/NAME and `scons reference` the stock
    build (unless --no-build).
@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,21 +62,30 @@ def _extract_lib_test(tarball: Path, staging: Path) -> None:
 
 def extract_test_package(tarball: Path, sha256: str, destination: Path) -> Path:
     """Lib/test of the release tarball into destination/test (nothing else of the tarball).
-    Kept when already extracted from the same tarball: two runs may share an OUTPUT."""
+    Kept when already extracted from the same tarball: two runs may share an OUTPUT, and may
+    start at the same moment (one per contender), so each extracts into a staging directory
+    of its own and the first to finish wins; the other drops its copy."""
     marker = destination / ".extracted-from"
-    if marker.is_file() and marker.read_text() == sha256:
+
+    def extracted() -> bool:
+        return marker.is_file() and marker.read_text() == sha256
+
+    if extracted():
         return destination / "test"
-    staging = destination.with_name(destination.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=destination.name + ".tmp-", dir=destination.parent))
     try:
         _extract_lib_test(tarball, staging)
-    except BaseException:
+        (staging / marker.name).write_text(sha256)
+        if not extracted():
+            shutil.rmtree(destination, ignore_errors=True)
+            try:
+                os.rename(staging, destination)
+            except OSError:
+                if not extracted():  # not another run's finished copy: a real failure
+                    raise
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    (staging / marker.name).write_text(sha256)
-    shutil.rmtree(destination, ignore_errors=True)
-    os.replace(staging, destination)
     return destination / "test"
 
 
@@ -180,7 +190,8 @@ def render_markdown(comparison: dict, header: list[str]) -> str:
 
 def build_contenders(args, release) -> None:
     command = [sys.executable, "-m", "SCons", "-Q", f"PYTHON={release.series}", f"BUILD_DIR={args.build_dir}",
-               f"NAME={args.name}", f"JOBS={args.jobs}", os.path.join(args.build_dir, "bin", args.name),
+               f"NAME={args.name}", f"JOBS={args.jobs}", *([f"MODULES={args.modules}"] if args.modules else []),
+               os.path.join(args.build_dir, "bin", args.name),
                "reference"]
     commands.say("build: " + " ".join(command[2:]))
     result = subprocess.run(command, cwd=loading.PROJECT_ROOT)
@@ -193,6 +204,8 @@ def main(argv=None) -> int:
     parser.add_argument("--python", default="3.11", help="CPython series (3.11 or 3.13)")
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--name", default="python-static")
+    parser.add_argument("--modules", default="",
+                        help="MODULES of the static contender (e.g. numpy,mpi4py); the stock one has none")
     parser.add_argument("--jobs", type=int, default=2, help="regrtest -j (and JOBS for the build)")
     parser.add_argument("--contender", action="append", choices=("static", "stock"),
                         help="run only these (default both); a missing one is read from OUTPUT")
@@ -248,7 +261,8 @@ def main(argv=None) -> int:
     options = {name: " ".join(verdicts[name].get("argv", [])) for name in ("stock", "static")}
     same = options["stock"] == options["static"]
     header = [f"CPython {release.version} regression suite (`Lib/test` of {release.source.filename}), "
-              "per test module, stock shared build vs python-static.",
+              "per test module, stock shared build vs python-static"
+              + (f" built with `MODULES={args.modules}`." if args.modules else "."),
               "",
               f"Run by `bench/regrtest --python {release.series}` (see slither/regrtest.py); regrtest options "
               + (f"(both): `{options['stock']}`" if same else

@@ -18,14 +18,20 @@ CATEGORIES = {
     "frozen-always":
         "python-static always uses its frozen modules; tests that switch frozen modules off to "
         "load the source versions (`-X frozen_modules=off`, import_helper.frozen_modules(False), "
-        "import_fresh_module of a module CPython itself freezes, such as os) find no source",
+        "import_fresh_module of a module CPython itself freezes, such as os) find no source; "
+        "import_helper.CleanImport switches them off too, and a stdlib module first imported "
+        "inside it is not found (test_future: `import site` under the -S every regrtest worker "
+        "of python-static gets, see no-site); CPython's test-only frozen modules (__phello__) "
+        "are not in python-static's table",
     "stdlib-data-files":
         "non-Python files of the stdlib (pydoc_data/_pydoc.css, sysconfig's Makefile, "
         "venv's scripts, ...) are not in the binary",
     "test-c-modules":
         "test-only C modules are not built in: CPython builds _testmultiphase, "
-        "_testimportmultiple, _ctypes_test and xxlimited only as shared libraries, and "
-        "_testinternalcapi built in breaks the link of CPython's own _freeze_module",
+        "_testimportmultiple, _ctypes_test, xxlimited (and in 3.13 _testsinglephase and "
+        "_testexternalinspection) only as shared libraries, and _testinternalcapi built in "
+        "breaks the link of CPython's own _freeze_module; the test fails, or is skipped where "
+        "stock runs it",
     "extension-modules":
         "the test builds or loads a C extension as a shared library (venv + pip, build_ext, "
         "imp.load_dynamic): a static executable exports no C API for a .so to bind to",
@@ -42,7 +48,9 @@ CATEGORIES = {
         "finds only on PYTHONPATH (stock finds it in its stdlib directory)",
     "no-site":
         "python-static never imports site (it probes site-packages); sys.flags.no_site is "
-        "always 1, so args_from_interpreter_flags() adds -S and site-dependent checks differ",
+        "always 1, so args_from_interpreter_flags() adds -S and site-dependent checks differ; "
+        "CPython's interactive banner prints its `Type \"help\", ...` line only when site is "
+        "imported (test_repl counts the banner's lines)",
     "utf8-mode":
         "python-static always runs in UTF-8 mode without setlocale() (glibc would read locale "
         "files at start-up): locale coercion and locale-encoding warnings do not happen",
@@ -56,7 +64,7 @@ CATEGORIES = {
         "the runtime's import hooks are Python code: a tracer (bdb, sys.settrace) sees their "
         "frames during imports",
     "cpython-frozen-nul":
-        "CPython 3.11's FrozenImporter truncates a module name at an embedded NUL "
+        "CPython's FrozenImporter (3.11 and 3.13) truncates a module name at an embedded NUL "
         "(`__import__('string\\x00')` finds the frozen `string`); stock has the same bug for "
         "its own frozen modules, python-static freezes more of them",
     "not-built-in":
@@ -72,8 +80,10 @@ CATEGORIES = {
         "nss_systemd crash, see Static glibc; calendar: `-m` printed `usage: frozen`; runpy: a "
         "program from stdin got the parent directory as sys.path[0]; dbm_ndbm: 3.11's _dbm was "
         "not built in; bytes, stable_abi_ctypes: ctypes.pythonapi found no C API function in a "
-        "static executable, now answered from the binary's own symbol table); rechecked passing "
-        "with `bench/regrtest --no-build --contender static` on those modules",
+        "static executable, now answered from the binary's own symbol table; pickle, pickletools "
+        "on the numpy binary: `import numpy.testing` failed, numpy._core.tests is a namespace "
+        "package the freezer skipped); rechecked passing with `bench/regrtest --no-build "
+        "--contender static` on those modules",
 }
 
 KNOWN = {
@@ -114,7 +124,13 @@ KNOWN = {
         "test_marshal": "test-c-modules",
         "test_module": "frozen-source",
         "test_modulefinder": "frozen-source",
+        "test_multiprocessing_fork": "test-package-in-child",
+        "test_multiprocessing_forkserver": "test-package-in-child",
+        "test_multiprocessing_spawn": "test-package-in-child",
         "test_nis": "not-built-in",
+        "test_pdb": "frozen-source",
+        "test_pickle": "fixed-since",
+        "test_pickletools": "fixed-since",
         "test_pyclbr": "frozen-source",
         "test_regrtest": "test-package-in-child",
         "test_runpy": "fixed-since",
@@ -127,6 +143,7 @@ KNOWN = {
         "test_sysconfig": "stdlib-data-files",
         "test_tabnanny": "frozen-source",
         "test_tcl": "not-built-in",
+        "test_threading": "no-exported-symbols",
         "test_trace": "frozen-source",
         "test_traceback": "test-c-modules",
         "test_ttk_textonly": "not-built-in",
@@ -137,7 +154,74 @@ KNOWN = {
         "test_xxlimited": "test-c-modules",
         "test_zipfile": "utf8-mode",
     },
+    # 3.13's regrtest runs the packages test_asyncio, test_inspect, test_multiprocessing_*,
+    # ... one sub-module at a time, under these names.
     "3.13": {
+        "test.test_future_stmt.test_future": "frozen-always",
+        "test.test_inspect.test_inspect": "frozen-source",
+        "test.test_multiprocessing_fork.test_misc": "test-package-in-child",
+        "test.test_multiprocessing_forkserver.test_misc": "test-package-in-child",
+        "test.test_multiprocessing_spawn.test_misc": "test-package-in-child",
+        "test__interpchannels": "test-c-modules",
+        "test__interpreters": "test-c-modules",
+        "test_argparse": "frozen-source",
+        "test_bdb": "runtime-in-python",
+        "test_builtin": "cpython-frozen-nul",
+        "test_bytes": "no-exported-symbols",
+        "test_c_locale_coercion": "utf8-mode",
+        "test_capi": "test-c-modules",
+        "test_class": "test-c-modules",
+        "test_cmd_line_script": "test-package-in-child",
+        "test_code": "test-c-modules",
+        "test_compile": "test-c-modules",
+        "test_compileall": "test-c-modules",
+        "test_contextlib": "frozen-source",
+        "test_contextlib_async": "frozen-source",
+        "test_ctypes": "no-exported-symbols",
+        "test_dis": "test-c-modules",
+        "test_doctest": "frozen-source",
+        "test_docxmlrpc": "stdlib-data-files",
+        "test_embed": "test-package-in-child",
+        "test_ensurepip": "excluded-packages",
+        "test_external_inspection": "test-c-modules",
+        "test_faulthandler": "frozen-source",
+        "test_fileutils": "test-c-modules",
+        "test_frame": "no-exported-symbols",
+        "test_frozen": "frozen-always",
+        "test_fstring": "frozen-source",
+        "test_getpath": "test-c-modules",
+        "test_idle": "excluded-packages",
+        "test_import": "test-c-modules",
+        "test_io": "utf8-mode",
+        "test_linecache": "frozen-source",
+        "test_marshal": "test-c-modules",
+        "test_module": "frozen-source",
+        "test_modulefinder": "frozen-source",
+        "test_opcache": "test-c-modules",
+        "test_optimizer": "test-c-modules",
+        "test_pdb": "frozen-source",
+        "test_perfmaps": "test-c-modules",
+        "test_pkgutil": "test-c-modules",
+        "test_pyclbr": "test-c-modules",
+        "test_regrtest": "test-package-in-child",
+        "test_repl": "no-site",
+        "test_stable_abi_ctypes": "no-exported-symbols",
+        "test_stat": "frozen-always",
+        "test_subprocess": "openssl-conf",
+        "test_support": "test-package-in-child",
+        "test_sys": "frozen-always",
+        "test_tabnanny": "frozen-source",
+        "test_tcl": "not-built-in",
+        "test_threading": "no-exported-symbols",
+        "test_trace": "frozen-source",
+        "test_traceback": "test-c-modules",
+        "test_ttk_textonly": "not-built-in",
+        "test_turtle": "excluded-packages",
+        "test_types": "test-c-modules",
+        "test_urllib2": "frozen-source",
+        "test_utf8_mode": "utf8-mode",
+        "test_xxlimited": "test-c-modules",
+        "test_zipfile": "frozen-source",
     },
 }
 

@@ -27,6 +27,25 @@ def test_discover_keeps_packages_and_skips_non_package_dirs_and_excludes(tmp_pat
     assert found["json.decoder"].display_path == "json/decoder.py"
 
 
+def test_namespace_directories_inside_a_third_party_package_are_frozen_as_packages(tmp_path):
+    # numpy/_core/tests/ has no __init__.py, and numpy.testing imports numpy._core.tests._natype.
+    write(tmp_path / "pkg/__init__.py")
+    write(tmp_path / "pkg/core/__init__.py")
+    write(tmp_path / "pkg/core/tests/_natype.py", "NA = object()\n")
+    write(tmp_path / "pkg/core/tests/data/readme.txt", "not code")
+    write(tmp_path / "pkg/templates/page.py", "<p>{% block body %}</p>")  # .py test data: stays data
+    write(tmp_path / "toplevel_dir/mod.py")  # not inside a package: not importable as pkg
+    found = {m.name: m for m in freeze.discover(tmp_path, "site", namespace_packages=True)}
+    assert sorted(found) == ["pkg", "pkg.core", "pkg.core.tests", "pkg.core.tests._natype"]
+    assert found["pkg.core.tests"].is_package and found["pkg.core.tests"].text == b""
+    assert marshal.loads(freeze.compile_module(found["pkg.core.tests"], 0)).co_filename == \
+        "<frozen pkg/core/tests/__init__.py>"
+    data = freeze.discover_data(tmp_path, {m.path for m in found.values()})
+    assert sorted(data) == ["pkg/core/tests/data/readme.txt", "pkg/templates/page.py"]
+    # The stdlib keeps the strict rule (lib2to3/tests/data holds Python 2 files).
+    assert "pkg.core.tests" not in {m.name for m in freeze.discover(tmp_path, "stdlib")}
+
+
 def test_code_objects_name_the_original_file_for_tracebacks(tmp_path):
     write(tmp_path / "pkg/__init__.py")
     write(tmp_path / "pkg/mod.py", "x = 1\n\ndef fail():\n    raise ValueError('boom')\n")

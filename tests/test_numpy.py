@@ -74,6 +74,16 @@ def test_linear_algebra_results_are_right(binary):
     assert result.stdout.strip() == "ok", result.stderr
 
 
+def test_numpy_testing_imports_its_helpers_from_a_namespace_package(binary):
+    """numpy.testing imports numpy._core.tests._natype, and numpy/_core/tests/ has no
+    __init__.py: found by CPython's regrtest (test_pickle's numpy buffers) on this binary."""
+    result = run(binary, "import numpy, numpy.testing\n"
+                         "numpy.testing.assert_allclose(numpy.ones(3), numpy.ones(3) + 1e-12)\n"
+                         "print(numpy._core.tests.__spec__.origin)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "frozen"
+
+
 def test_binary_is_static_and_no_shared_object_is_mapped(binary):
     described = subprocess.run(["file", str(binary)], stdout=subprocess.PIPE, text=True).stdout
     assert "statically linked" in described, described

@@ -1,6 +1,7 @@
 """The regression-suite comparison (bench/regrtest): its parts fast, and (slow) a subset of
 CPython's own suite run against python-static and the stock build with equal verdicts."""
 
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -30,6 +31,19 @@ def test_only_lib_test_is_taken_from_the_tarball_and_reused(tmp_path):
     assert (test_dir / "test_x.py").read_text() == "changed\n"
     regrtest.extract_test_package(tarball, "def", tmp_path / "lib")   # another: extracted anew
     assert (test_dir / "test_x.py").read_text() == "pass\n"
+
+
+def test_runs_started_together_share_one_complete_extraction(tmp_path):
+    # bench/regrtest --contender stock & bench/regrtest --contender static: both extract into
+    # the same OUTPUT at once; neither may fail nor see the other's half-written copy.
+    files = [(f"Python-9.9.9/Lib/test/test_{n}.py", b"pass\n" * 200) for n in range(400)]
+    tarball = make_tarball(tmp_path / "Python-9.9.9.tgz", files)
+    with concurrent.futures.ProcessPoolExecutor(4) as pool:
+        results = list(pool.map(regrtest.extract_test_package, [tarball] * 4, ["abc"] * 4,
+                                [tmp_path / "lib"] * 4))
+    assert results == [tmp_path / "lib" / "test"] * 4
+    assert len(list(results[0].iterdir())) == 400
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Python-9.9.9.tgz", "lib"]  # no staging left
 
 
 def test_a_tarball_without_lib_test_or_with_an_escaping_member_is_refused(tmp_path):

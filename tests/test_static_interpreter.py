@@ -27,12 +27,15 @@ STDLIB_IMPORTS = ("json, decimal, sqlite3, ssl, zlib, bz2, lzma, hashlib, ctypes
 
 
 class Build:
-    def __init__(self, series: str, build_dir: Path):
+    def __init__(self, series: str, build_dir: Path, modules: tuple[str, ...] = ()):
         self.series = series
         self.version = tuple(int(part) for part in series.split("."))
+        self.modules = modules
         self.build_dir = build_dir
         self.binary = build_dir / "bin" / "python-static"
         self.arguments = [f"PYTHON={series}", f"BUILD_DIR={build_dir}"]
+        if modules:
+            self.arguments += [f"MODULES={','.join(modules)}", "JOBS=2"]
 
     def scons(self, *extra, **kwargs):
         return run_scons([*self.arguments, *extra], **kwargs)
@@ -42,13 +45,41 @@ class Build:
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
 
 
+# The binary with third-party packages frozen in (issue #6: the runtime promises hold for it
+# too). Its pieces are the ones tests/test_numpy.py (MODULES=numpy) and tests/test_mpi.py
+# (MODULES=mpi4py) build anyway: from a warm cache only main.c, the freeze and the link are new.
+MODULES_BUILD = "3.11+numpy,mpi4py"
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    """Each configuration built once per module, whichever fixture asks for it first."""
+    made = {}
+
+    def get(configuration: str) -> Build:
+        if configuration not in made:
+            series, _, modules = configuration.partition("+")
+            result = Build(series, tmp_path_factory.mktemp(f"build-{series}-{modules.replace(',', '-') or 'core'}"),
+                           tuple(filter(None, modules.split(","))))
+            completed = result.scons(timeout=5400)
+            assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+            result.first_output = completed.stdout
+            made[configuration] = result
+        return made[configuration]
+    return get
+
+
 @pytest.fixture(scope="module", params=["3.11", "3.13"])
-def build(request, tmp_path_factory):
-    result = Build(request.param, tmp_path_factory.mktemp(f"build-{request.param}"))
-    completed = result.scons()
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    result.first_output = completed.stdout
-    return result
+def build(request, builds):
+    """The plain static core: every test of the build system and the runtime."""
+    return builds(request.param)
+
+
+@pytest.fixture(scope="module", params=["3.11", "3.13", MODULES_BUILD])
+def runtime(request, builds):
+    """The runtime promises (no shadowing, -I/-S, copied, read-only, no HOME), also checked on
+    the binary with numpy and mpi4py in it."""
+    return builds(request.param)
 
 
 def ran(output: str, step: str) -> bool:
@@ -128,14 +159,28 @@ def test_user_modules_import_from_script_dir_and_pythonpath(build, tmp_path):
     assert result.stdout.strip() == "beside the script | on PYTHONPATH", result.stderr
 
 
-def test_frozen_modules_cannot_be_shadowed(build, tmp_path):
-    (tmp_path / "json.py").write_text("raise SystemExit('shadowed!')\n")
+def test_frozen_modules_cannot_be_shadowed(runtime, tmp_path):
+    """Neither a module nor a package of the same name in the current directory, beside the
+    script or on PYTHONPATH replaces a frozen one: stdlib modules, and the frozen packages."""
     (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "decimal.py").write_text("raise SystemExit('shadowed!')\n")
-    result = build.run("-c", "import json, decimal; print(json.__spec__.origin, decimal.Decimal(1))",
-                       cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(tmp_path / "lib")))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "frozen 1"
+    shadow = "raise SystemExit('shadowed!')\n"
+    (tmp_path / "json.py").write_text(shadow)
+    (tmp_path / "lib" / "decimal.py").write_text(shadow)
+    for package in runtime.modules:  # as a package in the current directory, a module on PYTHONPATH
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text(shadow)
+        (tmp_path / "lib" / f"{package}.py").write_text(shadow)
+    names = ["json", "decimal", *runtime.modules]
+    code = f"import {', '.join(names)}\nprint(*[m.__spec__.origin for m in ({', '.join(names)})], decimal.Decimal(1))"
+    (tmp_path / "app.py").write_text(code + "\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "lib"))
+    expected = " ".join(["frozen"] * len(names) + ["1"])
+    from_cwd = runtime.run("-c", code, cwd=tmp_path, env=env)
+    assert from_cwd.returncode == 0, from_cwd.stderr
+    assert from_cwd.stdout.strip() == expected
+    beside_script = runtime.run(str(tmp_path / "app.py"), cwd=tmp_path / "lib", env=env)
+    assert beside_script.returncode == 0, beside_script.stderr
+    assert beside_script.stdout.strip() == expected
 
 
 def test_missing_stdlib_name_fails_fast_without_looking_on_disk(build, tmp_path):
@@ -154,13 +199,14 @@ def test_traceback_names_the_original_file_and_line(build):
     assert "JSONDecodeError" in result.stderr
 
 
-def test_isolated_and_no_site_flags(build, tmp_path):
-    isolated = build.run("-I", "-c", "import sys; print(sys.flags.isolated, sys.path)",
-                         env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+def test_isolated_and_no_site_flags(runtime, tmp_path):
+    imports = "".join(f"import {name}; " for name in runtime.modules)
+    isolated = runtime.run("-I", "-c", imports + "import sys; print(sys.flags.isolated, sys.path)",
+                           env=dict(os.environ, PYTHONPATH=str(tmp_path)))
     assert isolated.stdout.strip() == "1 []", isolated.stderr
-    with_site = build.run("-c", "print(callable(exit), type(help).__name__)")
+    with_site = runtime.run("-c", imports + "print(callable(exit), type(help).__name__)")
     assert with_site.stdout.strip() == "True _Helper", with_site.stderr
-    no_site = build.run("-S", "-c", "print('exit' in dir(__builtins__))")
+    no_site = runtime.run("-S", "-c", imports + "print('exit' in dir(__builtins__))")
     assert no_site.stdout.strip() == "False", no_site.stderr
 
 
@@ -188,19 +234,47 @@ def test_user_and_group_lookups_that_files_cannot_answer_do_not_crash(build, tmp
     assert not any("nsswitch" in call.path for call in calls)
 
 
-def test_runs_copied_elsewhere_read_only_and_without_home(build, tmp_path):
+# What each frozen-in package must still do from a copy: numpy computes (OpenBLAS), mpi4py
+# initialises MPI as a singleton (MPICH's own start-up, no mpiexec).
+PACKAGE_CHECKS = {
+    "numpy": "import numpy; assert round(float(numpy.linalg.det(numpy.eye(3) * 2)), 9) == 8.0",
+    "mpi4py": "from mpi4py import MPI; assert MPI.COMM_WORLD.Get_size() == 1",
+}
+
+
+def test_runs_copied_elsewhere_read_only_and_without_home(runtime, tmp_path):
     elsewhere = tmp_path / "ro" / "renamed-python"
     elsewhere.parent.mkdir()
-    shutil.copy2(build.binary, elsewhere)
+    shutil.copy2(runtime.binary, elsewhere)
     elsewhere.parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    code = "\n".join(["import sys, json", *(PACKAGE_CHECKS[name] for name in runtime.modules),
+                      "print(sys.executable)"])
     try:
         env = {key: value for key, value in os.environ.items() if key != "HOME"}
-        result = subprocess.run([str(elsewhere), "-c", "import sys, json; print(sys.executable)"],
-                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        result = subprocess.run([str(elsewhere), "-c", code],
+                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                timeout=120)
     finally:
         elsewhere.parent.chmod(stat.S_IRWXU)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(elsewhere)
+
+
+def test_the_modules_build_takes_everything_but_freeze_and_link_from_the_cache(builds):
+    """The CI cost of checking the runtime on the modules binary: CPython, MPICH, numpy and
+    mpi4py come from the cache the other slow tests fill (or filled by this build, on a cold
+    cache); a second build into a fresh BUILD_DIR then builds nothing at all."""
+    first = builds(MODULES_BUILD)
+    outcomes = step_outcomes(first.first_output)
+    assert set(outcomes) == {"cpython", "mpich", "mpi4py", "numpy", "freeze", "link"}, outcomes
+    again = Build(first.series, first.build_dir.with_name(first.build_dir.name + "-again"), first.modules)
+    rebuilt = again.scons()
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:] + rebuilt.stderr[-3000:]
+    assert set(step_outcomes(rebuilt.stdout).values()) == {"cache"}, rebuilt.stdout
+    for step in ("compile ", "assemble ", "link ", "freeze modules", "cpython build", "package build"):
+        assert not ran(rebuilt.stdout, step), f"{step!r} ran:\n{rebuilt.stdout}"
+    assert sha256(again.binary) == sha256(first.binary)
+    shutil.rmtree(again.build_dir)
 
 
 def test_second_scons_does_nothing_and_says_so_quickly(build):
