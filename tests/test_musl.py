@@ -38,6 +38,12 @@ def build(tmp_path_factory):
     return result
 
 
+@pytest.fixture(scope="module")
+def runtime(build):
+    """The runtime checks imported above take their binary as `runtime`: here, the musl one."""
+    return build
+
+
 def test_summary_names_target_musl_and_the_zlib_library_step(build):
     assert "TARGET musl, static" in build.first_output
     assert "zlib" in step_outcomes(build.first_output)
