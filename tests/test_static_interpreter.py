@@ -242,6 +242,33 @@ PACKAGE_CHECKS = {
 }
 
 
+THREAD_LOCAL_AT_EXIT = """\
+import threading
+outer = threading.local()
+outer.inner = threading.local()  # its only reference: outer's dict for the main thread
+ready = threading.Event()
+def hold(kept):  # a daemon thread keeps outer alive past the modules' cleanup
+    ready.set()
+    threading.Event().wait()
+threading.Thread(target=hold, args=(outer,), daemon=True).start()
+ready.wait()
+del outer
+print("done")
+"""
+
+
+def test_exits_when_a_thread_local_dies_as_the_main_thread_state_is_cleared(build, tmp_path):
+    """CPython 3.11.2 cleared the thread states at exit holding the runtime's HEAD_LOCK; a
+    _thread._local dying then takes that lock again and the process hangs after its output
+    (numpy's suite did, under pytest). The 3.11 patch releases it, 3.13 has the upstream fix."""
+    (tmp_path / "program.py").write_text(THREAD_LOCAL_AT_EXIT)
+    try:
+        result = build.run("program.py", cwd=tmp_path)
+    except subprocess.TimeoutExpired:
+        pytest.fail("python-static did not exit: a thread-local's finalizer deadlocked at exit")
+    assert (result.returncode, result.stdout) == (0, "done\n"), result.stderr
+
+
 def test_runs_copied_elsewhere_read_only_and_without_home(runtime, tmp_path):
     elsewhere = tmp_path / "ro" / "renamed-python"
     elsewhere.parent.mkdir()
