@@ -21,6 +21,7 @@ import struct
 from pathlib import Path
 
 from .errors import SlitherError
+from .elf import SectionHeaders
 
 # ELF constants (elf.h)
 SHT_SYMTAB = 2
@@ -42,20 +43,8 @@ LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def exported_symbols(path: Path) -> list[str]:
     """Sorted names of the global and weak, non-TLS functions and data an ELF executable defines (.symtab)."""
-    data = Path(path).read_bytes()
-    if data[:4] != b"\x7fELF":
-        raise SlitherError(f"{path}: not an ELF executable")
-    is_64 = data[4] == 2
-    endian = "<" if data[5] == 1 else ">"
-    if is_64:
-        shoff, = struct.unpack_from(endian + "Q", data, 0x28)
-        shentsize, shnum = struct.unpack_from(endian + "HH", data, 0x3A)
-        section_header = endian + "IIQQQQIIQQ"
-    else:
-        shoff, = struct.unpack_from(endian + "I", data, 0x20)
-        shentsize, shnum = struct.unpack_from(endian + "HH", data, 0x2E)
-        section_header = endian + "IIIIIIIIII"
-    sections = [struct.unpack_from(section_header, data, shoff + index * shentsize) for index in range(shnum)]
+    elf = SectionHeaders(path)
+    data, is_64, endian, sections = elf.data, elf.is_64, elf.endian, elf.sections
     symtab = next((s for s in sections if s[1] == SHT_SYMTAB), None)
     if symtab is None:
         raise SlitherError(f"{path}: no symbol table (.symtab): was it stripped? The final link must keep it")

@@ -137,8 +137,8 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
                               SLITHER_MODULE_LIBS=module_libraries[0],
                               SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link,
                               SLITHER_SYMBOL_TABLE=out_dir.File("symbol_table").path)
-    # The table's C text is produced by code in symbol_table.py, which no action signature covers.
-    env.Depends(linked, env.File(os.path.join(str(PROJECT_ROOT), "slither", "symbol_table.py")))
+    # The table is produced by code in symbol_table.py (and elf.py), which no action signature covers.
+    env.Depends(linked, [env.File(os.path.join(str(PROJECT_ROOT), "slither", name)) for name in ("symbol_table.py", "elf.py")])
     if mpi is not None:  # order only: what they hold is signed through mpi["inputs"]
         env.Requires(linked, mpi["depends"])
     return linked
