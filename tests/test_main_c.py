@@ -25,7 +25,18 @@ def test_extensions_enter_the_inittab_under_their_dotted_names():
     text = render_main_c(MainOptions(series="3.11", extensions=(
         ("numpy._core._multiarray_umath", "PyInit_numpy__core__multiarray_umath"),)))
     assert "extern PyObject *PyInit_numpy__core__multiarray_umath(void);" in text
-    assert '{"numpy._core._multiarray_umath", PyInit_numpy__core__multiarray_umath},' in text
+    assert ('{"numpy._core._multiarray_umath", slither_in_package_PyInit_numpy__core__multiarray_umath},'
+            in text)
+
+
+def test_dotted_extensions_are_initialised_inside_their_package_context():
+    text = render_main_c(MainOptions(series="3.11", extensions=(
+        ("numpy._core._multiarray_umath", "PyInit_numpy__core__multiarray_umath"), ("_top", "PyInit__top"))))
+    assert ('slither_init_in_package("numpy._core._multiarray_umath", PyInit_numpy__core__multiarray_umath)'
+            in text)
+    assert '{"_top", PyInit__top},' in text and "slither_in_package_PyInit__top" not in text
+    assert "_PyImport_SwapPackageContext" in text
+    assert "slither_init_in_package" not in render_main_c(MainOptions(series="3.11"))
 
 
 def test_init_symbol_must_be_a_c_identifier():

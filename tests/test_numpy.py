@@ -53,6 +53,18 @@ def test_blas_and_lapack_are_openblas_linked_in(binary):
     assert names == '["openblas", "openblas"]' and origin == "built-in"
 
 
+def test_single_phase_extensions_are_named_by_their_dotted_names(binary):
+    """numpy's extension modules use single-phase init with a short PyModuleDef name
+    ("_multiarray_umath"); as under a normal install, the module and its functions carry the full
+    dotted name, so that pickle finds a C function again by its __module__."""
+    result = run(binary, "import pickle, numpy._core._multiarray_umath as m, numpy._core._multiarray_tests as t\n"
+                         "print(m.__name__, t.__name__, m.dragon4_positional.__module__)\n"
+                         "print(pickle.loads(pickle.dumps(m.dragon4_positional)) is m.dragon4_positional)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["numpy._core._multiarray_umath", "numpy._core._multiarray_tests",
+                                     "numpy._core._multiarray_umath", "True"]
+
+
 def test_linear_algebra_results_are_right(binary):
     """Known answers, computed by OpenBLAS's LAPACK (dgesv, dsyevd, dgeev, dgesdd, dpotrf) and
     BLAS (dgemm through matmul) inside the static binary."""
