@@ -135,6 +135,22 @@ def test_a_wrong_search_path_or_another_library_fails_the_check(tiny_shared_libr
         check_linked_against(extension, other, runpath)
 
 
+def test_other_search_paths_may_only_be_origin_relative(tiny_shared_library, tmp_path):
+    """The reference CPython gives every extension it builds $ORIGIN/../lib (its libpython's
+    place): accepted beside the MPI's path. An absolute path could find another MPI: refused."""
+    extension, lib, runpath = tiny_shared_library
+    for extra, accepted in (("$ORIGIN/../lib", True), ("/usr/lib/x86_64-linux-gnu", False)):
+        variant = extension.with_name(f"ext-{accepted}.so")
+        subprocess.run(["gcc", "-shared", "-fPIC", f"-Wl,-rpath,{extra}", f"-Wl,-rpath,{runpath}", "-o", str(variant),
+                        str(tmp_path / "ext.c"), f"-L{lib}", "-ltiny"], check=True)
+        assert dynamic_section(variant)[1] == [extra, runpath]
+        if accepted:
+            assert check_linked_against(variant, lib, runpath) == "libtiny.so.1"
+        else:
+            with pytest.raises(SlitherError, match="nothing outside"):
+                check_linked_against(variant, lib, runpath)
+
+
 # -- mpi4py's suite: per-test outcomes on each rank, compared -------------------------------------
 
 FAKE_MAIN = """import unittest
