@@ -201,7 +201,8 @@ class Plan:
     @property
     def build_tool_wheels(self) -> list:
         from .build_tools import tool_wheels
-        return [(source, source.pip.version if source.pip else "") for source in tool_wheels(self.release.series)]
+        return [(source, source.pip.version if source.pip else "")
+                for source in tool_wheels(self.release.series, self.profile.wheel_platform)]
 
     @property
     def cpython_dir(self) -> str:

@@ -33,31 +33,32 @@ from .unpack import safe_extract
 ARCHIVE_NAME = "build-tools.tar"
 
 
-def tool_wheels(series: str) -> tuple[Source, ...]:
-    """The pinned wheels for one CPython series (modules/build_tools.py)."""
+def tool_wheels(series: str, platform: str = "manylinux") -> tuple[Source, ...]:
+    """The pinned wheels for one CPython series and wheel platform (modules/build_tools.py)."""
     recipe = loading.load_python_file(loading.MODULES_DIR / "build_tools.py", "recipe")
-    if series not in recipe.wheels_by_series:
-        raise SlitherError(f"PYTHON={series}: no build tools pinned in modules/build_tools.py; "
-                           f"pinned series: {', '.join(sorted(recipe.wheels_by_series))}")
-    return tuple(recipe.wheels_by_series[series])
+    if (series, platform) not in recipe.wheels:
+        pinned = ", ".join(f"{s} {p}" for s, p in sorted(recipe.wheels))
+        raise SlitherError(f"PYTHON={series}: no {platform} build tools pinned in modules/build_tools.py; "
+                           f"pinned: {pinned}")
+    return tuple(recipe.wheels[(series, platform)])
 
 
-def obtain_tool_wheels(series: str, *, store: Path, search_dirs: Iterable[Path] = (),
+def obtain_tool_wheels(series: str, *, store: Path, platform: str = "manylinux", search_dirs: Iterable[Path] = (),
                        log: Callable[[str], None] = lambda message: None,
                        pip_command: list[str] | None = None) -> list[Path]:
     """Every pinned wheel of the series as a verified local file (fetched into the store if new)."""
     return [obtain(source, search_dirs=search_dirs, store=store, log=log, pip_command=pip_command)
-            for source in tool_wheels(series)]
+            for source in tool_wheels(series, platform)]
 
 
-def check_wheel_set(series: str, wheels: Iterable[Path]) -> list[Path]:
+def check_wheel_set(series: str, wheels: Iterable[Path], platform: str = "manylinux") -> list[Path]:
     """The given files must be exactly the pinned wheels of the series, byte for byte."""
-    pins = {source.filename: source.sha256 for source in tool_wheels(series)}
+    pins = {source.filename: source.sha256 for source in tool_wheels(series, platform)}
     given = {Path(wheel).name: Path(wheel) for wheel in wheels}
     missing = sorted(set(pins) - set(given))
     unknown = sorted(set(given) - set(pins))
     if missing or unknown:
-        raise SlitherError(f"build tools for {series}: wheel set differs from modules/build_tools.py "
+        raise SlitherError(f"build tools for {series} {platform}: wheel set differs from modules/build_tools.py "
                            f"(missing: {', '.join(missing) or 'none'}; not pinned: {', '.join(unknown) or 'none'})")
     for name, path in sorted(given.items()):
         actual = sha256_of(path)
@@ -140,9 +141,9 @@ def install_tools(host_python: Path, series: str, wheels: list[Path], prefix: Pa
 
 
 def build_tools_archive(host_python: Path, series: str, wheels: list[Path], output: Path,
-                        work: Path, log: Path) -> None:
+                        work: Path, log: Path, platform: str = "manylinux") -> None:
     """Verify, install into a scratch prefix, and publish the prefix as one deterministic tar."""
-    wheels = check_wheel_set(series, wheels)
+    wheels = check_wheel_set(series, wheels, platform)
     work = Path(work).resolve()
     shutil.rmtree(work, ignore_errors=True)
     prefix = work / "prefix"
@@ -163,6 +164,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", required=True, help="the host interpreter")
     parser.add_argument("--series", required=True, help="its CPython series, e.g. 3.11")
+    parser.add_argument("--platform", default="manylinux", choices=loading.WHEEL_PLATFORMS,
+                        help="the wheels' platform family: the host interpreter's libc (TARGET wheel_platform)")
     parser.add_argument("--wheel", action="append", default=[],
                         help="a pinned wheel file (all of them); without any, fetch into --store")
     parser.add_argument("--store", help="the download store (<store>/<sha256>/<file>)")
@@ -175,11 +178,11 @@ def main() -> None:
     if not wheels:
         if not args.store:
             parser.error("give the wheels (--wheel) or a download store (--store)")
-        wheels = obtain_tool_wheels(args.series, store=Path(args.store).expanduser(),
+        wheels = obtain_tool_wheels(args.series, store=Path(args.store).expanduser(), platform=args.platform,
                                     search_dirs=[Path(d) for d in args.sources], log=commands.say)
-    commands.say(f"  build tools {args.series}: install {len(wheels)} wheels (log: {args.log})")
+    commands.say(f"  build tools {args.series} {args.platform}: install {len(wheels)} wheels (log: {args.log})")
     build_tools_archive(Path(args.python), args.series, wheels, Path(args.output), Path(args.work),
-                        Path(args.log))
+                        Path(args.log), args.platform)
 
 
 if __name__ == "__main__":

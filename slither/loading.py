@@ -68,6 +68,10 @@ class ToolchainProfile:
     library_recipes: tuple[str, ...] = ()
     # What to do when a program the profile names is missing (shown in that error).
     toolchain_hint: str = "Debian: apt-get install build-essential"
+    # The wheel platform family the host interpreter installs (its libc): "manylinux" (glibc)
+    # or "musllinux". It picks the compiled build tools' wheels in modules/build_tools.py.
+    # Not in as_signature(): the wheels it picks are the tools step's inputs, by content.
+    wheel_platform: str = "manylinux"
 
     def as_signature(self) -> str:
         """Every field that changes what the toolchain produces, as stable text."""
@@ -122,7 +126,17 @@ def load_target(target: str) -> ToolchainProfile:
         missing_library_reason=getattr(module, "missing_library_reason", ""),
         library_recipes=tuple(getattr(module, "library_recipes", ())),
         toolchain_hint=getattr(module, "toolchain_hint", ToolchainProfile.toolchain_hint),
+        wheel_platform=_wheel_platform(path, getattr(module, "wheel_platform", ToolchainProfile.wheel_platform)),
     )
+
+
+WHEEL_PLATFORMS = ("manylinux", "musllinux")
+
+
+def _wheel_platform(path: Path, value: str) -> str:
+    if value not in WHEEL_PLATFORMS:
+        raise SlitherError(f"{path}: wheel_platform = {value!r}; choose one of {', '.join(WHEEL_PLATFORMS)}")
+    return value
 
 
 def load_cpython_recipe() -> ModuleType:

@@ -76,7 +76,18 @@ def pip_download_arguments(source: Source, requirements_file: Path, destination:
         arguments += ["--only-binary", ":all:"]
         if requirement.python_version:
             arguments += ["--python-version", requirement.python_version]
+        for platform in wheel_platform_tags(source.filename):
+            # The pinned file's own platform, not this machine's: a musllinux build tool is
+            # fetched on a glibc machine (pip would otherwise look for a manylinux wheel only).
+            arguments += ["--platform", platform]
     return arguments
+
+
+def wheel_platform_tags(filename: str) -> list[str]:
+    """The platform tags a wheel's name declares (`...-py3-none-musllinux_1_1_x86_64.whl`);
+    none for a pure-Python (`any`) wheel."""
+    platforms = filename.removesuffix(".whl").split("-")[-1].split(".")
+    return [] if platforms == ["any"] else platforms
 
 
 def _download_pip(source: Source, store: Path, log: Callable[[str], None],

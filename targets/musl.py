@@ -24,3 +24,6 @@ missing_library_reason = ("no musl build of {archive}: Debian's ({package}) is b
 library_recipes = ("zlib",)
 toolchain_hint = "Debian: apt-get install musl-tools musl-dev"
 openssl_config = ""   # no OpenSSL in a musl build
+# The host interpreter is a musl program: pip installs musllinux wheels only, so the compiled
+# build tools (Cython, ninja) come from their musllinux pins in modules/build_tools.py.
+wheel_platform = "musllinux"

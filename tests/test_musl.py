@@ -44,6 +44,15 @@ def runtime(build):
     return build
 
 
+@pytest.fixture(scope="module")
+def with_markupsafe(build):
+    """MODULES on musl: markupsafe (a setuptools C extension, no outside library), built by the
+    musl host interpreter with the musllinux build tools, into a second binary beside the first."""
+    completed = build.scons("JOBS=2", "MODULES=markupsafe", "NAME=python-markupsafe")
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return build.build_dir / "bin" / "python-markupsafe", completed.stdout
+
+
 def test_summary_names_target_musl_and_the_zlib_library_step(build):
     assert "TARGET musl, static" in build.first_output
     assert "zlib" in step_outcomes(build.first_output)
@@ -94,3 +103,22 @@ def test_script_costs_only_its_own_lookups_on_musl(build, tmp_path):
     counted = [call for call in calls if counts_against_startup(call)]
     assert {call.path for call in counted} == {str(script)}, [c.line for c in counted]
     assert sorted(call.syscall.replace("openat", "open") for call in counted) == ["open", "readlink"]
+
+
+def test_a_c_extension_module_builds_in_on_musl_without_rebuilding_cpython(with_markupsafe):
+    binary, output = with_markupsafe
+    outcomes = step_outcomes(output)
+    assert outcomes["cpython"] in ("up to date", "cache"), outcomes
+    assert outcomes["markupsafe"] in ("built", "cache"), outcomes
+    result = subprocess.run([str(binary), "-c", "import markupsafe._speedups as s, markupsafe; "
+                             "print(s.__spec__.origin, markupsafe.escape('<b>'))"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert result.stdout.split() == ["built-in", "&lt;b&gt;"], result.stderr
+
+
+def test_musl_module_imports_with_zero_file_syscalls_and_no_shared_object(with_markupsafe, tmp_path):
+    binary, _ = with_markupsafe
+    code = "import markupsafe; markupsafe.escape('x'); print('.so' in open('/proc/self/maps').read())"
+    result, calls = trace_file_calls([str(binary), "-c", code], cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "False", result.stderr
+    assert [call.line for call in calls if counts_against_startup(call)] == []

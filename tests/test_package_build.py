@@ -278,6 +278,18 @@ def test_wheel_pins_name_their_python_version_to_pip(tmp_path):
     assert arguments[arguments.index("--only-binary") + 1] == ":all:"
 
 
+def test_wheel_pins_name_their_own_platform_to_pip_not_this_machines(tmp_path):
+    """A musllinux tool is fetched on a glibc machine: pip gets the file's platform tags."""
+    def platforms(filename):
+        source = Source(filename, "0" * 64, pip=PipRequirement("x", "1", "wheel", "3.11"))
+        arguments = pip_download_arguments(source, tmp_path / "r.txt", tmp_path / "d")
+        return [arguments[i + 1] for i, argument in enumerate(arguments) if argument == "--platform"]
+    assert platforms("ninja-1.11.1.4-py3-none-musllinux_1_1_x86_64.whl") == ["musllinux_1_1_x86_64"]
+    assert platforms("cython-3.1.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl") == [
+        "manylinux_2_17_x86_64", "manylinux2014_x86_64"]
+    assert platforms("meson-1.8.2-py3-none-any.whl") == []
+
+
 # --- recipes ---
 
 def test_markupsafe_recipe_pins_its_sdist_and_names_its_dotted_extension():
@@ -304,13 +316,18 @@ def test_unknown_recipe_suggests_a_close_name_and_the_unpinned_form():
 
 # --- build tools ---
 
-def test_build_tools_are_pinned_for_both_series_with_per_version_cython():
+def test_build_tools_are_pinned_for_both_series_and_both_libcs_with_per_version_cython():
     for series in ("3.11", "3.13"):
-        names = {source.pip.name for source in build_tools.tool_wheels(series)}
-        assert {"pip", "setuptools", "wheel", "Cython", "meson", "meson-python", "ninja",
-                "pyproject-metadata", "packaging"} <= names
-    (cython,) = [s for s in build_tools.tool_wheels("3.13") if s.pip.name == "Cython"]
+        for platform in ("manylinux", "musllinux"):
+            names = {source.pip.name for source in build_tools.tool_wheels(series, platform)}
+            assert names == {"pip", "setuptools", "wheel", "Cython", "meson", "meson-python", "ninja",
+                             "pyproject-metadata", "packaging"}
+            for source in build_tools.tool_wheels(series, platform):
+                assert source.filename.endswith("-any.whl") or platform in source.filename, source.filename
+    (cython,) = [s for s in build_tools.tool_wheels("3.13", "musllinux") if s.pip.name == "Cython"]
     assert "-cp313-" in cython.filename
+    with pytest.raises(SlitherError, match="no musllinux build tools pinned.*pinned: 3.11 manylinux"):
+        build_tools.tool_wheels("3.9", "musllinux")
 
 
 def test_build_tools_refuse_a_tampered_or_incomplete_wheel_set(tmp_path):

@@ -39,6 +39,26 @@ def test_musl_profile_has_no_cxx_and_builds_zlib_itself():
     assert [recipe.name for recipe in plan.target_libraries] == ["zlib"]
 
 
+def test_musl_build_tools_are_the_musllinux_wheels_and_others_get_manylinux():
+    """The musl host interpreter's pip installs musllinux wheels only; a profile that says
+    nothing (gnu, cray, a site's) keeps the glibc ones."""
+    musl = build_plan.make_plan(name="p", series="3.11", target="musl", modules=["markupsafe"])
+    gnu = build_plan.make_plan(name="p", series="3.11", target="gnu", modules=["markupsafe"])
+    compiled = lambda plan: sorted(s.filename for s, _ in plan.build_tool_wheels if not s.filename.endswith("-any.whl"))
+    assert [name.split("-")[0] for name in compiled(musl)] == ["cython", "ninja"]
+    assert all("musllinux" in name for name in compiled(musl)), compiled(musl)
+    assert all("manylinux" in name for name in compiled(gnu)), compiled(gnu)
+    assert loading.load_target("cray").wheel_platform == "manylinux"
+
+
+def test_an_unknown_wheel_platform_is_one_line_naming_the_choices(tmp_path):
+    profile = tmp_path / "odd.py"
+    profile.write_text('CC = "gcc"\nCXX = "g++"\nFC = ""\nAR = "ar"\nRANLIB = "ranlib"\n'
+                       'wheel_platform = "macosx"\n')
+    with pytest.raises(SlitherError, match="wheel_platform = 'macosx'; choose one of manylinux, musllinux"):
+        loading.load_target(str(profile))
+
+
 def test_a_profile_field_left_empty_must_still_be_declared(tmp_path):
     profile = tmp_path / "noc.py"
     profile.write_text('CC = "gcc"\nCXX = ""\nAR = "ar"\nRANLIB = "ranlib"\n')

@@ -96,7 +96,8 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     packages = []
     package_recipes = [recipe for recipe in plan.recipes if not module_recipes.is_library(recipe)]
     if package_recipes:
-        tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series)
+        tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series,
+                                     plan.profile.wheel_platform)
         packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir,
                                            mpi=mpi if module_recipes.uses_mpi(recipe) else None)
                     for recipe in package_recipes]
