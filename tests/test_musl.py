@@ -12,6 +12,7 @@ import pytest
 
 from conftest import run_scons, step_outcomes
 from slither.audit import counts_against_startup, trace_file_calls
+from test_mpi import APP, _counted
 from test_static_interpreter import (  # noqa: F401  (collected here with the musl build)
     Build, test_binary_is_fully_static, test_build_prints_a_summary, test_frozen_modules_cannot_be_shadowed,
     test_isolated_and_no_site_flags, test_missing_stdlib_name_fails_fast_without_looking_on_disk,
@@ -122,3 +123,28 @@ def test_musl_module_imports_with_zero_file_syscalls_and_no_shared_object(with_m
     result, calls = trace_file_calls([str(binary), "-c", code], cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == "False", result.stderr
     assert [call.line for call in calls if counts_against_startup(call)] == []
+
+
+@pytest.fixture(scope="module")
+def with_mpi4py(build):
+    """MODULES=mpi4py on musl: MPICH built by its recipe with musl-gcc (C only), mpi4py on it."""
+    completed = build.scons("JOBS=2", "MODULES=mpi4py", "NAME=python-mpi", timeout=5400)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return {"binary": build.build_dir / "bin" / "python-mpi",
+            "mpiexec": build.build_dir / "libraries" / "mpich-4.0.2-musl" / "prefix" / "bin" / "mpiexec",
+            "c_program": build.build_dir / "mpi" / "mpich-musl" / "mpi-init-static"}
+
+
+@pytest.mark.extended  # a cold MPICH build with musl-gcc: minutes CI spends elsewhere
+def test_musl_mpi4py_runs_four_ranks_and_costs_only_what_mpi_init_costs_in_c(with_mpi4py, tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    result = subprocess.run([str(with_mpi4py["mpiexec"]), "-n", "4", str(with_mpi4py["binary"]), "app.py"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.splitlines()) == [
+        f"rank={rank} size=4 sum=6 bcast=42/0 buffer=10 so=0 static=MPICH" for rank in range(4)], result.stdout
+    python_result, python_calls = trace_file_calls([str(with_mpi4py["binary"]), "-c", "from mpi4py import MPI"],
+                                                   cwd=tmp_path)
+    c_result, c_calls = trace_file_calls([str(with_mpi4py["c_program"])], cwd=tmp_path)
+    assert python_result.returncode == 0 and c_result.returncode == 0, python_result.stderr + c_result.stderr
+    assert not _counted(python_calls) - _counted(c_calls)
