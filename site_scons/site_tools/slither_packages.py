@@ -35,7 +35,8 @@ PACKAGE_SCRIPTS = ["slither/package_build.py", "slither/module_recipes.py", "sli
 
 TOOLS_COMMAND = (
     "$( $SLITHER_PYTHON $) -m slither.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
-    "--platform $SLITHER_WHEEL_PLATFORM $( $SLITHER_WHEEL_ARGS $) --work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --output $TARGET"
+    "--platform $SLITHER_WHEEL_PLATFORM $( $SLITHER_WHEEL_ARGS $) --work $( $SLITHER_WORK_DIR $) "
+    "--log $( $SLITHER_LOG $) --output $TARGET"
 )
 PACKAGE_COMMAND = (
     "$( $SLITHER_PYTHON $) -m slither.package_build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
@@ -59,7 +60,8 @@ def _build_tools(env, cpython, wheels, series, platform="manylinux"):
     target = directory.File("build-tools.tar")
     built = env._SlitherTools(
         target, [*wheel_nodes, cpython["install"], *_files(env, TOOLS_SCRIPTS)],
-        SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_SERIES=series, SLITHER_WHEEL_PLATFORM=platform,
+        SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_SERIES=series,
+        SLITHER_WHEEL_PLATFORM=platform,
         SLITHER_WHEEL_ARGS=" ".join(f"--wheel {node.path}" for node in wheel_nodes),
         SLITHER_WORK_DIR=directory.Dir("tools-work").path, SLITHER_LOG=directory.File("build-tools.log").path)
     env.Depends(built, [cpython["host_python"], cpython["runner"]])
