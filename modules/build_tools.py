@@ -37,34 +37,30 @@ def _pure_python(series):
     )
 
 
-def _ninja(series, platform):
-    if platform == "musllinux":
-        return pinned_wheel("ninja", "1.11.1.4", "ninja-1.11.1.4-py3-none-musllinux_1_1_x86_64.whl",
-                            "cf554e73f72c04deb04d0cf51f5fdb1903d9c9ca3d2344249c8ce3bd616ebc02", series)
-    return pinned_wheel("ninja", "1.11.1.4", "ninja-1.11.1.4-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
-                        "096487995473320de7f65d622c3f1d16c3ad174797602218ca8c967f51ec38a0", series)
-
+# The compiled tools, per wheel platform: ninja's binary serves every series, Cython has one
+# wheel per series. (file name, sha256)
+_NINJA = {
+    "manylinux": ("ninja-1.11.1.4-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.whl",
+                  "096487995473320de7f65d622c3f1d16c3ad174797602218ca8c967f51ec38a0"),
+    "musllinux": ("ninja-1.11.1.4-py3-none-musllinux_1_1_x86_64.whl",
+                  "cf554e73f72c04deb04d0cf51f5fdb1903d9c9ca3d2344249c8ce3bd616ebc02"),
+}
+_CYTHON = {
+    ("3.11", "manylinux"): ("cython-3.1.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                            "e05a36224e3002d48c7c1c695b3771343bd16bc57eab60d6c5d5e08f3cbbafd8"),
+    ("3.13", "manylinux"): ("cython-3.1.2-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                            "80d0ce057672ca50728153757d022842d5dcec536b50c79615a22dda2a874ea0"),
+    ("3.11", "musllinux"): ("cython-3.1.2-cp311-cp311-musllinux_1_2_x86_64.whl",
+                            "aaae97d6d07610224be2b73a93e9e3dd85c09aedfd8e47054e3ef5a863387dae"),
+    ("3.13", "musllinux"): ("cython-3.1.2-cp313-cp313-musllinux_1_2_x86_64.whl",
+                            "63335513c06dcec4ecdaa8598f36c969032149ffd92a461f641ee363dc83c7ad"),
+}
 
 # (series, wheel platform) -> the closed set of wheels.
 wheels = {
-    ("3.11", "manylinux"): _pure_python("3.11") + (
-        _ninja("3.11", "manylinux"),
-        pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-                     "e05a36224e3002d48c7c1c695b3771343bd16bc57eab60d6c5d5e08f3cbbafd8", "3.11"),
-    ),
-    ("3.13", "manylinux"): _pure_python("3.13") + (
-        _ninja("3.13", "manylinux"),
-        pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-                     "80d0ce057672ca50728153757d022842d5dcec536b50c79615a22dda2a874ea0", "3.13"),
-    ),
-    ("3.11", "musllinux"): _pure_python("3.11") + (
-        _ninja("3.11", "musllinux"),
-        pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp311-cp311-musllinux_1_2_x86_64.whl",
-                     "aaae97d6d07610224be2b73a93e9e3dd85c09aedfd8e47054e3ef5a863387dae", "3.11"),
-    ),
-    ("3.13", "musllinux"): _pure_python("3.13") + (
-        _ninja("3.13", "musllinux"),
-        pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp313-cp313-musllinux_1_2_x86_64.whl",
-                     "63335513c06dcec4ecdaa8598f36c969032149ffd92a461f641ee363dc83c7ad", "3.13"),
-    ),
+    (series, platform): _pure_python(series) + (
+        pinned_wheel("ninja", "1.11.1.4", *_NINJA[platform], series),
+        pinned_wheel("Cython", "3.1.2", *_CYTHON[(series, platform)], series),
+    )
+    for series, platform in _CYTHON
 }
