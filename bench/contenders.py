@@ -35,7 +35,7 @@ PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 from slither.errors import SlitherError  # noqa: E402
 from slither.files import sha256_of  # noqa: E402
-from slither.stock_mpi import build_environment, check_linked_against, origin_runpath  # noqa: E402
+from harness.stock.mpi import build_environment, check_linked_against, origin_runpath  # noqa: E402
 
 CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
 STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"

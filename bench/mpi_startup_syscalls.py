@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from slither.audit import counts_against_startup, parse_strace, trace_file_calls  # noqa: E402
+from slither.inspect.audit import counts_against_startup, parse_strace, trace_file_calls  # noqa: E402
 
 
 def summarize(calls) -> dict:

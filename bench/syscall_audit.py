@@ -2,7 +2,7 @@
 
 Per run: every call that names a path (after the command's own execve), how many failed, how
 many name a path outside /proc, /dev, /sys and /etc (the calls that would reach a parallel
-filesystem; slither.audit's yardstick), the distinct such paths, and the bytes read(2) from
+filesystem; slither.inspect.audit's yardstick), the distinct such paths, and the bytes read(2) from
 files outside those directories (reads of descriptors the process opened by such a path;
 files mapped with mmap, such as shared libraries after ld.so's first read, are not counted).
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from slither.audit import NODE_LOCAL_PREFIXES, NODE_LOCAL_ROOTS  # noqa: E402
+from slither.inspect.audit import NODE_LOCAL_PREFIXES, NODE_LOCAL_ROOTS  # noqa: E402
 
 STRACE_FILTER = "trace=%file,read,pread64,readv,close"
 PID_PREFIX = re.compile(r"^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(.*)$")

@@ -7,13 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from .commands import main_guard
-from .inspection import format_inspection, load_manifest
+from slither.commands import main_guard
+from slither.inspect.manifest import format_inspection, load_manifest
 
 
 def main() -> None:
     if sys.argv[1:2] == ["prune-cache"]:
-        from .cache_prune import main as prune_main
+        from slither.cache.prune import main as prune_main
         return prune_main(sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python3 -m slither")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -12,7 +12,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
-from .errors import SlitherError
+from slither.errors import SlitherError
 
 LOG_TAIL_LINES = 25
 

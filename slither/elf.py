@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from .errors import SlitherError
+from slither.errors import SlitherError
 
 MANIFEST_SECTION = ".slither_manifest"
 

@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import SlitherError
+from slither.errors import SlitherError
 
 
 def sha256_of(path: Path) -> str:

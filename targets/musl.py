@@ -25,5 +25,5 @@ library_recipes = ("zlib",)
 toolchain_hint = "Debian: apt-get install musl-tools musl-dev"
 openssl_config = ""   # no OpenSSL in a musl build
 # The host interpreter is a musl program: pip installs musllinux wheels only, so the compiled
-# build tools (Cython, ninja) come from their musllinux pins in modules/build_tools.py.
+# build tools (Cython, ninja) come from their musllinux pins in modules/build_tools/wheels.py.
 wheel_platform = "musllinux"

@@ -1,6 +1,6 @@
 """deb-src entries derived from the machine's own apt configuration."""
 
-from slither.apt_sources import parse_deb822, parse_one_line_list, render, source_stanzas
+from slither.sources.apt_sources import parse_deb822, parse_one_line_list, render, source_stanzas
 
 DEB822 = """Types: deb
 # a comment line

@@ -2,7 +2,7 @@
 
 import pytest
 
-from slither import build_plan
+from slither.plan import build_plan
 from slither.errors import SlitherError
 
 
@@ -73,8 +73,8 @@ def test_incomplete_site_profile_names_what_is_missing(tmp_path):
 
 
 def test_a_missing_static_archive_is_named_with_its_package_before_anything_builds():
-    from slither.module_recipes import Recipe
-    from slither.recipe import StaticLibrary
+    from slither.plan.module_recipes import Recipe
+    from slither.plan.recipe import StaticLibrary
     profile = build_plan.loading.load_target("gnu")
     needs = Recipe(name="needy", static_libraries=(StaticLibrary("libslither-none.a", "libslither-none-dev"),
                                                    StaticLibrary("libc.a", "libc6-dev")))

@@ -15,8 +15,8 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from slither import module_recipes
-from slither.build_plan import available_modules
+from slither.plan import module_recipes
+from slither.plan.build_plan import available_modules
 
 # Declares the same binary under two configurations and prints, per step (by its path inside
 # BUILD_DIR), what its cache key is made of: the action signature and one description per input

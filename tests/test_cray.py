@@ -16,8 +16,8 @@ import pytest
 
 from conftest import ROOT, run_scons, step_outcomes
 from craype import compiler_is_reachable, craype_environment, output_of, read_log
-from slither.audit import counts_against_startup, trace_file_calls
-from slither.build_plan import default_cache_dir
+from slither.inspect.audit import counts_against_startup, trace_file_calls
+from slither.plan.build_plan import default_cache_dir
 
 pytestmark = pytest.mark.slow
 
@@ -108,7 +108,7 @@ def test_cray_binary_starts_with_zero_file_syscalls(cray, tmp_path):
 
 @pytest.fixture(scope="module")
 def mpich_prefix(tmp_path_factory):
-    """The MPI the stand-ins play cray-mpich with: the static MPICH of modules/mpich.py, built
+    """The MPI the stand-ins play cray-mpich with: the static MPICH of modules/libraries/mpich.py, built
     (or taken from the shared cache) on its own, outside the cray build."""
     build_dir = tmp_path_factory.mktemp("mpich") / "build"
     marker = build_dir / "libraries" / f"{MPICH}-gnu" / "prefix" / ".slither-prefix"

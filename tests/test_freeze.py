@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from slither import freeze
+from slither.freeze import freezer as freeze
 
 
 def write(path: Path, text: str = "") -> None:
@@ -83,7 +83,7 @@ def test_command_line_writes_all_outputs_and_is_deterministic(tmp_path, checkout
     for run in ("one", "two"):
         out = tmp_path / run
         out.mkdir()
-        subprocess.run([sys.executable, "-S", "-m", "slither.freeze", "--stdlib", str(stdlib),
+        subprocess.run([sys.executable, "-S", "-m", "slither.freeze.freezer", "--stdlib", str(stdlib),
                         "--exclude", "test", "--runtime", str(checkout / "slither/runtime/_slither_runtime.py"),
                         "--blob", str(out / "frozen.bin"), "--asm", str(out / "blob.S"),
                         "--table", str(out / "table.c"), "--manifest", str(out / "frozen.json")],

@@ -8,7 +8,7 @@ import pytest
 
 from slither.elf import MANIFEST_SECTION, read_section
 from slither.errors import SlitherError
-from slither.inspection import format_inspection, load_manifest
+from slither.inspect.manifest import format_inspection, load_manifest
 
 MANIFEST = {"build": {"cpython": "3.11.2", "target": "gnu", "slither": "0.1.0", "stdlib_frozen": True,
                       "toolchain": {"CC": "gcc", "CXX": "g++", "static_link_flags": ["-static"]},

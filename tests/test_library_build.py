@@ -8,7 +8,7 @@ import sys
 import tarfile
 
 from conftest import ROOT
-from slither.library_build import canonical_prefix
+from slither.libraries.build import canonical_prefix
 
 CONFIGURE = """#!/bin/sh
 prefix=/usr/local
@@ -47,7 +47,7 @@ def tiny_source(tmp_path):
 
 
 def build(tmp_path, source, sha256, *extra):
-    return subprocess.run([sys.executable, "-m", "slither.library_build", "--name", "tiny", "--version", "1.0",
+    return subprocess.run([sys.executable, "-m", "slither.libraries.build", "--name", "tiny", "--version", "1.0",
                            "--source", str(source), "--sha256", sha256, "--target", "gnu",
                            "--configure-flag=--greeting=hello", "--work", str(tmp_path / "work"),
                            "--log", str(tmp_path / "build.log"), "--output", str(tmp_path / "prefix.tar"), *extra],

@@ -2,7 +2,7 @@
 
 import pytest
 
-from slither.main_c import MainOptions, render_main_c
+from slither.link.main_c import MainOptions, render_main_c
 
 
 def test_frozen_build_fixes_paths_so_getpath_probes_nothing():
@@ -62,7 +62,7 @@ def test_nss_services_a_static_process_cannot_run_are_dropped_lazily():
     assert 'slither_unsafe_nss_services[] = {"systemd", NULL}' in text
     assert "__nss_configure_lookup" in text and "#ifdef __GLIBC__" in text
 def test_gfortran_runtime_gets_its_companions_right_after_it():
-    from slither.main_c import module_link_flags
+    from slither.link.main_c import module_link_flags
     manifest = {"extensions": [{"module": "pkg._ext", "libraries": ["openblas"], "role": "c"}],
                 "link_libraries": ["gfortran", "m"]}
     assert module_link_flags([manifest]) == ["-lopenblas", "-lgfortran", "-lquadmath", "-lm"]

@@ -113,7 +113,7 @@ def test_silent_make_runs_quiet_scons(site):
 def test_make_v_1_means_verbose(site):
     result = run_make(site, "-n", "V=1", "slither")
     assert "VERBOSE=1" in scons_command_line(result.stdout).split()
-    assert "-m slither.cpython_build" in result.stdout   # full command lines, not step names
+    assert "-m slither.cpython.build" in result.stdout   # full command lines, not step names
 
 
 def test_slither_vars_reach_scons(site):

@@ -1,4 +1,4 @@
-"""Where MPI comes from (slither.mpi, build_plan): fast tests with stand-in wrapper scripts."""
+"""Where MPI comes from (slither.libraries.mpi, build_plan): fast tests with stand-in wrapper scripts."""
 
 import os
 import stat
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from slither import build_plan, loading, mpi
+from slither.plan import build_plan, loading
+from slither.libraries import mpi
 from slither.errors import SlitherError
 
 

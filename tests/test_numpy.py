@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from conftest import run_scons
-from slither.audit import counts_against_startup, trace_file_calls
+from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.numpy]
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_scons
-from slither import build_tools, loading, module_recipes
+from slither.packages import build_tools
+from slither.plan import loading, module_recipes
 from slither.errors import SlitherError
 from slither.files import sha256_of
-from slither.recipe import PipRequirement, Source
-from slither.sources import obtain, pip_download_arguments
-from slither.unpinned_sources import lock_path, obtain_unpinned, parse_requirement
+from slither.plan.recipe import PipRequirement, Source
+from slither.sources.pinned import obtain, pip_download_arguments
+from slither.sources.unpinned import lock_path, obtain_unpinned, parse_requirement
 
 DOWNLOAD_STORE = Path(os.environ.get("SLITHER_DOWNLOAD_STORE", "~/.cache/slither/downloads")).expanduser()
 
@@ -69,7 +70,7 @@ def make_sdist(directory: Path, name: str, files: dict) -> Path:
 def package_build(tmp: Path, name: str, sdist: Path, *extra, python=sys.executable, sha256=None):
     """Run the step as SCons will: a command; returns (CompletedProcess, outputs dir)."""
     outputs = tmp / "out"
-    command = [sys.executable, "-m", "slither.package_build", "--python", python, "--name", name,
+    command = [sys.executable, "-m", "slither.packages.build", "--python", python, "--name", name,
                "--version", "1.0", "--source", str(sdist), "--sha256", sha256 or sha256_of(sdist),
                "--target", "gnu", "--work", str(tmp / "work"), "--log", str(tmp / "build.log"),
                "--site", str(outputs / "site.tar"), "--archive", str(outputs / "extensions.a"),
@@ -302,8 +303,9 @@ def test_markupsafe_recipe_pins_its_sdist_and_names_its_dotted_extension():
 
 
 def test_recipe_with_an_unknown_build_system_is_refused(tmp_path):
-    (tmp_path / "odd.py").write_text(
-        "from slither.recipe import pinned_sdist\nname = 'odd'\nversion = '1'\n"
+    (tmp_path / "packages").mkdir()
+    (tmp_path / "packages" / "odd.py").write_text(
+        "from slither.plan.recipe import pinned_sdist\nname = 'odd'\nversion = '1'\n"
         f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'make'\n")
     with pytest.raises(SlitherError, match="build_system 'make' is not one of setuptools"):
         module_recipes.load_module_recipe("odd", modules_dir=tmp_path)
@@ -411,7 +413,7 @@ def test_markupsafe_recipe_builds_with_the_host_cpython(real_build_tools, host_c
 
 
 def test_recipe_config_settings_reach_pip_as_backend_options(tmp_path):
-    from slither.package_build import pip_install_command
+    from slither.packages.build import pip_install_command
     command = pip_install_command(Path("/h/python3.11"), tmp_path / "src", tmp_path / "site",
                                   ["setup-args=-Dallow-noblas=true"])
     assert "--config-settings=setup-args=-Dallow-noblas=true" in command
@@ -419,7 +421,7 @@ def test_recipe_config_settings_reach_pip_as_backend_options(tmp_path):
 
 
 def test_shared_system_library_linked_by_path_becomes_its_static_archive(tmp_path):
-    from slither.package_build import final_external_inputs
+    from slither.packages.build import final_external_inputs
     (tmp_path / "libblasish.so.0").write_bytes(b"")
     (tmp_path / "libblasish.a").write_bytes(b"!<arch>\n")
     (tmp_path / "libother.a").write_bytes(b"!<arch>\n")
@@ -428,7 +430,7 @@ def test_shared_system_library_linked_by_path_becomes_its_static_archive(tmp_pat
 
 
 def test_shared_system_library_without_a_static_twin_is_one_error_naming_it(tmp_path):
-    from slither.package_build import final_external_inputs
+    from slither.packages.build import final_external_inputs
     (tmp_path / "libdynonly.so").write_bytes(b"")
     with pytest.raises(SlitherError) as error:
         final_external_inputs("pkg._ext", [str(tmp_path / "libdynonly.so")])

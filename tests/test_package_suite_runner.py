@@ -1,4 +1,4 @@
-"""tests/package_suites/run's own logic, fast: which files become the test tree, how pytest's
+"""harness/suites/run's own logic, fast: which files become the test tree, how pytest's
 JUnit XML is read, and that a difference without a known reason makes the comparison fail."""
 
 import importlib.machinery
@@ -13,7 +13,7 @@ from slither.errors import SlitherError
 
 
 def load_runner():
-    path = ROOT / "tests" / "package_suites" / "run"
+    path = ROOT / "harness" / "suites" / "run"
     loader = importlib.machinery.SourceFileLoader("package_suites_run", str(path))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     module = importlib.util.module_from_spec(spec)

@@ -1,5 +1,5 @@
 """numpy's and mpi4py's own test suites inside python-static, beside the same packages built the
-usual shared way for the stock reference CPython (tests/package_suites/run; README "Packages' own
+usual shared way for the stock reference CPython (harness/suites/run; README "Packages' own
 test suites inside the binary"). Every difference must be a known, explained one: the runner
 exits 1 otherwise.
 
@@ -17,7 +17,7 @@ from conftest import ROOT, run_scons
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
-RUNNER = ROOT / "tests" / "package_suites" / "run"
+RUNNER = ROOT / "harness" / "suites" / "run"
 
 
 def built(tmp_path_factory, modules):

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from slither import patches
+from slither.sources import patches
 from slither.errors import SlitherError
 
 ORIGINAL = "line one\nline two\nline three\n"

@@ -1,6 +1,6 @@
 """The link filter drops only glibc's expected static-NSS warnings."""
 
-from slither.quiet_link import filter_link_output
+from slither.link.quiet_link import filter_link_output
 
 OUTPUT = [
     "/usr/bin/ld: libpython3.11.a(pwdmodule.o): in function `pwd_getpwuid':",

@@ -6,11 +6,11 @@ import zipfile
 
 import pytest
 
-from slither import build_plan
+from slither.plan import build_plan
 from slither.errors import SlitherError
-from slither.module_recipes import Recipe
-from slither.recipe import Source
-from slither.recipe_free import build_system_of
+from slither.plan.module_recipes import Recipe
+from slither.plan.recipe import Source
+from slither.plan.recipe_free import build_system_of
 
 
 def sdist(path, files):
@@ -87,7 +87,7 @@ def test_recipe_free_entries_are_resolved_beside_recipes():
 
 
 def test_the_readme_worked_example_is_a_valid_recipe(checkout):
-    from slither.module_recipes import load_module_recipe
+    from slither.plan.module_recipes import load_module_recipe
     recipe = load_module_recipe("msgpack", modules_dir=checkout / "docs" / "recipe_example")
     assert (recipe.version, recipe.build_system, recipe.extension_modules) == (
         "1.1.1", "setuptools", ("msgpack._cmsgpack",))

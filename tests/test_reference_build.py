@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_scons
-from test_cpython_build import _import_closure, _site_tool
 
-from slither import loading, reference_build
-
-
-def test_the_reference_step_signs_exactly_the_code_it_runs():
-    assert set(_site_tool("slither_reference").REFERENCE_SCRIPTS) == _import_closure(
-        loading.PROJECT_ROOT, "slither/reference_build.py", "modules/cpython.py")
+from slither.plan import loading
+from harness.stock import cpython as reference_build
 
 
 def test_reference_is_configured_the_stock_shared_way():

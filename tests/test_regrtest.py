@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, make_tarball, run_scons
-from slither import loading, regrtest, regrtest_known
+from slither.plan import loading
+from harness.regrtest import runner as regrtest, known as regrtest_known
 from slither.errors import SlitherError
 
 

@@ -45,8 +45,8 @@ def test_bad_variable_is_one_line_and_exit_2(argument, message, tmp_path):
 def test_verbose_shows_full_commands(tmp_path):
     quiet = run_scons(["-n", f"BUILD_DIR={tmp_path}", "CACHE_DIR="])
     verbose = run_scons(["-n", f"BUILD_DIR={tmp_path}", "CACHE_DIR=", "VERBOSE=1"])
-    assert "-m slither.cpython_build --series 3.11" in verbose.stdout
-    assert "-m slither.cpython_build" not in quiet.stdout
+    assert "-m slither.cpython.build --series 3.11" in verbose.stdout
+    assert "-m slither.cpython.build" not in quiet.stdout
     # The absence checks of the slow tests look for this exact step line.
     assert any(line.startswith("cpython build 3.11.2 (gnu)") for line in quiet.stdout.splitlines())
 

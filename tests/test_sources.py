@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from slither.errors import SlitherError
-from slither.recipe import DebianSource, Source
-from slither.sources import obtain, stored_path
+from slither.plan.recipe import DebianSource, Source
+from slither.sources.pinned import obtain, stored_path
 
 CONTENT = b"pretend this is Python-3.11.2.tgz\n"
 DIGEST = hashlib.sha256(CONTENT).hexdigest()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_scons, step_outcomes
-from slither.audit import counts_against_startup, trace_file_calls
+from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
 

@@ -13,14 +13,14 @@ import pytest
 
 from conftest import ROOT, run_scons
 from slither.errors import SlitherError
-from slither.library_variants import configure_flags_for, directory_name
-from slither.module_recipes import load_module_recipe
-from slither.stock_mpi import (build_environment, check_linked_against, dynamic_section, origin_runpath,
+from slither.libraries.variants import configure_flags_for, directory_name
+from slither.plan.module_recipes import load_module_recipe
+from harness.stock.mpi import (build_environment, check_linked_against, dynamic_section, origin_runpath,
                                stock_mpi_recipe)
 
 
 def load_suite_runner():
-    loader = importlib.machinery.SourceFileLoader("package_suites_run", str(ROOT / "tests" / "package_suites" / "run"))
+    loader = importlib.machinery.SourceFileLoader("package_suites_run", str(ROOT / "harness" / "suites" / "run"))
     spec = importlib.util.spec_from_loader(loader.name, loader)
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -68,7 +68,7 @@ def test_the_stock_mpi_is_the_one_mpi4py_depends_on():
 def test_scons_reference_mpi_declares_the_shared_build_of_the_same_recipe(tmp_path):
     result = run_scons(["-n", "VERBOSE=1", f"BUILD_DIR={tmp_path}", "CACHE_DIR=", "reference-mpi"], timeout=120)
     assert result.returncode == 0, result.stderr
-    command = next(line for line in result.stdout.splitlines() if "slither.library_build" in line)
+    command = next(line for line in result.stdout.splitlines() if "slither.libraries.build" in line)
     assert "--name mpich" in command and "--configure-flag=--enable-shared" in command
     assert "--configure-flag=--disable-static" in command and "--disable-shared" not in command
     assert "mpich-4.0.2-gnu-shared/prefix.tar" in command
@@ -181,7 +181,7 @@ def test_driver_records_every_outcome_of_a_real_unittest_run(tmp_path):
     (tests / "main.py").write_text(FAKE_MAIN)
     (tests / "test_fake.py").write_text(FAKE_TESTS)
     (tests / "test_broken.py").write_text("import no_such_module_here\n")
-    result = subprocess.run([sys.executable, str(ROOT / "tests" / "package_suites" / "mpi4py_driver.py"),
+    result = subprocess.run([sys.executable, str(ROOT / "harness" / "suites" / "mpi4py_driver.py"),
                              str(tmp_path / "results"), str(tests / "main.py"), "discover", "-s", str(tests)],
                             cwd=tests, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
     assert result.returncode == 1, result.stdout  # unittest's own verdict is kept

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from slither.errors import SlitherError
-from slither.main_c import SYMBOL_LOOKUP
-from slither.quiet_link import filter_link_output
-from slither.symbol_table import exported_symbols, render_table_s, write_table
+from slither.link.main_c import SYMBOL_LOOKUP
+from slither.link.quiet_link import filter_link_output
+from slither.link.symbol_table import exported_symbols, render_table_s, write_table
 
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 
@@ -186,7 +186,7 @@ def test_pythonapi_calls_the_c_api_of_the_running_interpreter(python_static, tmp
 
 @pytest.mark.slow
 def test_lookups_read_no_file_and_start_up_stays_file_free(python_static, tmp_path):
-    from slither.audit import counts_against_startup, trace_file_calls
+    from slither.inspect.audit import counts_against_startup, trace_file_calls
     code = "import ctypes; ctypes.pythonapi.PyLong_FromLong; ctypes.CDLL(None).getpid; print('ok')"
     result, calls = trace_file_calls([str(python_static), "-c", code], cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT, run_scons
 from craype import STANDINS, craype_environment, output_of, read_log
-from slither import build_plan, cpython_build, loading
+from slither.plan import build_plan, loading
+from slither.cpython import build as cpython_build
 from slither.errors import SlitherError
 
 HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n'

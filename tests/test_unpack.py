@@ -6,7 +6,7 @@ import pytest
 
 from conftest import make_tarball
 from slither.errors import SlitherError
-from slither.unpack import safe_extract
+from slither.sources.unpack import safe_extract
 
 
 def link(name, target, kind=tarfile.SYMTYPE):

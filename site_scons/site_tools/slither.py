@@ -16,26 +16,28 @@ import sys
 _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _restore_package():
+def _load_package_by_location(name):
     """SCons registers this tool in sys.modules as `slither`, the name of our Python package,
-    and puts the toolpath first on sys.path while loading it: load the package by location."""
-    current = sys.modules.get("slither")
+    and puts the toolpath first on sys.path only while loading a tool: load the checkout's
+    packages (the product, `slither`, and the comparison harness, `harness`) by location."""
+    current = sys.modules.get(name)
     if current is not None and hasattr(current, "__path__"):
         return
-    package_dir = os.path.join(_CHECKOUT, "slither")
+    package_dir = os.path.join(_CHECKOUT, name)
     spec = importlib.util.spec_from_file_location(
-        "slither", os.path.join(package_dir, "__init__.py"), submodule_search_locations=[package_dir])
+        name, os.path.join(package_dir, "__init__.py"), submodule_search_locations=[package_dir])
     package = importlib.util.module_from_spec(spec)
-    sys.modules["slither"] = package
+    sys.modules[name] = package
     spec.loader.exec_module(package)
 
 
-_restore_package()
+for _package in ("slither", "harness"):
+    _load_package_by_location(_package)
 if _CHECKOUT not in sys.path:
     sys.path.append(_CHECKOUT)
 
-import slither.build_plan as build_plan  # noqa: E402  (needs the path set up above)
-import slither.module_recipes as module_recipes  # noqa: E402
+import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
+import slither.plan.module_recipes as module_recipes  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",

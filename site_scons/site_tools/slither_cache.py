@@ -15,10 +15,10 @@ import time
 import SCons.CacheDir
 import SCons.Util
 
-from slither.build_plan import default_cache_dir
-from slither.cache_prune import prune
+from slither.plan.build_plan import default_cache_dir
+from slither.cache.prune import prune
 from slither.files import sha256_of
-from slither.summary import human_size
+from slither.inspect.summary import human_size
 
 SIDECAR_SUFFIX = ".sha256"
 

@@ -12,22 +12,20 @@ import shutil
 import SCons.Action
 import SCons.Builder
 
-from slither.loading import PROJECT_ROOT
-from slither.unpack import safe_extract
+from slither.plan.signed_code import signed_code
+from slither.plan.loading import PROJECT_ROOT
+from slither.sources.unpack import safe_extract
 
 # Paths inside $( $) are not part of the signature: the content of every file named there is
 # already a source, and absolute paths would keep a cache from being shared between checkouts.
 # That includes the interpreter running the step ($SLITHER_PYTHON): `scons` and
 # `python3 -m SCons` name the same binary differently, so its content is the signed input.
 # The code that shapes CPython's build: changing any of it must rebuild CPython.
-# tests/test_cpython_build.py checks that this is exactly what cpython_build imports.
-BUILD_SCRIPTS = ["slither/cpython_build.py", "slither/commands.py", "slither/reproducible.py",
-                 "slither/patches.py", "slither/unpack.py", "slither/loading.py",
-                 "slither/recipe.py", "slither/files.py", "slither/errors.py",
-                 "modules/cpython.py"]
+# Computed from its imports (slither.plan.signed_code).
+BUILD_SCRIPTS = signed_code("slither.cpython.build", data_files=("modules/cpython/releases.py",))
 
 CPYTHON_COMMAND = (
-    "$( $SLITHER_PYTHON $) -m slither.cpython_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
+    "$( $SLITHER_PYTHON $) -m slither.cpython.build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
     "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) $( $SLITHER_LIBRARY_ARGS $) "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--install ${TARGETS[0]} --library ${TARGETS[1]} --link ${TARGETS[2]} --info ${TARGETS[3]}"

@@ -7,7 +7,7 @@
                    HostInterpreter (cheap, never cached)
 
 The build's signature is the source's content, the recipe, the TARGET profile and the scripts
-it runs (LIBRARY_SCRIPTS, kept equal to slither.library_build's imports by a test).
+it runs (LIBRARY_SCRIPTS, computed from slither.libraries.build's imports).
 """
 
 import os
@@ -16,18 +16,17 @@ import shutil
 import SCons.Action
 import SCons.Builder
 
-from slither.library_build import canonical_prefix
-from slither.library_variants import configure_flags_for, directory_name
-from slither.loading import PROJECT_ROOT
+from slither.libraries.build import canonical_prefix
+from slither.libraries.variants import configure_flags_for, directory_name
+from slither.plan.signed_code import signed_code
+from slither.plan.loading import PROJECT_ROOT
 from slither.reproducible import replace_in_text_files
-from slither.unpack import safe_extract
+from slither.sources.unpack import safe_extract
 
-LIBRARY_SCRIPTS = ["slither/library_build.py", "slither/commands.py", "slither/errors.py", "slither/files.py",
-                   "slither/loading.py", "slither/patches.py", "slither/reproducible.py",
-                   "slither/unpack.py"]
+LIBRARY_SCRIPTS = signed_code("slither.libraries.build")
 
 LIBRARY_COMMAND = (
-    "$( $SLITHER_PYTHON $) -m slither.library_build --name $SLITHER_LIBRARY --version $SLITHER_LIBRARY_VERSION "
+    "$( $SLITHER_PYTHON $) -m slither.libraries.build --name $SLITHER_LIBRARY --version $SLITHER_LIBRARY_VERSION "
     "--source ${SOURCES[0]} --sha256 $SLITHER_LIBRARY_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
     "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS --jobs $( $SLITHER_JOBS $) "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --output $TARGET"
@@ -54,7 +53,7 @@ def _unpack_prefix(target, source, env):
 def _library(env, recipe, profile, libraries_dir, linkage="static"):
     """Declare the build of one library recipe; returns a dict of its nodes.
 
-    linkage "shared" builds the same recipe as shared libraries (slither.library_variants), for
+    linkage "shared" builds the same recipe as shared libraries (slither.libraries.variants), for
     the stock side of comparisons; the static binary always takes the recipe as written."""
     directory = env.Dir(libraries_dir).Dir(directory_name(recipe.name, recipe.version, profile.name, linkage))
     source = recipe.source

@@ -15,21 +15,22 @@ import SCons.Action
 import SCons.Builder
 
 from slither.elf import MANIFEST_SECTION
-from slither.cpython_build import static_archive_found
-from slither.loading import PROJECT_ROOT
-from slither.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
-from slither.symbol_table import write_table
+from slither.cpython.build import static_archive_found
+from slither.plan.loading import PROJECT_ROOT
+from slither.plan.signed_code import signed_code
+from slither.link.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
+from slither.link.symbol_table import write_table
 
 # Extension archives and libpython in one group: extensions call into libpython and the
 # inittab in main.o calls into the extensions, so no order of the two would always work.
-# dlsym is wrapped so that the program can look its own symbols up (slither.symbol_table).
-LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.quiet_link {note}-- $) "
+# dlsym is wrapped so that the program can look its own symbols up (slither.link.symbol_table).
+LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.link.quiet_link {note}-- $) "
                 "$CC $SLITHER_STATIC_LINK_FLAGS -Wl,--wrap=dlsym -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS {table}"
                 "-Wl,--start-group $SLITHER_LINK_ARCHIVES -Wl,--end-group "
                 "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS $SLITHER_MPI_LINK -Wl,--strip-debug")
 # Two passes: the first links without the symbol table, whose names come from that first
 # result; the second links the same inputs plus the table (weak references only, so it pulls
-# in nothing new: see slither/symbol_table.py). The table's path is inside BUILD_DIR, so it is
+# in nothing new: see slither/link/symbol_table.py). The table's path is inside BUILD_DIR, so it is
 # kept out of the signature ($( $)), as the cache key must not depend on where the build is.
 FIRST_PASS_COMMAND = LINK_COMMAND.replace("{note}", "--no-note ").replace("{table}", "")
 SYMBOL_TABLE_COMPILE = "$CC -c -o $( ${SLITHER_SYMBOL_TABLE}.o ${SLITHER_SYMBOL_TABLE}.S $)"
@@ -110,9 +111,9 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
     main_source = env._SlitherMain(out_dir.File("main.c"), [env.Value(options_json), *manifests])
     # The template is code in main_c.py, which a function action's signature does not cover.
-    env.Depends(main_source, env.File(os.path.join(str(PROJECT_ROOT), "slither", "main_c.py")))
+    env.Depends(main_source, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.main_c")])
     module_libraries = env._SlitherModuleLibs(
-        out_dir.File("modules.rsp"), [env.File(os.path.join(str(PROJECT_ROOT), "slither/main_c.py")), *manifests])
+        out_dir.File("modules.rsp"), [env.File(os.path.join(str(PROJECT_ROOT), "slither/link/main_c.py")), *manifests])
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
                        [cpython["install"], cpython["host_python"]])
     blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])
@@ -138,7 +139,7 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
                               SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link,
                               SLITHER_SYMBOL_TABLE=out_dir.File("symbol_table").path)
     # The table is produced by code in symbol_table.py (and elf.py), which no action signature covers.
-    env.Depends(linked, [env.File(os.path.join(str(PROJECT_ROOT), "slither", name)) for name in ("symbol_table.py", "elf.py")])
+    env.Depends(linked, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.symbol_table")])
     if mpi is not None:  # order only: what they hold is signed through mpi["inputs"]
         env.Requires(linked, mpi["depends"])
     return linked

@@ -1,4 +1,4 @@
-"""SCons tool: the MPI that packages using it and the final link get (see slither.mpi).
+"""SCons tool: the MPI that packages using it and the final link get (see slither.libraries.mpi).
 
     MpiSetup   -> mpi.rsp          the final link's MPI flags, from the wrapper
                -> mpi-init-static  a static C program calling MPI_Init/MPI_Finalize, compiled by
@@ -20,7 +20,7 @@ import subprocess
 import SCons.Action
 import SCons.Builder
 
-from slither.mpi import MPI_INIT_PROGRAM, explain_static_link_failure, flags_outside_prefix, wrapper_link_flags
+from slither.libraries.mpi import MPI_INIT_PROGRAM, explain_static_link_failure, flags_outside_prefix, wrapper_link_flags
 
 PROGRAM_NAME = "mpi-init-static"
 
@@ -65,7 +65,7 @@ def _check_static_mpi(target, source, env):
 
 
 def _mpi_setup(env, choice, libraries, mpi_dir):
-    """choice: slither.mpi.MpiChoice; libraries: {name: LibraryBuild dict}. Returns what the
+    """choice: slither.libraries.mpi.MpiChoice; libraries: {name: LibraryBuild dict}. Returns what the
     package steps and the final link need: wrapper, inputs (signed), depends, link pieces."""
     mpi_dir = env.Dir(mpi_dir)
     if choice.kind == "recipe":

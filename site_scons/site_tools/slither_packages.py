@@ -17,29 +17,22 @@ import os
 import SCons.Action
 import SCons.Builder
 
-from slither.loading import PROJECT_ROOT
+from slither.plan.signed_code import signed_code
+from slither.plan.loading import PROJECT_ROOT
 
-# The code each step runs (tests/test_cpython_build.py keeps these equal to the imports).
-TOOLS_SCRIPTS = ["slither/build_tools.py", "slither/commands.py", "slither/errors.py", "slither/files.py",
-                 "slither/loading.py", "slither/recipe.py", "slither/reproducible.py", "slither/sources.py",
-                 "slither/unpack.py", "modules/build_tools.py"]
-PACKAGE_SCRIPTS = ["slither/package_build.py", "slither/module_recipes.py", "slither/build_tools.py",
-                   "slither/commands.py", "slither/errors.py", "slither/files.py", "slither/loading.py",
-                   "slither/patches.py", "slither/recipe.py", "slither/reproducible.py",
-                   "slither/sources.py", "slither/unpack.py",
-                   "slither/capture/__init__.py", "slither/capture/__main__.py",
-                   "slither/capture/capture_link.py", "slither/capture/extension_names.py",
-                   "slither/capture/finalize.py", "slither/capture/link_command.py",
-                   "slither/capture/partial_link.py", "slither/capture/records.py",
-                   "slither/capture/wrappers.py"]
+# The code each step runs, from its imports (slither.plan.signed_code): editing it rebuilds the step.
+TOOLS_SCRIPTS = signed_code("slither.packages.build_tools", data_files=("modules/build_tools/wheels.py",))
+# The capture layer runs inside the package's build, as `python -m slither.capture` from the wrappers.
+# Its package imports its modules lazily (importlib), so all of them count.
+PACKAGE_SCRIPTS = signed_code("slither.packages.build", "slither.capture.__main__", whole_packages=("slither.capture",))
 
 TOOLS_COMMAND = (
-    "$( $SLITHER_PYTHON $) -m slither.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
+    "$( $SLITHER_PYTHON $) -m slither.packages.build_tools --python $( $SLITHER_HOST_PYTHON $) --series $SLITHER_SERIES "
     "--platform $SLITHER_WHEEL_PLATFORM $( $SLITHER_WHEEL_ARGS $) --work $( $SLITHER_WORK_DIR $) "
     "--log $( $SLITHER_LOG $) --output $TARGET"
 )
 PACKAGE_COMMAND = (
-    "$( $SLITHER_PYTHON $) -m slither.package_build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
+    "$( $SLITHER_PYTHON $) -m slither.packages.build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
     "--name $SLITHER_PACKAGE --version $SLITHER_PACKAGE_VERSION --source ${SOURCES[0]} "
     "--sha256 $SLITHER_PACKAGE_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
     "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS "
@@ -69,7 +62,7 @@ def _build_tools(env, cpython, wheels, series, platform="manylinux"):
 
 
 def _recipe_node(env, recipe):
-    """The recipe file, or for a package without one (slither.recipe_free) what stands in for it."""
+    """The recipe file, or for a package without one (slither.plan.recipe_free) what stands in for it."""
     if recipe.path:
         return env.File(recipe.path)
     return env.Value(f"recipe-free {recipe.name}=={recipe.version} {recipe.build_system} {recipe.source.sha256}")

@@ -6,7 +6,7 @@
                                        mpicc, mpiexec; what the stock mpi4py is built against)
 
 The same verified tarball as the static build, built the usual shared way by
-slither.reference_build: no patches, no TARGET profile. Like the CPython step, the install
+harness.stock.cpython: no patches, no TARGET profile. Like the CPython step, the install
 tree travels as one cached archive (BUILD_DIR/reference/cpython-<version>.tar); a NoCache step
 unpacks it and rewrites the archive's canonical prefix in its text files to the real one.
 """
@@ -18,25 +18,24 @@ import SCons.Action
 import SCons.Builder
 
 from slither import reproducible
-from slither.loading import PROJECT_ROOT, cpython_release, load_target
-from slither.stock_mpi import stock_mpi_recipe
-from slither.unpack import safe_extract
+from slither.plan.signed_code import signed_code
+from slither.plan.loading import PROJECT_ROOT, cpython_release, load_target
+from harness.stock.mpi import stock_mpi_recipe
+from slither.sources.unpack import safe_extract
 
 # The code the reference build runs: changing any of it rebuilds the reference.
-# tests/test_reference_build.py checks that this is exactly what reference_build imports.
-REFERENCE_SCRIPTS = ["slither/reference_build.py", "slither/commands.py", "slither/errors.py",
-                     "slither/files.py", "slither/loading.py", "slither/recipe.py",
-                     "slither/reproducible.py", "slither/unpack.py", "modules/cpython.py"]
+# Computed from its imports (slither.plan.signed_code).
+REFERENCE_SCRIPTS = signed_code("harness.stock.cpython", data_files=("modules/cpython/releases.py",))
 
 REFERENCE_COMMAND = (
-    "$( $SLITHER_PYTHON $) -m slither.reference_build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
+    "$( $SLITHER_PYTHON $) -m harness.stock.cpython --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--output $TARGET"
 )
 
 
 def _unpack_reference(target, source, env):
-    from slither.reference_build import canonical_prefix
+    from harness.stock.cpython import canonical_prefix
     prefix = env["SLITHER_REFERENCE_DIR"]
     temporary = prefix + ".tmp"
     shutil.rmtree(temporary, ignore_errors=True)

@@ -12,7 +12,7 @@ import SCons.Action
 import SCons.Builder
 
 from slither.errors import SlitherError
-from slither.sources import obtain
+from slither.sources.pinned import obtain
 
 
 def _fetch(target, source, env):
@@ -42,7 +42,7 @@ def _describe(target, source, env):
 
 
 def _source_file(env, target, pin):
-    """pin: {"source": slither.recipe.Source, "version": upstream version}."""
+    """pin: {"source": slither.plan.recipe.Source, "version": upstream version}."""
     source = pin["source"]
     signature = env.Value(f"{source.filename} sha256={source.sha256}")
     node = env._SlitherFetch(target, signature, SLITHER_PIN=pin)

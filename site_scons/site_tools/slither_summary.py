@@ -7,7 +7,7 @@ import os
 import SCons.Node
 import SCons.Script
 
-from slither.summary import format_summary
+from slither.inspect.summary import format_summary
 
 
 def _node_outcome(node, retrieved):

@@ -1,0 +1,19 @@
+"""zlib, built with the TARGET's own C compiler for toolchains whose system has no static zlib
+for them: musl (Debian's libz.a is built against glibc). A TARGET names it in its
+`library_recipes`; the CPython step then links it into the zlib module, which pip's wheel
+handling (zipfile's deflate) and many packages need.
+
+Debian's .orig tarball of bookworm's zlib (upstream 1.2.13, repacked without contrib/'s
+prebuilt binaries), pinned by sha256. zlib's own configure script takes the autotools
+calling convention this build system uses (--prefix, CC/AR/CFLAGS from the environment,
+make, make install DESTDIR=); --static builds only libz.a.
+"""
+
+from slither.plan.recipe import DebianSource, Source
+
+name = "zlib"
+version = "1.2.13.dfsg"
+source = Source("zlib_1.2.13.dfsg.orig.tar.bz2", "71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1",
+                debian=DebianSource("zlib", versions=("1:1.2.13.dfsg-1",)))
+build_system = "autotools"
+configure_flags = ["--static"]

@@ -1,0 +1,42 @@
+"""`python3 -m slither inspect BINARY`: what a static binary contains, read from its manifest
+section (never by running it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from slither.elf import MANIFEST_SECTION, read_section
+from slither.errors import SlitherError
+from slither.inspect.summary import human_size
+
+
+def load_manifest(binary: Path) -> dict:
+    raw = read_section(binary, MANIFEST_SECTION)
+    if raw is None:
+        raise SlitherError(f"{binary}: no {MANIFEST_SECTION} section; not built by Slither "
+                           "(or built before manifests were embedded)")
+    return json.loads(raw.rstrip(b"\0").decode())
+
+
+def format_inspection(manifest: dict, modules: bool = True) -> str:
+    build = manifest.get("build", {})
+    lines = [f"CPython {build.get('cpython')}  TARGET {build.get('target')}  "
+             f"slither {build.get('slither')}  stdlib {'frozen' if build.get('stdlib_frozen') else 'as files'}"]
+    toolchain = build.get("toolchain", {})
+    lines.append(f"toolchain: CC={toolchain.get('CC')} CXX={toolchain.get('CXX')} "
+                 f"static link: {' '.join(toolchain.get('static_link_flags', []))}")
+    packages = build.get("modules", {})
+    lines.append("third-party modules: " + (", ".join(f"{name} {info['version']}" for name, info in
+                                                       sorted(packages.items())) or "none"))
+    lines.append("inputs (sha256):")
+    lines += [f"  {digest}  {name}" for name, digest in sorted(build.get("inputs", {}).items())]
+    builtin = manifest.get("builtin_modules", [])
+    frozen = manifest.get("frozen_modules", [])
+    lines.append(f"built-in modules: {len(builtin)}; frozen modules: {len(frozen)} "
+                 f"({human_size(sum(m['size'] for m in frozen))} of bytecode)")
+    if modules:
+        lines.append("built-in: " + " ".join(builtin))
+        lines += [f"  {human_size(m['size']):>10}  {m['name']}{'/' if m['package'] else ''}  ({m['origin']})"
+                  for m in frozen]
+    return "\n".join(lines)

@@ -1,0 +1,275 @@
+"""Build one Python package from its verified source into what the final static link consumes.
+
+Run as a command (python3 -m slither.packages.build ...), like the CPython step. The HOST
+interpreter installs the package with pip, its own build system untouched, with no build
+isolation, no index and no dependencies: every build backend comes from the build tools
+archive (slither.packages.build_tools). CC/CXX/LDSHARED point at the capture wrappers, so each
+extension is linked for real and captured as one relocatable object (slither.capture).
+
+Outputs, each written under a temporary name and renamed when complete:
+  --archive   extensions.a     the finalized extension objects (init symbols renamed after
+                               their dotted module names); empty for a pure-Python package
+  --manifest  extensions.json  the package, its source sha256, and per extension: module,
+                               init_symbol, libraries, library_dirs, link_flags, role, ...
+  --site      site.tar         the installed tree minus extension .so files, bytecode caches
+                               and installer bookkeeping (RECORD, direct_url.json, scripts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from slither.packages import build_tools
+from slither import commands, files, reproducible
+from slither.plan import loading
+from slither.sources import patches
+from slither.capture import finalize_captures, write_wrappers
+from slither.capture.partial_link import find_toolchain_program
+from slither.errors import SlitherError
+from slither.plan.module_recipes import PACKAGE_BUILD_SYSTEMS as BUILD_SYSTEMS
+from slither.files import verify
+from slither.sources.unpack import safe_extract
+
+MANIFEST_FORMAT = 1
+# Where the host interpreter claims to live in debug information (as in its install.tar).
+CANONICAL_HOST_PREFIX = "/opt/slither/python"
+
+
+def find_host_python(python: str) -> Path:
+    """An absolute path (symlinks kept: a venv's python must stay the venv's)."""
+    found = shutil.which(python)
+    if found is None:
+        raise SlitherError(f"host interpreter {python} not found or not executable; build CPython first")
+    return Path(os.path.abspath(found))
+
+
+def build_environment(host_python: Path, tools_prefix: Path | None, profile, base: dict) -> dict:
+    """Tools first, the machine's pip configuration out, reproducible time and locale."""
+    if tools_prefix is not None:
+        series = build_tools.python_series(host_python)
+        if not build_tools.tools_site_packages(tools_prefix, series).is_dir():
+            raise SlitherError(f"the build tools archive has no lib/python{series}: it was made for "
+                               f"another CPython series than {host_python}")
+        environment = build_tools.tools_environment(tools_prefix, series, host_python, base)
+    else:  # a host interpreter that carries its own build backends (the tests' python3)
+        environment = {name: value for name, value in base.items() if not name.startswith("PIP_")}
+        environment.update({"PYTHONNOUSERSITE": "1", "PIP_CONFIG_FILE": os.devnull})
+    environment = reproducible.reproducible_environment(environment)
+    environment.update(profile.environment)
+    return environment
+
+
+def pip_install_command(host_python: Path, source: Path, site: Path,
+                        config_settings: list[str] = ()) -> list[str]:
+    """config_settings: the recipe's build-backend options (e.g. meson's setup-args=-D...)."""
+    return [str(host_python), "-m", "pip", "install", "-v", "--no-build-isolation", "--no-deps",
+            "--no-index", "--no-compile", "--disable-pip-version-check", "--root-user-action", "ignore",
+            *[f"--config-settings={setting}" for setting in config_settings],
+            "--target", str(site), str(source)]
+
+
+def prepare_source(source: Path, tree: Path, patch_files: list[Path], label: str) -> Path:
+    """What pip installs: a wheel as it is, an sdist unpacked (safely) and patched."""
+    if source.name.endswith(".whl"):
+        if patch_files:
+            raise SlitherError(f"{label}: patches need an sdist, but the source is the wheel {source.name}")
+        return source
+    safe_extract(source, tree, strip_components=1)
+    for patch in patch_files:
+        commands.say(f"  {label}: patch {patch.name}")
+        patches.apply_patch(patch, tree, label)
+    return tree
+
+
+def strip_for_freezing(site: Path, extension_files: list[Path]) -> None:
+    """Leave only what the freezer and the binary need: the extensions are in extensions.a,
+    bytecode is made by the freezer, and installer bookkeeping names this machine's paths."""
+    for path in extension_files:
+        path.unlink()
+    for cache in sorted(site.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache)
+    for name in ("RECORD", "direct_url.json"):
+        for path in site.glob(f"*.dist-info/{name}"):
+            path.unlink()
+    scripts = site / "bin"  # console scripts, their shebangs naming the host interpreter
+    if scripts.is_dir() and not (scripts / "__init__.py").exists():
+        shutil.rmtree(scripts)
+
+
+def write_static_archive(ar: str, objects: list[Path], output: Path, env: dict) -> None:
+    """`ar rcsD` of the objects (names are unique: each is named after its init symbol)."""
+    names = [path.name for path in objects]
+    if len(set(names)) != len(names):
+        raise SlitherError(f"two extension objects share a member name: {sorted(names)}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(f".{output.name}.tmp")
+    temporary.unlink(missing_ok=True)
+    if objects:
+        commands.capture([ar, "rcsD", str(temporary.resolve()), *names], what=f"{ar} rcsD {output.name}",
+                         cwd=objects[0].parent, env=env)
+    else:
+        temporary.write_bytes(b"!<arch>\n")  # what `ar` writes for an archive with no member
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, output)
+
+
+# Compile-only flags that setuptools repeats on the link line; they only name build paths.
+COMPILE_ONLY_FLAG_PREFIXES = ("-ffile-prefix-map=", "-fdebug-prefix-map=", "-fmacro-prefix-map=")
+
+
+def final_link_flags(flags) -> list[str]:
+    return [flag for flag in flags if not flag.startswith(COMPILE_ONLY_FLAG_PREFIXES)]
+
+
+def final_library_dirs(directories, host_prefix: Path) -> list[str]:
+    """Drop the host interpreter's own lib/ (the link of a shared extension against
+    libpython): the final link takes libpython from the CPython step instead."""
+    return [directory for directory in directories
+            if not Path(directory).resolve().is_relative_to(host_prefix.resolve())]
+
+
+def is_shared_library(path: str) -> bool:
+    name = os.path.basename(path)
+    return name.endswith(".so") or ".so." in name
+
+
+def final_external_inputs(module: str, inputs) -> list[str]:
+    """The final link is static: a system library an extension linked by path (meson turns
+    pkg-config's `-lopenblas` into .../libopenblas.so) becomes the static archive beside it."""
+    final = []
+    for path in inputs:
+        if is_shared_library(path):
+            static = Path(path).with_name(os.path.basename(path).split(".so", 1)[0] + ".a")
+            if not static.is_file():
+                raise SlitherError(f"{module} links the shared library {path}, and there is no static "
+                                   f"{static.name} beside it; install the static library (a recipe names "
+                                   "its package in static_libraries)")
+            path = str(static)
+        final.append(path)
+    return final
+
+
+def manifest(name: str, version: str, source_sha256: str, build_system: str, link_libraries: list[str],
+             extensions, host_prefix: Path) -> dict:
+    return {
+        "format": MANIFEST_FORMAT, "package": name, "version": version, "source_sha256": source_sha256,
+        "build_system": build_system, "link_libraries": list(link_libraries),
+        "extensions": [{
+            "module": extension.module, "init_symbol": extension.init_symbol,
+            "member": extension.object.name, "libraries": list(extension.libraries),
+            "library_dirs": final_library_dirs(extension.library_dirs, host_prefix),
+            "link_flags": final_link_flags(extension.link_flags),
+            "external_inputs": final_external_inputs(extension.module, extension.external_inputs),
+            "role": extension.role,
+        } for extension in sorted(extensions, key=lambda extension: extension.module)],
+    }
+
+
+def check_expected_modules(label: str, build_system: str, expected: list[str], built: list[str], log: Path) -> None:
+    missing = sorted(set(expected) - set(built))
+    if missing:
+        raise SlitherError(f"{label}: the build installed no extension {', '.join(missing)} (did its C code "
+                           f"fail and the package fall back to pure Python?); see {log}")
+    if build_system == "pure" and built:
+        raise SlitherError(f"{label}: recipe says build_system = 'pure' but the build made "
+                           f"{', '.join(built)}; set the real build system")
+
+
+def build(args) -> None:
+    label = f"{args.name} {args.version}"
+    profile = loading.load_target(args.target)
+    host_python = find_host_python(args.python)
+    source = Path(args.source).resolve()
+    log = Path(args.log).resolve()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(f"# {label} ({profile.name})\n")
+    if args.build_system not in BUILD_SYSTEMS:
+        raise SlitherError(f"--build-system {args.build_system}: choose one of {', '.join(BUILD_SYSTEMS)}")
+    verify(source, args.sha256)
+    patch_files = [Path(patch) for patch in args.patch]
+    for patch in patch_files:
+        patches.verify_patch(patch)
+
+    work = Path(args.work).resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    tools_prefix = build_tools.unpack_tools(Path(args.tools), work / "tools") if args.tools else None
+    env = build_environment(host_python, tools_prefix, profile, dict(os.environ))
+    tree = work / "src"
+    installable = prepare_source(source, tree, patch_files, label)
+
+    record_dir = work / "records"
+    # A package that uses MPI compiles and links C through the MPI wrapper, captured like any
+    # compiler; MPICC names the capture wrapper, so builds that prefer MPICC (mpi4py) use it too.
+    real_cc = args.mpi_compiler or profile.CC
+    env.update(write_wrappers(work / "wrappers", real_cc=real_cc, real_cxx=profile.CXX,
+                              python=sys.executable, record_dir=record_dir, package_roots=[tree]))
+    if args.mpi_compiler:
+        env["MPICC"] = env["CC"]
+    canonical_tree = f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}"
+    prefix_maps = [f"-ffile-prefix-map={tree}={canonical_tree}",
+                   f"-ffile-prefix-map={host_python.parent.parent}={CANONICAL_HOST_PREFIX}"]
+    env["CFLAGS"] = " ".join([*profile.CFLAGS, *prefix_maps])
+    env["CXXFLAGS"] = " ".join(prefix_maps)
+
+    site = work / "stage" / "site"
+    commands.say(f"  {label}: pip install (log: {args.log})")
+    commands.run_logged(pip_install_command(host_python, installable, site, args.config_setting), log=log,
+                        what=f"{label} build", cwd=work, env=env)
+
+    nm = find_toolchain_program(profile.CC.split(), "nm")
+    objcopy = find_toolchain_program(profile.CC.split(), "objcopy")
+    extensions = finalize_captures(record_dir, site, output_dir=work / "finalized", objcopy=objcopy, nm=nm)
+    check_expected_modules(label, args.build_system, args.expect_module,
+                           [extension.module for extension in extensions], log)
+    strip_for_freezing(site, [extension.installed_file for extension in extensions])
+
+    # Publish: the archive and manifest first, site.tar (the largest) last.
+    write_static_archive(profile.AR, [extension.object for extension in extensions], Path(args.archive), env)
+    files.atomic_write_text(Path(args.manifest), json.dumps(
+        manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
+                 host_python.parent.parent),
+        indent=1, sort_keys=True) + "\n")
+    reproducible.write_tar_deterministically(site, Path(args.site))
+    commands.say(f"  {label}: {len(extensions)} extension module(s)"
+                 + (f": {', '.join(e.module for e in extensions)}" if extensions else ""))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", required=True, help="the host interpreter (runs pip and the build backend)")
+    parser.add_argument("--tools", help="build-tools.tar for that interpreter (slither.packages.build_tools)")
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--source", required=True, help="the sdist (or, for a pure package, wheel) file")
+    parser.add_argument("--sha256", required=True, help="the pinned or locked sha256 of --source")
+    parser.add_argument("--build-system", default="setuptools", help=" | ".join(BUILD_SYSTEMS))
+    parser.add_argument("--target", required=True, help="TARGET toolchain profile")
+    parser.add_argument("--patch", action="append", default=[])
+    parser.add_argument("--link-library", action="append", default=[],
+                        help="an -l name the final link adds (recipe link_libraries)")
+    parser.add_argument("--config-setting", action="append", default=[],
+                        help="a build-backend option passed to pip (recipe config_settings)")
+    parser.add_argument("--expect-module", action="append", default=[],
+                        help="a dotted extension module the build must produce (recipe extension_modules)")
+    parser.add_argument("--mpi-compiler", default="",
+                        help="the MPI compiler wrapper C is compiled and linked with (e.g. a built MPICH's mpicc)")
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--log", required=True)
+    for output in ("site", "archive", "manifest"):
+        parser.add_argument(f"--{output}", required=True)
+    return parser
+
+
+def main() -> None:
+    build(parser().parse_args())
+
+
+if __name__ == "__main__":
+    commands.main_guard(main)

@@ -1,0 +1,340 @@
+"""From build variables to a plan: every path, pin and option of one static interpreter.
+
+Pure data in, data out: the SCons tools only turn a Plan into nodes, and tests check the
+plan (paths, excludes, manifest) without running SCons.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from slither import __version__, commands, files
+from slither.plan import loading, module_recipes
+from slither.libraries import mpi as mpi_sources
+from slither.sources import patches
+from slither.cpython.build import static_archive_found
+from slither.errors import SlitherError
+from slither.link.main_c import MainOptions
+from slither.plan.recipe import CPythonRelease
+
+DEFAULT_SERIES = "3.11"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+MODULE_ENTRY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(==[A-Za-z0-9.+!_-]+)?$")
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "slither")
+
+
+def available_modules() -> list[str]:
+    return module_recipes.module_recipe_names()
+
+
+def parse_module_list(text) -> list[str]:
+    """MODULES: comma-separated recipe names, each optionally pinned with ==version; a name with
+    no recipe needs ==version (slither.plan.recipe_free builds it from its locked source)."""
+    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
+    names = [entry.strip() for entry in entries if entry.strip()]
+    for entry in names:
+        if not MODULE_ENTRY_PATTERN.match(entry):
+            raise SlitherError(f"MODULES entry {entry!r} is malformed: write name or name==version, "
+                               "comma-separated (e.g. MODULES=numpy,mpi4py)")
+    known = available_modules()
+    for entry in names:
+        bare, _, version = entry.partition("==")
+        if bare not in known and not version:
+            close = difflib.get_close_matches(bare, known, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            listing = ", ".join(known) if known else "none yet"
+            raise SlitherError(f"MODULES: no recipe for {bare!r}{hint}; recipes: {listing}; or give "
+                               f"{bare}==VERSION to build it without one (its sha256 is locked on first use)")
+    return names
+
+
+def parse_mpi(text) -> str:
+    """MPI: empty (a recipe that provides MPI, built from source), that recipe's name, or system."""
+    value = str(text).strip()
+    allowed = recipes_providing("mpi") + list(mpi_sources.MPI_CHOICES)
+    if value and value not in allowed:
+        raise SlitherError(f"MPI={value}: choose one of {', '.join(allowed)} (system: the site's MPI "
+                           "compiler wrapper, MPICC)")
+    return value
+
+
+def parse_jobs(text) -> int:
+    if not str(text).isdigit() or int(text) < 1:
+        raise SlitherError(f"JOBS={text}: give a whole number of parallel jobs, 1 or more")
+    return int(text)
+
+
+def parse_name_list(text) -> list[str]:
+    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
+    return sorted({entry.strip() for entry in entries if entry.strip()})
+
+
+def recipes_providing(what: str) -> list[str]:
+    return [name for name in available_modules() if what in module_recipes.load_module_recipe(name).provides]
+
+
+def resolve_recipes(entries: list[str], recipe_free=None, replaced: tuple[str, ...] = ()) -> tuple:
+    """MODULES entries plus everything they depend on, each once, dependencies first; the order
+    in MODULES does not matter (the result is sorted within each dependency level).
+
+    recipe_free(name, version) makes the Recipe of an entry that has no recipe file.
+    `replaced`: what the site provides instead of a recipe (("mpi",) with MPI=system): a
+    dependency that provides it is not built."""
+    requested = {}
+    for entry in entries:
+        name, _, version = entry.partition("==")
+        requested[name] = version
+    resolved, visiting = {}, set()
+
+    def visit(name, chain):
+        if name in resolved:
+            return
+        if name in visiting:
+            raise SlitherError(f"MODULES: recipes depend on each other in a cycle: {' -> '.join(chain + [name])}")
+        visiting.add(name)
+        wanted = requested.get(name)
+        if wanted and recipe_free is not None and name not in available_modules():
+            resolved[name] = recipe_free(name, wanted)
+            visiting.discard(name)
+            return
+        recipe = module_recipes.load_module_recipe(name)
+        if wanted and wanted != recipe.version:
+            raise SlitherError(f"MODULES: {name}=={wanted} asked for, but modules/{name}.py pins "
+                               f"{recipe.version}; drop the version or edit the recipe")
+        for dependency in sorted(recipe.depends_on):
+            if set(replaced) & set(module_recipes.load_module_recipe(dependency).provides):
+                continue
+            visit(dependency, chain + [name])
+        visiting.discard(name)
+        resolved[name] = recipe
+
+    for name in sorted(requested):
+        if name not in available_modules():
+            visit(name, [])  # recipe-free: provides nothing
+            continue
+        provided = set(replaced) & set(module_recipes.load_module_recipe(name).provides)
+        if provided:
+            raise SlitherError(f"MODULES: {name} provides {', '.join(sorted(provided))}, which this build "
+                               "takes from the site (MPI=system or the TARGET's compiler); drop it from MODULES")
+        visit(name, [])
+    check_one_recipe_per_package(resolved.values())
+    return tuple(resolved.values())
+
+
+def plan_mpi(kind: str, mpicc: str, profile, recipes: tuple):
+    """Where MPI comes from (slither.libraries.mpi.MpiChoice), or None when no package uses it."""
+    if not any(module_recipes.uses_mpi(recipe) for recipe in recipes if not module_recipes.is_library(recipe)):
+        return None
+    if kind == "recipe":
+        providers = [recipe for recipe in recipes if "mpi" in recipe.provides]
+        return mpi_sources.MpiChoice(kind="recipe", recipe=providers[0])
+    return mpi_sources.site_mpi(kind, mpicc, profile)
+
+
+def check_one_recipe_per_package(recipes) -> None:
+    """Variants of one package (numpy and numpy-noblas) would freeze two copies of it."""
+    by_package = {}
+    for recipe in recipes:
+        by_package.setdefault(module_recipes.distribution_name(recipe), []).append(recipe.name)
+    for package, names in sorted(by_package.items()):
+        if len(names) > 1:
+            raise SlitherError(f"MODULES: {' and '.join(sorted(names))} are variants of the same package "
+                               f"{package}; choose one")
+
+
+def check_static_libraries(recipes, profile: loading.ToolchainProfile) -> None:
+    """Every system archive a recipe's final link needs must exist before anything builds:
+    one line naming each missing archive, who needs it and the package that provides it."""
+    import tempfile
+    environment = {**os.environ, **profile.environment}
+    missing = []
+    for recipe in recipes:
+        for library in recipe.static_libraries:
+            with tempfile.TemporaryDirectory(prefix="slither-archive-probe-") as scratch:
+                found = static_archive_found(profile.CC, library.archive, environment, Path(scratch))
+            if not found:
+                hint = profile.package_manager_hint.format(package=library.debian_package)
+                missing.append(f"{library.archive} for {recipe.name} ({hint})")
+    if missing:
+        raise SlitherError(f"missing static libraries: {'; '.join(missing)}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    release: CPythonRelease
+    profile: loading.ToolchainProfile
+    modules: tuple[str, ...]
+    freeze: bool
+    excludes: tuple[str, ...]
+    build_dir: str
+    source_dirs: tuple[str, ...]
+    patches: tuple[str, ...]
+    recipes: tuple = ()
+    # C libraries the TARGET builds for itself before CPython (its `library_recipes`: zlib for musl)
+    target_libraries: tuple = ()
+    freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
+    main_module: str = ""                # MAIN
+    mpi: object = None                   # slither.libraries.mpi.MpiChoice when a package uses MPI
+
+    @property
+    def libraries_dir(self) -> str:
+        return os.path.join(self.build_dir, "libraries")
+
+    @property
+    def mpi_dir(self) -> str:
+        source = self.mpi.recipe.name if self.mpi.kind == "recipe" else self.mpi.kind
+        return os.path.join(self.build_dir, "mpi", f"{source}-{self.profile.name}")
+
+    @property
+    def packages_dir(self) -> str:
+        return os.path.join(self.build_dir, "packages", f"cp{self.release.series.replace('.', '')}-{self.profile.name}")
+
+    @property
+    def build_tool_wheels(self) -> list:
+        from slither.packages.build_tools import tool_wheels
+        return [(source, source.pip.version if source.pip else "")
+                for source in tool_wheels(self.release.series, self.profile.wheel_platform)]
+
+    @property
+    def cpython_dir(self) -> str:
+        # One CPython per release and toolchain, shared by every binary built from them.
+        return os.path.join(self.build_dir, f"cpython-{self.release.version}-{self.profile.name}")
+
+    @property
+    def work_dir(self) -> str:
+        return os.path.join(self.build_dir, "work", self.name)
+
+    @property
+    def binary_path(self) -> str:
+        return os.path.join(self.build_dir, "bin", self.name)
+
+    @property
+    def stdlib_tree_marker(self) -> str:
+        return os.path.join(self.build_dir, "lib", f"python{self.release.series}", ".slither-stdlib")
+
+    @property
+    def main_options(self) -> MainOptions:
+        return MainOptions(series=self.release.series, stdlib_frozen=self.freeze,
+                           openssl_config=self.profile.openssl_config, main_module=self.main_module)
+
+    def user_code_files(self) -> list[str]:
+        """Every file below FREEZE_PATHS the freeze step may take (modules and package data):
+        what it signs. Compiled artefacts and bytecode caches are never frozen."""
+        found = []
+        for directory in self.freeze_paths:
+            for current, dirnames, filenames in os.walk(directory):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                found += [os.path.join(current, name) for name in sorted(filenames)
+                          if not name.endswith((".pyc", ".pyo", ".so", ".pyd", ".a", ".o"))]
+        return found
+
+    @property
+    def build_manifest(self) -> dict:
+        """What the binary says about itself (embedded, and installed beside it)."""
+        return {
+            "slither": __version__,
+            "name": self.name,
+            "cpython": self.release.version,
+            "target": self.profile.name,
+            "toolchain": {"CC": self.profile.CC, "CXX": self.profile.CXX, "FC": self.profile.FC,
+                          "CFLAGS": list(self.profile.CFLAGS),
+                          "static_link_flags": list(self.profile.static_link_flags)},
+            "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256,
+                                      "source": recipe.source.filename,
+                                      "recipe": bool(recipe.path)}
+                        for recipe in self.recipes},
+            **({"mpi": self.mpi.description} if self.mpi else {}),
+            "stdlib_frozen": self.freeze,
+            "excluded_stdlib": list(self.excludes),
+            "inputs": {
+                self.release.source.filename: self.release.source.sha256,
+                **{os.path.basename(p): files.sha256_of(Path(p)) for p in self.patches},
+                **{library.source.filename: library.source.sha256 for library in self.target_libraries},
+            },
+        }
+
+
+def passed_variables(profile: loading.ToolchainProfile, environment: dict) -> dict:
+    """The caller's variables the profile's `passed_environment` (fnmatch patterns) names: what
+    environment modules set for the drivers (Cray: CRAY_*, PE_*, CRAYPE_*). The build otherwise
+    runs its compilers in a clean environment; the profile's own `environment` still wins.
+
+    Read here rather than in slither.plan.loading: it changes where a build runs, not what it makes,
+    and slither.plan.loading is part of the CPython step's signature."""
+    module = loading.load_python_file(profile.path, "target")
+    patterns = tuple(getattr(module, "passed_environment", ()))
+    return {name: value for name, value in environment.items()
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)}
+
+
+def check_toolchain(profile: loading.ToolchainProfile) -> None:
+    """Every program the profile names must exist before anything starts building."""
+    for role in ("CC", "CXX", "AR", "RANLIB"):
+        if not getattr(profile, role):  # CXX may be empty: a toolchain without C++
+            continue
+        program = shlex.split(getattr(profile, role))[0]
+        if shutil.which(program, path=profile.environment.get("PATH")) is None:
+            raise SlitherError(f"TARGET={profile.name}: {role} {program!r} not found on PATH; install it "
+                               f"({profile.toolchain_hint}) or fix {profile.path}")
+
+
+def library_recipe(name: str, profile):
+    """A library recipe a TARGET profile names in `library_recipes`."""
+    recipe = module_recipes.load_module_recipe(name)
+    if not module_recipes.is_library(recipe):
+        raise SlitherError(f"{profile.path}: library_recipes names {name}, but modules/{name}.py is not a "
+                           f"library recipe (build_system {recipe.build_system!r})")
+    return recipe
+
+
+def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
+              exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
+              main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "") -> Plan:
+    if not NAME_PATTERN.match(name or ""):
+        raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
+    release = loading.cpython_release(str(series))
+    profile = loading.load_target(target)
+    check_toolchain(profile)
+    recipe = loading.load_cpython_recipe()
+    excludes = parse_name_list(recipe.default_excludes if exclude is None else exclude)
+    if isinstance(source_dirs, str):
+        source_dirs = [d for d in source_dirs.split(os.pathsep) if d]
+    for directory in source_dirs:
+        if not os.path.isdir(directory):
+            raise SlitherError(f"SOURCES={directory}: not a directory")
+    patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
+    for directory in freeze_paths:
+        if not os.path.isdir(directory):
+            raise SlitherError(f"FREEZE_PATHS={directory}: not a directory")
+    if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
+        raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
+    module_entries = parse_module_list(modules)
+
+    def recipe_free(package, version):
+        from slither.plan.recipe_free import recipe_without_file
+        return recipe_without_file(package, version, store=Path(download_store or os.path.join(build_dir, "downloads")),
+                                   search_dirs=[Path(d) for d in source_dirs], log=commands.say)
+
+    mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
+    recipes = resolve_recipes(module_entries, recipe_free, replaced=() if mpi_kind == "recipe" else ("mpi",))
+    mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
+    check_static_libraries(recipes, profile)
+    target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)
+    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice, target_libraries=target_libraries,
+                modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
+                excludes=tuple(excludes), build_dir=build_dir,
+                source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
+                patches=tuple(patch_files),
+                freeze_paths=tuple(os.path.abspath(d) for d in freeze_paths), main_module=main_module)

@@ -1,0 +1,151 @@
+"""Load TARGET profiles (targets/*.py) and the CPython recipe (modules/cpython/releases.py) as data files.
+
+Package recipes are loaded by slither.plan.module_recipes: this file shapes the CPython build
+(its content is part of that step's signature), so package vocabulary stays out of it.
+
+Each file is imported under a unique module name with importlib, never through sys.path,
+so two recipes or profiles with the same base name cannot shadow one another.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from slither.errors import SlitherError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TARGETS_DIR = PROJECT_ROOT / "targets"
+MODULES_DIR = PROJECT_ROOT / "modules"
+
+
+def load_python_file(path: Path, namespace: str) -> ModuleType:
+    path = Path(path)
+    unique = f"_slither_{namespace}_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}"
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:
+        raise SlitherError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SlitherError:
+        raise
+    except Exception as error:  # a broken profile or recipe is the user's input, not our bug
+        raise SlitherError(f"{path}: cannot be loaded: {type(error).__name__}: {error}") from None
+    return module
+
+
+@dataclass(frozen=True)
+class ToolchainProfile:
+    """What a TARGET says about its toolchain; nothing else in the build knows which it got."""
+
+    name: str
+    path: Path
+    description: str
+    CC: str
+    CXX: str        # empty: the toolchain has no C++ compiler (musl-gcc); packages needing one fail
+    FC: str         # empty: no Fortran compiler
+    AR: str
+    RANLIB: str
+    CFLAGS: tuple[str, ...] = ()
+    static_link_flags: tuple[str, ...] = ()
+    environment: dict = field(default_factory=dict)
+    package_manager_hint: str = "install {package}"
+    openssl_config: str = ""
+    # A compiler driver that already compiles and links MPI (Cray's `cc`): with it, no MPI recipe
+    # is built and mpi4py is built against it. Empty: MPI comes from a recipe or MPI=system.
+    mpi_compiler: str = ""
+    # Set when the toolchain cannot have some stdlib modules' static libraries (musl: Debian
+    # builds them for glibc only): such modules are left out with this reason ({archive} and
+    # {package} filled in) instead of stopping the build. Empty: a missing archive is an error.
+    missing_library_reason: str = ""
+    # C libraries built from recipes (modules/libraries/<name>.py) with this toolchain before
+    # CPython, which links them in: those the toolchain's system does not provide.
+    library_recipes: tuple[str, ...] = ()
+    # What to do when a program the profile names is missing (shown in that error).
+    toolchain_hint: str = "Debian: apt-get install build-essential"
+    # The wheel platform family the host interpreter installs (its libc): "manylinux" (glibc)
+    # or "musllinux". It picks the compiled build tools' wheels in modules/build_tools/wheels.py.
+    # Not in as_signature(): the wheels it picks are the tools step's inputs, by content.
+    wheel_platform: str = "manylinux"
+
+    def as_signature(self) -> str:
+        """Every field that changes what the toolchain produces, as stable text."""
+        return repr((self.CC, self.CXX, self.FC, self.AR, self.RANLIB, self.CFLAGS,
+                     self.static_link_flags, sorted(self.environment.items()), self.mpi_compiler,
+                     self.missing_library_reason, self.library_recipes))
+
+
+_REQUIRED_PROFILE_FIELDS = ("CC", "CXX", "FC", "AR", "RANLIB")
+# Declared, but may be empty: a toolchain without C++ or Fortran says so with "".
+_MAY_BE_EMPTY = ("CXX", "FC")
+
+
+def builtin_target_names() -> list[str]:
+    return sorted(p.stem for p in TARGETS_DIR.glob("*.py") if not p.name.startswith("_"))
+
+
+def resolve_target_path(target: str) -> Path:
+    """A TARGET is a built-in profile name or a path to a profile file."""
+    if target.endswith(".py") or "/" in target:
+        path = Path(target).expanduser()
+        if not path.is_file():
+            raise SlitherError(f"TARGET={target}: no such profile file")
+        return path
+    path = TARGETS_DIR / f"{target}.py"
+    if not path.is_file():
+        names = builtin_target_names()
+        close = difflib.get_close_matches(target, names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise SlitherError(f"TARGET={target}: unknown toolchain{hint}; choose one of "
+                           f"{', '.join(names)} or give a profile file path")
+    return path
+
+
+def load_target(target: str) -> ToolchainProfile:
+    path = resolve_target_path(target)
+    module = load_python_file(path, "target")
+    missing = [name for name in _REQUIRED_PROFILE_FIELDS
+               if not (getattr(module, name, None) or (name in _MAY_BE_EMPTY and hasattr(module, name)))]
+    if missing:
+        raise SlitherError(f"{path}: TARGET profile lacks {', '.join(missing)}")
+    return ToolchainProfile(
+        name=path.stem, path=path,
+        description=getattr(module, "description", ""),
+        CC=module.CC, CXX=module.CXX, FC=module.FC, AR=module.AR, RANLIB=module.RANLIB,
+        CFLAGS=tuple(getattr(module, "CFLAGS", ())),
+        static_link_flags=tuple(getattr(module, "static_link_flags", ())),
+        environment=dict(getattr(module, "environment", {})),
+        package_manager_hint=getattr(module, "package_manager_hint", "install {package}"),
+        openssl_config=getattr(module, "openssl_config", ""),
+        mpi_compiler=getattr(module, "mpi_compiler", ""),
+        missing_library_reason=getattr(module, "missing_library_reason", ""),
+        library_recipes=tuple(getattr(module, "library_recipes", ())),
+        toolchain_hint=getattr(module, "toolchain_hint", ToolchainProfile.toolchain_hint),
+        wheel_platform=_wheel_platform(path, getattr(module, "wheel_platform", ToolchainProfile.wheel_platform)),
+    )
+
+
+WHEEL_PLATFORMS = ("manylinux", "musllinux")
+
+
+def _wheel_platform(path: Path, value: str) -> str:
+    if value not in WHEEL_PLATFORMS:
+        raise SlitherError(f"{path}: wheel_platform = {value!r}; choose one of {', '.join(WHEEL_PLATFORMS)}")
+    return value
+
+
+def load_cpython_recipe() -> ModuleType:
+    return load_python_file(MODULES_DIR / "cpython" / "releases.py", "recipe")
+
+
+def cpython_release(series: str):
+    recipe = load_cpython_recipe()
+    if series not in recipe.releases:
+        raise SlitherError(f"PYTHON={series}: unsupported; choose one of "
+                           f"{', '.join(sorted(recipe.releases))}")
+    return recipe.releases[series]
