@@ -196,6 +196,17 @@ def test_driver_records_every_outcome_of_a_real_unittest_run(tmp_path):
     assert outcomes["unittest.loader._FailedTest.test_broken"][0] == "error"
 
 
+def test_each_ranks_unittest_verdict_is_read_from_the_mpiexec_log():
+    log = ("mpiexec -n 2 ...\n[0@host] Python 3.11.2\n"
+           "Ran 1305 tests in 20.1s\n\nOK (skipped=80)\n"
+           "Ran 1305 tests in 20.3s\n\nFAILED (failures=1, errors=2, skipped=80)\n")
+    assert mpi4py_suite.rank_verdicts(log) == [
+        {"ran": 1305, "verdict": "OK", "skipped": 80},
+        {"ran": 1305, "verdict": "FAILED", "failures": 1, "errors": 2, "skipped": 80}]
+    assert mpi4py_suite.rank_verdicts("Ran 3 tests in 0.1s\nOK\nRan 3 tests in 0.1s\n") == \
+        [{"ran": 3, "verdict": "OK"}]  # a rank that died before its verdict has none
+
+
 def test_ranks_collapse_to_one_outcome_or_say_which_rank_differs():
     same = mpi4py_suite.collapse_ranks({0: {"a": ("passed", "")}, 1: {"a": ("passed", "")}})
     assert same == {"a": ("passed", "")}

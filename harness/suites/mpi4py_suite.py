@@ -74,6 +74,18 @@ def stock_mpi4py_side(args, recipe, work: Path, source_dirs: list[Path], build: 
     return str(python), mpiexec, f"{mpi_recipe.name} {mpi_recipe.version} shared ({soname} from {library_dir})"
 
 
+def rank_verdicts(log_text: str) -> list[dict]:
+    """unittest's closing lines of every rank in an mpiexec log ("Ran 1234 tests", then "OK" or
+    "FAILED (failures=1, skipped=3)"): [{"ran": 1234, "verdict": "FAILED", "failures": 1, ...}]."""
+    ran = [int(n) for n in re.findall(r"^Ran (\d+) tests?", log_text, re.MULTILINE)]
+    verdicts = re.findall(r"^(OK|FAILED)(?: \((.*)\))?$", log_text, re.MULTILINE)
+    per_rank = []
+    for (verdict, details), count in zip(verdicts, ran):
+        fields = dict(part.split("=") for part in details.split(", ")) if details else {}
+        per_rank.append({"ran": count, "verdict": verdict, **{k: int(v) for k, v in fields.items()}})
+    return per_rank
+
+
 def run_mpi4py_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree: Path, work: Path,
                     environment: dict, timeout: int) -> dict:
     """One `mpiexec -n ranks interpreter mpi4py_driver.py ...`; every rank's outcomes and verdict."""
@@ -93,13 +105,7 @@ def run_mpi4py_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree
         except subprocess.TimeoutExpired:
             code = -1
     seconds = round(time.monotonic() - started)
-    text = log.read_text(errors="replace")
-    ran = [int(n) for n in re.findall(r"^Ran (\d+) tests?", text, re.MULTILINE)]
-    verdicts = re.findall(r"^(OK|FAILED)(?: \((.*)\))?$", text, re.MULTILINE)
-    per_rank = []
-    for (verdict, details), count in zip(verdicts, ran):
-        fields = dict(part.split("=") for part in details.split(", ")) if details else {}
-        per_rank.append({"ran": count, "verdict": verdict, **{k: int(v) for k, v in fields.items()}})
+    per_rank = rank_verdicts(log.read_text(errors="replace"))
     outcomes = {}
     for path in sorted(results_dir.glob("rank*.json")):
         record = json.loads(path.read_text())
