@@ -144,5 +144,5 @@ def test_recorded_harness_results_are_published_with_their_unexplained_differenc
 def test_without_recorded_harness_results_the_pages_say_how_to_record_them(tmp_path):
     pages = load_publish().render_pages(tmp_path, tmp_path / "docs" / "results")
     assert "No recorded result" in pages["package-suites.md"] and "harness/results/suites/" in pages["package-suites.md"]
-    assert "No recorded result" in pages["regrtest.md"] and "bench/regrtest" in pages["regrtest.md"]
+    assert "No recorded result" in pages["regrtest.md"] and "harness/regrtest/run" in pages["regrtest.md"]
     assert not any(name.startswith("benchmark-") for name in pages)
