@@ -2,7 +2,7 @@
 
 Usable from any SConstruct:
     env = Environment(tools=["default", "slither"], toolpath=["<checkout>/site_scons/site_tools"])
-    env.StaticPython("mypython", python="3.11", modules=[], target="gnu")
+    env.StaticPython("mypython", python="3.13", modules=["numpy"], target="gnu")
 
 The data flow of DESIGN.md, one tool per arrow:
     SourceFile (slither_sources) -> CPython (slither_cpython) -> FreezeModules (slither_freeze)
