@@ -146,3 +146,13 @@ def test_function_actions_that_read_cc_are_signed_by_it(tmp_path):
         plain, tuned = signatures["plain"][step], signatures["tuned"][step]
         assert plain != tuned, f"{step}: changing CC leaves its action signature unchanged"
         assert "gcc -fno-common" in tuned, step
+
+
+def test_the_freeze_command_names_the_runtime_modules_and_the_build_manifest(tmp_path):
+    """The freeze command takes its runtime modules and the build manifest by source position:
+    the signed code listed with them must not shift them (it once did: the build manifest
+    argument named freezer.py)."""
+    keys = declared_keys(tmp_path, {"a": {"python": sys.executable, "build_dir": "build", "sources": [],
+                                          "jobs": 1, "modules": []}})["a"]
+    assert ("--runtime _slither_runtime.py --runtime _slither_resources.py --build-manifest build-manifest.json"
+            in keys["work/probe/frozen.bin"]["action"])
