@@ -41,8 +41,9 @@ import slither.plan.loading as loading  # noqa: E402
 import slither.plan.module_recipes as module_recipes  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
-SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
-             "slither_packages", "slither_freeze", "slither_link", "slither_summary", "slither_reference")
+SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
+             "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary",
+             "slither_reference")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {
@@ -73,8 +74,9 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     (None: the CPython recipe's DEFAULT_SERIES); target, a loaded TARGET profile (or its name
     or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
     lists of directories; jobs, a number (None: the cores here)."""
-    if isinstance(modules, str):
-        raise SlitherError(f"StaticPython(modules={modules!r}): give a list of entries, e.g. ['numpy', 'mpi4py']")
+    for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
+        if isinstance(value, str):  # a string would be taken letter by letter
+            raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
     plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(target),
                                 modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
                                 source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
