@@ -233,7 +233,7 @@ def build_contenders(args, release) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", default="3.11", help="CPython series (3.11 or 3.13)")
+    parser.add_argument("--python", default=loading.default_series(), help="CPython series (3.11 or 3.13)")
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--name", default="python-static")
     parser.add_argument("--modules", default="",
