@@ -127,7 +127,7 @@ def discover_data(root: Path, frozen_paths: set[Path]) -> dict[str, Path]:
 
 
 def render_data_module(files: dict[str, bytes]) -> str:
-    lines = ['"""Package data frozen by slither.freeze.freezer; served by _slither_resources."""', "FILES = {"]
+    lines = ['"""Package data frozen by slither.freeze; served by _slither_resources."""', "FILES = {"]
     lines += [f"    {path!r}: {content!r}," for path, content in sorted(files.items())]
     return "\n".join(lines + ["}", ""])
 
