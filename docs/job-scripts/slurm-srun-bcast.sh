@@ -14,4 +14,8 @@ PYTHON_STATIC=${PYTHON_STATIC:-$HOME/slither/build/bin/python-static}
 # One BLAS/OpenMP thread per rank: with a rank per core, more threads only oversubscribe cores.
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
-srun --bcast="/tmp/python-static.$SLURM_JOB_ID" "$PYTHON_STATIC" "$@"
+LOCAL_COPY=/tmp/python-static.$SLURM_JOB_ID
+# the copy outlives the step unless the site wipes /tmp per job (job_container/tmpfs does)
+trap 'srun -N "$SLURM_NNODES" -n "$SLURM_NNODES" rm -f "$LOCAL_COPY"' EXIT
+
+srun --bcast="$LOCAL_COPY" "$PYTHON_STATIC" "$@"

@@ -26,7 +26,7 @@ from slither.audit import QUOTED_PATH
 TRACED = "trace=%file,%process"
 LINE = re.compile(r"^(\d+)\s+(.*)$")
 CALL = re.compile(r"^(?:<\.\.\. )?(\w+)[\( ]")
-EXECVE = re.compile(r'^execve\("([^"]+)".*\) = 0$')
+EXECVE = re.compile(r'^execve\("([^"]+)".*(?:\) = 0|<unfinished \.\.\.>)$')  # succeeded, or resumed later
 CHILD = re.compile(r"(?:clone3?|v?fork)\b.*\) = (\d+)$")
 
 
@@ -57,9 +57,19 @@ def tracing_slurmds(slurmd_pids: dict[str, int], log_dir: Path):
             tracer.wait(timeout=30)
 
 
-def _is_shared(path: str, shared_roots: list[Path], job_dir: Path) -> bool:
-    absolute = Path(path) if path.startswith("/") else job_dir / path
-    return any(absolute == root or root in absolute.parents for root in shared_roots)
+DIRECTORY_RELATIVE = re.compile(r"^\w+at2?\((\d+),")  # openat(3, "x", ...): relative to a descriptor
+
+
+def shared_path(call: str, shared_roots: list[Path], job_dir: Path) -> str:
+    """The shared path a call names ("" if none): the descriptor-only calls (fstat as
+    newfstatat(3, "")) and paths relative to a descriptor name none this can place."""
+    if call.startswith("<..."):
+        return ""  # a resumed call's path was in its unfinished half; what is quoted here is output
+    path = QUOTED_PATH.search(call)
+    if not path or not path.group(1) or (not path.group(1).startswith("/") and DIRECTORY_RELATIVE.match(call)):
+        return ""
+    absolute = Path(path.group(1)) if path.group(1).startswith("/") else job_dir / path.group(1)
+    return str(absolute) if any(absolute == root or root in absolute.parents for root in shared_roots) else ""
 
 
 def ranks_in_node_trace(node: str, lines: list[str], executable: str, shared_roots: list[Path],
@@ -92,8 +102,7 @@ def ranks_in_node_trace(node: str, lines: list[str], executable: str, shared_roo
         if executed and executed.group(1) == executable and pid not in ranks:
             ranks[pid] = Rank(node, pid, executable, set_up_shared_calls=pending_set_up.pop(pid, []))
             continue
-        path = QUOTED_PATH.search(rest)
-        if not path or not _is_shared(path.group(1), shared_roots, job_dir):
+        if not shared_path(rest, shared_roots, job_dir):
             continue
         owner = rank_of(pid)
         if owner is not None:
