@@ -159,10 +159,10 @@ def main() -> None:
     parser.add_argument("--results", default=str(BENCH_DIR / "results" / "cluster"))
     args = parser.parse_args()
     node_counts = [int(n) for n in args.nodes.split(",")]
-    if os.geteuid() != 0:
-        raise SlitherError("the emulated cluster needs root")
     if any(not 1 <= n <= 4 for n in node_counts):
         raise SlitherError(f"--nodes {args.nodes}: choose node counts from 1 to 4")
+    if os.geteuid() != 0:
+        raise SlitherError("the emulated cluster needs root")
 
     bench_run = bench_run_module()
     bench_run.check_tools(["fuse"])
