@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slither.audit import QUOTED_PATH
+from slither.inspect.audit import QUOTED_PATH
 
 TRACED = "trace=%file,%process"
 LINE = re.compile(r"^(\d+)\s+(.*)$")
