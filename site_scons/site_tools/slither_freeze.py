@@ -16,13 +16,14 @@ import SCons.Builder
 from slither.plan.loading import PROJECT_ROOT
 from slither.plan.signed_code import signed_code
 
-# The freezer's code and the runtime modules it freezes into every binary.
-FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=(
-    "slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py"))
+# The freezer's code and the runtime modules it freezes into every binary. The command names the
+# runtime modules and the build manifest by position (SOURCES[1..3]): they come first, in this order.
+RUNTIME_MODULES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py")
+FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=RUNTIME_MODULES)
 
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
-    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[2]} --runtime ${SOURCES[3]} --build-manifest ${SOURCES[4]} "
+    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[1]} --runtime ${SOURCES[2]} --build-manifest ${SOURCES[3]} "
     "$SLITHER_ROOT_ARGS "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
@@ -36,8 +37,10 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
     outputs = [out_dir.File(name) for name in
                ("frozen.bin", "frozen_blob.S", "frozen_table.c", "frozen.json")]
     root = str(PROJECT_ROOT)
-    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in FREEZE_SCRIPTS],
-              manifest_node[0], env.Value(f"exclude={','.join(sorted(excludes))} "
+    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in RUNTIME_MODULES],
+              manifest_node[0],
+              *[env.File(os.path.join(root, path)) for path in FREEZE_SCRIPTS if path not in RUNTIME_MODULES],
+              env.Value(f"exclude={','.join(sorted(excludes))} "
                                           f"stdlib_frozen={stdlib_frozen}"),
               *[package["site"] for package in packages], *[env.File(f) for f in user_files],
               # Names as well as contents: renaming a module or data file changes the binary.
