@@ -114,7 +114,7 @@ def test_the_manifest_lists_cpython_and_only_the_archives_of_modules_built_in():
 def test_gfortran_runtime_is_listed_only_when_the_final_link_names_it():
     numpy = plan(modules=["numpy"])
     names = {c["name"]: c for c in in_binary(numpy, link_flags=["-lopenblas", "-lgfortran", "-lquadmath", "-lm"])}
-    assert names["numpy"]["licence"] == "BSD-3-Clause" and names["numpy"]["origin"] == "recipe packages/numpy.py"
+    assert names["numpy"]["licence"] == "BSD-3-Clause" and names["numpy"]["origin"] == "recipe modules/packages/numpy.py"
     assert names["libopenblas"]["licence"] == "BSD-3-Clause"
     assert names["libgfortran"]["licence"] == "GPL-3.0-or-later WITH GCC-exception-3.1"
     assert names["libquadmath"]["licence"] == "LGPL-2.0-or-later"

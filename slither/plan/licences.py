@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from slither.errors import SlitherError
+from slither.plan.loading import PROJECT_ROOT
 
 ALWAYS = "always"
 
@@ -108,7 +110,7 @@ def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_versi
         if recipe.extra.get("recipe_free"):
             origin = f"package metadata of {recipe.source.filename} ({recipe.extra.get('licence_field', '')}); no recipe"
         else:
-            origin = f"recipe {recipe.path.split('modules/')[-1] if 'modules/' in recipe.path else recipe.path}"
+            origin = _recipe_origin(recipe.path)
         candidates.append(Candidate(recipe.name, recipe.version, recipe.licence or "unknown", origin,
                                     used_by=(recipe.name,)))
         candidates += [Candidate(library.archive.removesuffix(".a"), versions.get(library.debian_package, ""),
@@ -119,6 +121,15 @@ def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_versi
     if mpi is not None and mpi.kind != "recipe":
         candidates.append(Candidate("mpi", "", "unknown", f"the site's MPI: {mpi.description}"))
     return candidates
+
+
+def _recipe_origin(path: str) -> str:
+    """Checkout-relative: an absolute path would make the manifest, and the link's cache key,
+    depend on where the checkout is."""
+    try:
+        return f"recipe {Path(path).resolve().relative_to(PROJECT_ROOT)}"
+    except ValueError:
+        return f"recipe {Path(path).name} (outside the checkout)"
 
 
 def debian_packages_of(plan, cpython_recipe) -> list[str]:
