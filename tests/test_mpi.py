@@ -81,8 +81,10 @@ def test_mpiexec_beside_the_binary_launches_ranks(build, tmp_path):
     bin_dir = build["dir"] / "bin"
     assert (bin_dir / "hydra_pmi_proxy").is_file() and not (bin_dir / "mpiexec").is_symlink()
     assert f"launcher: {bin_dir / 'mpiexec'} (with hydra_pmi_proxy beside it)" in build["output"]
+    # One write per rank: hydra forwards each write as it comes, so print()'s two may interleave.
     result = run([bin_dir / "mpiexec", "-n", "2", build["binary"], "-c",
-                  "from mpi4py import MPI; print(MPI.COMM_WORLD.Get_rank())"], cwd=tmp_path)
+                  "import os; from mpi4py import MPI; os.write(1, b'%d\\n' % MPI.COMM_WORLD.Get_rank())"],
+                 cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(result.stdout.split()) == ["0", "1"], result.stdout + result.stderr
 
@@ -94,7 +96,8 @@ def test_scons_install_installs_the_launcher_and_it_still_launches(build, tmp_pa
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert sorted(path.name for path in (prefix / "bin").iterdir()) == ["hydra_pmi_proxy", "mpiexec", "python-static"]
     launched = run([prefix / "bin" / "mpiexec", "-n", "2", prefix / "bin" / "python-static", "-c",
-                    "from mpi4py import MPI; print(MPI.COMM_WORLD.Get_size())"], cwd=tmp_path)
+                    "import os; from mpi4py import MPI; os.write(1, b'%d\\n' % MPI.COMM_WORLD.Get_size())"],
+                   cwd=tmp_path)
     assert launched.returncode == 0 and launched.stdout.split() == ["2", "2"], launched.stdout + launched.stderr
 
 
