@@ -118,6 +118,10 @@ def test_gfortran_runtime_is_listed_only_when_the_final_link_names_it():
     assert names["libopenblas"]["licence"] == "BSD-3-Clause"
     assert names["libgfortran"]["licence"] == "GPL-3.0-or-later WITH GCC-exception-3.1"
     assert names["libquadmath"]["licence"] == "LGPL-2.0-or-later"
+    # meson names Debian's OpenBLAS by the file libopenblas.a points to
+    by_path = {c["name"] for c in in_binary(numpy, link_flags=[
+        "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.a", "-lgfortran"])}
+    assert {"libopenblas", "libgfortran"} <= by_path
     unlinked = {c["name"] for c in in_binary(numpy, link_flags=["-lm"])}
     assert "numpy" in unlinked and not {"libgfortran", "libopenblas", "libquadmath"} & unlinked
 

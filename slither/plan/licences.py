@@ -142,7 +142,13 @@ def debian_packages_of(plan, cpython_recipe) -> list[str]:
 
 
 def _linked(archive: str, link_flags: list[str]) -> bool:
-    return f"-l{_archive_stem(archive)}" in link_flags or any(flag.endswith("/" + archive) for flag in link_flags)
+    """-l<stem>, or the archive by path: under its own name or a versioned one that starts with
+    it (meson links Debian's libopenblas.a as .../libopenblasp-r0.3.21.a, the file it points to)."""
+    if f"-l{_archive_stem(archive)}" in link_flags:
+        return True
+    base = archive.removesuffix(".a")
+    return any(flag.endswith(".a") and flag.rpartition("/")[2].startswith(base) for flag in link_flags
+               if flag.startswith("/"))
 
 
 def components_in_binary(candidates: list[dict], builtin_modules, link_flags) -> list[dict]:
