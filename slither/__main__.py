@@ -1,4 +1,4 @@
-"""`python3 -m slither inspect BINARY [--json] [--brief]`: read a static binary's manifest.
+"""`python3 -m slither inspect BINARY [--json] [--brief] [--licenses]`: read a static binary's manifest.
 `python3 -m slither prune-cache [--cache DIR] [--max-size 20G]`: shrink the build-step cache."""
 
 import argparse
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from slither.commands import main_guard
-from slither.inspect.manifest import format_inspection, load_manifest
+from slither.inspect.manifest import format_inspection, format_licences, load_manifest
 
 
 def main() -> None:
@@ -21,12 +21,16 @@ def main() -> None:
     inspect.add_argument("binary", type=Path)
     inspect.add_argument("--json", action="store_true", help="the whole manifest as JSON")
     inspect.add_argument("--brief", action="store_true", help="without the per-module listing")
+    inspect.add_argument("--licenses", "--licences", action="store_true",
+                         help="what was linked in: name, version, SPDX licence, where it came from")
     commands.add_parser("prune-cache", help="shrink the build-step cache (see --help of it)")
     args = parser.parse_args()
     manifest = load_manifest(args.binary)
     if args.json:
         json.dump(manifest, sys.stdout, indent=1, sort_keys=True)
         sys.stdout.write("\n")
+    elif args.licenses:
+        print(format_licences(manifest))
     else:
         print(format_inspection(manifest, modules=not args.brief))
 

@@ -6,6 +6,7 @@ of the same MPICH costs in a static C program (the build's own mpi-init-static),
 """
 
 import re
+import sys
 import subprocess
 import tempfile
 from collections import Counter
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_scons, step_outcomes
+from conftest import ROOT, run_scons, step_outcomes
 from slither.inspect.audit import counts_against_startup, parse_strace, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -72,6 +73,39 @@ def test_mpiexec_runs_four_ranks_with_collectives(build, tmp_path):
     lines = sorted(result.stdout.splitlines())
     assert lines == [f"rank={rank} size=4 sum=6 bcast=42/0 buffer=10 so=0 static=MPICH" for rank in range(4)], \
         result.stdout + result.stderr
+
+
+def test_mpiexec_beside_the_binary_launches_ranks(build, tmp_path):
+    """issue 14 point 7: BUILD_DIR/bin/mpiexec (hydra, with hydra_pmi_proxy beside it) is the
+    launcher; the summary names it."""
+    bin_dir = build["dir"] / "bin"
+    assert (bin_dir / "hydra_pmi_proxy").is_file() and not (bin_dir / "mpiexec").is_symlink()
+    assert f"launcher: {bin_dir / 'mpiexec'} (with hydra_pmi_proxy beside it)" in build["output"]
+    # One write per rank: hydra forwards each write as it comes, so print()'s two may interleave.
+    result = run([bin_dir / "mpiexec", "-n", "2", build["binary"], "-c",
+                  "import os; from mpi4py import MPI; os.write(1, b'%d\\n' % MPI.COMM_WORLD.Get_rank())"],
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.split()) == ["0", "1"], result.stdout + result.stderr
+
+
+def test_scons_install_installs_the_launcher_and_it_still_launches(build, tmp_path):
+    prefix = tmp_path / "prefix"
+    result = run_scons([f"BUILD_DIR={build['dir']}", "MODULES=mpi4py", "JOBS=2", f"PREFIX={prefix}", "install"],
+                       timeout=1800)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert sorted(path.name for path in (prefix / "bin").iterdir()) == ["hydra_pmi_proxy", "mpiexec", "python-static"]
+    launched = run([prefix / "bin" / "mpiexec", "-n", "2", prefix / "bin" / "python-static", "-c",
+                    "import os; from mpi4py import MPI; os.write(1, b'%d\\n' % MPI.COMM_WORLD.Get_size())"],
+                   cwd=tmp_path)
+    assert launched.returncode == 0 and launched.stdout.split() == ["2", "2"], launched.stdout + launched.stderr
+
+
+def test_the_manifest_lists_mpich_and_mpi4py_with_their_licences(build):
+    result = run([sys.executable, "-m", "slither", "inspect", "--licenses", build["binary"]], cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    by_name = {line.split()[0]: line.split()[1:3] for line in result.stdout.splitlines()}
+    assert by_name["mpich"] == ["4.0.2", "mpich2"] and by_name["mpi4py"] == ["4.1.2", "BSD-3-Clause"]
 
 
 def test_mpi_is_a_dotted_builtin_module_named_as_under_a_normal_install(build):

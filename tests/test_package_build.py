@@ -306,7 +306,7 @@ def test_recipe_with_an_unknown_build_system_is_refused(tmp_path):
     (tmp_path / "packages").mkdir()
     (tmp_path / "packages" / "odd.py").write_text(
         "from slither.plan.recipe import pinned_sdist\nname = 'odd'\nversion = '1'\n"
-        f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'make'\n")
+        f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'make'\nlicence = 'MIT'\n")
     with pytest.raises(SlitherError, match="build_system 'make' is not one of setuptools"):
         module_recipes.load_module_recipe("odd", modules_dir=tmp_path)
 

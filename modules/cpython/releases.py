@@ -4,9 +4,13 @@ Debian's source archive carries the very same files as its `.orig` tarballs, so 
 without python.org still gets byte-identical sources through `apt-get source`.
 """
 
-from slither.plan.recipe import CPythonRelease, DebianSource, Source, StaticLibrary, StdlibExtension
+from slither.plan.recipe import BundledLibrary, CPythonRelease, DebianSource, Source, StaticLibrary, StdlibExtension
 
 name = "cpython"
+# SPDX ids below: CPython's own LICENSE; for system archives, the "Files: *" stanza of the Debian
+# package's /usr/share/doc/<package>/copyright (bookworm); for bundled libraries, their licence
+# file in the CPython source (Modules/expat/COPYING, Modules/_decimal/libmpdec/*.h).
+licence = "PSF-2.0"
 
 releases = {
     "3.11": CPythonRelease(
@@ -18,6 +22,8 @@ releases = {
             urls=("https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz",),
             debian=DebianSource("python3.11", versions=("3.11.2-6+deb12u8", "3.11.2-6+deb12u6")),
         ),
+        bundled_libraries=(BundledLibrary("expat", "2.5.0", "MIT", "pyexpat"),
+                           BundledLibrary("mpdecimal", "2.5.1", "BSD-2-Clause", "_decimal")),
     ),
     "3.13": CPythonRelease(
         series="3.13",
@@ -30,6 +36,9 @@ releases = {
         ),
         # 3.13 defaults to the system libmpdec; the bundled copy keeps the link self-contained.
         configure_flags=("--without-system-libmpdec",),
+        # Versions not read here (no 3.13 source on the machine that recorded them): "" until checked.
+        bundled_libraries=(BundledLibrary("expat", "", "MIT", "pyexpat"),
+                           BundledLibrary("mpdecimal", "", "BSD-2-Clause", "_decimal")),
     ),
 }
 
@@ -38,28 +47,30 @@ DEFAULT_SERIES = "3.11"
 # Static archives of the stdlib's C modules. `required` modules must be built in (a missing
 # archive stops the build and names the package to install); optional ones are left out,
 # and the build summary says why.
-_openssl = (StaticLibrary("libssl.a", "libssl-dev"), StaticLibrary("libcrypto.a", "libssl-dev"))
-_ncurses = StaticLibrary("libncursesw.a", "libncurses-dev")
-_tinfo = StaticLibrary("libtinfo.a", "libncurses-dev")
+_openssl = (StaticLibrary("libssl.a", "libssl-dev", "Apache-2.0"), StaticLibrary("libcrypto.a", "libssl-dev", "Apache-2.0"))
+# ncurses: Debian says "MIT/X11"; its text ("distribute, distribute with modifications") is SPDX's
+# X11-distribute-modifications-variant. liblzma (xz 5.4): public domain, which SPDX has no id for.
+_ncurses = StaticLibrary("libncursesw.a", "libncurses-dev", "X11-distribute-modifications-variant")
+_tinfo = StaticLibrary("libtinfo.a", "libncurses-dev", "X11-distribute-modifications-variant")
 
 stdlib_extensions = (
-    StdlibExtension("zlib", (StaticLibrary("libz.a", "zlib1g-dev"),)),
-    StdlibExtension("_bz2", (StaticLibrary("libbz2.a", "libbz2-dev"),)),
-    StdlibExtension("_lzma", (StaticLibrary("liblzma.a", "liblzma-dev"),)),
-    StdlibExtension("_sqlite3", (StaticLibrary("libsqlite3.a", "libsqlite3-dev"),)),
+    StdlibExtension("zlib", (StaticLibrary("libz.a", "zlib1g-dev", "Zlib"),)),
+    StdlibExtension("_bz2", (StaticLibrary("libbz2.a", "libbz2-dev", "bzip2-1.0.6"),)),
+    StdlibExtension("_lzma", (StaticLibrary("liblzma.a", "liblzma-dev", "LicenseRef-public-domain"),)),
+    StdlibExtension("_sqlite3", (StaticLibrary("libsqlite3.a", "libsqlite3-dev", "blessing"),)),
     StdlibExtension("_ssl", _openssl),
     StdlibExtension("_hashlib", _openssl),
-    StdlibExtension("_ctypes", (StaticLibrary("libffi.a", "libffi-dev"),)),
-    StdlibExtension("_uuid", (StaticLibrary("libuuid.a", "uuid-dev"),)),
-    StdlibExtension("readline", (StaticLibrary("libreadline.a", "libreadline-dev"), _tinfo)),
+    StdlibExtension("_ctypes", (StaticLibrary("libffi.a", "libffi-dev", "MIT"),)),
+    StdlibExtension("_uuid", (StaticLibrary("libuuid.a", "uuid-dev", "BSD-3-Clause"),)),
+    StdlibExtension("readline", (StaticLibrary("libreadline.a", "libreadline-dev", "GPL-3.0-or-later"), _tinfo)),
     StdlibExtension("_curses", (_ncurses, _tinfo)),
-    StdlibExtension("_curses_panel", (StaticLibrary("libpanelw.a", "libncurses-dev"), _ncurses, _tinfo)),
-    StdlibExtension("_gdbm", (StaticLibrary("libgdbm.a", "libgdbm-dev"),), required=False,
+    StdlibExtension("_curses_panel", (StaticLibrary("libpanelw.a", "libncurses-dev", "X11-distribute-modifications-variant"), _ncurses, _tinfo)),
+    StdlibExtension("_gdbm", (StaticLibrary("libgdbm.a", "libgdbm-dev", "GPL-3.0-or-later"),), required=False,
                     why_optional="GNU dbm; dbm falls back to dbm.dumb"),
-    StdlibExtension("_dbm", (StaticLibrary("libgdbm_compat.a", "libgdbm-compat-dev"),
-                             StaticLibrary("libgdbm.a", "libgdbm-dev")), required=False,
+    StdlibExtension("_dbm", (StaticLibrary("libgdbm_compat.a", "libgdbm-compat-dev", "GPL-3.0-or-later"),
+                             StaticLibrary("libgdbm.a", "libgdbm-dev", "GPL-3.0-or-later")), required=False,
                     why_optional="ndbm compatibility; dbm falls back to dbm.dumb"),
-    StdlibExtension("_crypt", (StaticLibrary("libcrypt.a", "libcrypt-dev"),), required=False,
+    StdlibExtension("_crypt", (StaticLibrary("libcrypt.a", "libcrypt-dev", "LGPL-2.1-or-later"),), required=False,
                     why_optional="deprecated crypt(3) wrapper"),
 )
 

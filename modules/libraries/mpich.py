@@ -24,8 +24,12 @@ version = "4.0.2"
 source = Source("mpich_4.0.2.orig.tar.xz", "b27039f964afeb6b8a3e009c56b441cbe368c26d6d6476ad3bb7190996875860",
                 debian=DebianSource("mpich", versions=("4.0.2-3",)))
 build_system = "autotools"
+licence = "mpich2"  # COPYRIGHT of the source: Argonne's permissive notice, SPDX "mpich2"
 provides = ["mpi"]
 mpi_wrapper = "bin/mpicc"
+# Hydra's launcher goes beside the binary (BUILD_DIR/bin, and `scons install`): mpiexec execs
+# hydra_pmi_proxy from its own directory, so the two travel together.
+launchers = {"mpiexec": "bin/mpiexec.hydra", "hydra_pmi_proxy": "bin/hydra_pmi_proxy"}
 configure_flags = [
     "--disable-shared", "--enable-static",
     # position-independent objects: mpi4py's real shared build links libmpi.a into its .so

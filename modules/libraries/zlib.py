@@ -16,4 +16,5 @@ version = "1.2.13.dfsg"
 source = Source("zlib_1.2.13.dfsg.orig.tar.bz2", "71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1",
                 debian=DebianSource("zlib", versions=("1:1.2.13.dfsg-1",)))
 build_system = "autotools"
+licence = "Zlib"
 configure_flags = ["--static"]

@@ -13,5 +13,6 @@ version = "4.1.2"
 source = pinned_sdist("mpi4py", version, "mpi4py-4.1.2.tar.gz",
                       "56860286dc45f20e8821e93cb06669e30462348bf866f685553fa4b712d58d02")
 build_system = "setuptools"
+licence = "BSD-3-Clause"  # the sdist's License-Expression
 depends_on = ["mpich"]
 extension_modules = ["mpi4py.MPI"]

@@ -12,6 +12,7 @@ version = "2.2.6"
 source = pinned_sdist("numpy", version, "numpy-2.2.6.tar.gz",
                       "e29554e2bef54a90aa5cc07da6ce955accb83f21ab5de01a62c8478897b264fd")
 build_system = "meson-python"
+licence = "BSD-3-Clause"  # LICENSE.txt of the sdist (bundled pieces: LICENSES_bundled.txt)
 config_settings = ["setup-args=-Dallow-noblas=true", "setup-args=-Dblas=none", "setup-args=-Dlapack=none"]
 extension_modules = ["numpy._core._multiarray_umath", "numpy.linalg._umath_linalg", "numpy.fft._pocketfft_umath",
                      "numpy.random.mtrand", "numpy.random._generator"]

@@ -12,6 +12,10 @@ The data flow of DESIGN.md, one tool per arrow:
 import importlib.util
 import os
 import sys
+import tarfile
+
+import SCons.Action
+import SCons.Builder
 
 _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -39,6 +43,8 @@ if _CHECKOUT not in sys.path:
 import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
 import slither.plan.loading as loading  # noqa: E402
 import slither.plan.module_recipes as module_recipes  # noqa: E402
+from slither.plan import licences as licence_data  # noqa: E402
+from slither.plan.loading import load_cpython_recipe  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
@@ -62,18 +68,20 @@ QUIET_COMMAND_STRINGS = {
     "MPICHECKCOMSTR": "mpi check: a static MPI_Init program -> $TARGET",
     "INSTALLSTR": "install $TARGET",
     "STDLIBCOMSTR": "stdlib files -> ${TARGET.dir}",
+    "LAUNCHERCOMSTR": "launcher $TARGETS",
 }
 
 
 def _static_python(env, name="python-static", python=None, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
-                   jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc"):
+                   jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=()):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
     (None: the CPython recipe's DEFAULT_SERIES); target, a loaded TARGET profile (or its name
     or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
-    lists of directories; jobs, a number (None: the cores here)."""
+    lists of directories; jobs, a number (None: the cores here); without, stdlib C modules to
+    leave out (WITHOUT)."""
     for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
         if isinstance(value, str):  # a string would be taken letter by letter
             raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
@@ -88,8 +96,10 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     tarball = build_env.BuildSource(plan.release.source, plan.release.version)
     target_libraries = [build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
                         for recipe in plan.target_libraries]
+    cpython_recipe = load_cpython_recipe()
     cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball,
-                                plan.patches, [library["archive"] for library in target_libraries])
+                                plan.patches, [library["archive"] for library in target_libraries],
+                                without=licence_data.parse_without(without, cpython_recipe))
     libraries = {library["name"]: library for library in target_libraries}
     libraries.update({recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
                       for recipe in plan.recipes if module_recipes.is_library(recipe) and recipe.name not in libraries})
@@ -105,13 +115,18 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
                                      plan.user_code_files())
+    candidates = licence_data.licence_candidates(
+        plan, cpython_recipe, licence_data.debian_versions(licence_data.debian_packages_of(plan, cpython_recipe)),
+        licence_data.compiler_version(plan.profile.CC))
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
-                                    plan.main_options, packages, mpi=mpi)
+                                    plan.main_options, packages, mpi=mpi,
+                                    licences=licence_data.candidates_as_data(candidates))
     products = list(binary)
     if not plan.freeze:
         products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
     build_env.SlitherSummary(plan, binary[0], cpython, frozen, libraries, packages)
     products += [build_env.File(os.path.join(plan.work_dir, "manifest.json"))]
+    products += _launchers(build_env, plan, libraries)
     return products
 
 
@@ -120,11 +135,42 @@ def _profile(target):
     return target if isinstance(target, loading.ToolchainProfile) else loading.load_target(target)
 
 
+def _copy_launchers(target, source, env):
+    """The launcher programs, straight from the MPI recipe's prefix archive (source[0])."""
+    with tarfile.open(str(source[0])) as archive:
+        members = {member.name.removeprefix("./"): member for member in archive.getmembers()}
+        for node, inside in zip(target, env["SLITHER_LAUNCHER_MEMBERS"]):
+            member = members.get(inside)
+            if member is None or not member.isfile():
+                print(f"slither: error: {source[0]} has no program {inside} (the recipe's launchers)")
+                return 1
+            with archive.extractfile(member) as stream, open(str(node), "wb") as out:
+                out.write(stream.read())
+            os.chmod(str(node), 0o755)
+    return 0
+
+
+def _launchers(env, plan, libraries):
+    """With an MPI built from a recipe (MPICH), its launcher (mpiexec and what mpiexec runs)
+    beside the binary in BUILD_DIR/bin; a site's MPI brings its own."""
+    if plan.mpi is None or plan.mpi.kind != "recipe" or not plan.mpi.recipe.launchers:
+        return []
+    launchers = sorted(plan.mpi.recipe.launchers.items())
+    bin_dir = os.path.dirname(plan.binary_path)
+    return env._SlitherLaunchers([os.path.join(bin_dir, name) for name, _ in launchers],
+                                 [libraries[plan.mpi.recipe.name]["archive"],
+                                  env.Value(" ".join(f"{name}={inside}" for name, inside in launchers))],
+                                 SLITHER_LAUNCHER_MEMBERS=[inside for _, inside in launchers])
+
+
 def _install_static_python(env, prefix, products):
-    """`scons install PREFIX=...`: the binary into PREFIX/bin, its manifest into
-    PREFIX/share/slither/NAME.json (and a FREEZE=0 stdlib tree)."""
-    binary, *stdlib_trees, manifest = products
-    installed = env.Install(os.path.join(prefix, "bin"), binary)
+    """`scons install PREFIX=...`: the binary and its launchers (mpiexec, with MPICH) into
+    PREFIX/bin, its manifest into PREFIX/share/slither/NAME.json (and a FREEZE=0 stdlib tree)."""
+    binary, *rest = products
+    manifest = next(node for node in rest if node.name == "manifest.json")
+    stdlib_trees = rest[:rest.index(manifest)]
+    launchers = rest[rest.index(manifest) + 1:]
+    installed = env.Install(os.path.join(prefix, "bin"), [binary, *launchers])
     installed += env.InstallAs(os.path.join(prefix, "share", "slither", f"{binary.name}.json"), manifest)
     for marker in stdlib_trees:
         installed += env.InstallStdlibTree(prefix, marker)
@@ -141,6 +187,8 @@ def generate(env, **kwargs):
             env["ENV"][key] = os.environ[key]
     for tool in SUB_TOOLS:
         env.Tool(tool, toolpath=[TOOL_DIR])
+    env["BUILDERS"]["_SlitherLaunchers"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_copy_launchers, "$LAUNCHERCOMSTR", varlist=["SLITHER_LAUNCHER_MEMBERS"]))
     env.AddMethod(_static_python, "StaticPython")
     env.AddMethod(_install_static_python, "InstallStaticPython")
 

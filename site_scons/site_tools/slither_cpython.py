@@ -21,12 +21,15 @@ CPYTHON_COMMAND = (
     "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) $( $SLITHER_LIBRARY_ARGS $) "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--install ${TARGETS[0]} --library ${TARGETS[1]} --link ${TARGETS[2]} --info ${TARGETS[3]}"
+    # WITHOUT's modules; empty (the default) adds nothing, so the signature stays what it was.
+    "$SLITHER_WITHOUT_ARGS"
 )
 
 
-def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=()):
+def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(), without=()):
     """Declare the CPython build of one release and TARGET; returns a dict of its nodes.
-    libraries: prefix archives of C libraries built for the TARGET (slither_libraries)."""
+    libraries: prefix archives of C libraries built for the TARGET (slither_libraries);
+    without: stdlib C modules left out on request (WITHOUT)."""
     series = release.series
     variant_dir = env.Dir(variant_dir)
     outputs = [variant_dir.File(name) for name in
@@ -41,6 +44,7 @@ def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=())
         SLITHER_SERIES=series,
         SLITHER_TARGET_ARG=str(profile.path),
         SLITHER_PATCH_ARGS=patch_args,
+        SLITHER_WITHOUT_ARGS="".join(f" --without {name}" for name in sorted(without)),
         SLITHER_LIBRARY_ARGS=" ".join(f"--library-prefix {env.File(lib).path}" for lib in libraries))
 
     host_dir = variant_dir.Dir("host")

@@ -17,6 +17,7 @@ import SCons.Builder
 from slither.elf import MANIFEST_SECTION
 from slither.cpython.build import static_archive_found
 from slither.plan.loading import PROJECT_ROOT
+from slither.plan.licences import components_in_binary
 from slither.plan.signed_code import signed_code
 from slither.link.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
 from slither.link.symbol_table import write_table
@@ -70,12 +71,19 @@ def _write_main(target, source, env):
 
 
 def _write_binary_manifest(target, source, env):
-    """Everything `slither inspect` shows: the build manifest, built-in and frozen modules.
-    source: build-manifest.json, frozen.json, CPython's info.json, extension manifests."""
-    build, frozen, cpython_info, *packages = _read_manifests(source)
+    """Everything `slither inspect` shows: the build manifest, built-in and frozen modules, and
+    the components linked in with their licences (slither.plan.licences).
+    source: build-manifest.json, frozen.json, CPython's info.json, the licence candidates,
+    modules.rsp (what the final link adds), extension manifests."""
+    build, frozen, cpython_info, candidates = _read_manifests(source[:4])
+    module_libraries = source[4].get_text_contents().split()
+    packages = _read_manifests(source[5:])
     extensions = [extension["module"] for package in packages for extension in package["extensions"]]
     manifest = {"build": build, "frozen_modules": frozen["modules"],
                 "builtin_modules": sorted(cpython_info["builtin_modules"] + extensions)}
+    if candidates is not None:
+        manifest["components"] = components_in_binary(candidates, cpython_info["builtin_modules"],
+                                                       module_libraries)
     with open(str(target[0]), "w") as stream:
         json.dump(manifest, stream, sort_keys=True, separators=(",", ":"))
     return 0
@@ -103,9 +111,11 @@ def _compile(env, source, include_dir, depends_on):
     return objects
 
 
-def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=(), mpi=None):
+def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=(), mpi=None,
+                   licences=None):
     """mpi: what MpiSetup returned, when a package uses MPI: its flags come last, after the
-    extensions that call it (a built MPI's prefix outside the signature, its archive inside)."""
+    extensions that call it (a built MPI's prefix outside the signature, its archive inside).
+    licences: slither.plan.licences candidates (as data), for the manifest's component list."""
     out_dir = env.Dir(out_dir)
     manifests = [package["manifest"] for package in packages]
     options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
@@ -120,7 +130,10 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     env.Depends(blob_object, frozen["blob"])  # .incbin reads it; no scanner sees that
     manifest = env._SlitherBinaryManifest(out_dir.File("manifest.json"),
                                           [frozen["build_manifest"], frozen["manifest"], cpython["info"],
+                                           env.Value(json.dumps(licences, sort_keys=True)), module_libraries[0],
                                            *manifests])
+    # What the manifest lists comes from code in licences.py, which the function's signature does not cover.
+    env.Depends(manifest, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.plan.licences")])
     manifest_stub = env.Textfile(out_dir.File("manifest.S"), [env.Value(MANIFEST_STUB)])
     manifest_object = env._SlitherAssemble(out_dir.File("manifest.o"), manifest_stub)
     env.Depends(manifest_object, manifest)

@@ -48,8 +48,10 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
         outcomes = {name: _node_outcome(node, retrieved) for name, node in steps.items()}
         if outcomes["link"] == "not needed":  # the binary was not asked for (`scons reference`)
             return
+        components = _read_json(env.File(os.path.join(plan.work_dir, "manifest.json"))).get("components", [])
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
-                             _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes))
+                             _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes,
+                             components))
 
     atexit.register(print_summary)
 

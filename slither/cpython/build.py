@@ -55,16 +55,21 @@ def static_archive_found(cc: str, archive: str, env: dict, scratch: Path,
 
 
 def plan_stdlib_extensions(recipe, profile, env: dict, scratch: Path,
-                           search_flags: list[str] = ()) -> tuple[dict, list[str]]:
+                           search_flags: list[str] = (), without: tuple[str, ...] = ()) -> tuple[dict, list[str]]:
     """Decide which optional stdlib modules to leave out; fail on a missing required archive,
     unless the profile says why its toolchain has no such archive (`missing_library_reason`).
+
+    without: modules the build was asked to leave out (WITHOUT), whatever the machine has.
 
     Returns ({module: reason it is left out}, [shell-variable assignments for configure]).
     """
     left_out = dict(recipe.never_built)
+    left_out.update({name: "left out on request (WITHOUT)" for name in without})
     missing_required: dict[str, set[str]] = {}
     archive_seen: dict[str, bool] = {}
     for extension in recipe.stdlib_extensions:
+        if extension.name in without:
+            continue
         for library in extension.libraries:
             if library.archive not in archive_seen:
                 archive_seen[library.archive] = static_archive_found(profile.CC, library.archive, env,
@@ -231,7 +236,7 @@ def build(args) -> None:
             env["CPPFLAGS"] = " ".join(include_flags)
             env["LDFLAGS"] = " ".join(library_dir_flags)
         left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env, work / "probe",
-                                                                     library_dir_flags)
+                                                                     library_dir_flags, tuple(args.without))
         for assignment in cache_assignments:
             key, value = assignment.split("=", 1)
             env[key] = value
@@ -291,6 +296,8 @@ def main() -> None:
     parser.add_argument("--patch", action="append", default=[])
     parser.add_argument("--library-prefix", action="append", default=[],
                         help="archive of a C library built for this TARGET (include/, lib/)")
+    parser.add_argument("--without", action="append", default=[],
+                        help="a stdlib C module to leave out (WITHOUT); repeatable")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", required=True)
     parser.add_argument("--log", required=True)

@@ -12,6 +12,8 @@ from slither.inspect.summary import human_size
 
 
 def load_manifest(binary: Path) -> dict:
+    if not Path(binary).is_file():
+        raise SlitherError(f"{binary}: no such file")
     raw = read_section(binary, MANIFEST_SECTION)
     if raw is None:
         raise SlitherError(f"{binary}: no {MANIFEST_SECTION} section; not built by Slither "
@@ -40,3 +42,16 @@ def format_inspection(manifest: dict, modules: bool = True) -> str:
         lines += [f"  {human_size(m['size']):>10}  {m['name']}{'/' if m['package'] else ''}  ({m['origin']})"
                   for m in frozen]
     return "\n".join(lines)
+
+
+def format_licences(manifest: dict) -> str:
+    """`inspect --licenses`: one line per component linked in: name, version, SPDX id, origin."""
+    components = manifest.get("components")
+    if components is None:
+        raise SlitherError("this binary's manifest lists no components (built before licences were recorded)")
+    rows = [(component["name"], component["version"] or "-", component["licence"], component["origin"]
+             + (f"; for {', '.join(component['used_by'])}" if component.get("used_by") else ""))
+            for component in components]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "\n".join(f"{name:<{widths[0]}}  {version:<{widths[1]}}  {licence:<{widths[2]}}  {origin}"
+                     for name, version, licence, origin in rows)

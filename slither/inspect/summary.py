@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+from slither.plan.licences import copyleft_warning
+
 
 def human_size(size: int) -> str:
     value = float(size)
@@ -13,7 +17,9 @@ def human_size(size: int) -> str:
 
 
 def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
-                   frozen_manifest: dict, outcomes: dict[str, str]) -> str:
+                   frozen_manifest: dict, outcomes: dict[str, str], components=()) -> str:
+    """components: the binary manifest's component list (slither.plan.licences), for the
+    one-line copyleft warning."""
     modules = frozen_manifest.get("modules", [])
     frozen_bytes = frozen_manifest.get("total_bytes", 0)
     builtin = cpython_info.get("builtin_modules", [])
@@ -34,8 +40,18 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
                      "served by importlib.resources and importlib.metadata")
     if getattr(plan, "mpi", None):
         lines.append(f"  MPI: {plan.mpi.description}")
+        launchers = plan.mpi.recipe.launchers if plan.mpi.kind == "recipe" and plan.mpi.recipe else {}
+        if "mpiexec" in launchers:
+            bin_dir = os.path.dirname(binary_path)
+            helpers = sorted(set(launchers) - {"mpiexec"})
+            lines.append(f"  launcher: {os.path.join(bin_dir, 'mpiexec')}"
+                         + (f" (with {', '.join(helpers)} beside it)" if helpers else "")
+                         + f", e.g. {os.path.join(bin_dir, 'mpiexec')} -n 4 {binary_path} script.py")
     if left_out:
         lines.append("  not built in:")
         lines += [f"    {name}: {reason}" for name, reason in sorted(left_out.items())]
+    warning = copyleft_warning(list(components), builtin)
+    if warning:
+        lines.append(f"  warning: {warning}")
     lines.append("  steps: " + ", ".join(f"{name} {outcome}" for name, outcome in outcomes.items()))
     return "\n".join(lines)

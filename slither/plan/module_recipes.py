@@ -7,6 +7,7 @@ package-recipe vocabulary must not rebuild CPython.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,15 @@ BUILD_SYSTEMS = PACKAGE_BUILD_SYSTEMS + LIBRARY_BUILD_SYSTEMS
 # "mpi" is replaced by a site's MPI (MPI=system, or a TARGET whose compiler is MPI-aware).
 PROVIDABLE = ("mpi",)
 
+# An SPDX license expression, as far as a recipe needs one: ids (letters, digits, '.', '-', '+',
+# LicenseRef-...) joined by AND / OR / WITH, with optional parentheses.
+_SPDX_ID = r"[A-Za-z0-9][A-Za-z0-9.+-]*"
+SPDX_EXPRESSION = re.compile(rf"^\(?{_SPDX_ID}\)?( (AND|OR|WITH) \(?{_SPDX_ID}\)?)*$")
+
+
+def is_spdx_expression(text: str) -> bool:
+    return bool(SPDX_EXPRESSION.match(text or ""))
+
 
 @dataclass
 class Recipe:
@@ -41,10 +51,16 @@ class Recipe:
 
     Library recipes (build_system "autotools") add `configure_flags` (given to ./configure
     after --prefix), `provides` (e.g. "mpi") and `mpi_wrapper` (the MPI compiler wrapper
-    inside their install prefix, e.g. "bin/mpicc").
+    inside their install prefix, e.g. "bin/mpicc"), and `launchers`: programs of their prefix
+    that go beside the binary in BUILD_DIR/bin and are installed with it ({name there: path in
+    the prefix}, e.g. MPICH's {"mpiexec": "bin/mpiexec.hydra"}).
 
     `static_libraries` are the system archives the final static link needs (e.g. libopenblas.a,
     with the Debian package that provides it): checked before anything builds.
+
+    `licence` is the package's SPDX license expression (e.g. "BSD-3-Clause"); the binary's
+    manifest lists it (slither.plan.licences). Packages without a recipe read it from their
+    metadata, "unknown" when it says nothing.
     """
 
     name: str
@@ -58,6 +74,8 @@ class Recipe:
     configure_flags: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
     mpi_wrapper: str = ""
+    licence: str = ""
+    launchers: dict = field(default_factory=dict)
     static_libraries: tuple[StaticLibrary, ...] = ()
     path: str = ""
     extra: dict = field(default_factory=dict)
@@ -92,9 +110,13 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
     module = load_python_file(path, "recipe")
     declared = {key: value for key, value in vars(module).items()
                 if not key.startswith("_") and not isinstance(value, ModuleType) and not callable(value)}
-    for required in ("name", "version", "source", "build_system"):
+    for required in ("name", "version", "source", "build_system", "licence"):
         if not declared.get(required):
-            raise SlitherError(f"{path}: recipe lacks {required}")
+            hint = " (its SPDX id, e.g. licence = \"BSD-3-Clause\")" if required == "licence" else ""
+            raise SlitherError(f"{path}: recipe lacks {required}{hint}")
+    if not is_spdx_expression(declared["licence"]):
+        raise SlitherError(f"{path}: licence {declared['licence']!r} is not an SPDX license expression "
+                           "(e.g. \"BSD-3-Clause\", \"GPL-3.0-or-later WITH GCC-exception-3.1\")")
     if declared["name"] != name:
         raise SlitherError(f"{path}: recipe says name = {declared['name']!r}; the file must be "
                            f"{path.parent.name}/{declared['name']}.py")
@@ -102,7 +124,7 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
         raise SlitherError(f"{path}: build_system {declared['build_system']!r} is not one of {', '.join(BUILD_SYSTEMS)}")
     if not isinstance(declared["source"], Source) or len(declared["source"].sha256) != 64:
         raise SlitherError(f"{path}: source must be a Source with a sha256 (slither.plan.recipe.pinned_sdist)")
-    fields = {key: declared.pop(key) for key in ("name", "version", "source", "build_system")}
+    fields = {key: declared.pop(key) for key in ("name", "version", "source", "build_system", "licence")}
     for key in RECIPE_TUPLE_FIELDS:
         if key in declared:
             value = declared.pop(key)
@@ -119,10 +141,22 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
     if fields["build_system"] in LIBRARY_BUILD_SYSTEMS and "mpi" in fields.get("provides", ()) \
             and not declared.get("mpi_wrapper"):
         raise SlitherError(f"{path}: a recipe that provides mpi must name its mpi_wrapper (e.g. 'bin/mpicc')")
+    if "launchers" in declared:
+        launchers = declared.pop("launchers")
+        if not isinstance(launchers, dict) or not all(
+                isinstance(name, str) and "/" not in name and isinstance(inside, str) and inside.startswith("bin/")
+                for name, inside in launchers.items()):
+            raise SlitherError(f"{path}: launchers must map a program name to its path in the prefix's bin/ "
+                               "(e.g. {'mpiexec': 'bin/mpiexec.hydra'})")
+        fields["launchers"] = dict(launchers)
     if "mpi_wrapper" in declared:
         fields["mpi_wrapper"] = str(declared.pop("mpi_wrapper"))
     if not all(isinstance(library, StaticLibrary) for library in fields.get("static_libraries", ())):
-        raise SlitherError(f"{path}: static_libraries must be StaticLibrary(archive, debian_package) records")
+        raise SlitherError(f"{path}: static_libraries must be StaticLibrary(archive, debian_package, licence) records")
+    for library in fields.get("static_libraries", ()):
+        if not is_spdx_expression(library.licence):
+            raise SlitherError(f"{path}: static library {library.archive} lacks its licence (an SPDX id, "
+                               "the third field of StaticLibrary)")
     # Recipe vocabulary imported by the file (pinned_sdist, Source) is not a field.
     extra = {key: value for key, value in declared.items() if not isinstance(value, type)}
     return Recipe(**fields, path=str(path), extra=extra)

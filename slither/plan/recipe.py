@@ -54,6 +54,19 @@ class StaticLibrary:
 
     archive: str          # e.g. "libssl.a"
     debian_package: str   # e.g. "libssl-dev"
+    # SPDX id, from the package's Debian copyright file (its "Files: *" stanza); the binary's
+    # manifest lists it when the archive really went into the link.
+    licence: str = ""
+
+
+@dataclass(frozen=True)
+class BundledLibrary:
+    """A C library CPython's source tree carries and builds into a stdlib module (expat, mpdecimal)."""
+
+    name: str
+    version: str
+    licence: str          # SPDX id, from its licence file in the CPython source
+    module: str           # the stdlib module that links it, e.g. "pyexpat"
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class CPythonRelease:
     version: str          # "3.11.2"
     source: Source
     configure_flags: tuple[str, ...] = ()
+    bundled_libraries: tuple[BundledLibrary, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,17 @@ later build must match). What a recipe would declare is read from the file:
 * anything else (another build backend, build requirements the pinned build tools do not
   have): refused with one line that says what to do, before any build starts.
 
+Its licence comes from the same file's metadata (PKG-INFO or the wheel's METADATA):
+License-Expression, else a License field or a classifier that names one licence exactly,
+else "unknown".
+
 Without a recipe nothing checks that a package's optional C code really built; write a recipe
 (modules/<name>.py, with `extension_modules`) for a package that matters.
 """
 
 from __future__ import annotations
 
+import email.parser
 import re
 import tarfile
 import tomllib
@@ -24,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
-from slither.plan.module_recipes import Recipe
+from slither.plan.module_recipes import Recipe, is_spdx_expression
 from slither.sources.unpinned import normalized_name, obtain_unpinned
 
 # PEP 517 backends whose builds the capture layer understands, by build_system name.
@@ -37,6 +42,57 @@ KNOWN_BACKENDS = {
 BUILD_TOOL_PROJECTS = frozenset({"setuptools", "wheel", "cython", "meson", "meson-python", "ninja",
                                  "pyproject-metadata", "packaging", "pip"})
 REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+# Trove classifiers and free-text License values that name exactly one SPDX licence; others
+# ("BSD License": which BSD?) stay "unknown" rather than be guessed.
+LICENCE_CLASSIFIERS = {
+    "License :: OSI Approved :: MIT License": "MIT",
+    "License :: OSI Approved :: ISC License (ISCL)": "ISC",
+    "License :: OSI Approved :: Python Software Foundation License": "PSF-2.0",
+    "License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    "License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    "License :: OSI Approved :: GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+    "License :: OSI Approved :: GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    "License :: OSI Approved :: The Unlicense (Unlicense)": "Unlicense",
+    "License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0",
+}
+LICENCE_ALIASES = {"apache 2.0": "Apache-2.0", "apache-2.0": "Apache-2.0", "apache license 2.0": "Apache-2.0",
+                   "apache license, version 2.0": "Apache-2.0", "mit": "MIT", "mit license": "MIT",
+                   "bsd-3-clause": "BSD-3-Clause", "bsd-2-clause": "BSD-2-Clause", "isc": "ISC"}
+
+
+def licence_from_metadata(metadata_text: str) -> tuple[str, str]:
+    """(SPDX expression or "unknown", the metadata field it came from) of a PKG-INFO/METADATA text."""
+    metadata = email.parser.HeaderParser().parsestr(metadata_text)
+    expression = (metadata.get("License-Expression") or "").strip()
+    if is_spdx_expression(expression):
+        return expression, "License-Expression"
+    licence = (metadata.get("License") or "").strip()
+    if licence and "\n" not in licence:
+        if licence.lower() in LICENCE_ALIASES:
+            return LICENCE_ALIASES[licence.lower()], "License"
+        if is_spdx_expression(licence) and any(character in licence for character in "-.0123456789"):
+            return licence, "License"
+    named = sorted({LICENCE_CLASSIFIERS[value.strip()] for value in metadata.get_all("Classifier") or []
+                    if value.strip() in LICENCE_CLASSIFIERS})
+    if len(named) == 1:
+        return named[0], "Classifier"
+    return "unknown", "no licence in the metadata"
+
+
+def metadata_of(source: Path) -> str:
+    """The PKG-INFO of an sdist or the METADATA of a wheel, as text ("" if it has none)."""
+    if source.name.endswith(".whl"):
+        with zipfile.ZipFile(source) as wheel:
+            names = [name for name in wheel.namelist() if name.count("/") == 1 and name.endswith(".dist-info/METADATA")]
+            return wheel.read(names[0]).decode("utf-8", "replace") if names else ""
+    with tarfile.open(source) as archive:
+        for member in archive.getmembers():
+            if member.isfile() and member.name.count("/") == 1 and member.name.endswith("/PKG-INFO"):
+                return archive.extractfile(member).read().decode("utf-8", "replace")
+    return ""
 
 
 def _pyproject_of_sdist(sdist: Path) -> tuple[dict | None, bool]:
@@ -81,5 +137,6 @@ def recipe_without_file(name: str, version: str, *, store: Path, search_dirs: It
     """A Recipe for `name==version` from its locked source (fetched and locked on first use)."""
     source, path = obtain_unpinned(f"{name}=={version}", store=store, search_dirs=search_dirs, log=log)
     build_system = build_system_of(path, f"{name} {version}")
+    licence, licence_field = licence_from_metadata(metadata_of(path))
     return Recipe(name=normalized_name(name), version=version, source=source, build_system=build_system,
-                  extra={"recipe_free": True})
+                  licence=licence, extra={"recipe_free": True, "licence_field": licence_field})

@@ -13,5 +13,6 @@ version = "1.1.1"
 source = pinned_sdist("msgpack", version, "msgpack-1.1.1.tar.gz",
                       "77b79ce34a2bdab2594f490c8e80dd62a02d650b91a75159a63ec413b8d104cd")
 build_system = "setuptools"
+licence = "Apache-2.0"  # COPYING of the sdist
 # setup.py falls back to pure Python if the C++ build fails; a static HPC binary wants speed.
 extension_modules = ["msgpack._cmsgpack"]

@@ -1,0 +1,218 @@
+"""What went into a binary and under which licence: the components its manifest lists.
+
+Two pure halves. At plan time, `licence_candidates` lists everything a build may link (CPython,
+the libraries its source bundles, each stdlib module's system archives, the toolchain's C and
+GCC runtimes, the recipes and their static libraries, the MPI), each with the condition under
+which it really goes in. At link time, `components_in_binary` keeps those whose condition held:
+a stdlib archive only when one of its modules is built in (CPython's info.json), a library
+only when the final link names it (modules.rsp).
+
+Kept out of the build manifest that is frozen into the binary (slither.plan.build_plan): the
+list rides in the manifest section alone, so recording licences changes no other byte.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from slither.errors import SlitherError
+from slither.plan.loading import PROJECT_ROOT
+
+ALWAYS = "always"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something a build may link. `when`: ALWAYS, "module:<stdlib module>" (any of `modules`
+    built in) or "link:<archive>" (the final link names -l<stem> or the archive itself)."""
+
+    name: str
+    version: str
+    licence: str
+    origin: str
+    when: str = ALWAYS
+    modules: tuple[str, ...] = ()
+    used_by: tuple[str, ...] = ()
+
+
+# The C library and GCC runtime every static binary of a toolchain family carries, by the
+# profile's wheel_platform (its libc); licences from Debian's copyright files of libc6 / musl
+# and of GCC's runtime libraries (gcc-12).
+LIBC_BY_PLATFORM = {"manylinux": ("glibc", "libc6-dev", "LGPL-2.1-or-later"),
+                    "musllinux": ("musl", "musl-dev", "MIT")}
+GCC_RUNTIME = "GPL-3.0-or-later WITH GCC-exception-3.1"
+# Runtime archives the final link may add beyond what recipes declare (slither.link.main_c):
+# the C++ runtime for C++ extensions, libquadmath beside libgfortran (Debian's gcc copyright file:
+# libquadmath/*.[hc] are under the GNU Library General Public License, version 2 or later).
+LINKED_RUNTIMES = (("libstdc++", "libstdc++.a", GCC_RUNTIME), ("libquadmath", "libquadmath.a", "LGPL-2.0-or-later"))
+
+
+def debian_versions(packages) -> dict[str, str]:
+    """Installed versions of Debian packages ({} where dpkg-query is absent): one query."""
+    names = sorted(set(packages))
+    if not names:
+        return {}
+    try:
+        result = subprocess.run(["dpkg-query", "-W", "-f", "${Package}\t${Version}\n", *names],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
+    except OSError:
+        return {}
+    return dict(line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line)
+
+
+def compiler_version(cc: str) -> str:
+    """GCC's version (the runtime libraries come with it), or "" for a compiler that will not say."""
+    try:
+        result = subprocess.run([*cc.split(), "-dumpfullversion"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def _archive_stem(archive: str) -> str:
+    return archive.removeprefix("lib").removesuffix(".a")
+
+
+def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_version: str = "") -> list[Candidate]:
+    """Everything the plan's binary may contain. versions: Debian package -> version
+    (debian_versions of debian_packages_of(plan, cpython_recipe))."""
+    release = plan.release
+    candidates = [Candidate("cpython", release.version, cpython_recipe.licence,
+                            f"python.org source {release.source.filename}")]
+    candidates += [Candidate(library.name, library.version, library.licence,
+                             f"bundled in CPython {release.version}", when=f"module:{library.module}",
+                             modules=(library.module,))
+                   for library in release.bundled_libraries]
+    by_archive: dict = {}
+    for extension in cpython_recipe.stdlib_extensions:
+        for library in extension.libraries:
+            by_archive.setdefault(library, []).append(extension.name)
+    built_for_target = {recipe.name for recipe in plan.target_libraries}
+    for library, modules in by_archive.items():
+        if _archive_stem(library.archive) in built_for_target:
+            continue  # the TARGET builds it from a recipe (zlib for musl), listed below
+        candidates.append(Candidate(library.archive.removesuffix(".a"), versions.get(library.debian_package, ""),
+                                    library.licence, f"system archive {library.archive} (Debian {library.debian_package})",
+                                    when="module:" + ",".join(modules), modules=tuple(modules)))
+    libc = LIBC_BY_PLATFORM.get(plan.profile.wheel_platform)
+    if libc:
+        name, package, licence = libc
+        candidates.append(Candidate(name, versions.get(package, ""), licence,
+                                    f"toolchain C library (Debian {package}), TARGET {plan.profile.name}"))
+    candidates.append(Candidate("libgcc", gcc_version, GCC_RUNTIME, f"toolchain runtime (GCC), TARGET {plan.profile.name}"))
+    candidates += [Candidate(name, gcc_version, licence, "toolchain runtime (GCC)", when=f"link:{archive}")
+                   for name, archive, licence in LINKED_RUNTIMES]
+    for recipe in (*plan.target_libraries, *plan.recipes):
+        if recipe.extra.get("recipe_free"):
+            origin = f"package metadata of {recipe.source.filename} ({recipe.extra.get('licence_field', '')}); no recipe"
+        else:
+            origin = _recipe_origin(recipe.path)
+        candidates.append(Candidate(recipe.name, recipe.version, recipe.licence or "unknown", origin,
+                                    used_by=(recipe.name,)))
+        candidates += [Candidate(library.archive.removesuffix(".a"), versions.get(library.debian_package, ""),
+                                 library.licence, f"system archive {library.archive} (Debian {library.debian_package})",
+                                 when=f"link:{library.archive}", used_by=(recipe.name,))
+                       for library in recipe.static_libraries]
+    mpi = getattr(plan, "mpi", None)
+    if mpi is not None and mpi.kind != "recipe":
+        candidates.append(Candidate("mpi", "", "unknown", f"the site's MPI: {mpi.description}"))
+    return candidates
+
+
+def _recipe_origin(path: str) -> str:
+    """Checkout-relative: an absolute path would make the manifest, and the link's cache key,
+    depend on where the checkout is."""
+    try:
+        return f"recipe {Path(path).resolve().relative_to(PROJECT_ROOT)}"
+    except ValueError:
+        return f"recipe {Path(path).name} (outside the checkout)"
+
+
+def debian_packages_of(plan, cpython_recipe) -> list[str]:
+    """The Debian packages whose versions licence_candidates records."""
+    packages = [library.debian_package for extension in cpython_recipe.stdlib_extensions
+                for library in extension.libraries]
+    packages += [library.debian_package for recipe in plan.recipes for library in recipe.static_libraries]
+    libc = LIBC_BY_PLATFORM.get(plan.profile.wheel_platform)
+    return sorted(set(packages + ([libc[1]] if libc else [])))
+
+
+def _linked(archive: str, link_flags: list[str]) -> bool:
+    """-l<stem>, or the archive by path: under its own name or a versioned one that starts with
+    it (meson links Debian's libopenblas.a as .../libopenblasp-r0.3.21.a, the file it points to)."""
+    if f"-l{_archive_stem(archive)}" in link_flags:
+        return True
+    base = archive.removesuffix(".a")
+    return any(flag.endswith(".a") and flag.rpartition("/")[2].startswith(base) for flag in link_flags
+               if flag.startswith("/"))
+
+
+def components_in_binary(candidates: list[dict], builtin_modules, link_flags) -> list[dict]:
+    """The candidates (as dicts) whose condition held: what the manifest lists, each once."""
+    builtin, flags = set(builtin_modules), list(link_flags)
+    components, seen = [], set()
+    for candidate in candidates:
+        when = candidate["when"]
+        if when.startswith("module:"):
+            used_by = [module for module in candidate["modules"] if module in builtin]
+            if not used_by:
+                continue
+        elif when.startswith("link:"):
+            if not _linked(when[len("link:"):], flags):
+                continue
+            used_by = list(candidate["used_by"])
+        else:
+            used_by = list(candidate["used_by"])
+        key = (candidate["name"], candidate["version"])
+        if key in seen:
+            continue
+        seen.add(key)
+        components.append({"name": candidate["name"], "version": candidate["version"],
+                           "licence": candidate["licence"], "origin": candidate["origin"], "used_by": used_by})
+    return components
+
+
+def candidates_as_data(candidates: list[Candidate]) -> list[dict]:
+    return [asdict(candidate) for candidate in candidates]
+
+
+# A GPL or AGPL id with no exception: distributing the binary puts all of it under that licence.
+_STRONG_COPYLEFT = re.compile(r"(^|[ (])A?GPL-[0-9]")
+
+
+def is_strong_copyleft(licence: str) -> bool:
+    return bool(_STRONG_COPYLEFT.search(licence)) and " WITH " not in licence and " OR " not in licence
+
+
+def copyleft_warning(components: list[dict], stdlib_modules) -> str:
+    """One line naming the copyleft components linked in and what leaves them out, or ""."""
+    copyleft = [component for component in components if is_strong_copyleft(component["licence"])]
+    if not copyleft:
+        return ""
+    stdlib = set(stdlib_modules)
+    without = sorted({module for component in copyleft for module in component["used_by"] if module in stdlib})
+    packages = sorted({module for component in copyleft for module in component["used_by"] if module not in stdlib})
+    licences = sorted({component["licence"] for component in copyleft})
+    named = "; ".join(f"{component['name']} for {', '.join(component['used_by']) or 'the binary'}"
+                      for component in copyleft)
+    remedies = ([f"WITHOUT={','.join(without)}"] if without else []) + \
+               ([f"dropping {', '.join(packages)} from MODULES"] if packages else [])
+    return (f"licence: {' and '.join(licences)} code is linked in ({named}): the binary as distributed "
+            f"falls under it; {' and '.join(remedies) or 'a rebuild without it'} leaves it out")
+
+
+def parse_without(text, cpython_recipe) -> list[str]:
+    """WITHOUT: stdlib C modules to leave out of the binary (comma-separated), each one the
+    recipe knows (modules/cpython/releases.py stdlib_extensions)."""
+    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
+    names = sorted({entry.strip() for entry in entries if entry.strip()})
+    known = sorted(extension.name for extension in cpython_recipe.stdlib_extensions)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise SlitherError(f"WITHOUT={','.join(unknown)}: not a stdlib C module with a system library; "
+                           f"choose from {', '.join(known)}")
+    return names
