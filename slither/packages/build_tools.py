@@ -46,9 +46,9 @@ def tool_wheels(series: str, platform: str = "manylinux") -> tuple[Source, ...]:
 
 def obtain_tool_wheels(series: str, *, store: Path, platform: str = "manylinux", search_dirs: Iterable[Path] = (),
                        log: Callable[[str], None] = lambda message: None,
-                       pip_command: list[str] | None = None) -> list[Path]:
+                       index=None) -> list[Path]:
     """Every pinned wheel of the series as a verified local file (fetched into the store if new)."""
-    return [obtain(source, search_dirs=search_dirs, store=store, log=log, pip_command=pip_command)
+    return [obtain(source, search_dirs=search_dirs, store=store, log=log, index=index)
             for source in tool_wheels(series, platform)]
 
 
