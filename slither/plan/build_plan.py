@@ -323,8 +323,13 @@ def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool =
     module_entries = parse_module_list(modules)
 
     def recipe_free(package, version):
+        from slither.packages.build_requirements import HostPlatform
         from slither.plan.recipe_free import recipe_without_file
+        # Requirements that Slither builds itself are taken from the build, never the index.
+        built_here = {entry.split("==")[0] for entry in module_entries} | set(available_modules())
         return recipe_without_file(package, version, store=Path(download_store or os.path.join(build_dir, "downloads")),
+                                   host=HostPlatform(release.series, profile.wheel_platform),
+                                   built_by_slither=sorted(built_here),
                                    search_dirs=[Path(d) for d in source_dirs], log=commands.say)
 
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))

@@ -4,53 +4,44 @@ The source is locked on first use (slither.sources.unpinned: its sha256 is recor
 later build must match). What a recipe would declare is read from the file:
 
 * a pure-Python wheel (`*-none-any.whl`): installed as it is, nothing to compile;
-* an sdist whose pyproject.toml names setuptools (or that has only a setup.py) or
-  meson-python: built through the capture layer like a recipe's package, with the pinned
-  build tools; every extension module it makes is captured;
-* anything else (another build backend, build requirements the pinned build tools do not
-  have): refused with one line that says what to do, before any build starts.
+* an sdist, whatever its PEP 517 backend (setuptools and in-tree wrappers of it, meson-python,
+  scikit-build-core, hatchling, flit-core, pdm-backend, poetry-core, ...): its build
+  requirements are resolved and locked like its source (slither.packages.build_requirements),
+  and it is built through the capture layer from a build prefix of exactly those wheels;
+* a backend that cannot work here (Rust: maturin, setuptools-rust need crates that cannot be
+  fetched): refused with one line that says what to do, before any build starts.
 
 Without a recipe nothing checks that a package's optional C code really built; write a recipe
-(modules/<name>.py, with `extension_modules`) for a package that matters.
+(modules/packages/<name>.py, with `extension_modules`) for a package that matters.
 """
 
 from __future__ import annotations
 
-import re
-import tarfile
-import tomllib
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
+from slither.packages import build_requirements
+from slither.packages.build_requirements import HostPlatform
 from slither.plan.module_recipes import Recipe
+from slither.sources.pinned import default_index
 from slither.sources.unpinned import normalized_name, obtain_unpinned
 
-# PEP 517 backends whose builds the capture layer understands, by build_system name.
+# PEP 517 backends by the build_system name a recipe would give; any other (an in-tree
+# wrapper, a rarer backend) builds the same way and is called "pep517".
 KNOWN_BACKENDS = {
     "setuptools.build_meta": "setuptools",
     "setuptools.build_meta:__legacy__": "setuptools",
     "mesonpy": "meson-python",
+    "scikit_build_core.build": "scikit-build-core",
+    "hatchling.build": "hatchling",
+    "flit_core.buildapi": "flit-core",
+    "pdm.backend": "pdm-backend",
+    "poetry.core.masonry.api": "poetry-core",
 }
-# What the pinned build tools archive (modules/build_tools/wheels.py) provides to a build.
-BUILD_TOOL_PROJECTS = frozenset({"setuptools", "wheel", "cython", "meson", "meson-python", "ninja",
-                                 "pyproject-metadata", "packaging", "pip"})
-REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-def _pyproject_of_sdist(sdist: Path) -> tuple[dict | None, bool]:
-    """(parsed pyproject.toml or None, whether a setup.py exists), read from the archive."""
-    with tarfile.open(sdist) as archive:
-        members = {member.name.partition("/")[2]: member for member in archive.getmembers()
-                   if member.isfile() and member.name.count("/") == 1}
-        has_setup_py = "setup.py" in members
-        if "pyproject.toml" not in members:
-            return None, has_setup_py
-        try:
-            return tomllib.loads(archive.extractfile(members["pyproject.toml"]).read().decode()), has_setup_py
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise SlitherError(f"{sdist.name}: pyproject.toml cannot be read ({error}); write a recipe") from None
+# Builds that need what cannot be had here: a Rust toolchain with crates from crates.io.
+RUST_BUILD_REQUIREMENTS = frozenset({"maturin", "setuptools-rust"})
 
 
 def build_system_of(source: Path, label: str) -> str:
@@ -61,25 +52,26 @@ def build_system_of(source: Path, label: str) -> str:
                 raise SlitherError(f"{label}: {source.name} holds compiled code built for another "
                                    "interpreter; write a recipe that builds it from its sdist")
         return "pure"
-    pyproject, has_setup_py = _pyproject_of_sdist(source)
-    build_system = (pyproject or {}).get("build-system", {})
-    backend = build_system.get("build-backend", "setuptools.build_meta:__legacy__" if has_setup_py else "")
-    if backend not in KNOWN_BACKENDS:
-        raise SlitherError(f"{label}: its sdist builds with {backend or 'no declared build backend'!r}, "
-                           "which the capture layer does not handle without a recipe "
-                           f"(handled: setuptools, meson-python); write modules/{normalized_name(label.split()[0])}.py")
-    missing = sorted({normalized_name(match.group(1)) for requirement in build_system.get("requires", [])
-                      if (match := REQUIREMENT_NAME.match(requirement))} - BUILD_TOOL_PROJECTS)
-    if missing:
-        raise SlitherError(f"{label}: its build needs {', '.join(missing)}, which the pinned build tools "
-                           "(modules/build_tools/wheels.py) do not include; add them there or write a recipe")
-    return KNOWN_BACKENDS[backend]
+    system = build_requirements.read_build_system(source, label)
+    rust = sorted({build_requirements.requirement_name(item) for item in system.requires} & RUST_BUILD_REQUIREMENTS)
+    if rust or system.backend.startswith("maturin"):
+        raise SlitherError(f"{label}: its build needs Rust ({', '.join(rust) or system.backend}), whose crates "
+                           "cannot be fetched here; use a package without Rust code, or build it elsewhere")
+    return KNOWN_BACKENDS.get(system.backend, "pep517")
 
 
-def recipe_without_file(name: str, version: str, *, store: Path, search_dirs: Iterable[Path] = (),
+def recipe_without_file(name: str, version: str, *, store: Path, host: HostPlatform,
+                        built_by_slither: Iterable[str] = (), search_dirs: Iterable[Path] = (),
                         log: Callable[[str], None] = lambda message: None) -> Recipe:
-    """A Recipe for `name==version` from its locked source (fetched and locked on first use)."""
+    """A Recipe for `name==version` from its locked source (fetched and locked on first use),
+    with its build requirements locked for the host (built_by_slither: names Slither builds)."""
     source, path = obtain_unpinned(f"{name}=={version}", store=store, search_dirs=search_dirs, log=log)
-    build_system = build_system_of(path, f"{name} {version}")
+    label = f"{name} {version}"
+    build_system = build_system_of(path, label)
+    extra = {"recipe_free": True}
+    if build_system != "pure":
+        extra["build_requirements"] = build_requirements.lock_build_requirements(
+            name, version, path, host=host, store=store, index=default_index(),
+            built_by_slither=built_by_slither, log=log)
     return Recipe(name=normalized_name(name), version=version, source=source, build_system=build_system,
-                  extra={"recipe_free": True})
+                  extra=extra)
