@@ -52,6 +52,19 @@ PUREPKG = {"pyproject.toml": PYPROJECT, "setup.py": setup_py("purepkg"),
 BROKENPKG = {"pyproject.toml": PYPROJECT, "setup.py": setup_py("brokenpkg", 'Extension("brokenpkg._x", ["x.c"])'),
              "x.c": "int broken(void) { return }\n", "brokenpkg/__init__.py": ""}
 
+# An optional C extension whose failure the setup.py swallows, as many packages do.
+FALLBACKPKG = {"pyproject.toml": PYPROJECT, "purepkg/__init__.py": "", "x.c": "int broken(void) { return }\n",
+               "setup.py": "from setuptools import Extension, setup\n"
+                           "from setuptools.command.build_ext import build_ext\n"
+                           "class optional(build_ext):\n"
+                           "    def run(self):\n"
+                           "        try:\n"
+                           "            super().run()\n"
+                           "        except Exception:\n"
+                           "            print('C extension failed; falling back to pure Python')\n"
+                           "setup(name='purepkg', version='1.0', packages=['purepkg'],\n"
+                           "      ext_modules=[Extension('purepkg._x', ['x.c'])], cmdclass={'build_ext': optional})\n"}
+
 
 def make_sdist(directory: Path, name: str, files: dict) -> Path:
     """An sdist as pip gets it: <name>-1.0/ with the files, gzipped."""
@@ -167,6 +180,27 @@ def test_missing_expected_extension_is_an_error_not_a_silent_pure_python_build(t
                                     "--expect-module", "purepkg._speedups")
     assert result.returncode == 1
     assert "installed no extension purepkg._speedups" in result.stderr
+    assert not outputs.exists()
+
+
+def test_a_quiet_fallback_to_pure_python_is_recorded(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", FALLBACKPKG))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((outputs / "extensions.json").read_text())
+    assert manifest["extensions"] == [] and manifest["pure_python_fallback"] is True
+
+
+def test_a_pure_package_is_not_called_a_fallback(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG))
+    assert result.returncode == 0, result.stderr
+    assert "pure_python_fallback" not in json.loads((outputs / "extensions.json").read_text())
+
+
+def test_a_fallback_is_an_error_when_extensions_are_required(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", FALLBACKPKG),
+                                    "--require-extensions")
+    assert result.returncode == 1
+    assert "compiled-language file(s) (x.c) but the build made no extension module" in result.stderr
     assert not outputs.exists()
 
 

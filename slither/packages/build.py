@@ -197,6 +197,29 @@ def manifest(name: str, version: str, source_sha256: str, build_system: str, lin
     }
 
 
+# Sources that only a compiler turns into something importable.
+COMPILED_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".f", ".f90", ".f95", ".F", ".F90")
+
+
+def compiled_sources(tree: Path) -> list[str]:
+    """The package source's C, C++, Cython and Fortran files (relative paths), for telling a
+    package that fell back to pure Python (its C code failed quietly) from a pure one."""
+    if not tree.is_dir():
+        return []
+    return sorted(str(path.relative_to(tree)) for path in tree.rglob("*")
+                  if path.suffix in COMPILED_SOURCE_SUFFIXES and path.is_file())
+
+
+def check_fallback(label: str, compiled: list[str], built: list[str], required: bool, log: Path) -> bool:
+    """Whether the build fell back to pure Python; an error when the entry asked for extensions."""
+    fell_back = bool(compiled) and not built
+    if fell_back and required:
+        raise SlitherError(f"{label}: its source has {len(compiled)} compiled-language file(s) "
+                           f"({', '.join(compiled[:3])}{', ...' if len(compiled) > 3 else ''}) but the build "
+                           f"made no extension module (a fallback to pure Python); see {log}")
+    return fell_back
+
+
 def check_expected_modules(label: str, build_system: str, expected: list[str], built: list[str], log: Path) -> None:
     missing = sorted(set(expected) - set(built))
     if missing:
@@ -255,6 +278,8 @@ def build(args) -> None:
     extensions = finalize_captures(record_dir, site, output_dir=work / "finalized", objcopy=objcopy, nm=nm)
     check_expected_modules(label, args.build_system, args.expect_module,
                            [extension.module for extension in extensions], log)
+    fell_back = check_fallback(label, compiled_sources(tree), [extension.module for extension in extensions],
+                               args.require_extensions, log)
     if args.host_site:  # the tree as installed, extensions included, for builds that need this one
         reproducible.write_tar_deterministically(site, Path(args.host_site))
     strip_for_freezing(site, [extension.installed_file for extension in extensions])
@@ -262,8 +287,8 @@ def build(args) -> None:
     # Publish: the archive and manifest first, site.tar (the largest) last.
     write_static_archive(profile.AR, [extension.object for extension in extensions], Path(args.archive), env)
     files.atomic_write_text(Path(args.manifest), json.dumps(
-        manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
-                 host_python.parent.parent),
+        {**manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
+                    host_python.parent.parent), **({"pure_python_fallback": True} if fell_back else {})},
         indent=1, sort_keys=True) + "\n")
     reproducible.write_tar_deterministically(site, Path(args.site))
     commands.say(f"  {label}: {len(extensions)} extension module(s)"
@@ -281,6 +306,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--from-build", action="append", default=[],
                         help="host-site.tar of a build requirement Slither built itself")
     parser.add_argument("--host-site", help="also write the installed tree, extensions included, here")
+    parser.add_argument("--require-extensions", action="store_true",
+                        help="a build that makes no extension from a source with compiled code is an error")
     parser.add_argument("--name", required=True)
     parser.add_argument("--version", required=True)
     parser.add_argument("--source", required=True, help="the sdist (or, for a pure package, wheel) file")
