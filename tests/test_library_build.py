@@ -80,13 +80,16 @@ def test_unpacked_prefix_points_its_scripts_at_where_it_is(tmp_path):
     sys.path.insert(0, str(ROOT / "site_scons" / "site_tools"))
     try:
         libraries = importlib.import_module("slither_libraries")
+        steps = importlib.import_module("slither_steps")
     finally:
         sys.path.pop(0)
     source, sha256 = tiny_source(tmp_path)
     assert build(tmp_path, source, sha256).returncode == 0
     marker = tmp_path / "unpacked" / "prefix" / libraries.PREFIX_MARKER
     marker.parent.parent.mkdir()
-    assert libraries._unpack_prefix([marker], [tmp_path / "prefix.tar"],
-                                    {"SLITHER_CANONICAL_PREFIX": canonical_prefix("tiny")}) == 0
+    assert steps._unpack_archive([marker], [tmp_path / "prefix.tar"],
+                                 {"SLITHER_UNPACKED_FILE": libraries.PREFIX_MARKER, "SLITHER_UNPACK_MARKER": True,
+                                  "SLITHER_CANONICAL_PREFIX": canonical_prefix("tiny")}) == 0
+    assert marker.is_file()
     shown = subprocess.run([str(marker.parent / "bin" / "tinycc")], stdout=subprocess.PIPE, text=True).stdout
     assert shown.split() == [f"-I{marker.parent}/include", f"-L{marker.parent}/lib", "-ltiny"]

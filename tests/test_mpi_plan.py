@@ -85,7 +85,7 @@ def test_mpi_variable_accepts_mpich_system_or_nothing():
 
 def test_plan_with_a_site_wrapper_takes_its_flags_and_builds_no_mpich(tmp_path):
     mpicc = wrapper(tmp_path, "mpicc", 'echo "gcc -I/site/include -L/site/lib -lmpi"\n')
-    plan = build_plan.make_plan(name="p", series="3.11", target="gnu", modules=["mpi4py"], mpi="system",
+    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["mpi4py"], mpi="system",
                                 mpicc=str(mpicc), build_dir=str(tmp_path / "build"))
     assert [r.name for r in plan.recipes] == ["mpi4py"]
     assert plan.mpi.kind == "system" and plan.mpi.link_flags == ("-L/site/lib", "-lmpi")
@@ -93,7 +93,7 @@ def test_plan_with_a_site_wrapper_takes_its_flags_and_builds_no_mpich(tmp_path):
 
 
 def test_plan_without_modules_using_mpi_asks_no_wrapper(tmp_path):
-    plan = build_plan.make_plan(name="p", series="3.11", target="gnu", modules=[], mpi="system",
+    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=[], mpi="system",
                                 mpicc=str(tmp_path / "absent"), build_dir=str(tmp_path / "build"))
     assert plan.mpi is None
 
@@ -101,7 +101,7 @@ def test_plan_without_modules_using_mpi_asks_no_wrapper(tmp_path):
 def test_plan_with_a_missing_wrapper_is_one_actionable_line(tmp_path):
     with pytest.raises(SlitherError, match=r"MPI=system MPICC=.*absent: MPI compiler wrapper .* not found or "
                                            r"not executable; install the site's MPI"):
-        build_plan.make_plan(name="p", series="3.11", target="gnu", modules=["mpi4py"], mpi="system",
+        build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["mpi4py"], mpi="system",
                              mpicc=str(tmp_path / "absent"), build_dir=str(tmp_path / "build"))
 
 

@@ -36,15 +36,15 @@ def test_musl_profile_has_no_cxx_and_builds_zlib_itself():
     profile = loading.load_target("musl")
     assert profile.CXX == "" and profile.FC == ""
     assert profile.library_recipes == ("zlib",) and profile.missing_library_reason
-    plan = build_plan.make_plan(name="p", series="3.11", target="musl")
+    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"))
     assert [recipe.name for recipe in plan.target_libraries] == ["zlib"]
 
 
 def test_musl_build_tools_are_the_musllinux_wheels_and_others_get_manylinux():
     """The musl host interpreter's pip installs musllinux wheels only; a profile that says
     nothing (gnu, cray, a site's) keeps the glibc ones."""
-    musl = build_plan.make_plan(name="p", series="3.11", target="musl", modules=["markupsafe"])
-    gnu = build_plan.make_plan(name="p", series="3.11", target="gnu", modules=["markupsafe"])
+    musl = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"), modules=["markupsafe"])
+    gnu = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["markupsafe"])
     compiled = lambda plan: sorted(s.filename for s, _ in plan.build_tool_wheels if not s.filename.endswith("-any.whl"))
     assert [name.split("-")[0] for name in compiled(musl)] == ["cython", "ninja"]
     assert all("musllinux" in name for name in compiled(musl)), compiled(musl)
@@ -113,7 +113,7 @@ def test_missing_program_error_uses_the_profile_hint(tmp_path):
     profile.write_text('CC = "no-such-cc-driver"\nCXX = ""\nFC = ""\nAR = "ar"\nRANLIB = "ranlib"\n'
                        'toolchain_hint = "module load PrgEnv-site"\n')
     with pytest.raises(SlitherError, match="no-such-cc-driver.*module load PrgEnv-site"):
-        build_plan.make_plan(name="p", series="3.11", target=str(profile))
+        build_plan.make_plan(name="p", series="3.11", profile=loading.load_target(str(profile)))
 
 
 def test_cray_profile_takes_mpi_from_its_driver_and_never_builds_mpich(tmp_path):
@@ -122,7 +122,7 @@ def test_cray_profile_takes_mpi_from_its_driver_and_never_builds_mpich(tmp_path)
     os.environ.clear()
     os.environ.update(environment)
     try:
-        plan = build_plan.make_plan(name="p", series="3.11", target="cray", modules=["mpi4py"])
+        plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("cray"), modules=["mpi4py"])
     finally:
         os.environ.clear()
         os.environ.update(saved)

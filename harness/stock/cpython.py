@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 from pathlib import Path
 
 from slither import commands, reproducible
-from slither.plan import loading
+from slither.configure_make import ConfigureMakeBuild, build_and_archive
 from slither.errors import SlitherError
-from slither.files import verify
-from slither.sources.unpack import safe_extract
+from slither.plan import loading
 
 # Inside the archive; the unpack step rewrites it (in text files) to the real location.
 CANONICAL_PREFIX = "/opt/slither/reference"
@@ -57,53 +55,35 @@ def runpath_of(binary: Path, env: dict) -> str:
 
 def build(args) -> None:
     release = loading.cpython_release(args.series)
-    label = f"reference cpython {release.version} (stock, shared)"
-    log = Path(args.log).resolve()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(f"# {label}\n")
-    verify(Path(args.tarball), release.source.sha256)
-
-    work = Path(args.work).resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    source_tree = work / "src"
-    stage = work / "stage"
-    commands.say(f"  {label}: unpack")
-    safe_extract(Path(args.tarball), source_tree, strip_components=1)
-
-    env = reproducible.reproducible_environment(os.environ)
-    # A stock build: nothing of the caller's compiler settings leaks in.
-    for variable in ("CC", "CXX", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "PYTHONPATH", "PYTHONHOME"):
-        env.pop(variable, None)
     prefix = canonical_prefix(release.version)
-    commands.say(f"  {label}: configure --enable-shared")
-    commands.run_logged(configure_command(prefix), log=log, what=f"{label} configure",
-                        cwd=source_tree, env=env)
-    commands.say(f"  {label}: make -j{args.jobs} (log: {args.log})")
-    commands.run_logged(["make", f"-j{args.jobs}"], log=log, what=f"{label} make",
-                        cwd=source_tree, env=env)
-    commands.say(f"  {label}: install")
-    commands.run_logged(["make", "install", f"DESTDIR={stage}"], log=log,
-                        what=f"{label} make install", cwd=source_tree, env=env)
+    build = ConfigureMakeBuild(
+        label=f"reference cpython {release.version} (stock, shared)", tarball=Path(args.tarball),
+        sha256=release.source.sha256, prefix=prefix,
+        canonical_source=f"{reproducible.CANONICAL_BUILD_ROOT}/cpython-{release.version}",
+        work=Path(args.work), log=Path(args.log), jobs=args.jobs)
 
-    prefix_tree = stage / prefix.lstrip("/")
-    interpreter = prefix_tree / "bin" / f"python{args.series}"
-    runpath = runpath_of(interpreter, env)
-    if runpath != EXPECTED_RUNPATH:
-        raise SlitherError(f"{label}: {interpreter.name} has runpath {runpath!r}, expected "
-                           f"{EXPECTED_RUNPATH!r}; it would not find libpython where it is unpacked")
-    # The interpreter must run from the staged tree on its rpath alone, before it is published.
-    run_env = {k: v for k, v in env.items() if k not in ("LD_LIBRARY_PATH", "PYTHONHOME")}
-    reported = commands.capture([str(interpreter), "-c", "import sys; print(sys.version.split()[0])"],
-                                what=f"{label} self-test", env=run_env).strip()
-    if reported != release.version:
-        raise SlitherError(f"{label}: the built interpreter reports {reported!r}")
+    def stock_environment(source_tree: Path) -> dict:
+        env = reproducible.reproducible_environment(os.environ)
+        # A stock build: nothing of the caller's compiler settings leaks in.
+        for variable in ("CC", "CXX", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "PYTHONPATH", "PYTHONHOME"):
+            env.pop(variable, None)
+        return env
 
-    # The build directory varies by checkout; nothing we ship may say where it was.
-    canonical_source = f"{reproducible.CANONICAL_BUILD_ROOT}/cpython-{release.version}"
-    reproducible.replace_in_text_files(prefix_tree, str(source_tree), canonical_source)
-    commands.say(f"  {label}: archive install tree")
-    reproducible.write_tar_deterministically(prefix_tree, Path(args.output))
-    shutil.rmtree(work, ignore_errors=True)
+    def check_it_runs_where_it_is(prefix_tree: Path, env: dict) -> None:
+        interpreter = prefix_tree / "bin" / f"python{args.series}"
+        runpath = runpath_of(interpreter, env)
+        if runpath != EXPECTED_RUNPATH:
+            raise SlitherError(f"{build.label}: {interpreter.name} has runpath {runpath!r}, expected "
+                               f"{EXPECTED_RUNPATH!r}; it would not find libpython where it is unpacked")
+        # The interpreter must run from the staged tree on its rpath alone, before it is published.
+        run_env = {k: v for k, v in env.items() if k not in ("LD_LIBRARY_PATH", "PYTHONHOME")}
+        reported = commands.capture([str(interpreter), "-c", "import sys; print(sys.version.split()[0])"],
+                                    what=f"{build.label} self-test", env=run_env).strip()
+        if reported != release.version:
+            raise SlitherError(f"{build.label}: the built interpreter reports {reported!r}")
+
+    build_and_archive(build, Path(args.output), configure=configure_command(prefix),
+                      environment=stock_environment, after_install=check_it_runs_where_it_is)
 
 
 def main() -> None:

@@ -37,10 +37,11 @@ if _CHECKOUT not in sys.path:
     sys.path.append(_CHECKOUT)
 
 import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
+import slither.plan.loading as loading  # noqa: E402
 import slither.plan.module_recipes as module_recipes  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
-SUB_TOOLS = ("slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
+SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
              "slither_packages", "slither_freeze", "slither_link", "slither_summary", "slither_reference")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -63,33 +64,29 @@ QUIET_COMMAND_STRINGS = {
 }
 
 
-def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, target="gnu",
+def _static_python(env, name="python-static", python=None, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc"):
-    """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list."""
-    plan = build_plan.make_plan(name=name, series=python, target=target, modules=modules,
-                                freeze=freeze, exclude=exclude, build_dir=build_dir,
+    """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
+
+    Takes values already parsed (SConstruct parses the build variables once): python, a series
+    (None: the CPython recipe's DEFAULT_SERIES); target, a loaded TARGET profile (or its name
+    or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
+    lists of directories; jobs, a number (None: the cores here)."""
+    if isinstance(modules, str):
+        raise SlitherError(f"StaticPython(modules={modules!r}): give a list of entries, e.g. ['numpy', 'mpi4py']")
+    plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(target),
+                                modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
                                 source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
                                 mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"])
-    build_env = env.Clone()
-    build_env["CC"] = plan.profile.CC
-    build_env["CXX"] = plan.profile.CXX
-    build_env["SLITHER_STATIC_LINK_FLAGS"] = list(plan.profile.static_link_flags)
-    build_env["SLITHER_JOBS"] = str(jobs or os.cpu_count() or 1)
-    build_env["SLITHER_SOURCE_DIRS"] = list(plan.source_dirs)
-    build_env["SLITHER_BUILD_DIR"] = build_dir
-    build_env["ENV"].update(build_plan.passed_variables(plan.profile, os.environ))
-    build_env["ENV"].update(plan.profile.environment)
-    build_env["ENV"]["SLITHER_VERBOSE"] = "1" if verbose else "0"
-    if not verbose:
-        for key, text in QUIET_COMMAND_STRINGS.items():
-            build_env.SetDefault(**{key: text})
+    build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
+                                           verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
+                                           profile=plan.profile)
 
-    tarball = build_env.SourceFile(os.path.join(build_dir, "sources", plan.release.source.filename),
-                                   {"source": plan.release.source, "version": plan.release.version})
+    tarball = build_env.BuildSource(plan.release.source, plan.release.version)
     target_libraries = [build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
                         for recipe in plan.target_libraries]
-    cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball[0],
+    cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball,
                                 plan.patches, [library["archive"] for library in target_libraries])
     libraries = {library["name"]: library for library in target_libraries}
     libraries.update({recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
@@ -114,6 +111,11 @@ def _static_python(env, name="python-static", python=build_plan.DEFAULT_SERIES, 
     build_env.SlitherSummary(plan, binary[0], cpython, frozen, libraries, packages)
     products += [build_env.File(os.path.join(plan.work_dir, "manifest.json"))]
     return products
+
+
+def _profile(target):
+    """A TARGET as the tool's methods take it: a loaded profile, or a profile's name or path."""
+    return target if isinstance(target, loading.ToolchainProfile) else loading.load_target(target)
 
 
 def _install_static_python(env, prefix, products):

@@ -107,7 +107,7 @@ def generate(env):
     env["BUILDERS"]["_SlitherFreeze"] = SCons.Builder.Builder(
         action=SCons.Action.Action(FREEZE_COMMAND, "$FREEZECOMSTR"))
     env["BUILDERS"]["_SlitherStdlibTree"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(_lay_out_stdlib, "$STDLIBCOMSTR"))
+        action=SCons.Action.Action(_lay_out_stdlib, "$STDLIBCOMSTR", varlist=["SLITHER_SERIES", "SLITHER_EXCLUDE"]))
     env["BUILDERS"]["_SlitherCopyTree"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_copy_tree, "$INSTALLSTR"))
     env.AddMethod(_freeze, "FreezeModules")

@@ -151,7 +151,7 @@ def generate(env):
     env["BUILDERS"]["_SlitherBinaryManifest"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_write_binary_manifest, "$GENCOMSTR"))
     env["BUILDERS"]["_SlitherModuleLibs"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(_write_module_libraries, "$GENCOMSTR"))
+        action=SCons.Action.Action(_write_module_libraries, "$GENCOMSTR", varlist=["CC"]))
     env["BUILDERS"]["_SlitherAssemble"] = SCons.Builder.Builder(
         action=SCons.Action.Action("$CC -c -I${SOURCE.dir} -o $TARGET $SOURCE", "$ASCOMSTR"))
     env["BUILDERS"]["_SlitherLink"] = SCons.Builder.Builder(

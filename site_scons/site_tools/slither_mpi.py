@@ -99,9 +99,10 @@ def _mpi_setup(env, choice, libraries, mpi_dir):
 
 def generate(env):
     env["BUILDERS"]["_SlitherBuiltMpiFlags"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(_write_built_mpi_flags, "$GENCOMSTR"))
+        action=SCons.Action.Action(_write_built_mpi_flags, "$GENCOMSTR", varlist=["SLITHER_MPI_WHAT"]))
     env["BUILDERS"]["_SlitherMpiCheck"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(_check_static_mpi, "$MPICHECKCOMSTR"))
+        action=SCons.Action.Action(_check_static_mpi, "$MPICHECKCOMSTR",
+                                   varlist=["CC", "SLITHER_STATIC_LINK_FLAGS", "SLITHER_MPI_WHAT"]))
     env.AddMethod(_mpi_setup, "MpiSetup")
 
 

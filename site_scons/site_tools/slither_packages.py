@@ -12,13 +12,7 @@ and `python3 -m SCons` name it by different paths). Paths sit in $( $) so that c
 are shared between BUILD_DIRs, checkouts and ways of starting scons.
 """
 
-import os
-
-import SCons.Action
-import SCons.Builder
-
 from slither.plan.signed_code import signed_code
-from slither.plan.loading import PROJECT_ROOT
 
 # The code each step runs, from its imports (slither.plan.signed_code): editing it rebuilds the step.
 TOOLS_SCRIPTS = signed_code("slither.packages.build_tools", data_files=("modules/build_tools/wheels.py",))
@@ -41,23 +35,17 @@ PACKAGE_COMMAND = (
 )
 
 
-def _files(env, paths):
-    return [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in paths]
-
-
 def _build_tools(env, cpython, wheels, series, platform="manylinux"):
     """wheels: [(Source, version)] of the tools recipe for this series and wheel platform."""
     directory = env.Dir(cpython["dir"])
-    wheel_nodes = [env.SourceFile(os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename),
-                                  {"source": source, "version": version})[0] for source, version in wheels]
-    target = directory.File("build-tools.tar")
-    built = env._SlitherTools(
-        target, [*wheel_nodes, cpython["install"], *_files(env, TOOLS_SCRIPTS)],
+    wheel_nodes = [env.BuildSource(source, version) for source, version in wheels]
+    built = env.SlitherCommandStep(
+        directory.File("build-tools.tar"), [*wheel_nodes, cpython["install"]],
+        command=TOOLS_COMMAND, scripts=TOOLS_SCRIPTS, directory=directory, work="tools-work",
+        log="build-tools.log", runs_with=[cpython["host_python"]], quiet="TOOLSCOMSTR",
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_SERIES=series,
         SLITHER_WHEEL_PLATFORM=platform,
-        SLITHER_WHEEL_ARGS=" ".join(f"--wheel {node.path}" for node in wheel_nodes),
-        SLITHER_WORK_DIR=directory.Dir("tools-work").path, SLITHER_LOG=directory.File("build-tools.log").path)
-    env.Depends(built, [cpython["host_python"], cpython["runner"]])
+        SLITHER_WHEEL_ARGS=" ".join(f"--wheel {node.path}" for node in wheel_nodes))
     return built[0]
 
 
@@ -74,8 +62,7 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None):
     site's wrapper says about itself) is part of the signature."""
     directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
     source = recipe.source
-    sdist = env.SourceFile(os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename),
-                           {"source": source, "version": recipe.version})[0]
+    sdist = env.BuildSource(source, recipe.version)
     patches = [env.File(p) for p in recipe.patches]
     recipe_args = " ".join(
         [f"--patch $( {p.abspath} $)" for p in patches]
@@ -84,30 +71,23 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None):
         + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())]
         + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else []))
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json")]
-    built = env._SlitherPackage(
+    built = env.SlitherCommandStep(
         outputs, [sdist, tools, cpython["install"], _recipe_node(env, recipe), env.File(str(profile.path)),
-                  *patches, *_files(env, PACKAGE_SCRIPTS), env.Value(f"toolchain {profile.as_signature()}"),
-                  *(mpi["inputs"] if mpi else [])],
+                  *patches, env.Value(f"toolchain {profile.as_signature()}"), *(mpi["inputs"] if mpi else [])],
+        command=PACKAGE_COMMAND, scripts=PACKAGE_SCRIPTS, directory=directory,
+        runs_with=[cpython["host_python"]], quiet="PACKAGECOMSTR",
+        message=f"package build {recipe.name} {recipe.version}: through the capture layer",
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
-        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_WORK_DIR=directory.Dir("work").path,
-        SLITHER_LOG=directory.File("build.log").path,
-        PACKAGECOMSTR=env.get("PACKAGECOMSTR") and f"package build {recipe.name} {recipe.version}: "
-                      "through the capture layer")
-    env.Depends(built, [cpython["host_python"], cpython["runner"]])
+        SLITHER_RECIPE_ARGS=recipe_args)
     if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
         env.Requires(built, mpi["depends"])
-    env.Clean(built, [directory.Dir("work"), directory.File("build.log")])
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
             "manifest": outputs[2]}
 
 
 def generate(env):
-    env["BUILDERS"]["_SlitherTools"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(TOOLS_COMMAND, "$TOOLSCOMSTR"))
-    env["BUILDERS"]["_SlitherPackage"] = SCons.Builder.Builder(
-        action=SCons.Action.Action(PACKAGE_COMMAND, "$PACKAGECOMSTR"))
     env.AddMethod(_build_tools, "BuildTools")
     env.AddMethod(_package, "PackageBuild")
 

@@ -1,4 +1,5 @@
-"""SCons tool: `SourceFile` fetches a pinned upstream file into the build, verified by sha256.
+"""SCons tool: `SourceFile` fetches a pinned upstream file into the build, verified by sha256;
+`BuildSource` is the same under BUILD_DIR/sources/, where every step takes its sources from.
 
 The target's only input is the pin itself (filename, sha256, where to look), as a Value, so a
 changed pin refetches and nothing else does. The verified file lives in the content-addressed
@@ -50,10 +51,21 @@ def _source_file(env, target, pin):
     return node
 
 
+def _build_source(env, source, version):
+    """BUILD_DIR/sources/<filename> as a node, declared once however many steps use it (the
+    static and the shared library build, the static and the reference CPython share one)."""
+    path = os.path.join(env["SLITHER_BUILD_DIR"], "sources", source.filename)
+    node = env.File(path)
+    if node.has_builder():
+        return node
+    return _source_file(env, path, {"source": source, "version": version})[0]
+
+
 def generate(env):
     env["BUILDERS"]["_SlitherFetch"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_fetch, _describe))
     env.AddMethod(_source_file, "SourceFile")
+    env.AddMethod(_build_source, "BuildSource")
 
 
 def exists(env):

@@ -26,14 +26,12 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from slither import commands, files, reproducible
-from slither.plan import loading
-from slither.sources import patches
+from slither.configure_make import ConfigureMakeBuild, build_and_archive
 from slither.errors import SlitherError
-from slither.files import verify
+from slither.plan import loading
 from slither.sources.unpack import safe_extract
 
 INSTALL_PREFIX = "/opt/slither/python"  # inside install.tar; the host tree is relocatable
@@ -205,105 +203,84 @@ def build(args) -> None:
     release = loading.cpython_release(args.series)
     recipe = loading.load_cpython_recipe()
     profile = loading.load_target(args.target)
-    label = f"cpython {release.version} ({profile.name})"
-    log = Path(args.log).resolve()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(f"# {label}\n")
-
-    verify(Path(args.tarball), release.source.sha256)
-    for patch in args.patch:
-        patches.verify_patch(Path(patch))
-
+    build = ConfigureMakeBuild(
+        label=f"cpython {release.version} ({profile.name})", tarball=Path(args.tarball),
+        sha256=release.source.sha256, prefix=INSTALL_PREFIX,
+        canonical_source=f"{reproducible.CANONICAL_BUILD_ROOT}/cpython-{release.version}",
+        work=Path(args.work), log=Path(args.log), jobs=args.jobs,
+        patch_files=tuple(Path(patch) for patch in args.patch), patch_subject=f"CPython {release.version}")
     work = Path(args.work).resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    source_tree = work / "src"
-    stage = work / "stage"
-    commands.say(f"  {label}: unpack")
-    safe_extract(Path(args.tarball), source_tree, strip_components=1)
-    for patch in args.patch:
-        commands.say(f"  {label}: patch {Path(patch).name}")
-        patches.apply_patch(Path(patch), source_tree, f"CPython {release.version}")
+    planned = {}  # what the probes and configure decided, for info.json
 
-    # Inside the source tree, so that the paths configure records are rewritten with it.
-    library_prefixes = []
-    for index, archive in enumerate(args.library_prefix):
-        prefix = source_tree / "slither-libraries" / str(index)
-        safe_extract(Path(archive), prefix)
-        library_prefixes.append(prefix)
-    include_flags, library_dir_flags = library_prefix_flags(library_prefixes)
+    def environment(source_tree: Path) -> dict:
+        # Inside the source tree, so that the paths configure records are rewritten with it.
+        library_prefixes = []
+        for index, archive in enumerate(args.library_prefix):
+            prefix = source_tree / "slither-libraries" / str(index)
+            safe_extract(Path(archive), prefix)
+            library_prefixes.append(prefix)
+        include_flags, library_dir_flags = library_prefix_flags(library_prefixes)
+        env = reproducible.reproducible_environment(os.environ)
+        env.update(profile.environment)
+        env.update({
+            "CC": profile.CC, "CXX": profile.CXX, "AR": profile.AR, "RANLIB": profile.RANLIB,
+            "CFLAGS": " ".join([*profile.CFLAGS, f"-ffile-prefix-map={source_tree}={build.canonical_source}"]),
+            "MODULE_BUILDTYPE": "static",
+        })
+        if library_prefixes:
+            env["CPPFLAGS"] = " ".join(include_flags)
+            env["LDFLAGS"] = " ".join(library_dir_flags)
+        left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env, work / "probe",
+                                                                     library_dir_flags)
+        for assignment in cache_assignments:
+            key, value = assignment.split("=", 1)
+            env[key] = value
+        setup_local = recipe.setup_local_by_series.get(args.series, ())
+        (source_tree / "Modules" / "Setup.local").write_text(setup_local_text(setup_local, left_out_by_plan))
+        planned.update(left_out=left_out_by_plan, library_prefixes=library_prefixes)
+        return env
 
-    env = reproducible.reproducible_environment(os.environ)
-    env.update(profile.environment)
-    canonical_source = f"{reproducible.CANONICAL_BUILD_ROOT}/cpython-{release.version}"
-    prefix_map = f"-ffile-prefix-map={source_tree}={canonical_source}"
-    env.update({
-        "CC": profile.CC, "CXX": profile.CXX, "AR": profile.AR, "RANLIB": profile.RANLIB,
-        "CFLAGS": " ".join([*profile.CFLAGS, prefix_map]),
-        "MODULE_BUILDTYPE": "static",
-    })
-    if library_prefixes:
-        env["CPPFLAGS"] = " ".join(include_flags)
-        env["LDFLAGS"] = " ".join(library_dir_flags)
-    left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env, work / "probe",
-                                                                 library_dir_flags)
-    for assignment in cache_assignments:
-        key, value = assignment.split("=", 1)
-        env[key] = value
+    def read_module_states(source_tree: Path) -> None:
+        planned["states"] = module_states((source_tree / "Makefile").read_text(errors="replace"))
 
-    setup_local = recipe.setup_local_by_series.get(args.series, ())
-    (source_tree / "Modules" / "Setup.local").write_text(setup_local_text(setup_local, left_out_by_plan))
+    def publish_library_and_info(prefix_tree: Path, env: dict) -> None:
+        host_python = prefix_tree / "bin" / f"python{args.series}"
+        # The host interpreter is linked the toolchain's dynamic way (with musl-gcc: against
+        # /lib/ld-musl-*.so.1); build backends run it, so it must run here.
+        info = json.loads(commands.capture([str(host_python), "-S", "-c", INFO_SCRIPT],
+                                           what=f"{build.label}: the host interpreter it built does not run "
+                                                f"on this machine ({host_python})", env=env))
+        info["series"] = args.series
+        info["target"] = profile.name
+        info["left_out"] = describe_left_out(planned["states"], planned["left_out"], info["builtin_modules"])
+        info["source_sha256"] = release.source.sha256
+        info["patches"] = {Path(p).name: files.sha256_of(Path(p)) for p in args.patch}
+
+        # Bytecode caches are a third of the tree and regenerate on use; the cache copies every byte.
+        for cache_dir in sorted(prefix_tree.rglob("__pycache__"), reverse=True):
+            shutil.rmtree(cache_dir)
+        library = prefix_tree / "lib" / f"libpython{args.series}.a"
+        if not library.is_file():
+            raise SlitherError(f"{build.label}: make install produced no {library.name}")
+
+        libraries, internal_archives = split_internal_archives(info["config_vars"])
+        recipe_archives = library_prefix_archives(planned["library_prefixes"])
+        libraries = without_merged_libraries(libraries, recipe_archives)
+        merged_library = work / library.name
+        shutil.copyfile(library, merged_library)
+        merge_archives(merged_library, [*(build.source_tree / a for a in internal_archives), *recipe_archives],
+                       profile.AR, work / "merge", env)
+
+        # Publish: library and flags first, the archive that marks completion (written next) last.
+        shutil.copyfile(merged_library, str(args.library) + ".tmp")
+        os.replace(str(args.library) + ".tmp", args.library)
+        files.atomic_write_text(Path(args.link), "\n".join(link_flags(libraries)) + "\n")
+        files.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
 
     configure = ["./configure", f"--prefix={INSTALL_PREFIX}", "--disable-shared",
                  "--with-ensurepip=no", *release.configure_flags]
-    commands.say(f"  {label}: configure")
-    commands.run_logged(configure, log=log, what=f"{label} configure", cwd=source_tree, env=env)
-    states = module_states((source_tree / "Makefile").read_text(errors="replace"))
-
-    commands.say(f"  {label}: make -j{args.jobs} (log: {args.log})")
-    commands.run_logged(["make", f"-j{args.jobs}"], log=log, what=f"{label} make",
-                        cwd=source_tree, env=env)
-    commands.say(f"  {label}: install")
-    commands.run_logged(["make", "install", f"DESTDIR={stage}"], log=log,
-                        what=f"{label} make install", cwd=source_tree, env=env)
-
-    prefix_tree = stage / INSTALL_PREFIX.lstrip("/")
-    host_python = prefix_tree / "bin" / f"python{args.series}"
-    # The host interpreter is linked the toolchain's dynamic way (with musl-gcc: against
-    # /lib/ld-musl-*.so.1); build backends run it, so it must run here.
-    info = json.loads(commands.capture([str(host_python), "-S", "-c", INFO_SCRIPT],
-                                       what=f"{label}: the host interpreter it built does not run "
-                                            f"on this machine ({host_python})", env=env))
-    info["series"] = args.series
-    info["target"] = profile.name
-    info["left_out"] = describe_left_out(states, left_out_by_plan, info["builtin_modules"])
-    info["source_sha256"] = release.source.sha256
-    info["patches"] = {Path(p).name: files.sha256_of(Path(p)) for p in args.patch}
-
-    # Bytecode caches are a third of the tree and regenerate on use; the cache copies every byte.
-    for cache_dir in sorted(prefix_tree.rglob("__pycache__"), reverse=True):
-        shutil.rmtree(cache_dir)
-    # The build directory varies by checkout; nothing we ship may say where it was.
-    reproducible.replace_in_text_files(prefix_tree, str(source_tree), canonical_source)
-    library = prefix_tree / "lib" / f"libpython{args.series}.a"
-    if not library.is_file():
-        raise SlitherError(f"{label}: make install produced no {library.name}")
-
-    libraries, internal_archives = split_internal_archives(info["config_vars"])
-    recipe_archives = library_prefix_archives(library_prefixes)
-    libraries = without_merged_libraries(libraries, recipe_archives)
-    merged_library = work / library.name
-    shutil.copyfile(library, merged_library)
-    merge_archives(merged_library, [*(source_tree / a for a in internal_archives), *recipe_archives],
-                   profile.AR, work / "merge", env)
-
-    # Publish: library and flags first, the archive that marks completion last.
-    shutil.copyfile(merged_library, str(args.library) + ".tmp")
-    os.replace(str(args.library) + ".tmp", args.library)
-    files.atomic_write_text(Path(args.link), "\n".join(link_flags(libraries)) + "\n")
-    files.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
-    commands.say(f"  {label}: archive install tree")
-    reproducible.write_tar_deterministically(prefix_tree, Path(args.install))
-    shutil.rmtree(work, ignore_errors=True)
+    build_and_archive(build, Path(args.install), configure=configure, environment=environment,
+                      after_configure=read_module_states, after_install=publish_library_and_info)
 
 
 def main() -> None:

@@ -20,11 +20,9 @@ import shutil
 from pathlib import Path
 
 from slither import commands, reproducible
-from slither.plan import loading
-from slither.sources import patches
+from slither.configure_make import ConfigureMakeBuild, build_and_archive
 from slither.errors import SlitherError
-from slither.files import verify
-from slither.sources.unpack import safe_extract
+from slither.plan import loading
 
 # What this step knows how to build (slither.plan.module_recipes.LIBRARY_BUILD_SYSTEMS; not imported:
 # the recipe vocabulary is no part of this step's signature, the recipe file itself is).
@@ -56,46 +54,22 @@ def build(args) -> None:
     if args.build_system not in BUILD_SYSTEMS:
         raise SlitherError(f"--build-system {args.build_system}: choose one of {', '.join(BUILD_SYSTEMS)}")
     profile = loading.load_target(args.target)
-    label = f"{args.name} {args.version} ({profile.name})"
-    log = Path(args.log).resolve()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(f"# {label}\n")
-    verify(Path(args.source), args.sha256)
-    patch_files = [Path(patch) for patch in args.patch]
-    for patch in patch_files:
-        patches.verify_patch(patch)
-
-    work = Path(args.work).resolve()
-    shutil.rmtree(work, ignore_errors=True)
-    source_tree, stage = work / "src", work / "stage"
-    commands.say(f"  {label}: unpack")
-    safe_extract(Path(args.source), source_tree, strip_components=1)
-    for patch in patch_files:
-        commands.say(f"  {label}: patch {patch.name}")
-        patches.apply_patch(patch, source_tree, label)
-
-    canonical_source = f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}"
-    env = build_environment(profile, source_tree, canonical_source)
     prefix = canonical_prefix(args.name)
-    commands.say(f"  {label}: configure (log: {args.log})")
-    commands.run_logged(configure_command(args.configure_flag, prefix), log=log, what=f"{label} configure",
-                        cwd=source_tree, env=env)
-    commands.say(f"  {label}: make -j{args.jobs}")
-    commands.run_logged(["make", f"-j{args.jobs}"], log=log, what=f"{label} make", cwd=source_tree, env=env)
-    commands.say(f"  {label}: install")
-    commands.run_logged(["make", "install", f"DESTDIR={stage}"], log=log, what=f"{label} make install",
-                        cwd=source_tree, env=env)
+    build = ConfigureMakeBuild(
+        label=f"{args.name} {args.version} ({profile.name})", tarball=Path(args.source), sha256=args.sha256,
+        prefix=prefix, canonical_source=f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}",
+        work=Path(args.work), log=Path(args.log), jobs=args.jobs,
+        patch_files=tuple(Path(patch) for patch in args.patch))
 
-    prefix_tree = stage / prefix.lstrip("/")
-    if not (prefix_tree / "lib").is_dir():
-        raise SlitherError(f"{label}: make install produced no lib/ under {prefix}; see {log}")
-    for relative in NOT_INSTALLED:
-        shutil.rmtree(prefix_tree / relative, ignore_errors=True)
-    # The build directory varies by checkout; nothing we ship may say where it was.
-    reproducible.replace_in_text_files(prefix_tree, str(source_tree), canonical_source)
-    commands.say(f"  {label}: archive install prefix")
-    reproducible.write_tar_deterministically(prefix_tree, Path(args.output))
-    shutil.rmtree(work, ignore_errors=True)
+    def trim_prefix(prefix_tree: Path, env: dict) -> None:
+        if not (prefix_tree / "lib").is_dir():
+            raise SlitherError(f"{build.label}: make install produced no lib/ under {prefix}; see {build.log}")
+        for relative in NOT_INSTALLED:
+            shutil.rmtree(prefix_tree / relative, ignore_errors=True)
+
+    build_and_archive(build, Path(args.output), configure=configure_command(args.configure_flag, prefix),
+                      environment=lambda source_tree: build_environment(profile, source_tree, build.canonical_source),
+                      after_install=trim_prefix)
 
 
 def parser() -> argparse.ArgumentParser:

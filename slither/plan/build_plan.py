@@ -24,7 +24,6 @@ from slither.errors import SlitherError
 from slither.link.main_c import MainOptions
 from slither.plan.recipe import CPythonRelease
 
-DEFAULT_SERIES = "3.11"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 MODULE_ENTRY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(==[A-Za-z0-9.+!_-]+)?$")
 
@@ -78,6 +77,16 @@ def parse_jobs(text) -> int:
 def parse_name_list(text) -> list[str]:
     entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
     return sorted({entry.strip() for entry in entries if entry.strip()})
+
+
+def parse_directory_list(variable: str, text, separator: str) -> list[str]:
+    """SOURCES (':'-separated) or FREEZE_PATHS (comma-separated): existing directories, in order."""
+    entries = text if isinstance(text, (list, tuple)) else str(text).split(separator)
+    directories = [entry.strip() for entry in entries if entry.strip()]
+    for directory in directories:
+        if not os.path.isdir(directory):
+            raise SlitherError(f"{variable}={directory}: not a directory")
+    return directories
 
 
 def recipes_providing(what: str) -> list[str]:
@@ -271,12 +280,10 @@ def passed_variables(profile: loading.ToolchainProfile, environment: dict) -> di
     environment modules set for the drivers (Cray: CRAY_*, PE_*, CRAYPE_*). The build otherwise
     runs its compilers in a clean environment; the profile's own `environment` still wins.
 
-    Read here rather than in slither.plan.loading: it changes where a build runs, not what it makes,
-    and slither.plan.loading is part of the CPython step's signature."""
-    module = loading.load_python_file(profile.path, "target")
-    patterns = tuple(getattr(module, "passed_environment", ()))
+    Matched here rather than in slither.plan.loading: it changes where a build runs, not what it
+    makes, and slither.plan.loading is part of the CPython step's signature."""
     return {name: value for name, value in environment.items()
-            if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)}
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in profile.passed_environment)}
 
 
 def check_toolchain(profile: loading.ToolchainProfile) -> None:
@@ -299,28 +306,21 @@ def library_recipe(name: str, profile):
     return recipe
 
 
-def make_plan(*, name: str, series: str, target: str, modules=(), freeze: bool = True,
+def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
               main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "") -> Plan:
+    """The plan of one binary, from build variables already parsed (parse_module_list,
+    parse_directory_list, ...; SConstruct parses each once) and the loaded TARGET profile."""
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
-    profile = loading.load_target(target)
     check_toolchain(profile)
     recipe = loading.load_cpython_recipe()
     excludes = parse_name_list(recipe.default_excludes if exclude is None else exclude)
-    if isinstance(source_dirs, str):
-        source_dirs = [d for d in source_dirs.split(os.pathsep) if d]
-    for directory in source_dirs:
-        if not os.path.isdir(directory):
-            raise SlitherError(f"SOURCES={directory}: not a directory")
     patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
-    for directory in freeze_paths:
-        if not os.path.isdir(directory):
-            raise SlitherError(f"FREEZE_PATHS={directory}: not a directory")
     if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
         raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
-    module_entries = parse_module_list(modules)
+    module_entries = list(modules)
 
     def recipe_free(package, version):
         from slither.packages.build_requirements import HostPlatform

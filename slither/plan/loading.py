@@ -72,6 +72,9 @@ class ToolchainProfile:
     # or "musllinux". It picks the compiled build tools' wheels in modules/build_tools/wheels.py.
     # Not in as_signature(): the wheels it picks are the tools step's inputs, by content.
     wheel_platform: str = "manylinux"
+    # The caller's variables (fnmatch patterns) the toolchain needs where it runs (Cray: CRAY_*);
+    # they change where a build runs, not what it makes: not in as_signature() either.
+    passed_environment: tuple[str, ...] = ()
 
     def as_signature(self) -> str:
         """Every field that changes what the toolchain produces, as stable text."""
@@ -127,6 +130,7 @@ def load_target(target: str) -> ToolchainProfile:
         library_recipes=tuple(getattr(module, "library_recipes", ())),
         toolchain_hint=getattr(module, "toolchain_hint", ToolchainProfile.toolchain_hint),
         wheel_platform=_wheel_platform(path, getattr(module, "wheel_platform", ToolchainProfile.wheel_platform)),
+        passed_environment=tuple(getattr(module, "passed_environment", ())),
     )
 
 
@@ -141,6 +145,11 @@ def _wheel_platform(path: Path, value: str) -> str:
 
 def load_cpython_recipe() -> ModuleType:
     return load_python_file(MODULES_DIR / "cpython" / "releases.py", "recipe")
+
+
+def default_series() -> str:
+    """The CPython series built when PYTHON is not given: the recipe's DEFAULT_SERIES."""
+    return load_cpython_recipe().DEFAULT_SERIES
 
 
 def cpython_release(series: str):
