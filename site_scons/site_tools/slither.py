@@ -39,6 +39,7 @@ if _CHECKOUT not in sys.path:
 import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
 import slither.plan.loading as loading  # noqa: E402
 import slither.plan.module_recipes as module_recipes  # noqa: E402
+from slither.plan.package_set import from_build_names  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
@@ -97,9 +98,17 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     if package_recipes:
         tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series,
                                      plan.profile.wheel_platform)
-        packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir,
-                                           mpi=mpi if module_recipes.uses_mpi(recipe) else None)
-                    for recipe in package_recipes]
+        # plan.recipes lists a package after those its build takes from the build (numpy for
+        # packages compiling against its C API), which also write their host tree for it.
+        needed_to_build = {name for recipe in package_recipes for name in from_build_names(recipe)}
+        built = {}
+        for recipe in package_recipes:
+            built[recipe.name] = build_env.PackageBuild(
+                recipe, cpython, tools, plan.profile, plan.packages_dir,
+                mpi=mpi if module_recipes.uses_mpi(recipe) else None, tool_wheels=plan.build_tool_wheels,
+                from_build=[built[name] for name in from_build_names(recipe)],
+                host_site=recipe.name in needed_to_build)
+        packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
                                      plan.user_code_files())

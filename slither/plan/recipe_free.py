@@ -17,6 +17,9 @@ Without a recipe nothing checks that a package's optional C code really built; w
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
@@ -24,6 +27,7 @@ from typing import Callable, Iterable
 from slither.errors import SlitherError
 from slither.packages import build_requirements
 from slither.packages.build_requirements import HostPlatform
+from slither.plan.local_project import LocalProject, local_source, read_local_project, sdist_bytes
 from slither.plan.module_recipes import Recipe
 from slither.sources.pinned import default_index
 from slither.sources.unpinned import normalized_name, obtain_unpinned
@@ -68,10 +72,47 @@ def recipe_without_file(name: str, version: str, *, store: Path, host: HostPlatf
     source, path = obtain_unpinned(f"{name}=={version}", store=store, search_dirs=search_dirs, log=log)
     label = f"{name} {version}"
     build_system = build_system_of(path, label)
-    extra = {"recipe_free": True}
+    extra = {"recipe_free": True, "source_path": path}
     if build_system != "pure":
         extra["build_requirements"] = build_requirements.lock_build_requirements(
             name, version, path, host=host, store=store, index=default_index(),
             built_by_slither=built_by_slither, log=log)
     return Recipe(name=normalized_name(name), version=version, source=source, build_system=build_system,
                   extra=extra)
+
+
+def declared_requirements_of_project(project: LocalProject) -> list[str]:
+    """[project] dependencies and optional-dependencies of a local project, as Requires-Dist
+    strings (optional ones under their extra's marker); none when pyproject.toml lists none."""
+    pyproject = project.directory / "pyproject.toml"
+    table = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
+    declared = list(table.get("dependencies", []))
+    for extra, requirements in sorted(table.get("optional-dependencies", {}).items()):
+        for requirement in requirements:
+            joiner = " and " if ";" in requirement else "; "
+            marker = f'extra == "{extra}"'
+            declared.append(f"{requirement}{joiner}({marker})" if ";" in requirement else f"{requirement}{joiner}{marker}")
+    return declared
+
+
+def recipe_for_local_project(entry: str, *, store: Path, host: HostPlatform, built_by_slither: Iterable[str] = (),
+                             log: Callable[[str], None] = lambda message: None) -> Recipe:
+    """A Recipe for the user's project at `entry` (a path): its deterministic sdist, its build
+    requirements locked (keyed by its build configuration's content, so that editing
+    pyproject.toml resolves them again), its run-time requirements from pyproject.toml."""
+    project = read_local_project(entry)
+    source = local_source(project)
+    label = f"{project.name} ({project.directory})"
+    with tempfile.TemporaryDirectory(prefix="slither-local-") as scratch:
+        sdist = Path(scratch) / project.sdist_name
+        sdist.write_bytes(sdist_bytes(project))
+        build_system = build_system_of(sdist, label)
+        configuration = hashlib.sha256(b"".join(
+            (project.directory / name).read_bytes() for name in ("pyproject.toml", "setup.cfg", "setup.py")
+            if (project.directory / name).is_file())).hexdigest()[:16]
+        locked = build_requirements.lock_build_requirements(
+            project.name, f"{project.version}-local-{configuration}", sdist, host=host, store=store,
+            index=default_index(), built_by_slither=built_by_slither, log=log)
+    return Recipe(name=project.name, version=project.version, source=source, build_system=build_system,
+                  extra={"local_project": project, "build_requirements": locked,
+                         "declared_requirements": declared_requirements_of_project(project)})

@@ -140,9 +140,13 @@ def _write_lock_once(path: Path, requires: list[str]) -> None:
 
 
 def requirements_of(name: str, version: str, source_path: Path, extras: Iterable[str], *, series: str,
-                    full_version: str, store: Path) -> list[str]:
+                    full_version: str, store: Path, declared: list[str] | None = None) -> list[str]:
     """name==version's run-time requirements for the target and the extras asked, from its
-    Requires-Dist as locked on first use (the lock keeps them unevaluated, markers and all)."""
+    Requires-Dist as locked on first use (the lock keeps them unevaluated, markers and all).
+    declared: requirements given directly (a local project's pyproject.toml, signed by content)."""
+    environment = target_environment(series, full_version)
+    if declared is not None:
+        return [text for text in declared if applies(Requirement(text), environment, extras)]
     path = lock_path(store, name, version, series)
     if not path.is_file():
         metadata = read_core_metadata(source_path)
@@ -150,7 +154,6 @@ def requirements_of(name: str, version: str, source_path: Path, extras: Iterable
     data = json.loads(path.read_text())
     if data.get("format") != LOCK_FORMAT:
         raise SlitherError(f"lock file {path} has an unknown format; delete it to read the package again")
-    environment = target_environment(series, full_version)
     return [text for text in data["requires"] if applies(Requirement(text), environment, extras)]
 
 
@@ -164,12 +167,13 @@ class _Conflict(Exception):
 MAX_PASSES = 20
 
 
-def resolve(entries: list[tuple[str, str, tuple[str, ...], Path]], *, recipe_versions: dict[str, str],
+def resolve(entries: list[tuple], *, recipe_versions: dict[str, str],
             series: str, full_version: str, store: Path, index: package_index.IndexLocations,
             fetch: Callable[[str, str], Path], log: Callable[[str], None] = lambda message: None) -> list[Brought]:
     """Every package the entries need at run time that MODULES does not already name.
 
-    entries: (name, version, extras, source path) of the MODULES entries; recipe_versions:
+    entries: (name, version, extras, source path[, declared requirements]) of the MODULES
+    entries (declared: given directly, for a local project); recipe_versions:
     name -> version of every recipe (their run-time requirements are the recipe's to declare);
     fetch(name, version) -> the locked source path of a brought package (to read its own).
     Releases are chosen newest first; when a later requirement rules a choice out, the pass
@@ -185,17 +189,17 @@ def resolve(entries: list[tuple[str, str, tuple[str, ...], Path]], *, recipe_ver
 
 
 def _resolve_pass(entries, recipe_versions, learnt, series, full_version, store, index, fetch, log) -> list[Brought]:
-    explicit = {package_index.normalized_name(name): version for name, version, _, _ in entries}
+    explicit = {package_index.normalized_name(entry[0]): entry[1] for entry in entries}
     chosen: dict[str, str] = dict(explicit)
     needed_by: dict[str, set[str]] = {}
     wanted: dict[str, Wanted] = {}
-    pending = list(entries)
+    pending = [tuple(entry) + (None,) * (5 - len(entry)) for entry in entries]
     brought: dict[str, tuple[str, tuple[str, ...]]] = {}
     while pending:
-        name, version, extras, path = pending.pop(0)
+        name, version, extras, path, declared = pending.pop(0)
         label = f"{package_index.normalized_name(name)} {version}"
-        for text in requirements_of(name, version, path, extras, series=series, full_version=full_version,
-                                    store=store):
+        for text in requirements_of(name, version, path, extras or (), series=series, full_version=full_version,
+                                    store=store, declared=declared):
             requirement = Requirement(text)
             key = package_index.normalized_name(requirement.name)
             entry = wanted.setdefault(key, Wanted())
@@ -229,6 +233,6 @@ def _resolve_pass(entries, recipe_versions, learnt, series, full_version, store,
                 chosen[key] = version_of_key
                 log(f"  {label} needs {key}: {key}=={version_of_key}")
             brought[key] = (version_of_key, tuple(sorted(entry.extras)))
-            pending.append((key, version_of_key, tuple(sorted(entry.extras)), fetch(key, version_of_key)))
+            pending.append((key, version_of_key, tuple(sorted(entry.extras)), fetch(key, version_of_key), None))
     return [Brought(key, version, tuple(sorted(needed_by.get(key, ()))), extras)
             for key, (version, extras) in sorted(brought.items()) if key not in explicit]
