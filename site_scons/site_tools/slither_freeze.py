@@ -16,13 +16,15 @@ import SCons.Builder
 from slither.plan.loading import PROJECT_ROOT
 from slither.plan.signed_code import signed_code
 
-# The freezer's code and the runtime modules it freezes into every binary.
-FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=(
-    "slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py"))
+# The runtime modules frozen into every binary (the command names them by position), and
+# the rest of the code the freezer runs, from its imports.
+RUNTIME_MODULES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py")
+FREEZER_CODE = signed_code("slither.freeze.freezer")
+FREEZE_SCRIPTS = sorted({*FREEZER_CODE, *RUNTIME_MODULES})
 
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
-    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[2]} --runtime ${SOURCES[3]} --build-manifest ${SOURCES[4]} "
+    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[1]} --runtime ${SOURCES[2]} --build-manifest ${SOURCES[3]} "
     "$SLITHER_ROOT_ARGS "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
@@ -36,9 +38,10 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
     outputs = [out_dir.File(name) for name in
                ("frozen.bin", "frozen_blob.S", "frozen_table.c", "frozen.json")]
     root = str(PROJECT_ROOT)
-    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in FREEZE_SCRIPTS],
+    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in RUNTIME_MODULES],
               manifest_node[0], env.Value(f"exclude={','.join(sorted(excludes))} "
                                           f"stdlib_frozen={stdlib_frozen}"),
+              *[env.File(os.path.join(root, path)) for path in FREEZER_CODE],
               *[package["site"] for package in packages], *[env.File(f) for f in user_files],
               # Names as well as contents: renaming a module or data file changes the binary.
               env.Value("user files: " + " ".join(

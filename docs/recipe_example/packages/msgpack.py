@@ -1,7 +1,7 @@
 """msgpack: a setuptools package whose C++ extension (msgpack._cmsgpack) replaces a
 pure-Python fallback; the recipe makes that extension mandatory.
 
-The worked example of README "Writing a recipe"; tests/test_recipe_free.py loads it.
+The worked example of docs/recipes.md; tests/test_recipe_free.py loads it.
 """
 
 from slither.plan.recipe import pinned_sdist
