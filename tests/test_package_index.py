@@ -68,6 +68,15 @@ def test_a_pure_python_wheel_is_preferred_to_the_sdist(tmp_path):
     assert (source.filename, source.pip.kind) == ("thing-1.0-py3-none-any.whl", "wheel")
 
 
+def test_a_pure_fallback_wheel_of_a_compiled_package_is_passed_over_for_the_sdist(tmp_path):
+    """wrapt publishes compiled wheels and a pure one without its C code: build the sdist."""
+    index = make_file_index(tmp_path, {"thing-1.0-py3-none-any.whl": b"pure fallback",
+                                       "thing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl": b"compiled",
+                                       "thing-1.0.tar.gz": b"sdist"})
+    source, _ = obtain_unpinned("thing==1.0", store=tmp_path / "store", index=index)
+    assert (source.filename, source.pip.kind) == ("thing-1.0.tar.gz", "sdist")
+
+
 def test_a_compiled_wheel_is_passed_over_for_the_sdist(tmp_path):
     index = make_file_index(tmp_path, {"thing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl": b"compiled",
                                        "thing-1.0.tar.gz": b"sdist", "thing-1.1.tar.gz": b"newer"})

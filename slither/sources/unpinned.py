@@ -92,13 +92,18 @@ def fetch_first_time(name: str, version: str, store: Path, index: package_index.
                      log: Callable[[str], None]) -> Source:
     """Fetch `name==version` without a known hash and move it into the store under its sha256.
 
-    A pure-Python wheel is taken when the package publishes one: it needs no build backend.
-    Otherwise the sdist. The file comes from the package index as a file: nothing is built
+    A pure-Python wheel is taken when the package publishes one and no compiled ones: it needs
+    no build. Otherwise the sdist. The file comes from the package index as a file: nothing is built
     to fetch it (`pip download` of an sdist would prepare its metadata, i.e. build it)."""
     requirement = f"{name}=={version}"
     log(f"fetch {requirement} from the package index (first use: its sha256 will be locked)")
     files = package_index.release_files(name, index)
-    entry = package_index.choose(files, name, version, "pure-wheel") or package_index.choose(files, name, version, "sdist")
+    # A release with compiled wheels has compiled code: its pure wheel, if any, is a fallback
+    # without it (wrapt publishes one), so the sdist is built instead.
+    compiled_release = any(f.filename.endswith(".whl") and not package_index.is_pure_python_wheel(f.filename)
+                           and package_index._release_version(f.filename, name) == version for f in files)
+    pure = None if compiled_release else package_index.choose(files, name, version, "pure-wheel")
+    entry = pure or package_index.choose(files, name, version, "sdist")
     if entry is None:
         compiled = [f.filename for f in files if f.filename.endswith(".whl")
                     and package_index._release_version(f.filename, name) == version]
