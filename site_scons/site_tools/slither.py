@@ -99,15 +99,13 @@ def _static_python(env, name="python-static", python=None, target="gnu",
         tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series,
                                      plan.profile.wheel_platform)
         # plan.recipes lists a package after those its build takes from the build (numpy for
-        # packages compiling against its C API), which also write their host tree for it.
-        needed_to_build = {name for recipe in package_recipes for name in from_build_names(recipe)}
+        # packages compiling against its C API): their host trees go on its build's path.
         built = {}
         for recipe in package_recipes:
             built[recipe.name] = build_env.PackageBuild(
                 recipe, cpython, tools, plan.profile, plan.packages_dir,
                 mpi=mpi if module_recipes.uses_mpi(recipe) else None, tool_wheels=plan.build_tool_wheels,
-                from_build=[built[name] for name in from_build_names(recipe)],
-                host_site=recipe.name in needed_to_build)
+                from_build=[built[name] for name in from_build_names(recipe)])
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,

@@ -36,7 +36,7 @@ PACKAGE_COMMAND = (
     "--sha256 $SLITHER_PACKAGE_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
     "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) "
-    "--site ${TARGETS[0]} --archive ${TARGETS[1]} --manifest ${TARGETS[2]} $SLITHER_HOST_SITE_ARG"
+    "--site ${TARGETS[0]} --archive ${TARGETS[1]} --manifest ${TARGETS[2]} --host-site ${TARGETS[3]}"
 )
 
 
@@ -94,13 +94,13 @@ def _build_prefix_inputs(env, recipe, tools, tool_wheels):
     return [pip_node, *wheel_nodes], arguments
 
 
-def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_wheels=(), from_build=(),
-             host_site=False):
+def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_wheels=(), from_build=()):
     """mpi: what MpiSetup returned, for a package that uses MPI: it compiles and links through
     that MPI's compiler wrapper (MPICC), whose identity (a built MPI's archive, or what a
     site's wrapper says about itself) is part of the signature. from_build: the PackageBuild
     results of build requirements Slither builds (their host-site.tar is on this build's
-    path); host_site: also write this package's own host tree, for builds that need it."""
+    path). Every package also writes its own host tree (host-site.tar), so that whether a later
+    build needs it does not change its cache key."""
     directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
     source = recipe.source
     sdist = _package_source(env, recipe)
@@ -115,8 +115,7 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
         + [f"--from-build $( {tree.path} $)" for tree in host_trees]
         + (["--require-extensions"] if recipe.extra.get("require_extensions") else [])
         + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else []))
-    names = ["site.tar", "extensions.a", "extensions.json"] + (["host-site.tar"] if host_site else [])
-    outputs = [directory.File(name) for name in names]
+    outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json", "host-site.tar")]
     built = env.SlitherCommandStep(
         outputs, [sdist, *prefix_nodes, cpython["install"], _recipe_node(env, recipe), env.File(str(profile.path)),
                   *patches, *host_trees, env.Value(f"toolchain {profile.as_signature()}"),
@@ -127,12 +126,11 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
-        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args,
-        SLITHER_HOST_SITE_ARG="--host-site ${TARGETS[3]}" if host_site else "")
+        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args)
     if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
         env.Requires(built, mpi["depends"])
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
-            "manifest": outputs[2], "host_site": outputs[3] if host_site else None, "recipe": recipe}
+            "manifest": outputs[2], "host_site": outputs[3], "recipe": recipe}
 
 
 def generate(env):
