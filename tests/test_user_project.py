@@ -5,6 +5,7 @@ content changes and only then. The worked example of docs/user-code.md."""
 
 import shutil
 import subprocess
+import uuid
 
 import pytest
 
@@ -56,7 +57,8 @@ def test_a_touched_file_rebuilds_nothing_and_a_changed_one_rebuilds_the_project(
     again = run_scons(arguments)
     assert step_outcomes(again.stdout)["mycode"] == "up to date", again.stdout[-2000:]
     source = root / "mycode" / "mycode" / "_cyfib.pyx"
-    source.write_text(source.read_text().replace("return a", "return a + 1"))
+    # A change no earlier run made (the cache would otherwise have its result already).
+    source.write_text(source.read_text().replace("return a", f"return a + 1  # {uuid.uuid4()}"))
     changed = run_scons(arguments)
     outcomes = step_outcomes(changed.stdout)
     assert (outcomes["mycode"], outcomes["numpy"]) == ("built", "up to date"), changed.stdout[-2000:]
