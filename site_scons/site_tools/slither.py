@@ -39,7 +39,7 @@ if _CHECKOUT not in sys.path:
 import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
 import slither.plan.loading as loading  # noqa: E402
 import slither.plan.module_recipes as module_recipes  # noqa: E402
-from slither.plan.package_set import from_build_names  # noqa: E402
+from slither.plan.package_set import build_path_names  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
@@ -105,7 +105,7 @@ def _static_python(env, name="python-static", python=None, target="gnu",
             built[recipe.name] = build_env.PackageBuild(
                 recipe, cpython, tools, plan.profile, plan.packages_dir,
                 mpi=mpi if module_recipes.uses_mpi(recipe) else None, tool_wheels=plan.build_tool_wheels,
-                from_build=[built[name] for name in from_build_names(recipe)])
+                from_build=[built[name] for name in build_path_names(recipe, package_recipes)])
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,

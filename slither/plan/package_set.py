@@ -31,6 +31,7 @@ def build_order(recipes: list[Recipe]) -> list[Recipe]:
     """Libraries and recipes as resolved, then packages so that each follows the packages its
     build takes from the build (from_build); a cycle is an error."""
     by_name = {recipe.name: recipe for recipe in recipes}
+    needs = {recipe.name: build_path_names(recipe, recipes) for recipe in recipes}
     ordered, done, visiting = [], set(), set()
 
     def visit(recipe: Recipe, chain: list[str]) -> None:
@@ -39,7 +40,7 @@ def build_order(recipes: list[Recipe]) -> list[Recipe]:
         if recipe.name in visiting:
             raise SlitherError(f"MODULES: build requirements form a cycle: {' -> '.join(chain + [recipe.name])}")
         visiting.add(recipe.name)
-        for name in from_build_names(recipe):
+        for name in needs[recipe.name]:
             if name in by_name:
                 visit(by_name[name], chain + [recipe.name])
         visiting.discard(recipe.name)
@@ -54,6 +55,21 @@ def build_order(recipes: list[Recipe]) -> list[Recipe]:
 def from_build_names(recipe: Recipe) -> tuple[str, ...]:
     locked = recipe.extra.get("build_requirements")
     return tuple(locked.from_build) if locked is not None else ()
+
+
+def build_path_names(recipe: Recipe, recipes: list[Recipe]) -> tuple[str, ...]:
+    """The packages whose host trees a build runs with: the build requirements Slither builds,
+    and what those need at run time (cffi's pycparser), transitively, in `recipes` order."""
+    wanted = set(from_build_names(recipe))
+    grew = True
+    while grew:
+        grew = False
+        for other in recipes:
+            needers = {label.split(" ", 1)[0] for label in other.extra.get("needed_by", ())}
+            if other.name not in wanted and needers & wanted:
+                wanted.add(other.name)
+                grew = True
+    return tuple(other.name for other in recipes if other.name in wanted)
 
 
 def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[list[str]], tuple],
