@@ -23,7 +23,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,8 @@ PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 from slither.errors import SlitherError  # noqa: E402
 from slither.files import sha256_of  # noqa: E402
-from harness.stock.mpi import build_environment, check_linked_against, origin_runpath  # noqa: E402
+from harness.stock.mpi import build_environment, checked_mpi4py_extension, origin_runpath  # noqa: E402
+from harness.stock.packages import install_into_site  # noqa: E402
 
 CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
 STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"
@@ -183,41 +183,15 @@ def site_packages_of(python_in_tree: Path, tree: Path, env: dict) -> Path:
     return candidates[-1]
 
 
-def unpack_build_tools(tar: Path, destination: Path, series: str) -> Path:
-    if not (destination / "lib").is_dir():
-        with tarfile.open(tar) as archive:
-            archive.extractall(destination, filter="data")
-    return destination / "lib" / f"python{series}" / "site-packages"
-
-
 def install_stock_package(prep: Preparation, facts: dict, site: Path, log: Path, *, name: str, sdist: Path,
                           key: str, options: tuple = (), build_env: dict | None = None) -> str:
-    """A package from its pinned sdist, built by the stock interpreter (pip, no isolation, the
-    pinned build tools) into the tree's site-packages; cached as a tar under `key`. Returns the key."""
-    cached = prep.cache_dir / f"stock-{name}-{key}.tar"
-    if not cached.exists():
-        say(f"stock {name}: pip install {sdist.name} with {prep.stock_python} (cold: minutes)")
-        tools_site = unpack_build_tools(prep.build_tools_tar, prep.work_dir / "build-tools", facts["series"])
-        staging = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix=f"{name}-site-"))
-        env = clean_environment({"PYTHONPATH": str(tools_site),
-                                 "PATH": f"{tools_site.parent.parent.parent / 'bin'}:{os.environ['PATH']}",
-                                 **(build_env or {})})
-        command = [str(prep.stock_python), "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index",
-                   "--disable-pip-version-check", "--target", str(staging), str(sdist)]
-        command += [f"--config-settings={setting}" for setting in options]
-        run_checked(command, what=f"{name} build for the stock interpreter", log=log, env=env)
-        for leftover in staging.glob("bin"):
-            shutil.rmtree(leftover)
-        prep.cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".part")
-        with tarfile.open(partial, "w") as archive:
-            archive.add(staging, arcname=".")
-        os.replace(partial, cached)
-        shutil.rmtree(staging)
-    else:
-        say(f"stock {name}: from the cache ({cached.name})")
-    with tarfile.open(cached) as archive:
-        archive.extractall(site, filter="data")
+    """A package from its pinned sdist, built by the stock interpreter (harness.stock.packages:
+    pip, no isolation, the pinned build tools) into the tree's site-packages; cached as a tar
+    under `key`. Returns the key."""
+    install_into_site(prep.stock_python, name=name, sdist=sdist, config_settings=options,
+                      tools_tar=prep.build_tools_tar, series=facts["series"], work_dir=prep.work_dir,
+                      cached=prep.cache_dir / f"stock-{name}-{key}.tar", site=site, log=log,
+                      base_environment=clean_environment(), build_env=build_env)
     return key
 
 
@@ -258,10 +232,7 @@ def install_stock_mpi4py(prep: Preparation, facts: dict, tree: Path, site: Path,
                  *build_environment(Path("/prefix"), prep.mpi_wrapper, runpath).values())
     install_stock_package(prep, facts, site, log, name="mpi4py", sdist=prep.mpi4py_sdist, key=key,
                           build_env=build_environment(prep.stock_mpi_prefix, prep.mpi_wrapper, runpath))
-    extension = next((site / "mpi4py").glob("MPI.*.so"), None)
-    if extension is None:
-        raise SlitherError(f"the stock mpi4py build left no mpi4py/MPI.*.so in {site}")
-    check_linked_against(extension, library_dir, runpath)
+    checked_mpi4py_extension(site, library_dir, runpath)
     return "", key
 
 

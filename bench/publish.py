@@ -179,9 +179,8 @@ def suites_page(summaries: list[tuple[Path, dict]], page_dir: Path) -> str:
              f"({relative_link(page_dir.parent / 'reference-and-regrtest.md', page_dir)}#package-test-suites).", ""]
     if not summaries:
         lines += ["No recorded result: `harness/results/suites/` holds no `*-summary.json`.", "",
-                  "To record one, run the runner (`harness/suites/run numpy` or `harness/suites/run mpi4py`, "
-                  "see the page above), copy the `<package>-summary.json` it writes into its `--work` "
-                  "directory to `harness/results/suites/`, and rerun `python3 bench/publish.py`.", ""]
+                  "To record one, run the runner with `--record harness/results` (`harness/suites/run numpy "
+                  "--record harness/results`, see the page above), then rerun `python3 bench/publish.py`.", ""]
         return "\n".join(lines)
     for path, summary in summaries:
         differences = _differences(summary)
@@ -216,9 +215,8 @@ def regrtest_page(comparisons: list[tuple[Path, dict]], page_dir: Path) -> str:
              "`harness/regrtest/known.py`.", ""]
     if not comparisons:
         lines += ["No recorded result: `harness/results/regrtest/` holds no `<run>/comparison.json`.", "",
-                  "To record one, run `bench/regrtest --python 3.11` (see the page above), copy "
-                  "`BUILD_DIR/regrtest-<version>/comparison.json` to `harness/results/regrtest/<name>/`, and rerun "
-                  "`python3 bench/publish.py`.", ""]
+                  "To record one, run `harness/regrtest/run --python 3.11 --record harness/results` (see the "
+                  "page above), then rerun `python3 bench/publish.py`.", ""]
         return "\n".join(lines)
     for path, comparison in comparisons:
         counts = comparison["counts"]

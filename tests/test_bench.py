@@ -144,3 +144,28 @@ def test_bench_run_rejects_an_unknown_section_in_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "bench: error: --only: unknown section(s) audti; choose from audit, fuse, warm, runtime, build, projection"]
+
+
+def test_cluster_startup_broadcasts_only_for_its_broadcast_contender_and_tables_every_cell():
+    import cluster_startup as cluster
+    root = Path("/mnt/served")
+    commands = {name: cluster.srun_command(name, 2, 4, root, "stock/bin/python3.11")
+                for name in (cluster.STOCK, cluster.BCAST, cluster.SERVED)}
+    assert commands[cluster.STOCK][:6] == ["srun", "-u", "-N", "2", "-n", "4"]
+    assert commands[cluster.STOCK][6] == "/mnt/served/stock/bin/python3.11"
+    assert [word for word in commands[cluster.BCAST] if word.startswith("--bcast")] == [f"--bcast={cluster.LOCAL_COPY}"]
+    assert not any(word.startswith("--bcast") for word in commands[cluster.SERVED] + commands[cluster.STOCK])
+    assert commands[cluster.SERVED][6] == "/mnt/served/static/python-static"
+    summary = [{"nodes": 2, "contender": cluster.BCAST, "median_last_first_line_seconds": 1.5,
+                "median_metadata_operations": 27},
+               {"nodes": 2, "contender": cluster.SERVED, "median_last_first_line_seconds": None,
+                "median_metadata_operations": 0}]
+    assert cluster.table(summary, {cluster.BCAST: "", cluster.SERVED: ""}, [2], 2).splitlines()[2:] == [
+        f"| {cluster.BCAST} | 1.50 s (27 ops) |", f"| {cluster.SERVED} | failed or over budget |"]
+
+
+def test_cluster_startup_rejects_node_counts_beyond_the_emulated_cluster_in_one_line():
+    result = subprocess.run([sys.executable, str(BENCH / "cluster_startup.py"), "--nodes", "2,9"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["bench: error: --nodes 2,9: choose node counts from 1 to 4"]

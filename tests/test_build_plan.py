@@ -1,7 +1,5 @@
 """From variables to a plan: validation of user input, and what the plan says."""
 
-import os
-
 import pytest
 
 from slither.plan import build_plan, loading
@@ -12,7 +10,7 @@ def plan(target="gnu", modules="", source_dirs="", **overrides):
     """make_plan from variables as a user writes them, parsed as SConstruct parses them."""
     arguments = {"name": "python-static", "series": "3.11", "profile": loading.load_target(target),
                  "modules": build_plan.parse_module_list(modules),
-                 "source_dirs": build_plan.parse_directory_list("SOURCES", source_dirs, os.pathsep)}
+                 "source_dirs": build_plan.parse_source_dirs(source_dirs)}
     arguments.update(overrides)
     return build_plan.make_plan(**arguments)
 

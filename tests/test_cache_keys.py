@@ -106,3 +106,53 @@ def test_the_interpreter_running_the_steps_stays_a_signed_input(tmp_path):
                  "packages/cp311-gnu/markupsafe-3.0.2/extensions.a"):
         assert interpreter in keys[step]["inputs"], step
         assert sys.executable not in keys[step]["action"], step
+
+
+# Declares one binary per TARGET profile file and prints the action signature of the steps named
+# in PROBE_STEPS (paths inside that profile's BUILD_DIR, {label} its name).
+SIGNATURE_PROBE = r'''
+import json, os
+signatures = {}
+for label, profile in json.loads(os.environ["PROBE_PROFILES"]).items():
+    env = Environment(tools=["default", "slither"], toolpath=[os.environ["PROBE_TOOLPATH"]], SLITHER_CACHE_DIR="")
+    env.StaticPython("probe", target=profile, modules=["mpi4py"], build_dir=label)
+    signatures[label] = {step: env.File(os.path.join(label, step.format(label=label))).get_executor()
+                         .get_contents().decode("utf-8", "replace") for step in json.loads(os.environ["PROBE_STEPS"])}
+print("PROBE-RESULT " + json.dumps(signatures))
+Exit(0)
+'''
+
+
+def test_function_actions_that_read_cc_are_signed_by_it(tmp_path):
+    """The Python function actions that run the compiler (the archive probes of the extension
+    link flags, the static MPI check) declare CC: another compiler reruns them."""
+    profiles = {}
+    for label, cc in (("plain", "gcc"), ("tuned", "gcc -fno-common")):
+        profile = tmp_path / f"{label}.py"
+        profile.write_text(f'CC = "{cc}"\nCXX = "g++"\nFC = "gfortran"\nAR = "ar"\nRANLIB = "ranlib"\n'
+                           'static_link_flags = ("-static",)\n')
+        profiles[label] = str(profile)
+    probe = tmp_path / "SConstruct"
+    probe.write_text(SIGNATURE_PROBE)
+    steps = ["work/probe/modules.rsp", "mpi/mpich-{label}/mpi-init-static"]
+    env = dict(os.environ, PROBE_PROFILES=json.dumps(profiles), PROBE_STEPS=json.dumps(steps),
+               PROBE_TOOLPATH=str(ROOT / "site_scons" / "site_tools"))
+    result = subprocess.run([sys.executable, "-m", "SCons", "-Q", "-f", str(probe)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("PROBE-RESULT "))
+    signatures = json.loads(line[len("PROBE-RESULT "):])
+    for step in steps:
+        plain, tuned = signatures["plain"][step], signatures["tuned"][step]
+        assert plain != tuned, f"{step}: changing CC leaves its action signature unchanged"
+        assert "gcc -fno-common" in tuned, step
+
+
+def test_the_freeze_command_names_the_runtime_modules_and_the_build_manifest(tmp_path):
+    """The freeze command takes its runtime modules and the build manifest by source position:
+    the signed code listed with them must not shift them (it once did: the build manifest
+    argument named freezer.py)."""
+    keys = declared_keys(tmp_path, {"a": {"python": sys.executable, "build_dir": "build", "sources": [],
+                                          "jobs": 1, "modules": []}})["a"]
+    assert ("--runtime _slither_runtime.py --runtime _slither_resources.py --build-manifest build-manifest.json"
+            in keys["work/probe/frozen.bin"]["action"])

@@ -1,27 +1,19 @@
-"""harness/suites/run's own logic, fast: which files become the test tree, how pytest's
-JUnit XML is read, and that a difference without a known reason makes the comparison fail."""
+"""harness/suites/run's own logic, fast: which files become the test tree and which tests are
+selected, how pytest's JUnit XML is read, that a difference without a known reason makes the
+comparison fail, and where --record puts the summary."""
 
-import importlib.machinery
-import importlib.util
 import io
+import json
+import subprocess
+import sys
 import tarfile
 
 import pytest
 
 from conftest import ROOT
 from slither.errors import SlitherError
-
-
-def load_runner():
-    path = ROOT / "harness" / "suites" / "run"
-    loader = importlib.machinery.SourceFileLoader("package_suites_run", str(path))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-runner = load_runner()
+from harness import recording
+from harness.suites import comparison, known_differences, pytest_suite
 
 
 def site_tar(path, members):
@@ -44,7 +36,7 @@ def test_the_test_tree_holds_tests_conftests_and_the_init_files_above_them(tmp_p
         ("pkg/conftest.py", b""),
         ("other/tests/test_b.py", b""),
     ])
-    written = runner.extract_test_tree(archive, "pkg", tmp_path / "tree")
+    written = pytest_suite.extract_test_tree(archive, "pkg", tmp_path / "tree")
     found = sorted(str(p.relative_to(tmp_path / "tree")) for p in (tmp_path / "tree").rglob("*") if p.is_file())
     assert found == ["pkg/__init__.py", "pkg/conftest.py", "pkg/sub/__init__.py", "pkg/sub/tests/__init__.py",
                      "pkg/sub/tests/data/table.csv", "pkg/sub/tests/test_a.py"]
@@ -55,7 +47,7 @@ def test_the_test_tree_holds_tests_conftests_and_the_init_files_above_them(tmp_p
 def test_an_escaping_member_is_refused(tmp_path):
     archive = site_tar(tmp_path / "site.tar", [("pkg/tests/../../../escape/tests/x.py", b"")])
     with pytest.raises(SlitherError, match="unsafe member"):
-        runner.extract_test_tree(archive, "pkg", tmp_path / "tree")
+        pytest_suite.extract_test_tree(archive, "pkg", tmp_path / "tree")
     assert not (tmp_path / "escape").exists()
 
 
@@ -74,7 +66,7 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 
 def test_junit_outcomes_keep_the_first_message_line_and_teardown_errors_apart(tmp_path):
     (tmp_path / "r.xml").write_text(JUNIT)
-    outcomes = runner.junit_outcomes(tmp_path / "r.xml")
+    outcomes = pytest_suite.junit_outcomes(tmp_path / "r.xml")
     assert outcomes == {
         "pkg.tests.test_a::test_ok": ("passed", ""),
         "pkg.tests.test_a::test_bad": ("failed", "AssertionError: 1 != 2"),
@@ -86,7 +78,7 @@ def test_junit_outcomes_keep_the_first_message_line_and_teardown_errors_apart(tm
 
 
 def test_a_difference_is_explained_only_by_a_matching_known_reason(monkeypatch, capsys):
-    monkeypatch.setattr(runner, "KNOWN_DIFFERENCES", {("pkg", "pkg.tests.test_files::*"): "reads files by path"})
+    monkeypatch.setattr(known_differences, "KNOWN_DIFFERENCES", {("pkg", "pkg.tests.test_files::*"): "reads files by path"})
     sides = {"python-static": {"pkg.tests.test_files::test_one": ("failed", "FileNotFoundError"),
                                "pkg.tests.test_x::test_same": ("passed", ""),
                                "pkg.tests.test_x::test_new": ("failed", "boom")},
@@ -94,7 +86,7 @@ def test_a_difference_is_explained_only_by_a_matching_known_reason(monkeypatch, 
                        "pkg.tests.test_x::test_same": ("passed", ""),
                        "pkg.tests.test_x::test_new": ("passed", ""),
                        "pkg.tests.test_x::test_only_stock": ("passed", "")}}
-    summary = runner.compare("pkg", sides, {"python-static": 1.0, "stock": 2.0})
+    summary = comparison.compare("pkg", sides, {"python-static": 1.0, "stock": 2.0})
     by_test = {d["test"]: d for d in summary["differences"]}
     assert set(by_test) == {"pkg.tests.test_files::test_one", "pkg.tests.test_x::test_new",
                             "pkg.tests.test_x::test_only_stock"}
@@ -103,3 +95,64 @@ def test_a_difference_is_explained_only_by_a_matching_known_reason(monkeypatch, 
     assert by_test["pkg.tests.test_x::test_only_stock"]["python-static"] == "absent"
     assert summary["counts"]["python-static"]["failed"] == 2 and summary["counts"]["stock"]["passed"] == 4
     assert "(2 unexplained)" in capsys.readouterr().out
+
+
+def test_the_selection_is_numpys_fast_one_unless_full_and_narrows_to_the_parts(tmp_path):
+    assert pytest_suite.pytest_selection(tmp_path, "numpy", full=False, expression=None, parts=[]) == \
+        ["-m", "not slow", str(tmp_path / "numpy")]
+    assert pytest_suite.pytest_selection(tmp_path, "numpy", full=True, expression="svd", parts=["linalg", "fft"]) == \
+        ["-k", "svd", str(tmp_path / "numpy" / "linalg"), str(tmp_path / "numpy" / "fft")]
+    assert pytest_suite.selection_description(full=False, expression=None, parts=[]) == \
+        'pytest -m "not slow" (numpy.test() default)'
+    assert pytest_suite.selection_description(full=True, expression="svd", parts=["linalg", "fft"]) == \
+        "full, -k svd, parts linalg fft"
+
+
+def test_every_left_out_directory_and_known_difference_says_why():
+    for package, directories in known_differences.NOT_RUN.items():
+        assert all(reason.strip() for reason in directories.values()), package
+    for (package, pattern), reason in known_differences.KNOWN_DIFFERENCES.items():
+        assert package in ("numpy", "mpi4py") and pattern and len(reason) > 20, (package, pattern)
+
+
+def test_a_known_reason_matches_by_pattern_and_package_and_unused_ones_are_listed(monkeypatch):
+    monkeypatch.setattr(known_differences, "KNOWN_DIFFERENCES", {("pkg", "pkg.tests.test_io::*"): "reads files",
+                                                                 ("pkg", "pkg.tests.test_c"): "no .so",
+                                                                 ("other", "pkg.tests.test_c"): "elsewhere"})
+    assert known_differences.known_reason("pkg", "pkg.tests.test_io::test_read") == "reads files"
+    assert known_differences.known_reason("pkg", "pkg.tests.test_c") == "no .so"
+    assert known_differences.known_reason("pkg", "pkg.tests.test_c::test_one") == ""  # no wildcard, no match
+    assert known_differences.known_reason("third", "pkg.tests.test_io::test_read") == ""
+    assert known_differences.unused_reasons("pkg", {"reads files"}) == ["no .so"]
+
+
+def test_outcomes_are_counted_with_disagreeing_ranks_as_mixed():
+    outcomes = {"a": ("passed", ""), "b": ("failed", "x"), "c": ("mixed: rank 0 passed, rank 1 failed", "")}
+    assert comparison.outcome_counts({k: v for k, v in outcomes.items() if k != "c"}) == \
+        {"passed": 1, "failed": 1, "error": 0, "skipped": 0, "xfailed": 0, "xpassed": 0}
+    assert comparison.outcome_counts(outcomes, comparison.OUTCOMES + ("mixed",))["mixed"] == 1
+    with pytest.raises(KeyError):  # a mixed outcome where none is expected is a bug, not a count
+        comparison.outcome_counts(outcomes)
+
+
+def test_the_summary_is_written_to_work_and_recorded_in_the_fixed_layout(tmp_path):
+    (tmp_path / "work").mkdir()
+    summary = comparison.write_summary(tmp_path / "work", "numpy", {"package": "numpy", "differences": []})
+    assert summary == tmp_path / "work" / "numpy-summary.json"
+    destination = recording.suites_summary(tmp_path / "results", "numpy")
+    assert destination == tmp_path / "results" / "suites" / "numpy-summary.json"
+    destination.parent.mkdir(parents=True)
+    destination.write_text("an older run\n")
+    assert recording.record(summary, destination) == destination
+    assert json.loads(destination.read_text()) == {"package": "numpy", "differences": []}
+    assert sorted(p.name for p in destination.parent.iterdir()) == ["numpy-summary.json"]  # no partial file left
+    assert recording.suites_summary(recording.RESULTS, "mpi4py") == ROOT / "harness" / "results" / "suites" / \
+        "mpi4py-summary.json"
+
+
+def test_the_command_line_offers_record_and_refuses_an_unknown_package():
+    run = ROOT / "harness" / "suites" / "run"
+    shown = subprocess.run([sys.executable, str(run), "--help"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "--record DIR" in shown.stdout, shown.stderr
+    refused = subprocess.run([sys.executable, str(run), "scipy"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "invalid choice: 'scipy'" in refused.stderr

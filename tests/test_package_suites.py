@@ -8,6 +8,7 @@ the reference CPython, the shared MPICH and numpy and mpi4py for the stock side 
 cores); with a warm cache, the stock numpy build alone takes about 15 minutes.
 """
 
+import json
 import subprocess
 import sys
 
@@ -32,21 +33,32 @@ def built(tmp_path_factory, modules):
 
 
 def run_suite(build_dir, *arguments):
+    """The runner as a user runs it, recording its summary under build_dir/results (--record)."""
     stock_python = next((build_dir / "reference").glob("cpython-3.11.*/bin/python3.11"))
     return subprocess.run([sys.executable, str(RUNNER), *arguments, "--binary", str(build_dir / "bin" / "python-static"),
                            "--build-dir", str(build_dir), "--work", str(build_dir / "package-suites"),
-                           "--stock-python", str(stock_python)],
+                           "--stock-python", str(stock_python), "--record", str(build_dir / "results")],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=3 * 3600)
+
+
+def recorded_summary(build_dir, package):
+    recorded = build_dir / "results" / "suites" / f"{package}-summary.json"
+    assert recorded.read_bytes() == (build_dir / "package-suites" / f"{package}-summary.json").read_bytes()
+    return json.loads(recorded.read_text())
 
 
 def test_mpi4py_suite_at_one_two_and_four_ranks_differs_from_stock_only_as_explained(tmp_path_factory):
     """-n 4 oversubscribes two cores (about 20 minutes per side; the runner makes ranks yield)."""
-    result = run_suite(built(tmp_path_factory, "mpi4py"), "mpi4py", "--ranks", "1,2,4")
+    build_dir = built(tmp_path_factory, "mpi4py")
+    result = run_suite(build_dir, "mpi4py", "--ranks", "1,2,4")
     assert result.returncode == 0, result.stdout[-4000:]
     assert "(0 unexplained)" in result.stdout
+    assert sorted(recorded_summary(build_dir, "mpi4py")["runs"]) == ["1", "2", "4"]
 
 
 def test_numpy_linalg_fft_random_differ_from_stock_only_as_explained(tmp_path_factory):
-    result = run_suite(built(tmp_path_factory, "numpy"), "numpy", "--parallel", "linalg", "fft", "random")
+    build_dir = built(tmp_path_factory, "numpy")
+    result = run_suite(build_dir, "numpy", "--parallel", "linalg", "fft", "random")
     assert result.returncode == 0, result.stdout[-4000:]
     assert "(0 unexplained)" in result.stdout
+    assert recorded_summary(build_dir, "numpy")["selection"].endswith("parts linalg fft random")

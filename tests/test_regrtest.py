@@ -1,4 +1,4 @@
-"""The regression-suite comparison (bench/regrtest): its parts fast, and (slow) a subset of
+"""The regression-suite comparison (harness/regrtest/run): its parts fast, and (slow) a subset of
 CPython's own suite run against python-static and the stock build with equal verdicts."""
 
 import concurrent.futures
@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, make_tarball, run_scons
 from slither.plan import loading
+from harness import recording
 from harness.regrtest import runner as regrtest, known as regrtest_known
 from slither.errors import SlitherError
 
@@ -35,7 +36,7 @@ def test_only_lib_test_is_taken_from_the_tarball_and_reused(tmp_path):
 
 
 def test_runs_started_together_share_one_complete_extraction(tmp_path):
-    # bench/regrtest --contender stock & bench/regrtest --contender static: both extract into
+    # harness/regrtest/run --contender stock & ... --contender static: both extract into
     # the same OUTPUT at once; neither may fail nor see the other's half-written copy.
     files = [(f"Python-9.9.9/Lib/test/test_{n}.py", b"pass\n" * 200) for n in range(400)]
     tarball = make_tarball(tmp_path / "Python-9.9.9.tgz", files)
@@ -75,6 +76,37 @@ def test_known_differences_name_a_documented_category():
         for module, category in known.items():
             assert category in regrtest_known.CATEGORIES, (series, module, category)
             assert module.startswith("test"), module
+
+
+def test_compare_only_writes_the_table_and_records_comparison_json_under_the_version(tmp_path):
+    """No binary and no tarball needed to compare what OUTPUT holds; --record copies the result
+    into the fixed layout the docs pages are generated from, a MODULES binary beside the plain one."""
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "stock.json").write_text(json.dumps({"passed": ["test_a", "test_b"], "argv": ["-j2", "-w"],
+                                                   "wall_seconds": 10.0}))
+    (output / "static.json").write_text(json.dumps({"passed": ["test_a"], "failed": ["test_b"],
+                                                    "argv": ["-j2", "-w"], "wall_seconds": 12.5}))
+    release = loading.cpython_release("3.11")
+    code = regrtest.main(["--python", "3.11", "--build-dir", str(tmp_path / "no-build"), "--compare-only",
+                          "--output", str(output), "--record", str(tmp_path / "results")])
+    assert code == 1  # test_b is not in known.py: unexplained
+    recorded = tmp_path / "results" / "regrtest" / release.version / "comparison.json"
+    assert recorded.read_bytes() == (output / "comparison.json").read_bytes()
+    comparison = json.loads(recorded.read_text())
+    assert comparison["unexplained"] == ["test_b"]
+    assert comparison["run"]["cpython"] == release.version and comparison["run"]["modules"] == ""
+    assert comparison["run"]["wall_seconds"] == {"stock": 10.0, "static": 12.5}
+    table = (output / "comparison.md").read_text()
+    assert "regrtest options (both): `-j2 -w`" in table and "wall time stock 10.0 s, python-static 12.5 s" in table
+    assert recording.regrtest_comparison(tmp_path, "3.11.2", "numpy, mpi4py") == \
+        tmp_path / "regrtest" / "3.11.2-with-mpi4py-numpy" / "comparison.json"
+
+
+def test_the_launcher_runs_the_runner():
+    shown = subprocess.run([sys.executable, str(ROOT / "harness" / "regrtest" / "run"), "--help"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "--record DIR" in shown.stdout and "--compare-only" in shown.stdout
 
 
 def test_children_are_told_the_interpreter_needs_its_environment(tmp_path):

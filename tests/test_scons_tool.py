@@ -22,6 +22,18 @@ def test_help_lists_every_variable_with_default():
         assert default in default_line, (variable, default_line)
 
 
+def test_help_with_variables_builds_nothing_and_writes_nothing(tmp_path):
+    """`scons -h` only reads: no BUILD_DIR, no signature file, no download store."""
+    checkout_before = sorted(path.name for path in ROOT.iterdir())
+    result = run_scons(["-h", f"BUILD_DIR={tmp_path / 'x'}", f"CACHE_DIR={tmp_path / 'cache'}",
+                        "MODULES=numpy,mpi4py"])
+    assert result.returncode == 0, result.stderr
+    assert "\nMODULES: " in result.stdout
+    assert "Building targets" not in result.stdout
+    assert sorted(tmp_path.iterdir()) == []
+    assert sorted(path.name for path in ROOT.iterdir()) == checkout_before
+
+
 @pytest.mark.parametrize("argument, message", [
     ("MODULES=nunpy", "MODULES: no recipe for 'nunpy'"),
     ("MODULES=a,,b==", "malformed"),

@@ -2,8 +2,6 @@
 mpi4py's link against it, and the per-test comparison of mpi4py's suite. Fast: real gcc, real
 readelf and real unittest on tiny inputs; the MPICH build itself is `scons reference-mpi`."""
 
-import importlib.machinery
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,16 +13,9 @@ from conftest import ROOT, run_scons
 from slither.errors import SlitherError
 from slither.libraries.variants import configure_flags_for, directory_name
 from slither.plan.module_recipes import load_module_recipe
-from harness.stock.mpi import (build_environment, check_linked_against, dynamic_section, origin_runpath,
-                               stock_mpi_recipe)
-
-
-def load_suite_runner():
-    loader = importlib.machinery.SourceFileLoader("package_suites_run", str(ROOT / "harness" / "suites" / "run"))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+from harness.stock.mpi import (build_environment, check_linked_against, checked_mpi4py_extension, dynamic_section,
+                               origin_runpath, stock_mpi_recipe)
+from harness.suites import comparison, known_differences, mpi4py_suite
 
 
 # -- the shared variant of a library recipe ------------------------------------------------------
@@ -135,6 +126,16 @@ def test_a_wrong_search_path_or_another_library_fails_the_check(tiny_shared_libr
         check_linked_against(extension, other, runpath)
 
 
+def test_the_stock_mpi4py_in_a_site_directory_is_found_and_checked(tiny_shared_library, tmp_path):
+    extension, lib, runpath = tiny_shared_library
+    site = tmp_path / "site-packages"
+    (site / "mpi4py").mkdir(parents=True)
+    with pytest.raises(SlitherError, match="left no mpi4py/MPI"):
+        checked_mpi4py_extension(site, lib, runpath)
+    shutil.copy2(extension, site / "mpi4py" / "MPI.cpython-311-x86_64-linux-gnu.so")
+    assert checked_mpi4py_extension(site, lib, runpath) == "libtiny.so.1"
+
+
 def test_other_search_paths_may_only_be_origin_relative(tiny_shared_library, tmp_path):
     """The reference CPython gives every extension it builds $ORIGIN/../lib (its libpython's
     place): accepted beside the MPI's path. An absolute path could find another MPI: refused."""
@@ -195,21 +196,30 @@ def test_driver_records_every_outcome_of_a_real_unittest_run(tmp_path):
     assert outcomes["unittest.loader._FailedTest.test_broken"][0] == "error"
 
 
+def test_each_ranks_unittest_verdict_is_read_from_the_mpiexec_log():
+    log = ("mpiexec -n 2 ...\n[0@host] Python 3.11.2\n"
+           "Ran 1305 tests in 20.1s\n\nOK (skipped=80)\n"
+           "Ran 1305 tests in 20.3s\n\nFAILED (failures=1, errors=2, skipped=80)\n")
+    assert mpi4py_suite.rank_verdicts(log) == [
+        {"ran": 1305, "verdict": "OK", "skipped": 80},
+        {"ran": 1305, "verdict": "FAILED", "failures": 1, "errors": 2, "skipped": 80}]
+    assert mpi4py_suite.rank_verdicts("Ran 3 tests in 0.1s\nOK\nRan 3 tests in 0.1s\n") == \
+        [{"ran": 3, "verdict": "OK"}]  # a rank that died before its verdict has none
+
+
 def test_ranks_collapse_to_one_outcome_or_say_which_rank_differs():
-    run = load_suite_runner()
-    same = run.collapse_ranks({0: {"a": ("passed", "")}, 1: {"a": ("passed", "")}})
+    same = mpi4py_suite.collapse_ranks({0: {"a": ("passed", "")}, 1: {"a": ("passed", "")}})
     assert same == {"a": ("passed", "")}
-    mixed = run.collapse_ranks({0: {"a": ("passed", "")}, 1: {"a": ("failed", "x")}, 2: {}})
+    mixed = mpi4py_suite.collapse_ranks({0: {"a": ("passed", "")}, 1: {"a": ("failed", "x")}, 2: {}})
     assert mixed["a"] == ("mixed: rank 0 passed, rank 1 failed, rank 2 absent", "x")
-    assert run.mpi4py_outcome_counts(mixed)["mixed"] == 1
+    assert comparison.outcome_counts(mixed, mpi4py_suite.MPI4PY_OUTCOMES)["mixed"] == 1
 
 
 def test_differences_carry_the_known_reason_or_none(monkeypatch):
-    run = load_suite_runner()
-    monkeypatch.setattr(run, "KNOWN_DIFFERENCES", {("mpi4py", "test_rma.*"): "no ctypes.pythonapi"})
+    monkeypatch.setattr(known_differences, "KNOWN_DIFFERENCES", {("mpi4py", "test_rma.*"): "no ctypes.pythonapi"})
     static = {"unittest.loader._FailedTest.test_rma": ("error", "ImportError"), "test_x.T.a": ("passed", "")}
     stock = {"test_rma.T.a": ("passed", ""), "test_x.T.a": ("failed", "boom")}
-    differences = run.outcome_differences("mpi4py", ("python-static", static), ("stock", stock))
+    differences = comparison.outcome_differences("mpi4py", ("python-static", static), ("stock", stock))
     by_test = {d["test"]: d for d in differences}
     assert set(by_test) == {"unittest.loader._FailedTest.test_rma", "test_rma.T.a", "test_x.T.a"}
     assert by_test["test_rma.T.a"]["reason"] == "no ctypes.pythonapi"

@@ -88,7 +88,7 @@ CATEGORIES = {
         "found no C API function in a static executable, now answered from the binary's own "
         "symbol table; pickle, pickletools "
         "on the numpy binary: `import numpy.testing` failed, numpy._core.tests is a namespace "
-        "package the freezer skipped); rechecked passing with `bench/regrtest --no-build "
+        "package the freezer skipped); rechecked passing with `harness/regrtest/run --no-build "
         "--contender static` on those modules",
 }
 

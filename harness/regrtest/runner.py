@@ -1,7 +1,8 @@
 """CPython's regression suite, from the same verified tarball, against python-static and the
 stock shared build of the same release, per test module side by side.
 
-    bench/regrtest [--python 3.11] [--jobs 2] [--modules numpy,mpi4py] [--contender static --contender stock] [TEST ...]
+    harness/regrtest/run [--python 3.11] [--jobs 2] [--modules numpy,mpi4py]
+                         [--contender static --contender stock] [--record DIR] [TEST ...]
 
 1. `scons` builds (or takes from the cache) BUILD_DIR/bin/NAME and `scons reference` the stock
    build (unless --no-build).
@@ -15,7 +16,10 @@ stock shared build of the same release, per test module side by side.
    reported as UNEXPLAINED and makes the exit status non-zero.
 
 Outputs in OUTPUT (default BUILD_DIR/regrtest-<version>): <contender>.json (verdicts),
-<contender>.log (regrtest's output), comparison.md (the table), comparison.json.
+<contender>.log (regrtest's output), comparison.md (the table), comparison.json (the table's
+data, with what was run under "run"). --record DIR copies comparison.json to
+DIR/regrtest/<version>/comparison.json (<version>-with-<modules> for --modules): the committed
+results are --record harness/results (harness/recording.py).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 
 from slither import commands
 from slither.plan import loading
+from harness import recording
 from harness.regrtest import known as regrtest_known
 from slither.errors import SlitherError
 from slither.files import verify
@@ -190,6 +195,31 @@ def render_markdown(comparison: dict, header: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_description(release, verdicts: dict, modules: str) -> dict:
+    """What was compared, for the table's header and the recorded results."""
+    return {"cpython": release.version, "series": release.series, "tarball": release.source.filename,
+            "modules": modules,
+            "regrtest_options": {name: " ".join(verdicts[name].get("argv", [])) for name in ("stock", "static")},
+            "wall_seconds": {name: verdicts[name].get("wall_seconds") for name in ("stock", "static")},
+            "machine": {"architecture": platform.machine(), "cores": os.cpu_count(), "platform": platform.platform()}}
+
+
+def markdown_header(run: dict) -> list[str]:
+    options = run["regrtest_options"]
+    same = options["stock"] == options["static"]
+    wall = {name: "?" if seconds is None else seconds for name, seconds in run["wall_seconds"].items()}
+    return [f"CPython {run['cpython']} regression suite (`Lib/test` of {run['tarball']}), "
+            "per test module, stock shared build vs python-static"
+            + (f" built with `MODULES={run['modules']}`." if run["modules"] else "."),
+            "",
+            f"Run by `harness/regrtest/run --python {run['series']}` (see harness/regrtest/runner.py); regrtest options "
+            + (f"(both): `{options['stock']}`" if same else
+               f"stock: `{options['stock']}`, static: `{options['static']}`"),
+            f"Machine: {run['machine']['architecture']}, {run['machine']['cores']} cores (shared with other work), "
+            f"{run['machine']['platform']}; "
+            f"wall time stock {wall['stock']} s, python-static {wall['static']} s."]
+
+
 def build_contenders(args, release) -> None:
     command = [sys.executable, "-m", "SCons", "-Q", f"PYTHON={release.series}", f"BUILD_DIR={args.build_dir}",
                f"NAME={args.name}", f"JOBS={args.jobs}", *([f"MODULES={args.modules}"] if args.modules else []),
@@ -203,7 +233,7 @@ def build_contenders(args, release) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", default="3.11", help="CPython series (3.11 or 3.13)")
+    parser.add_argument("--python", default=loading.default_series(), help="CPython series (3.11 or 3.13)")
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--name", default="python-static")
     parser.add_argument("--modules", default="",
@@ -215,6 +245,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-build", action="store_true", help="use the binaries already in BUILD_DIR")
     parser.add_argument("--compare-only", action="store_true",
                         help="run nothing; compare the verdicts already in OUTPUT")
+    parser.add_argument("--record", metavar="DIR", help="copy comparison.json to DIR/regrtest/<version>/ "
+                        "(the committed results: --record harness/results)")
     parser.add_argument("tests", nargs="*", help="test modules (default: the whole suite)")
     args = parser.parse_args(argv)
     # A shell starts background jobs with SIGINT and SIGQUIT ignored, and exec keeps ignored
@@ -235,11 +267,13 @@ def main(argv=None) -> int:
     }
     tarball = build_dir / "sources" / release.source.filename
     selected = ("stock", "static") if args.contender is None else args.contender
-    for path in (*(interpreters[name] for name in selected), tarball):
+    # comparing what OUTPUT already holds (--compare-only) needs neither binaries nor tarball
+    for path in (*(interpreters[name] for name in selected), *([tarball] if selected else [])):
         if not path.exists():
             raise SlitherError(f"{path} is missing: run `scons PYTHON={release.series}` and "
                                f"`scons reference PYTHON={release.series}` first")
-    verify(tarball, release.source.sha256)
+    if selected:
+        verify(tarball, release.source.sha256)
 
     output = Path(args.output or build_dir / f"regrtest-{release.version}").resolve()
     output.mkdir(parents=True, exist_ok=True)
@@ -258,22 +292,14 @@ def main(argv=None) -> int:
                 return 0
             verdicts[name] = json.loads(previous.read_text())
 
-    known = regrtest_known.known_for(release.series)
-    comparison = compare(verdicts["stock"], verdicts["static"], known)
-    options = {name: " ".join(verdicts[name].get("argv", [])) for name in ("stock", "static")}
-    same = options["stock"] == options["static"]
-    header = [f"CPython {release.version} regression suite (`Lib/test` of {release.source.filename}), "
-              "per test module, stock shared build vs python-static"
-              + (f" built with `MODULES={args.modules}`." if args.modules else "."),
-              "",
-              f"Run by `bench/regrtest --python {release.series}` (see harness/regrtest/runner.py); regrtest options "
-              + (f"(both): `{options['stock']}`" if same else
-                 f"stock: `{options['stock']}`, static: `{options['static']}`"),
-              f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other work), "
-              f"{platform.platform()}; wall time stock {verdicts['stock'].get('wall_seconds', '?')} s, "
-              f"python-static {verdicts['static'].get('wall_seconds', '?')} s."]
-    (output / "comparison.md").write_text(render_markdown(comparison, header))
+    comparison = compare(verdicts["stock"], verdicts["static"], regrtest_known.known_for(release.series))
+    comparison["run"] = run_description(release, verdicts, args.modules)
+    (output / "comparison.md").write_text(render_markdown(comparison, markdown_header(comparison["run"])))
     (output / "comparison.json").write_text(json.dumps(comparison, indent=1, sort_keys=True))
+    if args.record:
+        recorded = recording.record(output / "comparison.json",
+                                    recording.regrtest_comparison(Path(args.record), release.version, args.modules))
+        commands.say(f"recorded: {recorded}")
     counts = comparison["counts"]
     for name in ("stock", "static"):
         commands.say(f"{name}: " + ", ".join(f"{counts[name][s]} {s}" for s in STATUSES if counts[name][s]))

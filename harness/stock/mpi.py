@@ -2,8 +2,8 @@
 of `scons reference-mpi` (the static binary's MPI recipe built shared, slither.libraries.variants).
 
 Used by bench/contenders.py (mpi4py in the stock tree that the metadata server serves) and by
-harness/suites/run mpi4py (mpi4py in a venv of the stock interpreter). Both build mpi4py
-from the recipe's pinned sdist with the MPI's own wrapper as its compiler (MPICC, as mpi4py's
+harness/suites/run mpi4py (mpi4py in a venv of the stock interpreter), through
+harness.stock.packages. Both build mpi4py from the recipe's pinned sdist with the MPI's own wrapper as its compiler (MPICC, as mpi4py's
 documentation says) and give its MPI.so one run-time search path, the MPI's lib/: what a site's
 mpicc does by default. The recipe configures the wrapper to add none (--with-wrapper-dl-type=none,
 kept by the shared variant), so the caller chooses it: absolute in a venv, relative to MPI.so
@@ -93,3 +93,12 @@ def check_linked_against(extension: Path, library_dir: Path, runpath: str) -> st
         raise SlitherError(f"{extension.name} searches {':'.join(paths) or 'no path'} for its libraries, "
                            f"expected {runpath} (and nothing outside $ORIGIN)")
     return sonames[0]
+
+
+def checked_mpi4py_extension(site_packages: Path, library_dir: Path, runpath: str) -> str:
+    """mpi4py's MPI.*.so as a stock build left it in site_packages, checked to be linked against
+    the shared MPI in library_dir and to search `runpath` for it; returns the MPI's soname."""
+    extension = next((Path(site_packages) / "mpi4py").glob("MPI.*.so"), None)
+    if extension is None:
+        raise SlitherError(f"the stock mpi4py build left no mpi4py/MPI.*.so in {site_packages}")
+    return check_linked_against(extension, library_dir, runpath)

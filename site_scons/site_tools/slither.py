@@ -2,7 +2,7 @@
 
 Usable from any SConstruct:
     env = Environment(tools=["default", "slither"], toolpath=["<checkout>/site_scons/site_tools"])
-    env.StaticPython("mypython", python="3.11", modules=[], target="gnu")
+    env.StaticPython("mypython", python="3.13", modules=["numpy"], target="gnu")
 
 The data flow of DESIGN.md, one tool per arrow:
     SourceFile (slither_sources) -> CPython (slither_cpython) -> FreezeModules (slither_freeze)
@@ -42,8 +42,9 @@ import slither.plan.module_recipes as module_recipes  # noqa: E402
 from slither.plan.package_set import build_path_names  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
-SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries", "slither_mpi",
-             "slither_packages", "slither_freeze", "slither_link", "slither_summary", "slither_reference")
+SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
+             "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary",
+             "slither_reference")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {
@@ -74,8 +75,9 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     (None: the CPython recipe's DEFAULT_SERIES); target, a loaded TARGET profile (or its name
     or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
     lists of directories; jobs, a number (None: the cores here)."""
-    if isinstance(modules, str):
-        raise SlitherError(f"StaticPython(modules={modules!r}): give a list of entries, e.g. ['numpy', 'mpi4py']")
+    for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
+        if isinstance(value, str):  # a string would be taken letter by letter
+            raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
     plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(target),
                                 modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
                                 source_dirs=sources, freeze_paths=freeze_paths, main_module=main,

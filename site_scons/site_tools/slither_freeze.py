@@ -16,11 +16,10 @@ import SCons.Builder
 from slither.plan.loading import PROJECT_ROOT
 from slither.plan.signed_code import signed_code
 
-# The runtime modules frozen into every binary (the command names them by position), and
-# the rest of the code the freezer runs, from its imports.
-RUNTIME_MODULES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py")
-FREEZER_CODE = signed_code("slither.freeze.freezer")
-FREEZE_SCRIPTS = sorted({*FREEZER_CODE, *RUNTIME_MODULES})
+# The runtime modules frozen into every binary, in the order the freezer takes them, and the
+# freezer's code with them: the command names the first three sources by position.
+RUNTIME_FILES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py")
+FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=RUNTIME_FILES)
 
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
@@ -38,10 +37,10 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
     outputs = [out_dir.File(name) for name in
                ("frozen.bin", "frozen_blob.S", "frozen_table.c", "frozen.json")]
     root = str(PROJECT_ROOT)
-    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in RUNTIME_MODULES],
-              manifest_node[0], env.Value(f"exclude={','.join(sorted(excludes))} "
-                                          f"stdlib_frozen={stdlib_frozen}"),
-              *[env.File(os.path.join(root, path)) for path in FREEZER_CODE],
+    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in RUNTIME_FILES],
+              manifest_node[0], *[env.File(os.path.join(root, path)) for path in FREEZE_SCRIPTS
+                                  if path not in RUNTIME_FILES],
+              env.Value(f"exclude={','.join(sorted(excludes))} stdlib_frozen={stdlib_frozen}"),
               *[package["site"] for package in packages], *[env.File(f) for f in user_files],
               # Names as well as contents: renaming a module or data file changes the binary.
               env.Value("user files: " + " ".join(

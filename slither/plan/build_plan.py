@@ -78,10 +78,17 @@ def parse_name_list(text) -> list[str]:
     return sorted({entry.strip() for entry in entries if entry.strip()})
 
 
-def parse_directory_list(variable: str, text, separator: str) -> list[str]:
-    """SOURCES (':'-separated) or FREEZE_PATHS (comma-separated): existing directories, in order."""
-    entries = text if isinstance(text, (list, tuple)) else str(text).split(separator)
-    directories = [entry.strip() for entry in entries if entry.strip()]
+def parse_source_dirs(text) -> list[str]:
+    """SOURCES: ':'-separated directories, searched in the order given."""
+    return _existing_directories("SOURCES", [entry for entry in str(text).split(os.pathsep) if entry.strip()])
+
+
+def parse_freeze_paths(text) -> list[str]:
+    """FREEZE_PATHS: comma-separated directories, a set (sorted, each once)."""
+    return _existing_directories("FREEZE_PATHS", parse_name_list(text))
+
+
+def _existing_directories(variable: str, directories: list[str]) -> list[str]:
     for directory in directories:
         if not os.path.isdir(directory):
             raise SlitherError(f"{variable}={directory}: not a directory")
@@ -309,7 +316,7 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
               main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "") -> Plan:
     """The plan of one binary, from build variables already parsed (parse_module_list,
-    parse_directory_list, ...; SConstruct parses each once) and the loaded TARGET profile."""
+    parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile."""
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))

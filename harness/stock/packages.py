@@ -1,0 +1,155 @@
+"""The stock builds of the packages Slither builds in (numpy, mpi4py), for comparison: the
+recipe's pinned sdist, with the recipe's build options and the pinned build tools, built by the
+stock interpreter the usual shared way (pip; extension modules as .so files).
+
+One pip build (pip_build_command), installed in one of two layouts:
+- venv_with_package: a venv of the stock interpreter that holds the package and nothing else
+  (harness/suites/run runs the package's own test suite there);
+- install_into_site: the package in the site-packages of a relocatable stock tree, cached as a
+  tar (bench/contenders.py: the tree the metadata server serves).
+mpi4py is built against the shared MPI of `scons reference-mpi` (harness.stock.mpi).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from slither.commands import run_logged, say
+from slither.errors import SlitherError
+from slither.packages import build_tools
+from slither.plan.build_plan import default_cache_dir
+from slither.sources.pinned import obtain
+
+
+def recipe_config_settings(recipe) -> tuple[str, ...]:
+    """The recipe's build-backend options (meson's setup-args=-D...): the static build passes
+    them to pip, so the stock build does too and both run the same package code."""
+    return tuple(recipe.extra.get("config_settings", ()))
+
+
+def pip_build_command(python, action: list[str], sdist: Path, config_settings=()) -> list[str]:
+    """pip building `sdist` with the build tools already importable (no isolation, no index, no
+    dependencies) and the recipe's options; `action` is `wheel -w DIR` or `install --target DIR`."""
+    return [str(python), "-m", "pip", "--disable-pip-version-check", *action, "--no-index", "--no-deps",
+            "--no-build-isolation", *[f"--config-settings={setting}" for setting in config_settings], str(sdist)]
+
+
+def interpreter_series(python) -> str:
+    """'3.11' for a python3.11."""
+    return subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                          stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+
+
+def venv_site_packages(venv: Path) -> Path:
+    found = sorted(Path(venv).glob("lib/python*/site-packages"))
+    if not found:
+        raise SlitherError(f"{venv}: a venv without lib/python*/site-packages")
+    return found[0]
+
+
+def venv_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None) -> str:
+    """Everything a venv's package build depends on: a venv whose stamp differs is rebuilt."""
+    identity = {"python": os.path.realpath(stock_python), "sha256": recipe.source.sha256,
+                "settings": list(recipe_config_settings(recipe)), "layout": "wheel into a clean venv"}
+    if build_env:
+        identity.update(environment=build_env, **(identity_extra or {}))
+    return json.dumps(identity, sort_keys=True)
+
+
+def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
+                      identity_extra: dict | None = None) -> Path:
+    """A venv of the stock interpreter holding the recipe's package and nothing else, built from
+    the same sdist with the same build options and the same pinned build tools, the usual way:
+    a wheel built in a second venv that has the tools, installed into a clean one. The tests see
+    no build tool python-static lacks (numpy's suite skips test_system_info when setuptools is
+    installed and runs test_cython when Cython is); a console script (numpy-config) is in its bin/.
+    build_env: variables for the package's build (mpi4py: MPICC, LDFLAGS); identity_extra: what
+    else the build depends on (the MPI), so that a changed one rebuilds the venv.
+    Returns the venv's python."""
+    venv = work / f"stock-{recipe.name}-{recipe.version}"
+    builder = work / f"stock-build-{recipe.name}-{recipe.version}"
+    python = venv / "bin" / "python"
+    identity = venv_identity(stock_python, recipe, build_env, identity_extra)
+    stamp = venv / ".slither-suite"
+    if stamp.is_file() and stamp.read_text() == identity:
+        return python
+    store = Path(default_cache_dir()) / "downloads"
+    wheels = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
+                                            log=say)
+    sdist = obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version, log=say)
+    for leftover in (venv, builder):
+        shutil.rmtree(leftover, ignore_errors=True)
+    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(builder)], check=True)
+    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # the tool wheels include pip: bootstrap it from its own wheel (ensurepip would bring the
+    # interpreter's bundled pip and setuptools)
+    pip_wheel = next((wheel for wheel in wheels if wheel.name.startswith("pip-")), None)
+    if pip_wheel is None:
+        raise SlitherError("the pinned build tools have no pip wheel")
+    subprocess.run([str(builder / "bin" / "python"), f"{pip_wheel}/pip", "install", "-q", "--disable-pip-version-check",
+                    "--no-index", "--no-deps", *map(str, wheels)], check=True)
+    log = work / f"stock-{recipe.name}-build.log"
+    say(f"stock {recipe.name} {recipe.version}: pip wheel from {sdist.name} (log: {log})")
+    started = time.monotonic()
+    # meson finds cython (and ninja) on PATH, not beside the interpreter: the venv's bin/ first,
+    # as if it were activated.
+    environment = dict(os.environ, PATH=f"{builder / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    wheel_dir = builder / "wheel"
+    with open(log, "w") as stream:
+        built = subprocess.run(pip_build_command(builder / "bin" / "python", ["wheel", "-v", "-w", str(wheel_dir)],
+                                                 sdist, recipe_config_settings(recipe)),
+                               stdout=stream, stderr=subprocess.STDOUT, env={**environment, **(build_env or {})})
+    built_wheel = next(wheel_dir.glob("*.whl"), None)
+    if built.returncode != 0 or built_wheel is None:
+        raise SlitherError(f"stock build of {recipe.name} failed; see {log}")
+    subprocess.run([str(builder / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q",
+                    "--python", str(python), "install", "--no-index", "--no-deps", str(built_wheel)], check=True)
+    say(f"stock {recipe.name} {recipe.version}: built in {time.monotonic() - started:.0f} s")
+    shutil.rmtree(builder)
+    stamp.write_text(identity)
+    return python
+
+
+def unpack_build_tools(tar: Path, destination: Path, series: str) -> Path:
+    """The static build's build-tools.tar (the same pinned tools) unpacked once; its site-packages."""
+    if not (destination / "lib").is_dir():
+        with tarfile.open(tar) as archive:
+            archive.extractall(destination, filter="data")
+    return destination / "lib" / f"python{series}" / "site-packages"
+
+
+def install_into_site(stock_python: Path, *, name: str, sdist: Path, config_settings=(), tools_tar: Path,
+                      series: str, work_dir: Path, cached: Path, site: Path, log: Path, base_environment: dict,
+                      build_env: dict | None = None) -> None:
+    """The package built from its sdist by the stock interpreter (pip install --target, no
+    isolation, the pinned build tools of tools_tar on PYTHONPATH) into `site`, a relocatable
+    tree's site-packages. The build is kept as the tar `cached` (the caller names it by the hash
+    of every input); a second call unpacks it. base_environment: the caller's, cleaned of
+    whatever steers an interpreter; build_env: the package's own (mpi4py: MPICC, LDFLAGS)."""
+    if not cached.exists():
+        say(f"stock {name}: pip install {sdist.name} with {stock_python} (cold: minutes)")
+        tools_site = unpack_build_tools(tools_tar, work_dir / "build-tools", series)
+        staging = Path(tempfile.mkdtemp(dir=work_dir, prefix=f"{name}-site-"))
+        env = {**base_environment, "PYTHONPATH": str(tools_site),
+               "PATH": f"{tools_site.parent.parent.parent / 'bin'}:{os.environ['PATH']}", **(build_env or {})}
+        run_logged(pip_build_command(stock_python, ["install", "--target", str(staging)], sdist, config_settings),
+                   what=f"{name} build for the stock interpreter", log=log, env=env)
+        for leftover in staging.glob("bin"):
+            shutil.rmtree(leftover)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".part")
+        with tarfile.open(partial, "w") as archive:
+            archive.add(staging, arcname=".")
+        os.replace(partial, cached)
+        shutil.rmtree(staging)
+    else:
+        say(f"stock {name}: from the cache ({cached.name})")
+    with tarfile.open(cached) as archive:
+        archive.extractall(site, filter="data")

@@ -1,0 +1,31 @@
+"""What a static binary was built with, read from its manifest without running it: which recipe
+(numpy or numpy-noblas, ...) gave it the package whose suite is to run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slither.errors import SlitherError
+from slither.inspect.manifest import load_manifest
+from slither.plan import module_recipes
+
+
+def binary_modules(binary: Path) -> tuple[dict, dict]:
+    """(build manifest, {recipe name: version}) of a static binary."""
+    build = load_manifest(binary)["build"]
+    return build, {name: info["version"] for name, info in build.get("modules", {}).items()}
+
+
+def package_recipe(binary: Path, package: str) -> tuple[dict, module_recipes.Recipe]:
+    """(build manifest, the recipe the binary was built with for `package`); refused when the
+    recipe now pins another version than the binary has."""
+    build, modules = binary_modules(binary)
+    for name in modules:
+        recipe = module_recipes.load_module_recipe(name)
+        if module_recipes.distribution_name(recipe) == package:
+            if recipe.version != modules[name]:
+                raise SlitherError(f"{binary} has {name} {modules[name]}, but its recipe {name} now pins "
+                                   f"{recipe.version}; rebuild the binary")
+            return build, recipe
+    raise SlitherError(f"{binary} has no {package} built in (it has: {', '.join(modules) or 'none'}); "
+                       f"build it with scons MODULES={package}")
