@@ -140,12 +140,14 @@ def install_wheels(host_python: Path, series: str, wheels: list[Path], prefix: P
         raise SlitherError(f"{what}: pip did not install into {tools_site_packages(prefix, series)}; "
                            f"the host interpreter's install scheme is not posix_prefix")
     make_scripts_relocatable(prefix / "bin", series)
-    remove_install_noise(prefix)
 
 
 def install_tools(host_python: Path, series: str, wheels: list[Path], prefix: Path, log: Path) -> None:
     """The pinned build tools, installed into `prefix`."""
     install_wheels(host_python, series, wheels, prefix, log, f"build tools {series}")
+    # The tools prefix is published as an archive: nothing in it may name this machine's paths.
+    # (A package's own build prefix is scratch, and keeps RECORD: cmake's wheel reads it.)
+    remove_install_noise(prefix)
     if not (tools_site_packages(prefix, series) / "setuptools").is_dir():
         raise SlitherError(f"build tools {series}: setuptools is missing from {prefix}")
 
