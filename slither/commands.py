@@ -9,12 +9,17 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
+import time
 from collections import deque
 from pathlib import Path
 
 from slither.errors import SlitherError
 
 LOG_TAIL_LINES = 25
+# A running step says this often that it is alive (elapsed time and its log's last line),
+# so that a 20-minute build is not one unchanging line on screen.
+HEARTBEAT_SECONDS = 25.0
 
 
 def is_verbose() -> bool:
@@ -40,15 +45,30 @@ def run_logged(command: list[str], *, log: Path, what: str, cwd: Path | None = N
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, errors="replace")
         assert process.stdout is not None
-        for line in process.stdout:
-            log_file.write(line)
-            tail.append(line)
-            if verbose:
-                sys.stdout.write(line)
+        finished = threading.Event()
+        if not verbose:
+            threading.Thread(target=_heartbeat, args=(what, tail, finished), daemon=True).start()
+        try:
+            for line in process.stdout:
+                log_file.write(line)
+                tail.append(line)
+                if verbose:
+                    sys.stdout.write(line)
+        finally:
+            finished.set()
         returncode = process.wait()
     if returncode != 0:
         sys.stderr.write(f"--- last lines of {log} ---\n{''.join(tail)}--- end of log ---\n")
         raise SlitherError(f"{what} failed (exit {returncode}); full log: {log}")
+
+
+def _heartbeat(what: str, tail: deque, finished: threading.Event) -> None:
+    started = time.monotonic()
+    while not finished.wait(HEARTBEAT_SECONDS):
+        minutes, seconds = divmod(int(time.monotonic() - started), 60)
+        last = tail[-1].strip() if tail else ""
+        last = (last[:70] + "...") if len(last) > 73 else last
+        say(f"    {what}: running {minutes} min {seconds:02d} s" + (f" ({last})" if last else ""))
 
 
 def capture(command: list[str], *, what: str, cwd: Path | None = None, env: dict | None = None) -> str:

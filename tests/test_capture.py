@@ -387,3 +387,63 @@ def test_c_sources_on_the_link_line_are_still_refused(tmp_path, wrappers):
     linked = run([env["CC"], "-shared", "-fPIC", "ext.c", "-o", f"_csrc{EXT_SUFFIX}"], tmp_path)
     assert linked.returncode == 1
     assert "only object files and assembler sources can be captured" in linked.stderr
+
+
+# --- Fortran: an extension whose link is driven by gfortran, as meson does for f2py modules ---
+
+FORTRAN_KERNEL = """
+subroutine triple(x) bind(c, name="triple")
+  use iso_c_binding, only: c_double
+  real(c_double), intent(inout) :: x
+  x = 3.0d0 * x
+end subroutine triple
+"""
+
+FORTRAN_MODULE = r"""
+#include <Python.h>
+extern void triple(double *x);
+static PyObject *call(PyObject *self, PyObject *arg) {
+    double x = PyFloat_AsDouble(arg);
+    triple(&x);
+    return PyFloat_FromDouble(x);
+}
+static PyMethodDef methods[] = {{"triple", call, METH_O, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__kernel(void) { return PyModule_Create(&module); }
+"""
+
+
+def test_a_fortran_driven_extension_link_is_captured_with_the_fortran_role(tmp_path):
+    import sysconfig
+    record_dir = tmp_path / "records"
+    env = write_wrappers(tmp_path / "wrappers", real_cc="gcc", real_cxx="g++", real_fc="gfortran",
+                         python=sys.executable, record_dir=record_dir)
+    assert env["FC"] == env["F77"] == env["F90"] == str((tmp_path / "wrappers" / "gfortran").resolve())
+    (tmp_path / "kernel.f90").write_text(FORTRAN_KERNEL)
+    (tmp_path / "module.c").write_text(FORTRAN_MODULE)
+    subprocess.run([env["FC"], "-fPIC", "-c", "kernel.f90", "-o", "kernel.o"], cwd=tmp_path, check=True)
+    subprocess.run([env["CC"], "-fPIC", f"-I{sysconfig.get_paths()['include']}", "-c", "module.c", "-o", "module.o"],
+                   cwd=tmp_path, check=True)
+    subprocess.run([env["FC"], "-shared", "kernel.o", "module.o", "-o", f"_kernel{EXT_SUFFIX}"], cwd=tmp_path, check=True)
+    imported = subprocess.run([sys.executable, "-c", "import _kernel; print(_kernel.triple(2.5))"], cwd=tmp_path,
+                              stdout=subprocess.PIPE, text=True, check=True)
+    assert imported.stdout.strip() == "7.5"  # the real link works: build-time imports keep working
+    (record,) = read_records(record_dir)
+    assert record.role == "fortran" and record.init_symbol == "PyInit__kernel"
+    assert global_definitions(record.object) == ["PyInit__kernel"]  # the Fortran symbol is local now
+    assert symbols(record.object)["triple"] == "t"
+
+
+def test_the_final_link_adds_the_fortran_runtime_once_for_fortran_linked_extensions():
+    from slither.link.main_c import module_link_flags
+    manifests = [{"extensions": [{"role": "fortran"}], "link_libraries": []},
+                 {"extensions": [{"role": "fortran", "libraries": ["gfortran"]}], "link_libraries": []}]
+    flags = module_link_flags(manifests)
+    assert flags.count("-lgfortran") == 1 and flags[flags.index("-lgfortran") + 1] == "-lquadmath"
+
+
+def test_a_toolchain_without_fortran_says_so_when_a_build_tries_it(tmp_path):
+    env = write_wrappers(tmp_path / "wrappers", real_cc="gcc", real_cxx="g++", real_fc="",
+                         python=sys.executable, record_dir=tmp_path / "records")
+    result = subprocess.run([env["FC"], "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 1 and "no Fortran compiler (its profile leaves FC empty)" in result.stderr

@@ -14,7 +14,7 @@ from slither.inspect.manifest import format_licences
 from slither.inspect.summary import format_summary
 from slither.plan import build_plan, licences, module_recipes
 from slither.plan.loading import load_cpython_recipe
-from slither.plan.recipe_free import licence_from_metadata, metadata_of
+from slither.plan.package_licence import licence_from_metadata, metadata_of
 
 from test_inspection import MANIFEST
 

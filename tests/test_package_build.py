@@ -19,9 +19,7 @@ from slither.packages import build_tools
 from slither.plan import loading, module_recipes
 from slither.errors import SlitherError
 from slither.files import sha256_of
-from slither.plan.recipe import PipRequirement, Source
-from slither.sources.pinned import obtain, pip_download_arguments
-from slither.sources.unpinned import lock_path, obtain_unpinned, parse_requirement
+from slither.sources.pinned import obtain
 
 DOWNLOAD_STORE = Path(os.environ.get("SLITHER_DOWNLOAD_STORE", "~/.cache/slither/downloads")).expanduser()
 
@@ -53,6 +51,19 @@ PUREPKG = {"pyproject.toml": PYPROJECT, "setup.py": setup_py("purepkg"),
            "purepkg/__init__.py": "VALUE = 1\n"}
 BROKENPKG = {"pyproject.toml": PYPROJECT, "setup.py": setup_py("brokenpkg", 'Extension("brokenpkg._x", ["x.c"])'),
              "x.c": "int broken(void) { return }\n", "brokenpkg/__init__.py": ""}
+
+# An optional C extension whose failure the setup.py swallows, as many packages do.
+FALLBACKPKG = {"pyproject.toml": PYPROJECT, "purepkg/__init__.py": "", "x.c": "int broken(void) { return }\n",
+               "setup.py": "from setuptools import Extension, setup\n"
+                           "from setuptools.command.build_ext import build_ext\n"
+                           "class optional(build_ext):\n"
+                           "    def run(self):\n"
+                           "        try:\n"
+                           "            super().run()\n"
+                           "        except Exception:\n"
+                           "            print('C extension failed; falling back to pure Python')\n"
+                           "setup(name='purepkg', version='1.0', packages=['purepkg'],\n"
+                           "      ext_modules=[Extension('purepkg._x', ['x.c'])], cmdclass={'build_ext': optional})\n"}
 
 
 def make_sdist(directory: Path, name: str, files: dict) -> Path:
@@ -172,123 +183,32 @@ def test_missing_expected_extension_is_an_error_not_a_silent_pure_python_build(t
     assert not outputs.exists()
 
 
+def test_a_quiet_fallback_to_pure_python_is_recorded(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", FALLBACKPKG))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((outputs / "extensions.json").read_text())
+    assert manifest["extensions"] == [] and manifest["pure_python_fallback"] is True
+
+
+def test_a_pure_package_is_not_called_a_fallback(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", PUREPKG))
+    assert result.returncode == 0, result.stderr
+    assert "pure_python_fallback" not in json.loads((outputs / "extensions.json").read_text())
+
+
+def test_a_fallback_is_an_error_when_extensions_are_required(tmp_path):
+    result, outputs = package_build(tmp_path, "purepkg", make_sdist(tmp_path, "purepkg", FALLBACKPKG),
+                                    "--require-extensions")
+    assert result.returncode == 1
+    assert "compiled-language file(s) (x.c) but the build made no extension module" in result.stderr
+    assert not outputs.exists()
+
+
 def test_tampered_source_is_refused_before_anything_is_built(tmp_path):
     sdist = make_sdist(tmp_path, "purepkg", PUREPKG)
     result, _ = package_build(tmp_path, "purepkg", sdist, sha256="0" * 64)
     assert result.returncode == 1 and "sha256 mismatch" in result.stderr
     assert not (tmp_path / "work").exists()
-
-
-# --- sources through pip, with a stand-in pip that serves files from a directory ---
-
-STUB_PIP = r"""
-import os, shutil, sys
-arguments = sys.argv[1:]
-destination = arguments[arguments.index("-d") + 1]
-wants_sdist = "--no-binary" in arguments
-served = [n for n in sorted(os.listdir(os.environ["STUB_INDEX"]))
-          if n.endswith(".tar.gz" if wants_sdist else ".whl")]
-with open(os.environ["STUB_INDEX"] + "/calls.log", "a") as log:
-    log.write(" ".join(arguments) + "\n")
-if not served:
-    sys.exit("ERROR: No matching distribution found")
-os.makedirs(destination, exist_ok=True)
-shutil.copy(os.path.join(os.environ["STUB_INDEX"], served[0]), destination)
-"""
-
-
-@pytest.fixture
-def stub_index(tmp_path, monkeypatch):
-    """A directory the stand-in pip serves from, and the pip command that runs it."""
-    index = tmp_path / "index"
-    index.mkdir()
-    (tmp_path / "pip.py").write_text(STUB_PIP)
-    monkeypatch.setenv("STUB_INDEX", str(index))
-    return index, [sys.executable, str(tmp_path / "pip.py")]
-
-
-def test_first_use_locks_the_sha256_and_later_uses_need_no_index(tmp_path, stub_index):
-    index, pip = stub_index
-    (index / "thing-1.0.tar.gz").write_bytes(b"first release")
-    store = tmp_path / "store"
-    source, path = obtain_unpinned("Thing==1.0", store=store, pip_command=pip)
-    assert path.read_bytes() == b"first release" and path.parent.name == source.sha256
-    lock = json.loads(lock_path(store, "thing", "1.0").read_text())
-    assert (lock["filename"], lock["sha256"], lock["kind"]) == ("thing-1.0.tar.gz", source.sha256, "sdist")
-    (index / "thing-1.0.tar.gz").unlink()
-    assert obtain_unpinned("thing==1.0", store=store, pip_command=pip) == (source, path)
-
-
-def test_release_that_changed_after_first_use_is_refused(tmp_path, stub_index):
-    index, pip = stub_index
-    (index / "thing-1.0.tar.gz").write_bytes(b"first release")
-    store = tmp_path / "store"
-    source, path = obtain_unpinned("thing==1.0", store=store, pip_command=pip)
-    path.unlink()  # the store lost it; the index now serves other bytes under the same version
-    (index / "thing-1.0.tar.gz").write_bytes(b"re-uploaded")
-    with pytest.raises(SlitherError, match=f"sha256 mismatch \\(expected {source.sha256}"):
-        obtain_unpinned("thing==1.0", store=store, pip_command=pip)
-
-
-def test_a_pure_python_wheel_is_preferred_to_the_sdist(tmp_path, stub_index):
-    """A pure wheel needs no build backend; the sdist might need one the build tools lack."""
-    index, pip = stub_index
-    (index / "thing-1.0-py3-none-any.whl").write_bytes(b"wheel")
-    (index / "thing-1.0.tar.gz").write_bytes(b"sdist")
-    source, _ = obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
-    assert (source.filename, source.pip.kind) == ("thing-1.0-py3-none-any.whl", "wheel")
-
-
-def test_a_compiled_wheel_is_passed_over_for_the_sdist(tmp_path, stub_index):
-    index, pip = stub_index
-    (index / "thing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(b"compiled")
-    (index / "thing-1.0.tar.gz").write_bytes(b"sdist")
-    source, path = obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
-    assert (source.filename, source.pip.kind, path.read_bytes()) == ("thing-1.0.tar.gz", "sdist", b"sdist")
-
-
-def test_compiled_wheel_without_sdist_asks_for_a_recipe(tmp_path, stub_index):
-    index, pip = stub_index
-    (index / "thing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(b"compiled")
-    with pytest.raises(SlitherError, match="compiled for one platform; write a recipe"):
-        obtain_unpinned("thing==1.0", store=tmp_path / "store", pip_command=pip)
-    assert not lock_path(tmp_path / "store", "thing", "1.0").exists()
-
-
-def test_requirement_without_an_exact_version_is_refused():
-    assert parse_requirement("markupsafe == 3.0.2") == ("markupsafe", "3.0.2")
-    with pytest.raises(SlitherError, match="give an exact version as name==version"):
-        parse_requirement("markupsafe>=3")
-
-
-def test_pinned_source_is_fetched_by_pip_in_hash_checking_mode(tmp_path, stub_index):
-    index, pip = stub_index
-    (index / "thing-1.0.tar.gz").write_bytes(b"release")
-    digest = sha256_of(index / "thing-1.0.tar.gz")
-    source = Source("thing-1.0.tar.gz", digest, pip=PipRequirement("thing", "1.0", "sdist"))
-    path = obtain(source, search_dirs=[], store=tmp_path / "store", pip_command=pip)
-    assert path == tmp_path / "store" / digest / "thing-1.0.tar.gz"
-    call = (index / "calls.log").read_text()
-    assert "--require-hashes" in call and "--no-binary thing" in call
-
-
-def test_wheel_pins_name_their_python_version_to_pip(tmp_path):
-    wheel = Source("x.whl", "0" * 64, pip=PipRequirement("Cython", "3.1.2", "wheel", "3.13"))
-    arguments = pip_download_arguments(wheel, tmp_path / "r.txt", tmp_path / "d")
-    assert arguments[arguments.index("--python-version") + 1] == "3.13"
-    assert arguments[arguments.index("--only-binary") + 1] == ":all:"
-
-
-def test_wheel_pins_name_their_own_platform_to_pip_not_this_machines(tmp_path):
-    """A musllinux tool is fetched on a glibc machine: pip gets the file's platform tags."""
-    def platforms(filename):
-        source = Source(filename, "0" * 64, pip=PipRequirement("x", "1", "wheel", "3.11"))
-        arguments = pip_download_arguments(source, tmp_path / "r.txt", tmp_path / "d")
-        return [arguments[i + 1] for i, argument in enumerate(arguments) if argument == "--platform"]
-    assert platforms("ninja-1.11.1.4-py3-none-musllinux_1_1_x86_64.whl") == ["musllinux_1_1_x86_64"]
-    assert platforms("cython-3.1.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl") == [
-        "manylinux_2_17_x86_64", "manylinux2014_x86_64"]
-    assert platforms("meson-1.8.2-py3-none-any.whl") == []
 
 
 # --- recipes ---

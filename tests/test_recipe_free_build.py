@@ -1,5 +1,7 @@
 """MODULES=name==version for packages with no recipe, built for real from the package index:
-a pure-Python wheel (six) and a C++ extension built by setuptools (msgpack's `_cmsgpack`)."""
+a pure-Python wheel (six), a C++ extension built by setuptools (msgpack's `_cmsgpack`), and
+cffi, whose build requirements are locked and whose run-time requirement (pycparser) comes
+along. More packages and backends: tests/test_any_package.py (extended)."""
 
 import json
 import subprocess
@@ -11,7 +13,7 @@ from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
 
-ENTRIES = "six==1.17.0,msgpack==1.1.1"
+ENTRIES = "six==1.17.0,msgpack==1.1.1,cffi==1.17.1"
 
 
 @pytest.fixture(scope="module")
@@ -56,5 +58,16 @@ def test_the_manifest_says_they_came_without_a_recipe(built, tmp_path):
                  tmp_path)
     modules = json.loads(result.stdout)
     assert {name: (info["version"], info["recipe"]) for name, info in modules.items()} == {
-        "six": ("1.17.0", False), "msgpack": ("1.1.1", False)}
+        "six": ("1.17.0", False), "msgpack": ("1.1.1", False), "cffi": ("1.17.1", False),
+        "pycparser": (modules["pycparser"]["version"], False)}
     assert modules["six"]["source"].endswith("-none-any.whl")
+
+
+def test_a_run_time_requirement_comes_along_and_cffi_works(built, tmp_path):
+    binary, output = built
+    assert "cffi 1.17.1 needs pycparser" in output
+    code = ("import sys, cffi, pycparser, _cffi_backend\n"
+            "ffi = cffi.FFI(); ffi.cdef('double sqrt(double);')\n"
+            "print(ffi.dlopen(None).sqrt(4.0), '_cffi_backend' in sys.builtin_module_names)")
+    result = run(binary, code, tmp_path)
+    assert result.stdout.strip() == "2.0 True", result.stderr

@@ -45,6 +45,7 @@ import slither.plan.loading as loading  # noqa: E402
 import slither.plan.module_recipes as module_recipes  # noqa: E402
 from slither.plan import licences as licence_data  # noqa: E402
 from slither.plan.loading import load_cpython_recipe  # noqa: E402
+from slither.plan.package_set import build_path_names  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
@@ -109,9 +110,15 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     if package_recipes:
         tools = build_env.BuildTools(cpython, plan.build_tool_wheels, plan.release.series,
                                      plan.profile.wheel_platform)
-        packages = [build_env.PackageBuild(recipe, cpython, tools, plan.profile, plan.packages_dir,
-                                           mpi=mpi if module_recipes.uses_mpi(recipe) else None)
-                    for recipe in package_recipes]
+        # plan.recipes lists a package after those its build takes from the build (numpy for
+        # packages compiling against its C API): their host trees go on its build's path.
+        built = {}
+        for recipe in package_recipes:
+            built[recipe.name] = build_env.PackageBuild(
+                recipe, cpython, tools, plan.profile, plan.packages_dir,
+                mpi=mpi if module_recipes.uses_mpi(recipe) else None, tool_wheels=plan.build_tool_wheels,
+                from_build=[built[name] for name in build_path_names(recipe, package_recipes)])
+        packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
                                      plan.user_code_files())

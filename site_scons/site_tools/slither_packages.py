@@ -12,6 +12,11 @@ and `python3 -m SCons` name it by different paths). Paths sit in $( $) so that c
 are shared between BUILD_DIRs, checkouts and ways of starting scons.
 """
 
+import os
+from pathlib import Path
+
+import SCons.Action
+
 from slither.plan.signed_code import signed_code
 
 # The code each step runs, from its imports (slither.plan.signed_code): editing it rebuilds the step.
@@ -26,12 +31,12 @@ TOOLS_COMMAND = (
     "--log $( $SLITHER_LOG $) --output $TARGET"
 )
 PACKAGE_COMMAND = (
-    "$( $SLITHER_PYTHON $) -m slither.packages.build --python $( $SLITHER_HOST_PYTHON $) --tools ${SOURCES[1]} "
+    "$( $SLITHER_PYTHON $) -m slither.packages.build --python $( $SLITHER_HOST_PYTHON $) $( $SLITHER_TOOLS_ARGS $) "
     "--name $SLITHER_PACKAGE --version $SLITHER_PACKAGE_VERSION --source ${SOURCES[0]} "
     "--sha256 $SLITHER_PACKAGE_SHA256 --build-system $SLITHER_BUILD_SYSTEM "
     "--target $( $SLITHER_TARGET_ARG $) $SLITHER_RECIPE_ARGS "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) "
-    "--site ${TARGETS[0]} --archive ${TARGETS[1]} --manifest ${TARGETS[2]}"
+    "--site ${TARGETS[0]} --archive ${TARGETS[1]} --manifest ${TARGETS[2]} --host-site ${TARGETS[3]}"
 )
 
 
@@ -56,35 +61,76 @@ def _recipe_node(env, recipe):
     return env.Value(f"recipe-free {recipe.name}=={recipe.version} {recipe.build_system} {recipe.source.sha256}")
 
 
-def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None):
+def _package_source(env, recipe):
+    """The sdist node: pinned or locked (fetched into BUILD_DIR/sources/), or for a local
+    project packed from its files, which SCons signs by content (so it rebuilds when one changes)."""
+    project = recipe.extra.get("local_project")
+    if project is None:
+        return env.BuildSource(recipe.source, recipe.version)
+    files = [env.File(str(project.directory / relative)) for relative in project.files]
+    target = os.path.join(env["SLITHER_BUILD_DIR"], "sources", "local", recipe.source.filename)
+    return env.Command(target, [*files, env.Value(" ".join(project.files))],
+                       SCons.Action.Action(_pack_local_project, "pack ${TARGET.file} from its files"),
+                       SLITHER_LOCAL_PROJECT=project)[0]
+
+
+def _pack_local_project(target, source, env):
+    from slither.files import atomic_write_bytes
+    from slither.plan.local_project import sdist_bytes
+    atomic_write_bytes(Path(str(target[0])), sdist_bytes(env["SLITHER_LOCAL_PROJECT"]))
+    return 0
+
+
+def _build_prefix_inputs(env, recipe, tools, tool_wheels):
+    """What the backend runs from: the package's own locked build requirements (with the pinned
+    pip that installs them), or the pinned build tools archive; as (nodes, command arguments)."""
+    locked = recipe.extra.get("build_requirements")
+    if locked is None:
+        return [tools], f"--tools {tools.path}"
+    pip = [(source, version) for source, version in tool_wheels if source.filename.startswith("pip-")]
+    pip_node = env.BuildSource(*pip[0])
+    wheel_nodes = [env.BuildSource(wheel, wheel.pip.version) for wheel in locked.wheels]
+    arguments = " ".join([f"--pip-wheel {pip_node.path}", *[f"--build-wheel {node.path}" for node in wheel_nodes]])
+    return [pip_node, *wheel_nodes], arguments
+
+
+def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_wheels=(), from_build=()):
     """mpi: what MpiSetup returned, for a package that uses MPI: it compiles and links through
     that MPI's compiler wrapper (MPICC), whose identity (a built MPI's archive, or what a
-    site's wrapper says about itself) is part of the signature."""
+    site's wrapper says about itself) is part of the signature. from_build: the PackageBuild
+    results of build requirements Slither builds (their host-site.tar is on this build's
+    path). Every package also writes its own host tree (host-site.tar), so that whether a later
+    build needs it does not change its cache key."""
     directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
     source = recipe.source
-    sdist = env.BuildSource(source, recipe.version)
+    sdist = _package_source(env, recipe)
+    prefix_nodes, tools_args = _build_prefix_inputs(env, recipe, tools, tool_wheels)
+    host_trees = [package["host_site"] for package in from_build]
     patches = [env.File(p) for p in recipe.patches]
     recipe_args = " ".join(
         [f"--patch $( {p.abspath} $)" for p in patches]
         + [f"--link-library {name}" for name in recipe.link_libraries]
         + [f"--expect-module {name}" for name in recipe.extension_modules]
         + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())]
+        + [f"--from-build $( {tree.path} $)" for tree in host_trees]
+        + (["--require-extensions"] if recipe.extra.get("require_extensions") else [])
         + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else []))
-    outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json")]
+    outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json", "host-site.tar")]
     built = env.SlitherCommandStep(
-        outputs, [sdist, tools, cpython["install"], _recipe_node(env, recipe), env.File(str(profile.path)),
-                  *patches, env.Value(f"toolchain {profile.as_signature()}"), *(mpi["inputs"] if mpi else [])],
+        outputs, [sdist, *prefix_nodes, cpython["install"], _recipe_node(env, recipe), env.File(str(profile.path)),
+                  *patches, *host_trees, env.Value(f"toolchain {profile.as_signature()}"),
+                  *(mpi["inputs"] if mpi else [])],
         command=PACKAGE_COMMAND, scripts=PACKAGE_SCRIPTS, directory=directory,
         runs_with=[cpython["host_python"]], quiet="PACKAGECOMSTR",
         message=f"package build {recipe.name} {recipe.version}: through the capture layer",
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
-        SLITHER_RECIPE_ARGS=recipe_args)
+        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args)
     if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
         env.Requires(built, mpi["depends"])
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
-            "manifest": outputs[2]}
+            "manifest": outputs[2], "host_site": outputs[3], "recipe": recipe}
 
 
 def generate(env):

@@ -23,7 +23,7 @@ def parse_options(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[
         sys.exit(2)
     split = argv.index("--")
     parser = argparse.ArgumentParser(prog="python -m slither.capture")
-    parser.add_argument("role", choices=("c", "c++"))
+    parser.add_argument("role", choices=("c", "c++", "fortran"))
     parser.add_argument("--record-dir", type=Path, required=True)
     parser.add_argument("--ld", default="ld")
     parser.add_argument("--objcopy", default="objcopy")

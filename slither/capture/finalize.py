@@ -30,7 +30,7 @@ class CapturedExtension:
     library_dirs: tuple[str, ...]
     external_inputs: tuple[str, ...]
     link_flags: tuple[str, ...]
-    role: str                          # "c" or "c++"
+    role: str                          # "c", "c++" or "fortran"
     installed_file: Path
 
 

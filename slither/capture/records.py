@@ -20,7 +20,7 @@ class CaptureRecord:
     output_sha256: str          # of that .so, to recognise it after installation
     object: str                 # relocatable object: its objects + private archives, one global
     init_symbol: str            # PyInit_<basename>, the object's only global definition
-    role: str                   # "c" or "c++": which driver (and runtime) the final link needs
+    role: str                   # "c", "c++" or "fortran": which driver (and runtime) the final link needs
     libraries: list[str] = field(default_factory=list)        # -l names left for the final link
     library_dirs: list[str] = field(default_factory=list)     # -L dirs outside the package tree
     external_inputs: list[str] = field(default_factory=list)  # .a/.so paths outside the tree

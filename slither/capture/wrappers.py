@@ -46,11 +46,14 @@ def write_script(path: Path, role: str, compiler: list[str], *, python: str, rec
 
 def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: str | Sequence[str],
                    python: str, record_dir: Path, package_roots: Sequence[Path] = (),
-                   ld: str | None = None, objcopy: str | None = None, nm: str | None = None) -> dict[str, str]:
-    """Write `cc` and `c++` wrappers into `directory`; returns the environment that selects them.
+                   ld: str | None = None, objcopy: str | None = None, nm: str | None = None,
+                   real_fc: str | Sequence[str] = ()) -> dict[str, str]:
+    """Write `cc`, `c++` and `gfortran` wrappers into `directory`; returns the environment that
+    selects them.
 
     The result maps CC, CXX, LDSHARED and LDCXXSHARED to the wrappers (setuptools reads all
-    four; meson and CMake take CC and CXX). Libraries under `package_roots`, or under the
+    four; meson and CMake take CC and CXX) and FC, F77 and F90 to the Fortran one (meson, CMake,
+    numpy.f2py and numpy.distutils read those). Libraries under `package_roots`, or under the
     working directory of a link, count as package-private and are merged into the capture.
     ld, objcopy and nm default to the ones the C compiler names (`-print-prog-name`).
     """
@@ -58,7 +61,7 @@ def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: s
     directory.mkdir(parents=True, exist_ok=True)
     record_dir = Path(record_dir).resolve()
     record_dir.mkdir(parents=True, exist_ok=True)
-    c_compiler, cxx_compiler = as_words(real_cc), as_words(real_cxx)
+    c_compiler, cxx_compiler, fortran_compiler = as_words(real_cc), as_words(real_cxx), as_words(real_fc)
     toolchain_options = [
         "--ld", ld or find_toolchain_program(c_compiler, "ld"),
         "--objcopy", objcopy or find_toolchain_program(c_compiler, "objcopy"),
@@ -66,14 +69,15 @@ def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: s
     ]
     for root in package_roots:
         toolchain_options += ["--package-root", str(Path(root).resolve())]
-    scripts = {"cc": ("c", c_compiler), "c++": ("c++", cxx_compiler)}
+    scripts = {"cc": ("c", c_compiler), "c++": ("c++", cxx_compiler), "gfortran": ("fortran", fortran_compiler)}
     for name, (role, compiler) in scripts.items():
         if not compiler:
-            text = NO_COMPILER_SCRIPT.format(language="C++" if role == "c++" else "C",
-                                             variable="CXX" if role == "c++" else "CC")
+            language, variable = {"c": ("C", "CC"), "c++": ("C++", "CXX"), "fortran": ("Fortran", "FC")}[role]
+            text = NO_COMPILER_SCRIPT.format(language=language, variable=variable)
             atomic_write_bytes(directory / name, text.encode(), mode=0o755)
             continue
         write_script(directory / name, role, compiler, python=python, record_dir=record_dir,
                      toolchain_options=toolchain_options)
-    cc, cxx = str(directory / "cc"), str(directory / "c++")
-    return {"CC": cc, "CXX": cxx, "LDSHARED": f"{cc} -shared", "LDCXXSHARED": f"{cxx} -shared"}
+    cc, cxx, fc = str(directory / "cc"), str(directory / "c++"), str(directory / "gfortran")
+    return {"CC": cc, "CXX": cxx, "LDSHARED": f"{cc} -shared", "LDCXXSHARED": f"{cxx} -shared",
+            "FC": fc, "F77": fc, "F90": fc}

@@ -426,14 +426,16 @@ GFORTRAN_COMPANIONS = ("-lquadmath",)
 
 def module_link_flags(manifests: list[dict], gfortran_companions=GFORTRAN_COMPANIONS) -> list[str]:
     """Libraries the linked-in extension modules need (their -L/-l and flags), deduplicated in
-    order, plus the C++ runtime when any extension was linked by a C++ driver, and gfortran's
-    companions right after -lgfortran."""
+    order, plus the C++ runtime when any extension was linked by a C++ driver, the Fortran
+    runtime when any was linked by the Fortran driver (which names -lgfortran itself, not on
+    its command line), and gfortran's companions right after -lgfortran."""
     flags: list[str] = []
-    needs_cxx = False
+    needs_cxx = needs_fortran = False
     for manifest in manifests:
         candidates = []
         for extension in manifest["extensions"]:
             needs_cxx = needs_cxx or extension.get("role") == "c++"
+            needs_fortran = needs_fortran or extension.get("role") == "fortran"
             candidates += ([f"-L{d}" for d in extension.get("library_dirs", [])]
                            + list(extension.get("link_flags", []))
                            + list(extension.get("external_inputs", []))
@@ -441,6 +443,8 @@ def module_link_flags(manifests: list[dict], gfortran_companions=GFORTRAN_COMPAN
         if manifest["extensions"]:
             candidates += [f"-l{name}" for name in manifest.get("link_libraries", [])]
         flags += [flag for flag in candidates if flag not in flags]
+    if needs_fortran and "-lgfortran" not in flags:
+        flags += ["-lgfortran", "-lm"]
     if "-lgfortran" in flags:
         position = flags.index("-lgfortran") + 1
         flags[position:position] = [flag for flag in gfortran_companions if flag not in flags]

@@ -73,6 +73,33 @@ def pip_install_command(host_python: Path, source: Path, site: Path,
             "--target", str(site), str(source)]
 
 
+def prepare_build_prefix(args, host_python: Path, work: Path, log: Path, label: str) -> Path | None:
+    """The prefix the build backend runs from: the package's own locked build requirements
+    (--build-wheel, installed offline with the pinned pip), or the pinned build tools."""
+    if args.build_wheel:
+        if not args.pip_wheel:
+            raise SlitherError("--build-wheel needs --pip-wheel (the pip that installs them)")
+        prefix = work / "build-prefix"
+        wheels = [Path(args.pip_wheel), *[Path(wheel) for wheel in args.build_wheel]]
+        commands.say(f"  {label}: build prefix of {len(args.build_wheel)} locked wheel(s)")
+        build_tools.install_wheels(host_python, build_tools.python_series(host_python), wheels, prefix, log,
+                                   f"{label} build requirements")
+        return prefix
+    return build_tools.unpack_tools(Path(args.tools), work / "tools") if args.tools else None
+
+
+def add_packages_built_by_slither(env: dict, trees: list[Path], destination: Path) -> None:
+    """Build requirements Slither built itself (numpy for packages using its C API): their host
+    installs, extensions included, go on the build's path after its own build prefix."""
+    paths = []
+    for index, tree in enumerate(trees):
+        target = destination / str(index)
+        safe_extract(tree, target)
+        paths.append(str(target))
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH", ""), *paths]))
+
+
 def prepare_source(source: Path, tree: Path, patch_files: list[Path], label: str) -> Path:
     """What pip installs: a wheel as it is, an sdist unpacked (safely) and patched."""
     if source.name.endswith(".whl"):
@@ -170,6 +197,29 @@ def manifest(name: str, version: str, source_sha256: str, build_system: str, lin
     }
 
 
+# Sources that only a compiler turns into something importable.
+COMPILED_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".f", ".f90", ".f95", ".F", ".F90")
+
+
+def compiled_sources(tree: Path) -> list[str]:
+    """The package source's C, C++, Cython and Fortran files (relative paths), for telling a
+    package that fell back to pure Python (its C code failed quietly) from a pure one."""
+    if not tree.is_dir():
+        return []
+    return sorted(str(path.relative_to(tree)) for path in tree.rglob("*")
+                  if path.suffix in COMPILED_SOURCE_SUFFIXES and path.is_file())
+
+
+def check_fallback(label: str, compiled: list[str], built: list[str], required: bool, log: Path) -> bool:
+    """Whether the build fell back to pure Python; an error when the entry asked for extensions."""
+    fell_back = bool(compiled) and not built
+    if fell_back and required:
+        raise SlitherError(f"{label}: its source has {len(compiled)} compiled-language file(s) "
+                           f"({', '.join(compiled[:3])}{', ...' if len(compiled) > 3 else ''}) but the build "
+                           f"made no extension module (a fallback to pure Python); see {log}")
+    return fell_back
+
+
 def check_expected_modules(label: str, build_system: str, expected: list[str], built: list[str], log: Path) -> None:
     missing = sorted(set(expected) - set(built))
     if missing:
@@ -198,8 +248,9 @@ def build(args) -> None:
     work = Path(args.work).resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    tools_prefix = build_tools.unpack_tools(Path(args.tools), work / "tools") if args.tools else None
+    tools_prefix = prepare_build_prefix(args, host_python, work, log, label)
     env = build_environment(host_python, tools_prefix, profile, dict(os.environ))
+    add_packages_built_by_slither(env, [Path(tree) for tree in args.from_build], work / "from-build")
     tree = work / "src"
     installable = prepare_source(source, tree, patch_files, label)
 
@@ -207,7 +258,7 @@ def build(args) -> None:
     # A package that uses MPI compiles and links C through the MPI wrapper, captured like any
     # compiler; MPICC names the capture wrapper, so builds that prefer MPICC (mpi4py) use it too.
     real_cc = args.mpi_compiler or profile.CC
-    env.update(write_wrappers(work / "wrappers", real_cc=real_cc, real_cxx=profile.CXX,
+    env.update(write_wrappers(work / "wrappers", real_cc=real_cc, real_cxx=profile.CXX, real_fc=profile.FC,
                               python=sys.executable, record_dir=record_dir, package_roots=[tree]))
     if args.mpi_compiler:
         env["MPICC"] = env["CC"]
@@ -227,13 +278,17 @@ def build(args) -> None:
     extensions = finalize_captures(record_dir, site, output_dir=work / "finalized", objcopy=objcopy, nm=nm)
     check_expected_modules(label, args.build_system, args.expect_module,
                            [extension.module for extension in extensions], log)
+    fell_back = check_fallback(label, compiled_sources(tree), [extension.module for extension in extensions],
+                               args.require_extensions, log)
+    if args.host_site:  # the tree as installed, extensions included, for builds that need this one
+        reproducible.write_tar_deterministically(site, Path(args.host_site))
     strip_for_freezing(site, [extension.installed_file for extension in extensions])
 
     # Publish: the archive and manifest first, site.tar (the largest) last.
     write_static_archive(profile.AR, [extension.object for extension in extensions], Path(args.archive), env)
     files.atomic_write_text(Path(args.manifest), json.dumps(
-        manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
-                 host_python.parent.parent),
+        {**manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
+                    host_python.parent.parent), **({"pure_python_fallback": True} if fell_back else {})},
         indent=1, sort_keys=True) + "\n")
     reproducible.write_tar_deterministically(site, Path(args.site))
     commands.say(f"  {label}: {len(extensions)} extension module(s)"
@@ -245,6 +300,14 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", required=True, help="the host interpreter (runs pip and the build backend)")
     parser.add_argument("--tools", help="build-tools.tar for that interpreter (slither.packages.build_tools)")
+    parser.add_argument("--build-wheel", action="append", default=[],
+                        help="a locked build-requirement wheel (all of them; instead of --tools)")
+    parser.add_argument("--pip-wheel", help="with --build-wheel: the pinned pip wheel that installs them")
+    parser.add_argument("--from-build", action="append", default=[],
+                        help="host-site.tar of a build requirement Slither built itself")
+    parser.add_argument("--host-site", help="also write the installed tree, extensions included, here")
+    parser.add_argument("--require-extensions", action="store_true",
+                        help="a build that makes no extension from a source with compiled code is an error")
     parser.add_argument("--name", required=True)
     parser.add_argument("--version", required=True)
     parser.add_argument("--source", required=True, help="the sdist (or, for a pure package, wheel) file")

@@ -46,9 +46,9 @@ def tool_wheels(series: str, platform: str = "manylinux") -> tuple[Source, ...]:
 
 def obtain_tool_wheels(series: str, *, store: Path, platform: str = "manylinux", search_dirs: Iterable[Path] = (),
                        log: Callable[[str], None] = lambda message: None,
-                       pip_command: list[str] | None = None) -> list[Path]:
+                       index=None) -> list[Path]:
     """Every pinned wheel of the series as a verified local file (fetched into the store if new)."""
-    return [obtain(source, search_dirs=search_dirs, store=store, log=log, pip_command=pip_command)
+    return [obtain(source, search_dirs=search_dirs, store=store, log=log, index=index)
             for source in tool_wheels(series, platform)]
 
 
@@ -121,24 +121,35 @@ def remove_install_noise(prefix: Path) -> None:
             path.unlink()
 
 
-def install_tools(host_python: Path, series: str, wheels: list[Path], prefix: Path, log: Path) -> None:
-    """Install the verified wheels into `prefix` with the host interpreter and the pinned pip."""
+def install_wheels(host_python: Path, series: str, wheels: list[Path], prefix: Path, log: Path, what: str) -> None:
+    """Install exactly these verified wheels into `prefix` with the host interpreter, offline,
+    by the pip among them (pip runs from its own wheel: the host interpreter needs none)."""
     actual_series = python_series(host_python)
     if actual_series != series:
-        raise SlitherError(f"{host_python} is Python {actual_series}, but build tools for {series} were asked for")
-    (pip_wheel,) = [wheel for wheel in wheels if wheel.name.startswith("pip-")]
+        raise SlitherError(f"{host_python} is Python {actual_series}, but wheels for {series} were asked for")
+    pip_wheels = [wheel for wheel in wheels if wheel.name.startswith("pip-")]
+    if len(pip_wheels) != 1:
+        raise SlitherError(f"{what}: exactly one pip wheel must be among the wheels, found {len(pip_wheels)}")
     environment = tools_environment(prefix, series, host_python)
     del environment["PYTHONPATH"]  # pip runs from its wheel; nothing is installed yet
-    command = [str(host_python), f"{pip_wheel.resolve()}/pip", "install", "--no-index", "--no-deps",
+    command = [str(host_python), f"{pip_wheels[0].resolve()}/pip", "install", "--no-index", "--no-deps",
                "--no-compile", "--disable-pip-version-check", "--no-warn-script-location",
                "--prefix", str(prefix), *[str(wheel.resolve()) for wheel in wheels]]
-    commands.run_logged(command, log=log, what=f"build tools {series} install", env=environment)
-    site_packages = tools_site_packages(prefix, series)
-    if not (site_packages / "setuptools").is_dir():
-        raise SlitherError(f"build tools {series}: pip did not install into {site_packages}; "
+    commands.run_logged(command, log=log, what=f"{what} install", env=environment)
+    if not tools_site_packages(prefix, series).is_dir():
+        raise SlitherError(f"{what}: pip did not install into {tools_site_packages(prefix, series)}; "
                            f"the host interpreter's install scheme is not posix_prefix")
     make_scripts_relocatable(prefix / "bin", series)
+
+
+def install_tools(host_python: Path, series: str, wheels: list[Path], prefix: Path, log: Path) -> None:
+    """The pinned build tools, installed into `prefix`."""
+    install_wheels(host_python, series, wheels, prefix, log, f"build tools {series}")
+    # The tools prefix is published as an archive: nothing in it may name this machine's paths.
+    # (A package's own build prefix is scratch, and keeps RECORD: cmake's wheel reads it.)
     remove_install_noise(prefix)
+    if not (tools_site_packages(prefix, series) / "setuptools").is_dir():
+        raise SlitherError(f"build tools {series}: setuptools is missing from {prefix}")
 
 
 def build_tools_archive(host_python: Path, series: str, wheels: list[Path], output: Path,

@@ -21,11 +21,13 @@ from slither.libraries import mpi as mpi_sources
 from slither.sources import patches
 from slither.cpython.build import static_archive_found
 from slither.errors import SlitherError
+from slither.packages.build_requirements import HostPlatform
+from slither.plan.module_entries import parse_entry, split_entries
+from slither.plan.package_set import resolve_packages
 from slither.link.main_c import MainOptions
 from slither.plan.recipe import CPythonRelease
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-MODULE_ENTRY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(==[A-Za-z0-9.+!_-]+)?$")
 
 
 def default_cache_dir() -> str:
@@ -38,23 +40,20 @@ def available_modules() -> list[str]:
 
 
 def parse_module_list(text) -> list[str]:
-    """MODULES: comma-separated recipe names, each optionally pinned with ==version; a name with
-    no recipe needs ==version (slither.plan.recipe_free builds it from its locked source)."""
-    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
+    """MODULES: comma-separated entries (slither.plan.module_entries): recipe names, each
+    optionally pinned with ==version; a name with no recipe needs ==version (slither.plan.recipe_free
+    builds it from its locked source); ./paths name the user's own projects."""
+    entries = text if isinstance(text, (list, tuple)) else split_entries(str(text))
     names = [entry.strip() for entry in entries if entry.strip()]
-    for entry in names:
-        if not MODULE_ENTRY_PATTERN.match(entry):
-            raise SlitherError(f"MODULES entry {entry!r} is malformed: write name or name==version, "
-                               "comma-separated (e.g. MODULES=numpy,mpi4py)")
     known = available_modules()
-    for entry in names:
-        bare, _, version = entry.partition("==")
-        if bare not in known and not version:
-            close = difflib.get_close_matches(bare, known, n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            listing = ", ".join(known) if known else "none yet"
-            raise SlitherError(f"MODULES: no recipe for {bare!r}{hint}; recipes: {listing}; or give "
-                               f"{bare}==VERSION to build it without one (its sha256 is locked on first use)")
+    for entry in [parse_entry(text_entry) for text_entry in names]:  # malformed ones first
+        if entry.is_local or entry.name in known or entry.version:
+            continue
+        close = difflib.get_close_matches(entry.name, known, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        listing = ", ".join(known) if known else "none yet"
+        raise SlitherError(f"MODULES: no recipe for {entry.name!r}{hint}; recipes: {listing}; or give "
+                           f"{entry.name}==VERSION to build it without one (its sha256 is locked on first use)")
     return names
 
 
@@ -329,13 +328,40 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
         raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
     module_entries = list(modules)
 
+    store = Path(download_store or os.path.join(build_dir, "downloads"))
+    host = HostPlatform(release.series, profile.wheel_platform)
+    entries = [parse_entry(text) for text in module_entries]
+    # Requirements that Slither builds itself are taken from the build, never the index.
+    built_here = sorted({entry.name for entry in entries if entry.name} | set(available_modules()))
+
     def recipe_free(package, version):
         from slither.plan.recipe_free import recipe_without_file
-        return recipe_without_file(package, version, store=Path(download_store or os.path.join(build_dir, "downloads")),
+        return recipe_without_file(package, version, store=store, host=host, built_by_slither=built_here,
                                    search_dirs=[Path(d) for d in source_dirs], log=commands.say)
 
+    def local_recipe(entry):
+        from slither.plan.recipe_free import recipe_for_local_project
+        return recipe_for_local_project(entry.path, store=store, host=host, built_by_slither=built_here,
+                                        log=commands.say)
+
+    def runtime(made):
+        if not made:
+            return []
+        from slither.plan import runtime_requirements
+        from slither.sources.pinned import default_index
+        from slither.sources.unpinned import obtain_unpinned
+        recipe_versions = {name: module_recipes.load_module_recipe(name).version for name in available_modules()}
+        return runtime_requirements.resolve(
+            made, recipe_versions=recipe_versions, series=release.series, full_version=release.version,
+            store=store, index=default_index(), log=commands.say,
+            fetch=lambda name, version: obtain_unpinned(f"{name}=={version}", store=store, log=commands.say)[1])
+
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
-    recipes = resolve_recipes(module_entries, recipe_free, replaced=() if mpi_kind == "recipe" else ("mpi",))
+    replaced = () if mpi_kind == "recipe" else ("mpi",)
+    recipes = resolve_packages(entries, resolve_named=lambda names: resolve_recipes(names, None, replaced=replaced),
+                               recipe_free=recipe_free, local_recipe=local_recipe, runtime=runtime,
+                               available=available_modules())
+    check_one_recipe_per_package(recipes)
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
     check_static_libraries(recipes, profile)
     target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)

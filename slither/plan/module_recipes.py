@@ -18,7 +18,8 @@ from slither.plan.recipe import Source, StaticLibrary
 
 
 # How a package turns into installed files; "pure" packages have no compiled code at all.
-PACKAGE_BUILD_SYSTEMS = ("setuptools", "meson-python", "pure")
+PACKAGE_BUILD_SYSTEMS = ("setuptools", "meson-python", "scikit-build-core", "hatchling", "flit-core",
+                         "pdm-backend", "poetry-core", "pep517", "pure")
 # C libraries built from source into an install prefix (slither.libraries.build), not Python
 # packages: "autotools" is ./configure && make && make install.
 LIBRARY_BUILD_SYSTEMS = ("autotools",)

@@ -1,4 +1,4 @@
-"""Obtain pinned source files: local SOURCES dirs, the download store, URLs, pip, then apt.
+"""Obtain pinned source files: local SOURCES dirs, the download store, URLs, the package index, then apt.
 
 Every file is verified against its pinned sha256 before anyone may use it. Downloads are
 written under a temporary name, verified, and only then renamed into the content-addressed
@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 from slither.errors import SlitherError
 from slither.files import sha256_of, verify
 from slither.plan.recipe import Source
+from slither.sources import package_index
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
 
@@ -40,22 +41,14 @@ def _adopt(candidate: Path, source: Source, store: Path) -> Path:
 
 
 def _download_url(url: str, source: Source, store: Path, log: Callable[[str], None]) -> Path | None:
-    workdir = Path(store) / source.sha256
-    workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=workdir, prefix=".part-", delete=False) as partial:
-        try:
-            log(f"download {url}")
-            with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
-                shutil.copyfileobj(response, partial)
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            log(f"  unavailable: {getattr(error, 'reason', error)}")
-            os.unlink(partial.name)
-            return None
+    log(f"download {url}")
+    entry = package_index.IndexFile(source.filename, url, "")
     try:
-        return _adopt(Path(partial.name), source, store)
-    except SlitherError:
-        os.unlink(partial.name)
-        raise
+        fetched = package_index.download(entry, Path(store) / source.sha256, source.sha256, log)
+    except package_index.DownloadUnavailable as error:
+        log(f"  unavailable: {error}")
+        return None
+    return _adopt(fetched, source, store)
 
 
 def default_pip_command() -> list[str]:
@@ -63,54 +56,32 @@ def default_pip_command() -> list[str]:
     return [sys.executable, "-m", "pip"]
 
 
-def pip_download_arguments(source: Source, requirements_file: Path, destination: Path) -> list[str]:
-    """`pip download` options that fetch exactly the pinned file and nothing it depends on."""
-    requirement = source.pip
-    assert requirement is not None
-    arguments = ["download", "--no-deps", "--disable-pip-version-check", "--progress-bar", "off",
-                 "--require-hashes", "-r", str(requirements_file), "-d", str(destination)]
-    if requirement.kind == "sdist":
-        # Per name, not :all:, or pip would build the package's build backend from source too.
-        arguments += ["--no-binary", requirement.name]
-    else:
-        arguments += ["--only-binary", ":all:"]
-        if requirement.python_version:
-            arguments += ["--python-version", requirement.python_version]
-        for platform in wheel_platform_tags(source.filename):
-            # The pinned file's own platform, not this machine's: a musllinux build tool is
-            # fetched on a glibc machine (pip would otherwise look for a manylinux wheel only).
-            arguments += ["--platform", platform]
-    return arguments
+_configured: dict[tuple[str, ...], package_index.IndexLocations] = {}
 
 
-def wheel_platform_tags(filename: str) -> list[str]:
-    """The platform tags a wheel's name declares (`...-py3-none-musllinux_1_1_x86_64.whl`);
-    none for a pure-Python (`any`) wheel."""
-    platforms = filename.removesuffix(".whl").split("-")[-1].split(".")
-    return [] if platforms == ["any"] else platforms
+def default_index() -> package_index.IndexLocations:
+    """Where pip is configured to find packages (asked once per process)."""
+    key = tuple(default_pip_command())
+    if key not in _configured:
+        _configured[key] = package_index.configured_locations(list(key))
+    return _configured[key]
 
 
-def _download_pip(source: Source, store: Path, log: Callable[[str], None],
-                  pip_command: list[str]) -> Path | None:
-    """Let pip fetch the pinned file; pip checks the hash (hash-checking mode) and so do we."""
+def _download_index(source: Source, store: Path, log: Callable[[str], None],
+                    index: package_index.IndexLocations) -> Path | None:
+    """The pinned file, fetched from the package index as a file (an sdist is never built to
+    fetch it, as `pip download` would), verified against the pin before it enters the store."""
     requirement = source.pip
     if requirement is None:
         return None
-    with tempfile.TemporaryDirectory(dir=store, prefix=".pip-") as workdir:
-        requirements_file = Path(workdir) / "requirement.txt"
-        requirements_file.write_text(
-            f"{requirement.name}=={requirement.version} --hash=sha256:{source.sha256}\n")
-        destination = Path(workdir) / "files"
-        log(f"pip download {requirement.name}=={requirement.version} ({requirement.kind})")
-        result = subprocess.run([*pip_command, *pip_download_arguments(source, requirements_file, destination)],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        fetched = destination / source.filename
-        if result.returncode != 0 or not fetched.is_file():
-            got = sorted(p.name for p in destination.glob("*")) if destination.is_dir() else []
-            last = (result.stdout.strip().splitlines() or ["no output"])[-1]
-            log(f"  unavailable: {last}" + (f" (pip fetched {', '.join(got)})" if got else ""))
-            return None
-        return _adopt(fetched, source, store)
+    log(f"fetch {source.filename} from the package index ({requirement.name}=={requirement.version})")
+    entry = package_index.choose(package_index.release_files(requirement.name, index), requirement.name,
+                                 requirement.version, requirement.kind, filename=source.filename)
+    if entry is None:
+        log(f"  unavailable: the package index lists no {source.filename}")
+        return None
+    fetched = package_index.download(entry, Path(store) / source.sha256, source.sha256, log)
+    return _adopt(fetched, source, store)
 
 
 def debian_orig_glob(package: str, upstream_version: str) -> str:
@@ -139,7 +110,7 @@ def _download_debian(source: Source, upstream_version: str, store: Path,
 
 def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream_version: str = "",
            log: Callable[[str], None] = lambda message: None,
-           pip_command: list[str] | None = None) -> Path:
+           index: package_index.IndexLocations | None = None) -> Path:
     """Return a verified local path of the source file, fetching it if it is nowhere yet."""
     for directory in search_dirs:
         candidate = Path(directory) / source.filename
@@ -155,14 +126,14 @@ def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream
         fetched = _download_url(url, source, store, log)
         if fetched:
             return fetched
-    fetched = _download_pip(source, store, log, pip_command or default_pip_command())
+    fetched = _download_index(source, store, log, index or default_index()) if source.pip else None
     if fetched:
         return fetched
     fetched = _download_debian(source, upstream_version, store, log)
     if fetched:
         return fetched
     where = ", ".join(list(source.urls)
-                      + ([f"pip download {source.pip.name}=={source.pip.version}"] if source.pip else [])
+                      + ([f"the package index ({source.pip.name}=={source.pip.version})"] if source.pip else [])
                       + ([f"apt-get source {source.debian.package}"] if source.debian else []))
     remedy = ("check that pip reaches the package index (pip config list)" if source.pip
               else "run ./bootstrap (it enables Debian source packages)")

@@ -1,7 +1,9 @@
 """Sources of packages asked for as `MODULES=name==version` with no recipe: trust on first use.
 
 Without a recipe nobody has pinned a sha256, so the first build that asks for `name==version`
-fetches its pure-Python wheel through pip (or, when it publishes none, its sdist), and records the file's name and sha256 in a lock file in the download store:
+fetches its pure-Python wheel from the package index (or, when it publishes none, its sdist;
+never building anything to fetch it), and records the file's name and sha256 in a lock file
+in the download store:
 
     <store>/locks/<normalized-name>==<version>.json
     {"format": 1, "name": ..., "version": ..., "kind": "sdist" | "wheel",
@@ -19,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
@@ -27,7 +28,8 @@ from typing import Callable, Iterable
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.plan.recipe import PipRequirement, Source
-from slither.sources.pinned import default_pip_command, obtain, stored_path
+from slither.sources import package_index
+from slither.sources.pinned import default_index, obtain, stored_path
 
 LOCK_FORMAT = 1
 LOCK_DIRECTORY = "locks"
@@ -86,59 +88,53 @@ def write_lock_once(path: Path, source: Source) -> Source:
     return source
 
 
-def is_pure_python_wheel(filename: str) -> bool:
-    """A wheel usable by any interpreter and platform: its tags end in `-none-any.whl`."""
-    return filename.endswith("-none-any.whl")
-
-
-def _pip_fetch(pip_command: list[str], arguments: list[str], destination: Path) -> list[Path]:
-    result = subprocess.run([*pip_command, "download", "--no-deps", "--disable-pip-version-check",
-                             "--progress-bar", "off", "-d", str(destination), *arguments],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode != 0:
-        return []
-    return sorted(destination.iterdir())
-
-
-def fetch_first_time(name: str, version: str, store: Path, pip_command: list[str],
+def fetch_first_time(name: str, version: str, store: Path, index: package_index.IndexLocations,
                      log: Callable[[str], None]) -> Source:
     """Fetch `name==version` without a known hash and move it into the store under its sha256.
 
-    A pure-Python wheel is taken when the package publishes one: it needs no build backend
-    (flit, hatchling, poetry, ... are not among the build tools). Otherwise the sdist."""
-    Path(store).mkdir(parents=True, exist_ok=True)
+    A pure-Python wheel is taken when the package publishes one and no compiled ones: it needs
+    no build. Otherwise the sdist. The file comes from the package index as a file: nothing is built
+    to fetch it (`pip download` of an sdist would prepare its metadata, i.e. build it)."""
     requirement = f"{name}=={version}"
-    with tempfile.TemporaryDirectory(dir=store, prefix=".first-use-") as workdir:
-        log(f"pip download {requirement} (first use: its sha256 will be locked)")
-        files = _pip_fetch(pip_command, ["--only-binary", ":all:", requirement], Path(workdir) / "wheel")
-        kind = "wheel"
-        compiled_wheel = files[0].name if len(files) == 1 and not is_pure_python_wheel(files[0].name) else ""
-        if not files or compiled_wheel:
-            files = _pip_fetch(pip_command, ["--no-binary", name, requirement], Path(workdir) / "sdist")
-            kind = "sdist"
-            if not files and compiled_wheel:
-                raise SlitherError(f"{requirement} has no sdist and its wheel {compiled_wheel} is compiled "
-                                   f"for one platform; write a recipe (modules/{normalized_name(name)}.py)")
-        if len(files) != 1:
-            raise SlitherError(f"cannot fetch {requirement} with pip (no sdist, no pure-Python wheel); "
-                               "check the name and version, and that pip reaches the package index")
-        fetched = files[0]
-        source = Source(fetched.name, sha256_of(fetched), pip=PipRequirement(name, version, kind))
-        final = stored_path(store, source)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(fetched, final)
+    log(f"fetch {requirement} from the package index (first use: its sha256 will be locked)")
+    files = package_index.release_files(name, index)
+    # A release with compiled wheels has compiled code: its pure wheel, if any, is a fallback
+    # without it (wrapt publishes one), so the sdist is built instead.
+    compiled_release = any(f.filename.endswith(".whl") and not package_index.is_pure_python_wheel(f.filename)
+                           and package_index._release_version(f.filename, name) == version for f in files)
+    pure = None if compiled_release else package_index.choose(files, name, version, "pure-wheel")
+    entry = pure or package_index.choose(files, name, version, "sdist")
+    if entry is None:
+        compiled = [f.filename for f in files if f.filename.endswith(".whl")
+                    and package_index._release_version(f.filename, name) == version]
+        if compiled:
+            raise SlitherError(f"{requirement} has no sdist and its wheel {compiled[0]} is compiled "
+                               f"for one platform; write a recipe (modules/packages/{normalized_name(name)}.py)")
+        versions = sorted({v for f in files if (v := package_index._release_version(f.filename, name))})
+        if not files:
+            raise SlitherError(f"{name}: the package index has no such package; check the name "
+                               "(`pip index versions NAME`)")
+        raise SlitherError(f"{requirement}: the package index has no such version"
+                           + (f" (latest: {versions[-1]})" if versions else ""))
+    kind = "wheel" if entry.filename.endswith(".whl") else "sdist"
+    Path(store).mkdir(parents=True, exist_ok=True)
+    fetched = package_index.download(entry, Path(store) / ".first-use", entry.sha256, log)
+    source = Source(entry.filename, sha256_of(fetched), pip=PipRequirement(name, version, kind))
+    final = stored_path(store, source)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(fetched, final)
     return source
 
 
 def obtain_unpinned(requirement: str, *, store: Path, search_dirs: Iterable[Path] = (),
                     log: Callable[[str], None] = lambda message: None,
-                    pip_command: list[str] | None = None) -> tuple[Source, Path]:
+                    index: package_index.IndexLocations | None = None) -> tuple[Source, Path]:
     """The locked source of `name==version` and its verified local path (locking it on first use)."""
     name, version = parse_requirement(requirement)
     lock = lock_path(store, name, version)
-    pip_command = pip_command or default_pip_command()
     if lock.is_file():
         source = read_lock(lock)
     else:
-        source = write_lock_once(lock, fetch_first_time(name, version, store, pip_command, log))
-    return source, obtain(source, search_dirs=search_dirs, store=store, log=log, pip_command=pip_command)
+        index = index or default_index()
+        source = write_lock_once(lock, fetch_first_time(name, version, store, index, log))
+    return source, obtain(source, search_dirs=search_dirs, store=store, log=log, index=index)

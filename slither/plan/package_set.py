@@ -1,0 +1,130 @@
+"""Which packages go into one build: the MODULES entries, and what they need.
+
+From the entries (slither.plan.module_entries) to recipes, in the order they build:
+
+1. recipes by name (modules/packages/), with what they depend on (depends_on: MPICH);
+2. packages without a recipe (name==version) and local projects (./path), each made into a
+   recipe with its build requirements locked (slither.plan.recipe_free, local_project);
+3. their run-time requirements (slither.plan.runtime_requirements), brought in as recipes or
+   as locked packages, each noting who needs it;
+4. build requirements that Slither builds itself (numpy for a package that compiles against
+   its C API), added to the build if no entry named them, and ordered before what needs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Callable
+
+from slither.errors import SlitherError
+from slither.plan import module_recipes
+from slither.plan.module_entries import ModuleEntry
+from slither.plan.module_recipes import Recipe
+
+
+def with_extra(recipe: Recipe, **values) -> Recipe:
+    return dataclasses.replace(recipe, extra={**recipe.extra, **values})
+
+
+def build_order(recipes: list[Recipe]) -> list[Recipe]:
+    """Libraries and recipes as resolved, then packages so that each follows the packages its
+    build takes from the build (from_build); a cycle is an error."""
+    by_name = {recipe.name: recipe for recipe in recipes}
+    needs = {recipe.name: build_path_names(recipe, recipes) for recipe in recipes}
+    ordered, done, visiting = [], set(), set()
+
+    def visit(recipe: Recipe, chain: list[str]) -> None:
+        if recipe.name in done:
+            return
+        if recipe.name in visiting:
+            raise SlitherError(f"MODULES: build requirements form a cycle: {' -> '.join(chain + [recipe.name])}")
+        visiting.add(recipe.name)
+        for name in needs[recipe.name]:
+            if name in by_name:
+                visit(by_name[name], chain + [recipe.name])
+        visiting.discard(recipe.name)
+        done.add(recipe.name)
+        ordered.append(recipe)
+
+    for recipe in recipes:
+        visit(recipe, [])
+    return ordered
+
+
+def from_build_names(recipe: Recipe) -> tuple[str, ...]:
+    locked = recipe.extra.get("build_requirements")
+    return tuple(locked.from_build) if locked is not None else ()
+
+
+def build_path_names(recipe: Recipe, recipes: list[Recipe]) -> tuple[str, ...]:
+    """The packages whose host trees a build runs with: the build requirements Slither builds,
+    and what those need at run time (cffi's pycparser), transitively, in `recipes` order."""
+    wanted = set(from_build_names(recipe))
+    grew = True
+    while grew:
+        grew = False
+        for other in recipes:
+            needers = {label.split(" ", 1)[0] for label in other.extra.get("needed_by", ())}
+            if other.name not in wanted and needers & wanted:
+                wanted.add(other.name)
+                grew = True
+    return tuple(other.name for other in recipes if other.name in wanted)
+
+
+def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[list[str]], tuple],
+                     recipe_free: Callable[[str, str], Recipe], local_recipe: Callable[[ModuleEntry], Recipe],
+                     runtime: Callable[[list[tuple]], list], available: list[str]) -> tuple[Recipe, ...]:
+    """resolve_named(names): recipes of named entries and their depends_on, dependencies first
+    (build_plan.resolve_recipes); recipe_free(name, version) and local_recipe(entry): recipes of
+    the other entries; runtime(entries of (name, version, extras, source path, declared)): what
+    they need at run time (a list of runtime_requirements.Brought); available: recipe names."""
+    named = [entry for entry in entries if not entry.is_local and (entry.name in available or not entry.version)]
+    for entry in named:
+        if entry.extras:
+            raise SlitherError(f"MODULES entry {entry.text}: extras are for packages without a recipe; "
+                               f"the recipe modules/packages/{entry.name}.py says what {entry.name} needs")
+    recipes = {recipe.name: recipe for recipe in resolve_named(
+        [f"{entry.name}=={entry.version}" if entry.version else entry.name for entry in named])}
+    strict = {entry.name for entry in named if entry.strict}
+
+    made: dict[str, Recipe] = {}
+    for entry in entries:
+        if entry.is_local:
+            recipe = local_recipe(entry)
+        elif entry.name not in available and entry.version:
+            recipe = recipe_free(entry.name, entry.version)
+            recipe = with_extra(recipe, extras=entry.extras)
+        else:
+            continue
+        if recipe.name in made or recipe.name in recipes:
+            raise SlitherError(f"MODULES names {recipe.name} twice ({entry.text}); keep one entry")
+        made[recipe.name] = recipe
+        if entry.strict:
+            strict.add(recipe.name)
+
+    brought = runtime([(recipe.name, recipe.version, recipe.extra.get("extras", ()), recipe.extra.get("source_path"),
+                        recipe.extra.get("declared_requirements")) for recipe in made.values()])
+    for item in brought:
+        if item.name in recipes or item.name in made:
+            continue
+        if item.name in available:
+            for recipe in resolve_named([item.name]):
+                recipes.setdefault(recipe.name, recipe)
+            recipes[item.name] = with_extra(recipes[item.name], needed_by=item.needed_by)
+        else:
+            made[item.name] = with_extra(recipe_free(item.name, item.version), extras=item.extras,
+                                         needed_by=item.needed_by)
+
+    for recipe in list(made.values()):
+        for name in from_build_names(recipe):
+            if name not in recipes and name not in made:
+                for added in resolve_named([name]):
+                    recipes.setdefault(added.name, with_extra(added, needed_by=(f"{recipe.name} {recipe.version} "
+                                                                                 "(to build)",)))
+    everything = [*recipes.values(), *made.values()]
+    everything = [with_extra(recipe, require_extensions=True) if recipe.name in strict else recipe
+                  for recipe in everything]
+    libraries = [recipe for recipe in everything if module_recipes.is_library(recipe)]
+    packages = [recipe for recipe in everything if not module_recipes.is_library(recipe)]
+    return tuple(libraries + build_order(packages))
