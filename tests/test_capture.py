@@ -447,3 +447,17 @@ def test_a_toolchain_without_fortran_says_so_when_a_build_tries_it(tmp_path):
                          python=sys.executable, record_dir=tmp_path / "records")
     result = subprocess.run([env["FC"], "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert result.returncode == 1 and "no Fortran compiler (its profile leaves FC empty)" in result.stderr
+
+
+def test_link_time_optimisation_is_left_out_so_that_the_capture_sees_machine_code(tmp_path, wrappers):
+    """CMake packages ask for -flto (boost-histogram): IR objects cannot be localized."""
+    env, record_dir = wrappers
+    import sysconfig
+    (tmp_path / "m.c").write_text(module_source("_lto", 3))
+    include = f"-I{sysconfig.get_paths()['include']}"
+    subprocess.run([env["CC"], "-fPIC", "-O2", "-flto=auto", "-ffat-lto-objects", include, "-c", "m.c", "-o", "m.o"],
+                   cwd=tmp_path, check=True)
+    assert b".gnu.lto_" not in (tmp_path / "m.o").read_bytes()  # machine code only
+    subprocess.run([env["CC"], "-shared", "-flto=auto", "m.o", "-o", f"_lto{EXT_SUFFIX}"], cwd=tmp_path, check=True)
+    (record,) = read_records(record_dir)
+    assert global_definitions(record.object) == ["PyInit__lto"]

@@ -37,8 +37,19 @@ def parse_options(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[
     return options, command[:options.compiler_words], command[options.compiler_words:]
 
 
+# Link-time optimisation leaves GCC's intermediate code in the objects, which `ld -r` cannot
+# turn into one object with a single global symbol; the package is built without it (the
+# final static link could do a whole-program LTO of its own, but does not).
+LTO_FLAG_PREFIXES = ("-flto", "-ffat-lto-objects", "-fno-fat-lto-objects", "-fuse-linker-plugin")
+
+
+def without_lto(arguments: list[str]) -> list[str]:
+    return [argument for argument in arguments if not argument.startswith(LTO_FLAG_PREFIXES)]
+
+
 def main(argv: list[str] | None = None) -> None:
     options, compiler, arguments = parse_options(sys.argv[1:] if argv is None else argv)
+    arguments = without_lto(arguments)
     if not may_link_extension(arguments):
         os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output and status
     # Only -shared links get here and pay for the imports of the capture itself.
