@@ -154,6 +154,24 @@ def table(summary: list[dict], contenders: dict, node_counts: list[int], ranks_p
     return "\n".join(lines)
 
 
+def results_markdown(results: dict) -> list[str]:
+    """The page of one run, as lines, from its results.json alone (bench/publish.py uses it too)."""
+    settings, contenders, unavailable = results["settings"], results["contenders"], results["unavailable"]
+    node_counts = settings["nodes"]
+    text = table(results["cells"], contenders, node_counts, settings["ranks_per_node"])
+    text += "".join(f"\n| {name} | " + " | ".join("n/a" for _ in node_counts) + " |" for name in unavailable)
+    title = (f"Start-up under srun, {settings['runs']} runs (median), wall time to the last rank's first line; "
+             f"FUSE metadata server, {settings['service_ms']:g} ms per metadata operation")
+    markdown = [f"# bench/cluster_startup.py", "", f"Command: `{results['command']}`  ",
+                f"Machine: {results['machine']['os']}, {results['machine']['cpu']}, {results['machine']['cores']} cores; "
+                f"the emulated Slurm cluster (tests/cluster/slurm-cluster) on it  ",
+                f"Started: {results['started']}", "", f"Workload: `{results['workload']}`", "", "Contenders:", ""]
+    markdown += [f"* **{name}**: {description}" for name, description in contenders.items()]
+    markdown += [f"* **{name}**: n/a ({reason})" for name, reason in unavailable.items()]
+    markdown += ["", f"## {title}", "", text, "", READING, ""]
+    return markdown
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", default="2,4", help="node counts, comma-separated (2 to 4)")
@@ -215,18 +233,8 @@ def main() -> None:
     results["cells"] = run_cells(contenders, node_counts, args.ranks_per_node, args.runs, args.service_ms,
                                  prep.served, mountpoint, stock.interpreter, env)
     results["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    text = table(results["cells"], contenders, node_counts, args.ranks_per_node)
-    text += "".join(f"\n| {name} | " + " | ".join("n/a" for _ in node_counts) + " |" for name in unavailable)
-    title = (f"Start-up under srun, {args.runs} runs (median), wall time to the last rank's first line; "
-             f"FUSE metadata server, {args.service_ms:g} ms per metadata operation")
-    print(f"\n## {title}\n\n{text}\n\n{READING}\n", flush=True)
-    markdown = [f"# bench/cluster_startup.py", "", f"Command: `{results['command']}`  ",
-                f"Machine: {results['machine']['os']}, {results['machine']['cpu']}, {results['machine']['cores']} cores; "
-                f"the emulated Slurm cluster (tests/cluster/slurm-cluster) on it  ",
-                f"Started: {results['started']}", "", f"Workload: `{CODE}`", "", "Contenders:", ""]
-    markdown += [f"* **{name}**: {description}" for name, description in contenders.items()]
-    markdown += [f"* **{name}**: n/a ({reason})" for name, reason in unavailable.items()]
-    markdown += ["", f"## {title}", "", text, "", READING, ""]
+    markdown = results_markdown(results)
+    print("\n" + "\n".join(markdown[markdown.index(next(l for l in markdown if l.startswith("## "))):]), flush=True)
     results_dir = Path(args.results)
     results_dir.mkdir(parents=True, exist_ok=True)
     for name, content in (("results.json", json.dumps(results, indent=1, default=str)), ("results.md", "\n".join(markdown))):
