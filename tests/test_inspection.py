@@ -72,3 +72,14 @@ def test_inspect_into_a_closed_pipe_is_quiet(checkout):
     reader.wait()
     assert result.returncode == 141
     assert result.stderr == ""
+
+
+def test_inspect_says_what_was_brought_in_and_which_packages_fell_back_to_pure_python():
+    from slither.inspect.manifest import format_inspection
+    manifest = {"build": {"modules": {"cffi": {"version": "1.17.1", "recipe": False},
+                                      "pycparser": {"version": "2.22", "recipe": False, "needed_by": ["cffi 1.17.1"]}}},
+                "builtin_modules": [], "frozen_modules": [], "pure_python_fallbacks": ["wrapt"]}
+    lines = format_inspection(manifest, modules=False).splitlines()
+    assert "  pycparser 2.22: brought in, needed by cffi 1.17.1" in lines
+    assert ("  wrapt: a pure-Python fallback (its source has compiled code, its build made no extension module)"
+            in lines)

@@ -81,6 +81,9 @@ def _write_binary_manifest(target, source, env):
     extensions = [extension["module"] for package in packages for extension in package["extensions"]]
     manifest = {"build": build, "frozen_modules": frozen["modules"],
                 "builtin_modules": sorted(cpython_info["builtin_modules"] + extensions)}
+    fallbacks = sorted(package["package"] for package in packages if package.get("pure_python_fallback"))
+    if fallbacks:
+        manifest["pure_python_fallbacks"] = fallbacks
     if candidates is not None:
         manifest["components"] = components_in_binary(candidates, cpython_info["builtin_modules"],
                                                        module_libraries)

@@ -49,9 +49,11 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
         if outcomes["link"] == "not needed":  # the binary was not asked for (`scons reference`)
             return
         components = _read_json(env.File(os.path.join(plan.work_dir, "manifest.json"))).get("components", [])
+        fallbacks = sorted(package["name"] for package in packages
+                           if _read_json(package["manifest"]).get("pure_python_fallback"))
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
                              _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes,
-                             components))
+                             components, fallbacks))
 
     atexit.register(print_summary)
 

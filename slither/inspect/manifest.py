@@ -31,6 +31,10 @@ def format_inspection(manifest: dict, modules: bool = True) -> str:
     packages = build.get("modules", {})
     lines.append("third-party modules: " + (", ".join(f"{name} {info['version']}" for name, info in
                                                        sorted(packages.items())) or "none"))
+    lines += [f"  {name} {info['version']}: brought in, needed by {', '.join(info['needed_by'])}"
+              for name, info in sorted(packages.items()) if info.get("needed_by")]
+    lines += [f"  {name}: a pure-Python fallback (its source has compiled code, its build made no extension module)"
+              for name in manifest.get("pure_python_fallbacks", [])]
     lines.append("inputs (sha256):")
     lines += [f"  {digest}  {name}" for name, digest in sorted(build.get("inputs", {}).items())]
     builtin = manifest.get("builtin_modules", [])

@@ -16,10 +16,20 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def brought_lines(recipes) -> list[str]:
+    """Packages the build took in because another needs them, and who."""
+    lines = []
+    for recipe in recipes:
+        needed_by = recipe.extra.get("needed_by") if hasattr(recipe, "extra") else None
+        if needed_by:
+            lines.append(f"    {recipe.name} {recipe.version}: needed by {', '.join(needed_by)}")
+    return (["  brought in (run-time or build requirements):"] + lines) if lines else []
+
+
 def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
-                   frozen_manifest: dict, outcomes: dict[str, str], components=()) -> str:
+                   frozen_manifest: dict, outcomes: dict[str, str], components=(), fallbacks=()) -> str:
     """components: the binary manifest's component list (slither.plan.licences), for the
-    one-line copyleft warning."""
+    one-line copyleft warning; fallbacks: packages whose compiled code built no extension."""
     modules = frozen_manifest.get("modules", [])
     frozen_bytes = frozen_manifest.get("total_bytes", 0)
     builtin = cpython_info.get("builtin_modules", [])
@@ -33,6 +43,10 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         f"  built-in C modules: {len(builtin)}",
         f"  third-party modules: {', '.join(plan.modules) if plan.modules else 'none'}",
     ]
+    lines += brought_lines(getattr(plan, "recipes", ()))
+    for name in fallbacks:
+        lines.append(f"  pure-Python fallback: {name} (its source has compiled code, its build made no "
+                     f"extension module; {name}==VERSION! in MODULES makes that an error)")
     package_data = frozen_manifest.get("package_data", {})
     if package_data:
         lines.append(f"  package data: {sum(d['files'] for d in package_data.values())} files "

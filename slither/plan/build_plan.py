@@ -268,7 +268,10 @@ class Plan:
                           "static_link_flags": list(self.profile.static_link_flags)},
             "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256,
                                       "source": recipe.source.filename,
-                                      "recipe": bool(recipe.path)}
+                                      "recipe": bool(recipe.path),
+                                      **({"needed_by": list(recipe.extra["needed_by"])}
+                                         if recipe.extra.get("needed_by") else {}),
+                                      **({"local_project": True} if recipe.extra.get("local_project") else {})}
                         for recipe in self.recipes},
             **({"mpi": self.mpi.description} if self.mpi else {}),
             "stdlib_frozen": self.freeze,
