@@ -1,7 +1,6 @@
 """Pure parts of the CPython step: module states, what is left out and why, link flags."""
 
 import os
-from pathlib import Path
 
 import pytest
 

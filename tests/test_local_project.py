@@ -26,8 +26,8 @@ def test_a_path_entry_is_a_local_project():
 
 
 def test_name_version_and_files_are_read_leaving_build_outputs_out(tmp_path):
-    root = project(tmp_path, extra={"build/lib/junk.py": "", ".git/HEAD": "", "mycode/__pycache__/x.pyc": "",
-                                    "mycode/old.so": "", "notes.tmp": "", ".slitherignore": "*.tmp\n"})
+    project(tmp_path, extra={"build/lib/junk.py": "", ".git/HEAD": "", "mycode/__pycache__/x.pyc": "",
+                             "mycode/old.so": "", "notes.tmp": "", ".slitherignore": "*.tmp\n"})
     local = read_local_project("./src/mycode", base=tmp_path)
     assert (local.name, local.version) == ("my-code", "1.2")
     assert local.files == (".slitherignore", "mycode/__init__.py", "mycode/fast.c", "pyproject.toml")

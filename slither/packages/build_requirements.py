@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
+from slither.sources.locks import write_text_once
 from slither.plan.recipe import PipRequirement, Source
 from slither.sources import package_index
 from slither.sources.unpack import safe_extract
@@ -152,18 +153,7 @@ def write_lock_once(path: Path, locked: LockedBuildRequirements) -> LockedBuildR
                        "from_build": list(locked.from_build),
                        "wheels": [{"name": w.pip.name, "version": w.pip.version, "filename": w.filename,
                                    "sha256": w.sha256} for w in locked.wheels]}, indent=1, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        stream.write(text)
-    os.chmod(temporary, 0o644)
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        return read_lock(path)
-    finally:
-        os.unlink(temporary)
-    return locked
+    return locked if write_text_once(path, text) else read_lock(path)
 
 
 def index_options(index: package_index.IndexLocations) -> list[str]:

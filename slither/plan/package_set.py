@@ -14,7 +14,6 @@ From the entries (slither.plan.module_entries) to recipes, in the order they bui
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Callable
 
 from slither.errors import SlitherError

@@ -20,7 +20,6 @@ import email.parser
 import json
 import os
 import tarfile
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from slither.errors import SlitherError
+from slither.sources.locks import write_text_once
 from slither.sources import package_index
 
 LOCK_FORMAT = 1
@@ -125,20 +125,6 @@ def lock_path(store: Path, name: str, version: str, series: str) -> Path:
             / f"cp{series.replace('.', '')}.json")
 
 
-def _write_lock_once(path: Path, requires: list[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        stream.write(json.dumps({"format": LOCK_FORMAT, "requires": requires}, indent=1) + "\n")
-    os.chmod(temporary, 0o644)
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass  # another build recorded it first; it is read back by the caller
-    finally:
-        os.unlink(temporary)
-
-
 def requirements_of(name: str, version: str, source_path: Path, extras: Iterable[str], *, series: str,
                     full_version: str, store: Path, declared: list[str] | None = None) -> list[str]:
     """name==version's run-time requirements for the target and the extras asked, from its
@@ -150,7 +136,9 @@ def requirements_of(name: str, version: str, source_path: Path, extras: Iterable
     path = lock_path(store, name, version, series)
     if not path.is_file():
         metadata = read_core_metadata(source_path)
-        _write_lock_once(path, [str(requirement) for requirement in declared_requirements(metadata, f"{name} {version}")])
+        requires = [str(requirement) for requirement in declared_requirements(metadata, f"{name} {version}")]
+        # Another build may have recorded it first; either way it is read back below.
+        write_text_once(path, json.dumps({"format": LOCK_FORMAT, "requires": requires}, indent=1) + "\n")
     data = json.loads(path.read_text())
     if data.get("format") != LOCK_FORMAT:
         raise SlitherError(f"lock file {path} has an unknown format; delete it to read the package again")

@@ -21,12 +21,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
 from slither.files import sha256_of
+from slither.sources.locks import write_text_once
 from slither.plan.recipe import PipRequirement, Source
 from slither.sources import package_index
 from slither.sources.pinned import default_index, obtain, stored_path
@@ -69,22 +69,13 @@ def write_lock_once(path: Path, source: Source) -> Source:
     text = json.dumps({"format": LOCK_FORMAT, "name": requirement.name, "version": requirement.version,
                        "kind": requirement.kind, "filename": source.filename, "sha256": source.sha256},
                       indent=1, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w") as stream:
-        stream.write(text)
-    os.chmod(temporary, 0o644)
-    try:
-        os.link(temporary, path)  # atomic and never replaces: the first recorder wins
-    except FileExistsError:
+    if not write_text_once(path, text):
         recorded = read_lock(path)
         if (recorded.filename, recorded.sha256) != (source.filename, source.sha256):
             raise SlitherError(f"{requirement.name}=={requirement.version}: the index served "
                                f"{source.filename} (sha256 {source.sha256}) but {path} recorded "
-                               f"{recorded.filename} (sha256 {recorded.sha256})") from None
+                               f"{recorded.filename} (sha256 {recorded.sha256})")
         return recorded
-    finally:
-        os.unlink(temporary)
     return source
 
 
