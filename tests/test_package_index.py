@@ -99,6 +99,15 @@ def test_unknown_package_and_unknown_version_are_one_line_each(tmp_path):
         obtain_unpinned("thing==9.9", store=tmp_path / "store", index=index)
 
 
+def test_other_projects_files_in_find_links_do_not_make_an_unknown_package_known(tmp_path):
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "torch-2.13.0-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"other project")
+    with pytest.raises(SlitherError, match="no such package"):
+        obtain_unpinned("nothing-here==1.0", store=tmp_path / "store",
+                        index=IndexLocations(indexes=(), find_links=(str(links),)))
+
+
 def test_requirement_without_an_exact_version_is_refused():
     assert parse_requirement("markupsafe == 3.0.2") == ("markupsafe", "3.0.2")
     with pytest.raises(SlitherError, match="give an exact version as name==version"):

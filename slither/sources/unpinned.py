@@ -102,7 +102,7 @@ def fetch_first_time(name: str, version: str, store: Path, index: package_index.
             raise SlitherError(f"{requirement} has no sdist and its wheel {compiled[0]} is compiled "
                                f"for one platform; write a recipe (modules/packages/{normalized_name(name)}.py)")
         versions = sorted({v for f in files if (v := package_index._release_version(f.filename, name))})
-        if not files:
+        if not versions:  # find-links directories list every project's files: only this one's count
             raise SlitherError(f"{name}: the package index has no such package; check the name "
                                "(`pip index versions NAME`)")
         raise SlitherError(f"{requirement}: the package index has no such version"
