@@ -68,3 +68,18 @@ def test_a_path_that_is_not_a_project_is_one_line(tmp_path, make, message):
 def test_a_project_without_a_name_says_where_to_give_one(tmp_path):
     with pytest.raises(SlitherError, match=r"give the project a name \(\[project\] name"):
         read_local_project(str(project(tmp_path, "[build-system]\nrequires = []\n")))
+
+
+def test_optional_dependencies_keep_their_own_marker_under_the_extra(tmp_path):
+    from packaging.requirements import Requirement
+    from slither.plan.recipe_free import declared_requirements_of_project
+    root = project(tmp_path, '[project]\nname = "x"\nversion = "1"\ndependencies = ["numpy>=2"]\n'
+                             '[project.optional-dependencies]\n'
+                             'fast = [\'tomli; python_version < "3.11" or sys_platform == "win32"\']\n')
+    declared = declared_requirements_of_project(read_local_project(str(root)))
+    assert declared[0] == "numpy>=2"
+    optional = Requirement(declared[1])
+    linux_311 = {"python_version": "3.11", "sys_platform": "linux"}
+    assert not optional.marker.evaluate({**linux_311, "extra": "fast"})  # neither own condition holds
+    assert optional.marker.evaluate({"python_version": "3.10", "sys_platform": "linux", "extra": "fast"})
+    assert not optional.marker.evaluate({"python_version": "3.10", "sys_platform": "linux", "extra": ""})

@@ -28,6 +28,8 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
 
+from packaging.requirements import Requirement
+
 from slither.errors import SlitherError
 from slither.packages import build_requirements
 from slither.packages.build_requirements import HostPlatform
@@ -94,10 +96,12 @@ def declared_requirements_of_project(project: LocalProject) -> list[str]:
     table = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
     declared = list(table.get("dependencies", []))
     for extra, requirements in sorted(table.get("optional-dependencies", {}).items()):
-        for requirement in requirements:
-            joiner = " and " if ";" in requirement else "; "
-            marker = f'extra == "{extra}"'
-            declared.append(f"{requirement}{joiner}({marker})" if ";" in requirement else f"{requirement}{joiner}{marker}")
+        for text in requirements:
+            requirement = Requirement(text)
+            # The requirement's own marker in parentheses: `a or b` must not become `a or b and extra`.
+            own = f"({requirement.marker}) and " if requirement.marker else ""
+            requirement.marker = None
+            declared.append(f'{requirement}; {own}extra == "{extra}"')
     return declared
 
 
