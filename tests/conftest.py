@@ -18,6 +18,15 @@ def checkout():
     return ROOT
 
 
+def profile_data_file(directory: Path, target: str = "gnu") -> Path:
+    """The TARGET profile as a step is handed it (SConstruct writes BUILD_DIR/toolchains/<name>.json)."""
+    from slither.plan import loading
+    path = Path(directory) / f"{target}-profile.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(loading.profile_data(loading.load_target(target)))
+    return path
+
+
 def make_tarball(path: Path, members: list[tarfile.TarInfo | tuple[str, bytes]]) -> Path:
     """A real tarball from (name, content) pairs or prepared TarInfo records (links, dirs)."""
     with tarfile.open(path, "w:gz") as tar:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tarfile
 
-from conftest import ROOT
+from conftest import ROOT, profile_data_file
 from slither.libraries.build import canonical_prefix
 
 CONFIGURE = """#!/bin/sh
@@ -48,7 +48,7 @@ def tiny_source(tmp_path):
 
 def build(tmp_path, source, sha256, *extra):
     return subprocess.run([sys.executable, "-m", "slither.libraries.build", "--name", "tiny", "--version", "1.0",
-                           "--source", str(source), "--sha256", sha256, "--target", "gnu",
+                           "--source", str(source), "--sha256", sha256, "--target", str(profile_data_file(tmp_path)),
                            "--configure-flag=--greeting=hello", "--work", str(tmp_path / "work"),
                            "--log", str(tmp_path / "build.log"), "--output", str(tmp_path / "prefix.tar"), *extra],
                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)

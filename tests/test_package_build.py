@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import ROOT, profile_data_file, run_scons
 from slither.packages import build_tools
 from slither.plan import loading, module_recipes
 from slither.errors import SlitherError
@@ -83,7 +83,7 @@ def package_build(tmp: Path, name: str, sdist: Path, *extra, python=sys.executab
     outputs = tmp / "out"
     command = [sys.executable, "-m", "slither.packages.build", "--python", python, "--name", name,
                "--version", "1.0", "--source", str(sdist), "--sha256", sha256 or sha256_of(sdist),
-               "--target", "gnu", "--work", str(tmp / "work"), "--log", str(tmp / "build.log"),
+               "--target", str(profile_data_file(tmp)), "--work", str(tmp / "work"), "--log", str(tmp / "build.log"),
                "--site", str(outputs / "site.tar"), "--archive", str(outputs / "extensions.a"),
                "--manifest", str(outputs / "extensions.json"), *extra]
     result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

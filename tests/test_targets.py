@@ -3,6 +3,7 @@
 The builds themselves are slow tests: tests/test_musl.py, tests/test_cray.py, tests/test_site_profile.py.
 """
 
+import dataclasses
 import os
 import subprocess
 from pathlib import Path
@@ -280,3 +281,25 @@ def test_modules_without_a_configure_state_left_out_by_the_plan_keep_their_reaso
     reasons = cpython_build.describe_left_out({"_json": "yes"}, {"_ctypes": "no musl build of libffi.a"},
                                               ["_json", "sys"])
     assert reasons == {"_ctypes": "no musl build of libffi.a"}
+
+
+@pytest.mark.parametrize("name", ["gnu", "musl", "cray"])
+def test_a_step_reads_back_the_profile_it_was_handed_field_for_field(tmp_path, name):
+    profile = loading.load_target(name)
+    data = tmp_path / f"{name}.json"
+    data.write_text(loading.profile_data(profile))
+    handed = loading.load_profile_data(data)
+    assert handed.path == data
+    assert dataclasses.replace(handed, path=profile.path) == profile
+
+
+def test_profile_data_names_no_path_and_ignores_comments(tmp_path):
+    first, second = tmp_path / "one" / "site.py", tmp_path / "two" / "site.py"
+    for path, comment in ((first, "# one"), (second, "# two, elsewhere")):
+        path.parent.mkdir()
+        path.write_text(f'{comment}\nCC = "gcc"\nCXX = "g++"\nFC = ""\nAR = "ar"\nRANLIB = "ranlib"\n')
+    one, two = (loading.profile_data(loading.load_target(str(path))) for path in (first, second))
+    assert one == two and str(tmp_path) not in one
+    changed = first.read_text().replace('CC = "gcc"', 'CC = "gcc-12"')
+    first.write_text(changed)
+    assert loading.profile_data(loading.load_target(str(first))) != one

@@ -34,15 +34,15 @@ def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(),
     variant_dir = env.Dir(variant_dir)
     outputs = [variant_dir.File(name) for name in
                ("install.tar", f"libpython{series}.a", "link.rsp", "info.json")]
-    inputs = [tarball, *patches, *libraries, env.File(str(profile.path)),
-              env.Value(f"toolchain {profile.as_signature()}")]
+    profile_data = env.SlitherProfileData(profile)
+    inputs = [tarball, *patches, *libraries, profile_data]
     patch_args = " ".join(f"--patch {env.File(p).path}" for p in patches)
     env.SlitherCommandStep(
         outputs, inputs, command=CPYTHON_COMMAND, scripts=BUILD_SCRIPTS, directory=variant_dir,
         quiet="CPYTHONCOMSTR", message=f"cpython build {release.version} ({profile.name}): "
                                        "configure, make, install (first build takes minutes)",
         SLITHER_SERIES=series,
-        SLITHER_TARGET_ARG=str(profile.path),
+        SLITHER_TARGET_ARG=profile_data.abspath,
         SLITHER_PATCH_ARGS=patch_args,
         SLITHER_WITHOUT_ARGS="".join(f" --without {name}" for name in sorted(without)),
         SLITHER_LIBRARY_ARGS=" ".join(f"--library-prefix {env.File(lib).path}" for lib in libraries))

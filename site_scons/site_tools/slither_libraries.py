@@ -39,16 +39,16 @@ def _library(env, recipe, profile, libraries_dir, linkage="static"):
     recipe_args = " ".join([f"--patch $( {p.abspath} $)" for p in patches]
                            + [f"--configure-flag={flag}" for flag in configure_flags])
     archive = directory.File("prefix.tar")
+    profile_data = env.SlitherProfileData(profile)
     env.SlitherCommandStep(
-        archive, [tarball, env.File(recipe.path), env.File(str(profile.path)), *patches,
-                  env.Value(f"toolchain {profile.as_signature()}")],
+        archive, [tarball, env.File(recipe.path), profile_data, *patches],
         command=LIBRARY_COMMAND, scripts=LIBRARY_SCRIPTS, directory=directory, quiet="LIBRARYCOMSTR",
         message=f"library build {recipe.name} {recipe.version} "
                 f"({profile.name}{', ' + linkage if linkage != 'static' else ''}): configure, make, install "
                 "(first build takes minutes)",
         SLITHER_LIBRARY=recipe.name, SLITHER_LIBRARY_VERSION=recipe.version,
         SLITHER_LIBRARY_SHA256=source.sha256, SLITHER_BUILD_SYSTEM=recipe.build_system,
-        SLITHER_TARGET_ARG=str(profile.path), SLITHER_RECIPE_ARGS=recipe_args)
+        SLITHER_TARGET_ARG=profile_data.abspath, SLITHER_RECIPE_ARGS=recipe_args)
 
     prefix_dir = directory.Dir("prefix")
     # Its text files (mpicc, pkg-config files) are pointed from the canonical prefix at the real one.

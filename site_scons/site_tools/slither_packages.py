@@ -116,16 +116,17 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
         + (["--require-extensions"] if recipe.extra.get("require_extensions") else [])
         + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else []))
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json", "host-site.tar")]
+    profile_data = env.SlitherProfileData(profile)
     built = env.SlitherCommandStep(
-        outputs, [sdist, *prefix_nodes, cpython["install"], _recipe_node(env, recipe), env.File(str(profile.path)),
-                  *patches, *host_trees, env.Value(f"toolchain {profile.as_signature()}"),
+        outputs, [sdist, *prefix_nodes, cpython["install"], _recipe_node(env, recipe), profile_data,
+                  *patches, *host_trees,
                   *(mpi["inputs"] if mpi else [])],
         command=PACKAGE_COMMAND, scripts=PACKAGE_SCRIPTS, directory=directory,
         runs_with=[cpython["host_python"]], quiet="PACKAGECOMSTR",
         message=f"package build {recipe.name} {recipe.version}: through the capture layer",
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
-        SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=str(profile.path),
+        SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=profile_data.abspath,
         SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args)
     if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
         env.Requires(built, mpi["depends"])

@@ -10,6 +10,8 @@
                          cheap, so never cached (SCons caches files, not trees); text files that
                          name the archive's canonical prefix are pointed at the real directory
     SlitherRunnerPython  the interpreter that runs the steps, as a file node
+    SlitherProfileData   the TARGET profile as data, the file each heavy step reads it from
+                         (loaded once by SConstruct, handed to the steps by value)
     SlitherStepEnvironment  the environment one declaration (StaticPython, ReferencePython,
                          ReferenceMpi) gives its steps: BUILD_DIR, JOBS, SOURCES, VERBOSE and
                          the TARGET's toolchain
@@ -24,7 +26,8 @@ import shutil
 import SCons.Action
 
 from slither.plan.build_plan import passed_variables
-from slither.plan.loading import PROJECT_ROOT
+from slither.errors import SlitherError
+from slither.plan.loading import PROJECT_ROOT, profile_data
 from slither.reproducible import replace_in_text_files
 from slither.sources.unpack import safe_extract
 
@@ -33,6 +36,30 @@ def _runner_python(env):
     """The interpreter that runs the steps, as a file node: a dependency signed by content."""
     python = env.subst("$SLITHER_PYTHON")
     return env.File(env.WhereIs(python) or python)
+
+
+def _write_profile_data(target, source, env):
+    with open(str(target[0]), "w") as stream:
+        stream.write(source[0].read())
+    return 0
+
+
+def _profile_data(env, profile):
+    """The profile's data file in BUILD_DIR/toolchains/, signed by content: a step that takes it
+    as an input reruns when a field changes, and not when the profile file's comments do."""
+    text = profile_data(profile)
+    target = env.File(os.path.join(env.subst("$SLITHER_BUILD_DIR"), "toolchains", f"{profile.name}.json"))
+    known = _PROFILE_NODES.get(target.abspath)
+    if known is not None:
+        if known[0] != text:
+            raise SlitherError(f"two TARGET profiles named {profile.name} in one BUILD_DIR: rename one file")
+        return known[1]
+    node = env.Command(target, env.Value(text), SCons.Action.Action(_write_profile_data, None))[0]
+    _PROFILE_NODES[target.abspath] = (text, node)
+    return node
+
+
+_PROFILE_NODES = {}
 
 
 def _step_environment(env, *, build_dir, jobs, source_dirs, verbose, quiet_strings, profile=None):
@@ -122,6 +149,7 @@ def _unpack_step(env, directory, relative_file, archive, *, quiet, canonical_pre
 def generate(env):
     env.AddMethod(_step_environment, "SlitherStepEnvironment")
     env.AddMethod(_runner_python, "SlitherRunnerPython")
+    env.AddMethod(_profile_data, "SlitherProfileData")
     env.AddMethod(_command_step, "SlitherCommandStep")
     env.AddMethod(_unpack_step, "SlitherUnpackStep")
 

@@ -207,7 +207,7 @@ print(json.dumps({
 def build(args) -> None:
     release = loading.cpython_release(args.series)
     recipe = loading.load_cpython_recipe()
-    profile = loading.load_target(args.target)
+    profile = loading.load_profile_data(Path(args.target))
     build = ConfigureMakeBuild(
         label=f"cpython {release.version} ({profile.name})", tarball=Path(args.tarball),
         sha256=release.source.sha256, prefix=INSTALL_PREFIX,
@@ -292,7 +292,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", required=True)
     parser.add_argument("--tarball", required=True)
-    parser.add_argument("--target", required=True)
+    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.plan.loading.profile_data)")
     parser.add_argument("--patch", action="append", default=[])
     parser.add_argument("--library-prefix", action="append", default=[],
                         help="archive of a C library built for this TARGET (include/, lib/)")

@@ -53,7 +53,7 @@ def build_environment(profile, source_tree: Path, canonical_source: str) -> dict
 def build(args) -> None:
     if args.build_system not in BUILD_SYSTEMS:
         raise SlitherError(f"--build-system {args.build_system}: choose one of {', '.join(BUILD_SYSTEMS)}")
-    profile = loading.load_target(args.target)
+    profile = loading.load_profile_data(Path(args.target))
     prefix = canonical_prefix(args.name)
     build = ConfigureMakeBuild(
         label=f"{args.name} {args.version} ({profile.name})", tarball=Path(args.source), sha256=args.sha256,
@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--configure-flag", action="append", default=[],
                         help="an option for ./configure (recipe configure_flags)")
     parser.add_argument("--patch", action="append", default=[])
-    parser.add_argument("--target", required=True, help="TARGET toolchain profile")
+    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.plan.loading.profile_data)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", required=True)
     parser.add_argument("--log", required=True)

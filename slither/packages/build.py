@@ -232,7 +232,7 @@ def check_expected_modules(label: str, build_system: str, expected: list[str], b
 
 def build(args) -> None:
     label = f"{args.name} {args.version}"
-    profile = loading.load_target(args.target)
+    profile = loading.load_profile_data(Path(args.target))
     host_python = find_host_python(args.python)
     source = Path(args.source).resolve()
     log = Path(args.log).resolve()
@@ -313,7 +313,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", required=True, help="the sdist (or, for a pure package, wheel) file")
     parser.add_argument("--sha256", required=True, help="the pinned or locked sha256 of --source")
     parser.add_argument("--build-system", default="setuptools", help=" | ".join(BUILD_SYSTEMS))
-    parser.add_argument("--target", required=True, help="TARGET toolchain profile")
+    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.plan.loading.profile_data)")
     parser.add_argument("--patch", action="append", default=[])
     parser.add_argument("--link-library", action="append", default=[],
                         help="an -l name the final link adds (recipe link_libraries)")

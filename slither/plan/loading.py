@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib.util
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from types import ModuleType
 
@@ -70,17 +71,10 @@ class ToolchainProfile:
     toolchain_hint: str = "Debian: apt-get install build-essential"
     # The wheel platform family the host interpreter installs (its libc): "manylinux" (glibc)
     # or "musllinux". It picks the compiled build tools' wheels in modules/build_tools/wheels.py.
-    # Not in as_signature(): the wheels it picks are the tools step's inputs, by content.
     wheel_platform: str = "manylinux"
     # The caller's variables (fnmatch patterns) the toolchain needs where it runs (Cray: CRAY_*);
-    # they change where a build runs, not what it makes: not in as_signature() either.
+    # they change where a build runs, not what it makes.
     passed_environment: tuple[str, ...] = ()
-
-    def as_signature(self) -> str:
-        """Every field that changes what the toolchain produces, as stable text."""
-        return repr((self.CC, self.CXX, self.FC, self.AR, self.RANLIB, self.CFLAGS,
-                     self.static_link_flags, sorted(self.environment.items()), self.mpi_compiler,
-                     self.missing_library_reason, self.library_recipes))
 
 
 _REQUIRED_PROFILE_FIELDS = ("CC", "CXX", "FC", "AR", "RANLIB")
@@ -132,6 +126,28 @@ def load_target(target: str) -> ToolchainProfile:
         wheel_platform=_wheel_platform(path, getattr(module, "wheel_platform", ToolchainProfile.wheel_platform)),
         passed_environment=tuple(getattr(module, "passed_environment", ())),
     )
+
+
+# A step gets the TARGET profile by value: SConstruct loads the profile file once, and each step
+# reads this data (written by the SlitherProfileData step) instead of importing the file again.
+# Every field but the file's path: the data is a signed input, and a path would keep a cache
+# from being shared between checkouts (the profile's comments and layout no longer matter either).
+
+
+def profile_data(profile: ToolchainProfile) -> str:
+    values = asdict(profile)
+    del values["path"]
+    return json.dumps(values, sort_keys=True, indent=1) + "\n"
+
+
+def load_profile_data(path: Path) -> ToolchainProfile:
+    """The profile a step was handed (profile_data's text in the file at path); its path is
+    that file's, the one a step's message can name."""
+    values = json.loads(Path(path).read_text())
+    for declared in fields(ToolchainProfile):
+        if declared.type.startswith("tuple") and declared.name in values:  # JSON has lists only
+            values[declared.name] = tuple(values[declared.name])
+    return ToolchainProfile(path=Path(path), **values)
 
 
 WHEEL_PLATFORMS = ("manylinux", "musllinux")
