@@ -337,7 +337,7 @@ def test_patches_and_toolchain_are_inputs_of_the_cpython_step(build):
     assert tree.returncode == 0, tree.stderr
     for patch in (ROOT / "patches" / f"cpython-{build.series}").glob("*.patch"):
         assert patch.name in tree.stdout
-    assert "gnu.py" in tree.stdout and "slither/cpython/build.py" in tree.stdout and "toolchain (" in tree.stdout
+    assert "toolchains/gnu.json" in tree.stdout and "slither/cpython/build.py" in tree.stdout
 
 
 def test_clean_build_dir_with_warm_cache_compiles_nothing_and_is_bit_identical(build):
