@@ -66,6 +66,7 @@ def test_a_launcher_missing_from_the_prefix_fails_the_step(tmp_path, capsys):
 
 class _Plan:
     excludes, freeze, modules = ("test",), True, ("mpi4py",)
+    build_manifest = {"modules": {"mpi4py": {"version": "4.1.2", "recipe": True}}}
     release = type("Release", (), {"version": "3.11.2"})
     profile = type("Profile", (), {"name": "gnu"})
 

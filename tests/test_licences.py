@@ -152,6 +152,7 @@ def test_copyleft_is_strong_only_without_an_exception():
 
 class _Plan:
     excludes, freeze, modules, mpi = ("test",), True, (), None
+    build_manifest = {"modules": {}}
     release = type("Release", (), {"version": "3.11.2"})
     profile = type("Profile", (), {"name": "gnu"})
 

@@ -75,14 +75,16 @@ QUIET_COMMAND_STRINGS = {
 
 def _static_python(env, name="python-static", python=None, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
-                   jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=()):
+                   jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
+                   frozen_sources=True):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
     (None: the CPython recipe's DEFAULT_SERIES); target, a loaded TARGET profile (or its name
     or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
     lists of directories; jobs, a number (None: the cores here); without, stdlib C modules to
-    leave out (WITHOUT)."""
+    leave out (WITHOUT); frozen_sources, whether modules' sources are frozen in, compressed,
+    for source lines in tracebacks (FROZEN_SOURCES)."""
     for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
         if isinstance(value, str):  # a string would be taken letter by letter
             raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
@@ -121,7 +123,7 @@ def _static_python(env, name="python-static", python=None, target="gnu",
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
-                                     plan.user_code_files())
+                                     plan.user_code_files(), with_sources=frozen_sources)
     candidates = licence_data.licence_candidates(
         plan, cpython_recipe, licence_data.debian_versions(licence_data.debian_packages_of(plan, cpython_recipe)),
         licence_data.compiler_version(plan.profile.CC))

@@ -17,20 +17,24 @@ from slither.plan.loading import PROJECT_ROOT
 from slither.plan.signed_code import signed_code
 
 # The runtime modules frozen into every binary, in the order the freezer takes them, and the
-# freezer's code with them: the command names the first three sources by position.
-RUNTIME_FILES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py")
+# freezer's code with them: the command names them, then the build manifest, by position.
+RUNTIME_FILES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py",
+                 "slither/runtime/_slither_sources.py", "slither/runtime/_slither_discovery.py")
+RUNTIME_ARGS = " ".join(f"--runtime ${{SOURCES[{index}]}}" for index in range(1, len(RUNTIME_FILES) + 1))
 FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=RUNTIME_FILES)
 
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
-    "--exclude=$SLITHER_EXCLUDE --runtime ${SOURCES[1]} --runtime ${SOURCES[2]} --build-manifest ${SOURCES[3]} "
-    "$SLITHER_ROOT_ARGS "
+    f"--exclude=$SLITHER_EXCLUDE {RUNTIME_ARGS} "
+    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
 
 
 def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=(),
-            user_roots=(), user_files=()):
+            user_roots=(), user_files=(), with_sources=True):
+    """with_sources: freeze every module's source too (FROZEN_SOURCES), for source lines in
+    tracebacks, pdb and inspect."""
     out_dir = env.Dir(out_dir)
     manifest_node = env.Textfile(out_dir.File("build-manifest.json"),
                                  [env.Value(json.dumps(build_manifest, indent=1, sort_keys=True))])
@@ -54,6 +58,7 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_HOST_PYTHON=cpython["host_python"].path,
         SLITHER_STDLIB_ARG=stdlib_arg,
         SLITHER_EXCLUDE=",".join(sorted(excludes)),
+        SLITHER_SOURCES_ARG=" --sources" if with_sources else "",
         SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
                                            + [f"--root {root}" for root in user_roots]) + " $)")
     env.Depends(frozen, cpython["host_python"])

@@ -80,7 +80,8 @@ def _write_binary_manifest(target, source, env):
     packages = _read_manifests(source[5:])
     extensions = [extension["module"] for package in packages for extension in package["extensions"]]
     manifest = {"build": build, "frozen_modules": frozen["modules"],
-                "builtin_modules": sorted(cpython_info["builtin_modules"] + extensions)}
+                "builtin_modules": sorted(cpython_info["builtin_modules"] + extensions),
+                "extension_modules": sorted(extensions)}
     fallbacks = sorted(package["package"] for package in packages if package.get("pure_python_fallback"))
     if fallbacks:
         manifest["pure_python_fallbacks"] = fallbacks

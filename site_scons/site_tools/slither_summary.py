@@ -49,11 +49,14 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
         if outcomes["link"] == "not needed":  # the binary was not asked for (`scons reference`)
             return
         components = _read_json(env.File(os.path.join(plan.work_dir, "manifest.json"))).get("components", [])
-        fallbacks = sorted(package["name"] for package in packages
-                           if _read_json(package["manifest"]).get("pure_python_fallback"))
+        package_manifests = [_read_json(package["manifest"]) for package in packages]
+        fallbacks = sorted(package["name"] for package, manifest in zip(packages, package_manifests)
+                           if manifest.get("pure_python_fallback"))
+        extensions = sorted(extension["module"] for manifest in package_manifests
+                            for extension in manifest.get("extensions", []))
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
                              _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes,
-                             components, fallbacks))
+                             components, fallbacks, extensions))
 
     atexit.register(print_summary)
 

@@ -8,7 +8,10 @@ format belongs to the CPython version that will load it. Writes:
   --manifest  JSON: every frozen module with its size, for `slither inspect` and the summary
 
 Code objects carry `<frozen json/decoder.py>` as their file name: tracebacks name the
-original file and line, and linecache never probes the filesystem for such names.
+original file and line, and linecache never probes the filesystem for such names. With
+--sources, every module's source is frozen too, compressed, one generated module per
+top-level package (`_slither_sources_json`); the runtime reads it only when a traceback,
+linecache, pdb or inspect asks for a line (slither/runtime/_slither_sources.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import marshal
 import os
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +40,7 @@ RUNTIME_MODULE = "_slither_runtime"
 MANIFEST_MODULE = "_slither_manifest"
 DISTRIBUTIONS_MODULE = "_slither_distributions"
 DATA_MODULE_PREFIX = "_slither_data_"
+SOURCES_MODULE_PREFIX = "_slither_sources_"
 # Files that are code, not data: compiled or built artefacts a static binary has no use for.
 NOT_DATA_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd", ".a", ".o")
 
@@ -147,6 +152,26 @@ def data_modules(data: dict[str, Path]) -> tuple[list[ModuleSource], dict[str, s
     return modules, packages, DISTRIBUTIONS_MODULE if DISTRIBUTIONS_MODULE in grouped else ""
 
 
+def source_modules(modules: list[ModuleSource]) -> tuple[list[ModuleSource], dict[str, str]]:
+    """One generated module per top-level package holding its modules' sources:
+    `SOURCES = zlib.compress(marshal.dumps({module name: source bytes}))`, decompressed on the
+    first request, so a binary that never shows a source line never pays for it. Returns them
+    and {top-level name: module name}."""
+    grouped: dict[str, dict[str, bytes]] = {}
+    for module in modules:
+        if module.path is None:  # generated (manifest, data, empty namespace __init__): no file
+            continue
+        grouped.setdefault(module.name.partition(".")[0], {})[module.name] = module.path.read_bytes()
+    generated, names = [], {}
+    for top, sources in sorted(grouped.items()):
+        name = SOURCES_MODULE_PREFIX + top
+        blob = zlib.compress(marshal.dumps(dict(sorted(sources.items()))), 9)
+        generated.append(generated_module(
+            name, f'"""Sources of {top} (compressed), frozen by slither.freeze."""\nSOURCES = {blob!r}\n', "sources"))
+        names[top] = name
+    return generated, names
+
+
 def generated_module(name: str, text: str, origin: str) -> ModuleSource:
     return ModuleSource(name=name, path=None, is_package=False,
                         display_path=f"{name}.py", origin=origin, text=text.encode())
@@ -199,7 +224,8 @@ def render_asm(blob_name: str) -> str:
 
 
 def render_manifest_module(excluded: list[str], top_level: list[str], build_manifest: dict,
-                           data_modules: dict[str, str] | None = None, distributions_module: str = "") -> str:
+                           data_modules: dict[str, str] | None = None, distributions_module: str = "",
+                           source_modules: dict[str, str] | None = None) -> str:
     """Source of _slither_manifest: what the runtime must know about this binary."""
     # This text is frozen into every binary: it names the package, as it did before the freezer
     # moved to slither/freeze/freezer.py, so that moving code does not change the binary's bytes.
@@ -210,14 +236,18 @@ def render_manifest_module(excluded: list[str], top_level: list[str], build_mani
         f"DATA_MODULES = {dict(sorted((data_modules or {}).items()))!r}\n"
         f"DISTRIBUTIONS_MODULE = {distributions_module!r}\n"
         f"BUILD = {build_manifest!r}\n"
+        # Only when sources are frozen: without them a binary keeps the bytes it always had.
+        + (f"SOURCE_MODULES = {dict(sorted(source_modules.items()))!r}\n" if source_modules else "")
     )
 
 
 def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path],
-                   extra_roots: list[tuple[Path, str]], build_manifest: dict) -> list[ModuleSource]:
+                   extra_roots: list[tuple[Path, str]], build_manifest: dict,
+                   with_sources: bool = False) -> list[ModuleSource]:
     """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar; their
     package data is frozen too (the stdlib's is not: nothing in it reads data at run time
-    that a compute job needs, and it would cost a few MiB)."""
+    that a compute job needs, and it would cost a few MiB). with_sources: freeze every
+    module's source as well (source_modules), CPython's own frozen modules (os, codecs) too."""
     modules: dict[str, ModuleSource] = {}
     if stdlib is not None:
         for module in discover(stdlib, "stdlib", excluded):
@@ -230,16 +260,17 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
         data.update(discover_data(root, {module.path for module in found}))
     for path in runtime:
         modules[path.stem] = ModuleSource(path.stem, path, False, path.name, "runtime")
+    sources, source_names = source_modules(list(modules.values())) if with_sources else ([], {})
     for name in CPYTHON_FROZEN:
         modules.pop(name, None)
     top_level = {name.partition(".")[0] for name in modules} | {
         name.partition(".")[0] for name in CPYTHON_FROZEN if not name.startswith("<")}
     generated, data_packages, distributions = data_modules(data)
-    for module in generated:
+    for module in generated + sources:
         modules[module.name] = module
     modules[MANIFEST_MODULE] = generated_module(
         MANIFEST_MODULE, render_manifest_module(sorted(excluded), sorted(top_level), build_manifest,
-                                                data_packages, distributions),
+                                                data_packages, distributions, source_names),
         "runtime")
     return [modules[name] for name in sorted(modules)]
 
@@ -282,6 +313,8 @@ def main(argv=None) -> None:
                         help="a runtime module (slither/runtime/*.py); repeatable")
     parser.add_argument("--build-manifest", type=Path, help="JSON embedded as _slither_manifest.BUILD")
     parser.add_argument("--optimize", type=int, default=0)
+    parser.add_argument("--sources", action="store_true",
+                        help="freeze every module's source too, compressed (FROZEN_SOURCES)")
     for output in ("blob", "asm", "table", "manifest"):
         parser.add_argument(f"--{output}", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -294,7 +327,7 @@ def main(argv=None) -> None:
             unpacked = Path(scratch) / str(index)
             safe_extract(archive, unpacked)
             roots.append((unpacked, archive.parent.name))  # e.g. "markupsafe-3.0.2"
-        modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest)
+        modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources)
         blob, entries, manifest = freeze(modules, args.optimize)
     write(args.blob, blob)
     write(args.asm, render_asm(args.blob.name).encode())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from slither.elf import MANIFEST_SECTION, read_section
 from slither.errors import SlitherError
-from slither.inspect.summary import human_size
+from slither.inspect.summary import builtin_line, frozen_lines, human_size, modules_line
 
 
 def load_manifest(binary: Path) -> dict:
@@ -29,8 +29,7 @@ def format_inspection(manifest: dict, modules: bool = True) -> str:
     lines.append(f"toolchain: CC={toolchain.get('CC')} CXX={toolchain.get('CXX')} "
                  f"static link: {' '.join(toolchain.get('static_link_flags', []))}")
     packages = build.get("modules", {})
-    lines.append("third-party modules: " + (", ".join(f"{name} {info['version']}" for name, info in
-                                                       sorted(packages.items())) or "none"))
+    lines.append(modules_line(packages))
     lines += [f"  {name} {info['version']}: brought in, needed by {', '.join(info['needed_by'])}"
               for name, info in sorted(packages.items()) if info.get("needed_by")]
     lines += [f"  {name}: a pure-Python fallback (its source has compiled code, its build made no extension module)"
@@ -39,8 +38,9 @@ def format_inspection(manifest: dict, modules: bool = True) -> str:
     lines += [f"  {digest}  {name}" for name, digest in sorted(build.get("inputs", {}).items())]
     builtin = manifest.get("builtin_modules", [])
     frozen = manifest.get("frozen_modules", [])
-    lines.append(f"built-in modules: {len(builtin)}; frozen modules: {len(frozen)} "
-                 f"({human_size(sum(m['size'] for m in frozen))} of bytecode)")
+    extensions = manifest.get("extension_modules", [])  # absent in binaries built before it was recorded
+    lines.append(builtin_line([name for name in builtin if name not in extensions], extensions))
+    lines += frozen_lines(frozen)
     if modules:
         lines.append("built-in: " + " ".join(builtin))
         lines += [f"  {human_size(m['size']):>10}  {m['name']}{'/' if m['package'] else ''}  ({m['origin']})"

@@ -16,6 +16,36 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def spelled_module(name: str, info: dict) -> str:
+    """One way to write a third-party module, in the summary and in `inspect`: name, version,
+    and where its build came from."""
+    how = "local project" if info.get("local_project") else "recipe" if info.get("recipe") else "no recipe"
+    return f"{name} {info['version']} ({how})"
+
+
+def modules_line(modules: dict) -> str:
+    """modules: the build manifest's {name: {"version", "recipe", ...}}."""
+    return "third-party modules: " + (", ".join(spelled_module(name, info) for name, info in sorted(modules.items()))
+                                      or "none")
+
+
+def builtin_line(cpython_builtins: list, extensions: list) -> str:
+    return (f"built-in C modules: {len(cpython_builtins) + len(extensions)} ({len(cpython_builtins)} of CPython, "
+            f"{len(extensions)} from packages)")
+
+
+def frozen_lines(frozen_modules: list[dict], stdlib_note: str = "") -> list[str]:
+    """The frozen modules (code) and, apart, the generated modules holding their sources."""
+    code = [module for module in frozen_modules if module.get("origin") != "sources"]
+    sources = [module for module in frozen_modules if module.get("origin") == "sources"]
+    lines = [f"frozen modules: {len(code)} ({human_size(sum(m['size'] for m in code))} of bytecode)"
+             + (f"; {stdlib_note}" if stdlib_note else "")]
+    lines.append(f"frozen sources: {human_size(sum(m['size'] for m in sources))} compressed, for source lines in "
+                 "tracebacks (FROZEN_SOURCES=0 leaves them out)" if sources
+                 else "frozen sources: none (FROZEN_SOURCES=0): tracebacks show file and line, no source")
+    return lines
+
+
 def brought_lines(recipes) -> list[str]:
     """Packages the build took in because another needs them, and who."""
     lines = []
@@ -27,11 +57,13 @@ def brought_lines(recipes) -> list[str]:
 
 
 def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
-                   frozen_manifest: dict, outcomes: dict[str, str], components=(), fallbacks=()) -> str:
+                   frozen_manifest: dict, outcomes: dict[str, str], components=(), fallbacks=(),
+                   extensions=()) -> str:
     """components: the binary manifest's component list (slither.plan.licences), for the
-    one-line copyleft warning; fallbacks: packages whose compiled code built no extension."""
+    one-line copyleft warning; fallbacks: packages whose compiled code built no extension;
+    extensions: the packages' extension modules, built in. The lines about modules are the
+    ones `inspect` prints (slither.inspect.manifest), from the same data."""
     modules = frozen_manifest.get("modules", [])
-    frozen_bytes = frozen_manifest.get("total_bytes", 0)
     builtin = cpython_info.get("builtin_modules", [])
     left_out = cpython_info.get("left_out", {})
     stdlib_note = ("stdlib frozen, excluding " + ", ".join(plan.excludes)) if plan.freeze \
@@ -39,9 +71,9 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
     lines = [
         f"summary: {binary_path} ({human_size(binary_size)}, CPython "
         f"{cpython_info.get('version', plan.release.version)}, TARGET {plan.profile.name}, static)",
-        f"  frozen modules: {len(modules)} ({human_size(frozen_bytes)} of bytecode); {stdlib_note}",
-        f"  built-in C modules: {len(builtin)}",
-        f"  third-party modules: {', '.join(plan.modules) if plan.modules else 'none'}",
+        *[f"  {line}" for line in frozen_lines(modules, stdlib_note)],
+        f"  {builtin_line(builtin, list(extensions))}",
+        f"  {modules_line(plan.build_manifest.get('modules', {}))}",
     ]
     lines += brought_lines(getattr(plan, "recipes", ()))
     for name in fallbacks:

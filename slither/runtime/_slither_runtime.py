@@ -27,19 +27,40 @@ class BinaryAwarePathFinder(PathFinder):
         return super().find_spec(fullname, path, target)
 
 
+class DottedBuiltinLoader(BuiltinImporter):
+    """BuiltinImporter, which also gives the module its `__file__` (the spec's loader_state)
+    before the module's code runs, as FrozenImporter does for frozen modules."""
+
+    @staticmethod
+    def exec_module(module):
+        filename = getattr(module.__spec__, "loader_state", None)
+        if filename:
+            module.__file__ = filename
+        BuiltinImporter.exec_module(module)
+
+
 class DottedBuiltinFinder:
     """Extension modules linked in under their full dotted names (numpy._core._multiarray_umath).
 
     CPython 3.11's BuiltinImporter declines every name found inside a package (`if path is
     not None: return None`); 3.12 dropped that check. The module itself is still created and
     executed by BuiltinImporter, from the inittab entry of its full name.
+
+    Its `__spec__.origin` is "built-in", and its `__file__` where the shared object would be,
+    beside its package's frozen modules (`<stdlib dir>/numpy/_core/_multiarray_umath.cpython-
+    311-x86_64-linux-gnu.so`), as CPython gives a frozen module origin "frozen" and the path
+    its source would have: code that formats or splits `__file__` works, and opening a file
+    there fails with an error that says why (_explain_frozen_paths).
     """
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
         if "." not in fullname or not _imp.is_builtin(fullname):
             return None
-        return ModuleSpec(fullname, BuiltinImporter, origin="built-in")
+        stdlib_dir = getattr(sys, "_stdlib_dir", None)
+        filename = (f"{stdlib_dir}/{fullname.replace('.', '/')}{_imp.extension_suffixes()[0]}"
+                    if stdlib_dir else None)
+        return ModuleSpec(fullname, DottedBuiltinLoader, origin="built-in", loader_state=filename)
 
 
 class UnsafeNssGuard:
@@ -94,6 +115,132 @@ class FrozenDistributionFinder:
         return find_distributions(context)
 
 
+def _frozen_source(fullname):
+    """FrozenImporter.get_source: the module's source, frozen compressed (FROZEN_SOURCES)."""
+    from _slither_sources import source_of
+    return source_of(fullname)
+
+
+def _serve_source_lines_to(linecache):
+    """linecache drops every file name in angle brackets before it asks a loader, so lines of
+    `<frozen json/decoder.py>` come from the binary's sources here, cached like a loader's
+    (mtime None: checkcache never stats them)."""
+    updatecache = linecache.updatecache
+
+    def updatecache_with_frozen_sources(filename, module_globals=None):
+        from _slither_sources import lines_for_filename
+        lines = lines_for_filename(filename)
+        if lines is None:
+            return updatecache(filename, module_globals)
+        linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
+        return lines
+
+    linecache.updatecache = updatecache_with_frozen_sources
+
+
+# Stdlib modules given something once they have run, at their first import: {name: function}.
+# Start-up imports none of them, so start-up pays nothing.
+_PATCHES_ON_IMPORT = {}
+
+
+class _PatchingFrozenLoader(FrozenImporter):
+    """FrozenImporter, then the module's entry of _PATCHES_ON_IMPORT."""
+
+    @staticmethod
+    def exec_module(module):
+        FrozenImporter.exec_module(module)
+        _PATCHES_ON_IMPORT[module.__name__](module)
+
+
+class PatchOnImport:
+    """Finds the frozen modules of _PATCHES_ON_IMPORT, with a loader that patches them."""
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if fullname not in _PATCHES_ON_IMPORT:
+            return None
+        spec = FrozenImporter.find_spec(fullname)
+        if spec is not None:
+            spec.loader = _PatchingFrozenLoader
+        return spec
+
+
+def _patch_on_import(name, patch):
+    if name in sys.modules:
+        patch(sys.modules[name])
+    else:
+        _PATCHES_ON_IMPORT[name] = patch
+        if PatchOnImport not in sys.meta_path:
+            sys.meta_path.insert(0, PatchOnImport)
+
+
+def _print_exception_with_sources(exc_type, value, traceback_object):
+    """sys.excepthook on 3.11, whose C traceback printer reads source lines from files only;
+    3.13's calls the traceback module, and so linecache, itself."""
+    import traceback
+    traceback.print_exception(exc_type, value, traceback_object)
+
+
+def _serve_frozen_sources():
+    if not getattr(_slither_manifest, "SOURCE_MODULES", None):
+        return
+    FrozenImporter.get_source = staticmethod(_frozen_source)
+    _patch_on_import("linecache", _serve_source_lines_to)
+    if sys.version_info < (3, 13) and sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _print_exception_with_sources
+
+
+def _explain_frozen_paths(event, arguments):
+    """An audit hook: opening or listing a path under the frozen tree that does not exist (a
+    data file located beside `__file__`) fails with a message that says why and what works.
+    Only paths under that tree cost anything here (one stat, before the error)."""
+    if event not in ("open", "os.listdir", "os.scandir"):
+        return
+    path = arguments[0]
+    if not isinstance(path, str) or not path.startswith(_FROZEN_TREE[0]):
+        return
+    import os
+    if os.path.exists(path):  # FREEZE=0's stdlib files, or a tree a user made
+        return
+    import errno
+    package = path[len(_FROZEN_TREE[0]):].partition("/")[0] or "the package"
+    raise FileNotFoundError(
+        errno.ENOENT, f"no such file: {package} is frozen into {sys.executable}, so nothing exists beside "
+                      f"its __file__; read its files with importlib.resources.files({package!r})", path)
+
+
+_FROZEN_TREE = [""]
+
+
+def _explain_missing_frozen_files():
+    stdlib_dir = getattr(sys, "_stdlib_dir", None)
+    if stdlib_dir:
+        _FROZEN_TREE[0] = stdlib_dir.rstrip("/") + "/"
+        sys.addaudithook(_explain_frozen_paths)
+
+
+def _frozen_package_path_hook(path):
+    """sys.path_hooks: the directory a frozen package's `__path__` names does not exist;
+    pkgutil walks it through the frozen modules (_slither_discovery). Any other path is
+    declined at once, by its prefix, with nothing imported."""
+    if not (isinstance(path, str) and _FROZEN_TREE[0] and path.startswith(_FROZEN_TREE[0])):
+        raise ImportError("not under the frozen tree")
+    from _slither_discovery import path_hook
+    return path_hook(path)
+
+
+def _discover_tests_in_frozen_packages(unittest_loader):
+    from _slither_discovery import discover_in_frozen_packages
+    discover_in_frozen_packages(unittest_loader.TestLoader)
+
+
+def _serve_frozen_packages_as_trees():
+    """pkgutil.iter_modules/walk_packages and `unittest discover -s pkg.tests` over frozen packages."""
+    if _FROZEN_TREE[0]:
+        sys.path_hooks.insert(0, _frozen_package_path_hook)
+        _patch_on_import("unittest.loader", _discover_tests_in_frozen_packages)
+
+
 def _serve_frozen_data():
     """Hooks only; _slither_resources (and importlib.metadata) load when importlib asks."""
     # An optional loader method of importlib.resources' protocol, set on the class itself
@@ -142,6 +289,9 @@ def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     _serve_dotted_builtins()
     _serve_frozen_data()
+    _serve_frozen_sources()
+    _explain_missing_frozen_files()
+    _serve_frozen_packages_as_trees()
     if "_slither_nss" in sys.builtin_module_names:
         sys.meta_path.insert(0, UnsafeNssGuard)
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
