@@ -125,3 +125,20 @@ def test_numpy_recipe_asks_meson_for_openblas_and_nothing_else():
     noblas = plan(modules="numpy-noblas").recipes[0]
     assert "setup-args=-Dblas=none" in noblas.extra["config_settings"] and noblas.static_libraries == ()
     assert noblas.source == numpy.source
+
+
+@pytest.mark.parametrize("names, freeze, message", [
+    ("PyYAML-x", True, "UNFROZEN=PyYAML-x: give top-level package names"),
+    ("markupsafe", False, "UNFROZEN needs FREEZE=1"),
+])
+def test_unfrozen_names_are_checked_before_any_build(names, freeze, message):
+    with pytest.raises(SlitherError, match=message.replace("(", r"\(")):
+        build_plan.check_unfrozen(build_plan.parse_name_list(names), freeze)
+
+
+def test_unfrozen_packages_are_recorded_in_the_build_manifest_only_when_asked_for():
+    profile = build_plan.loading.load_target("gnu")
+    plain = build_plan.make_plan(name="p", series="3.11", profile=profile)
+    assert "unfrozen" not in plain.build_manifest
+    unfrozen = build_plan.make_plan(name="p", series="3.11", profile=profile, unfrozen=["mypkg"])
+    assert unfrozen.build_manifest["unfrozen"] == ["mypkg"] and unfrozen.unfrozen == ("mypkg",)

@@ -161,3 +161,60 @@ def test_summary_and_inspect_print_the_same_module_lines(builds):
         assert in_summary and in_summary == [line for line in inspected.stdout.splitlines() if line.startswith(start)]
     assert "third-party modules: markupsafe 3.0.2 (recipe)" in summary
     assert any(line.startswith("built-in C modules:") and line.endswith(", 1 from packages)") for line in summary)
+
+
+@pytest.fixture(scope="module")
+def unfrozen_build(tmp_path_factory, package_root):
+    build_dir = tmp_path_factory.mktemp("unfrozen")
+    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe", f"FREEZE_PATHS={package_root}",
+                        "UNFROZEN=markupsafe,mypkg"])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return build_dir, result.stdout
+
+
+def test_unfrozen_packages_are_files_beside_the_binary_with_their_extensions_built_in(unfrozen_build, tmp_path):
+    build_dir, output = unfrozen_build
+    binary, tree = build_dir / "bin" / "python-static", build_dir / "lib" / "python3.11"
+    code = ("import os, markupsafe, markupsafe._speedups as s, mypkg\n"
+            "print(markupsafe.__file__ == os.path.join(os.path.dirname(s.__file__), '__init__.py'), s.__spec__.origin)\n"
+            "print(open(os.path.join(os.path.dirname(markupsafe.__file__), 'py.typed')).read() == '')\n"
+            "print(markupsafe.escape('<b>'), mypkg.VALUE, type(mypkg.__spec__.loader).__name__)\n")
+    result = run(binary, "-c", code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True built-in", "True", "&lt;b&gt; 42 SourceFileLoader"]
+    assert (tree / "markupsafe" / "__init__.py").is_file() and (tree / "mypkg" / "tests" / "test_value.py").is_file()
+    files = (tree / ".slither-unfrozen").read_text().split()
+    assert f"unfrozen (UNFROZEN): markupsafe, mypkg: {len(files)} files in {tree}" in output
+
+
+def test_unfrozen_packages_cost_their_lookups_and_nothing_else_does(unfrozen_build, tmp_path):
+    build_dir, _ = unfrozen_build
+    binary, tree = build_dir / "bin" / "python-static", build_dir / "lib" / "python3.11"
+    _, calls = trace_file_calls([str(binary), "-c", "import json"], cwd=tmp_path)
+    assert [c.line for c in calls if counts_against_startup(c)] == []
+    result, calls = trace_file_calls([str(binary), "-c", "import markupsafe"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    counted = [c for c in calls if counts_against_startup(c)]
+    assert counted, "an unfrozen package is found by lookups"
+    assert all(str(c.path).startswith((str(tree), str(tmp_path))) for c in counted), [c.line for c in counted]
+    assert not any("__pycache__" in str(c.path) and "O_CREAT" in c.line for c in counted)  # compiled at build time
+
+
+def test_scons_install_copies_the_unfrozen_tree_beside_the_binary(unfrozen_build, package_root, tmp_path):
+    build_dir, _ = unfrozen_build
+    prefix = tmp_path / "prefix"
+    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe", f"FREEZE_PATHS={package_root}",
+                        "UNFROZEN=markupsafe,mypkg", f"PREFIX={prefix}", "install"])
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    imported = run(prefix / "bin" / "python-static", "-c", "import markupsafe; print(markupsafe.__file__)", cwd=tmp_path)
+    assert imported.stdout.strip() == str(prefix / "lib" / "python3.11" / "markupsafe" / "__init__.py"), imported.stderr
+
+
+def test_an_unfrozen_name_no_package_has_is_one_line(unfrozen_build, package_root):
+    build_dir, _ = unfrozen_build
+    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe", f"FREEZE_PATHS={package_root}",
+                        "UNFROZEN=markupsafe,nosuchpkg"])
+    assert result.returncode != 0
+    errors = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "slither: error" in line]
+    assert len(errors) == 1 and "UNFROZEN=nosuchpkg: no such top-level package" in errors[0], errors
+    assert "Traceback" not in result.stdout + result.stderr

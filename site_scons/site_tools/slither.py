@@ -69,6 +69,7 @@ QUIET_COMMAND_STRINGS = {
     "MPICHECKCOMSTR": "mpi check: a static MPI_Init program -> $TARGET",
     "INSTALLSTR": "install $TARGET",
     "STDLIBCOMSTR": "stdlib files -> ${TARGET.dir}",
+    "UNFROZENCOMSTR": "unfrozen packages as files -> ${TARGET.dir}",
     "LAUNCHERCOMSTR": "launcher $TARGETS",
 }
 
@@ -76,7 +77,7 @@ QUIET_COMMAND_STRINGS = {
 def _static_python(env, name="python-static", python=None, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
-                   frozen_sources=True):
+                   frozen_sources=True, unfrozen=()):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
@@ -84,14 +85,16 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
     lists of directories; jobs, a number (None: the cores here); without, stdlib C modules to
     leave out (WITHOUT); frozen_sources, whether modules' sources are frozen in, compressed,
-    for source lines in tracebacks (FROZEN_SOURCES)."""
+    for source lines in tracebacks (FROZEN_SOURCES); unfrozen, top-level packages installed as
+    files beside the binary instead of frozen (UNFROZEN)."""
     for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
         if isinstance(value, str):  # a string would be taken letter by letter
             raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
     plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(target),
                                 modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
                                 source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
-                                mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"])
+                                mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"],
+                                unfrozen=unfrozen)
     build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
                                            verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
                                            profile=plan.profile)
@@ -123,7 +126,8 @@ def _static_python(env, name="python-static", python=None, target="gnu",
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
-                                     plan.user_code_files(), with_sources=frozen_sources)
+                                     plan.user_code_files(), with_sources=frozen_sources,
+                                     unfrozen=plan.unfrozen)
     candidates = licence_data.licence_candidates(
         plan, cpython_recipe, licence_data.debian_versions(licence_data.debian_packages_of(plan, cpython_recipe)),
         licence_data.compiler_version(plan.profile.CC))
@@ -133,6 +137,9 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     products = list(binary)
     if not plan.freeze:
         products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
+    if plan.unfrozen:
+        products += build_env.UnfrozenTree(plan.unfrozen_tree_marker, plan.unfrozen, packages, plan.freeze_paths,
+                                           cpython)
     build_env.SlitherSummary(plan, binary[0], cpython, frozen, libraries, packages)
     products += [build_env.File(os.path.join(plan.work_dir, "manifest.json"))]
     products += _launchers(build_env, plan, libraries)
@@ -174,7 +181,8 @@ def _launchers(env, plan, libraries):
 
 def _install_static_python(env, prefix, products):
     """`scons install PREFIX=...`: the binary and its launchers (mpiexec, with MPICH) into
-    PREFIX/bin, its manifest into PREFIX/share/slither/NAME.json (and a FREEZE=0 stdlib tree)."""
+    PREFIX/bin, its manifest into PREFIX/share/slither/NAME.json (and the tree in
+    BUILD_DIR/lib: FREEZE=0's stdlib, or UNFROZEN's packages)."""
     binary, *rest = products
     manifest = next(node for node in rest if node.name == "manifest.json")
     stdlib_trees = rest[:rest.index(manifest)]

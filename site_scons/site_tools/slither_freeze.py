@@ -8,6 +8,7 @@ the build manifest and the EXCLUDE list; the host interpreter's path is not part
 import json
 import os
 import shutil
+import subprocess
 import tarfile
 
 import SCons.Action
@@ -26,15 +27,15 @@ FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=RUNTIME_FILES)
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
     f"--exclude=$SLITHER_EXCLUDE {RUNTIME_ARGS} "
-    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG "
+    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG$SLITHER_UNFROZEN_ARGS "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
 
 
 def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=(),
-            user_roots=(), user_files=(), with_sources=True):
+            user_roots=(), user_files=(), with_sources=True, unfrozen=()):
     """with_sources: freeze every module's source too (FROZEN_SOURCES), for source lines in
-    tracebacks, pdb and inspect."""
+    tracebacks, pdb and inspect; unfrozen: top-level packages left out (UNFROZEN)."""
     out_dir = env.Dir(out_dir)
     manifest_node = env.Textfile(out_dir.File("build-manifest.json"),
                                  [env.Value(json.dumps(build_manifest, indent=1, sort_keys=True))])
@@ -59,6 +60,7 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_STDLIB_ARG=stdlib_arg,
         SLITHER_EXCLUDE=",".join(sorted(excludes)),
         SLITHER_SOURCES_ARG=" --sources" if with_sources else "",
+        SLITHER_UNFROZEN_ARGS="".join(f" --unfrozen {name}" for name in sorted(unfrozen)),
         SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
                                            + [f"--root {root}" for root in user_roots]) + " $)")
     env.Depends(frozen, cpython["host_python"])
@@ -98,6 +100,59 @@ def _stdlib_tree(env, marker, cpython, excludes):
     return node
 
 
+def _lay_out_unfrozen(target, source, env):
+    """UNFROZEN: the named top-level packages as files in BUILD_DIR/lib/python3.X, from the
+    packages' site.tar (the sources but the last, the names' Value) and FREEZE_PATHS
+    directories; a marker file lists them."""
+    marker = str(target[0])
+    tree = os.path.dirname(marker)
+    names = env["SLITHER_UNFROZEN"]
+    temporary = tree + ".tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    os.makedirs(temporary)
+    for archive in source[:-1]:
+        with tarfile.open(str(archive)) as tar:
+            members = [member for member in tar.getmembers()
+                       if member.name.removeprefix("./").split("/")[0] in names and "__pycache__" not in member.name]
+            tar.extractall(temporary, members=members, filter="data")
+    for root in env["SLITHER_UNFROZEN_ROOTS"]:
+        for name in names:
+            if os.path.isdir(os.path.join(root, name)):
+                shutil.copytree(os.path.join(root, name), os.path.join(temporary, name), dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+    # Compiled once here, by the interpreter inside the binary (marshal is version-specific),
+    # with unchecked hashes: at run time nothing is compiled, written or compared by mtime.
+    compiled = subprocess.run([env["SLITHER_HOST_PYTHON"], "-S", "-m", "compileall", "-q", "-j", "1",
+                               "--invalidation-mode", "unchecked-hash", "-d", "", temporary],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if compiled.returncode != 0:
+        print(f"slither: error: UNFROZEN: compiling the packages failed:\n{compiled.stdout[-2000:]}")
+        shutil.rmtree(temporary, ignore_errors=True)
+        return 1
+    files = sorted(os.path.relpath(os.path.join(directory, filename), temporary)
+                   for directory, _, filenames in os.walk(temporary) for filename in filenames)
+    with open(os.path.join(temporary, os.path.basename(marker)), "w") as stream:
+        stream.write("".join(f"{path}\n" for path in files))
+    shutil.rmtree(tree, ignore_errors=True)
+    os.replace(temporary, tree)
+    return 0
+
+
+def _unfrozen_tree(env, marker, names, packages, freeze_paths, cpython):
+    """Declare the UNFROZEN tree; returns its marker node (its content: the files laid out)."""
+    user_files = [os.path.join(directory, filename) for root in freeze_paths for name in names
+                  for directory, _, filenames in os.walk(os.path.join(root, name)) for filename in filenames
+                  if "__pycache__" not in directory]
+    node = env._SlitherUnfrozenTree(
+        marker, [package["site"] for package in packages] + [env.Value(",".join(sorted(names)))],
+        SLITHER_UNFROZEN=sorted(names), SLITHER_UNFROZEN_ROOTS=list(freeze_paths),
+        SLITHER_HOST_PYTHON=cpython["host_python"].abspath)
+    env.Depends(node, [env.File(path) for path in user_files] + [cpython["host_python"], cpython["install"]])
+    env.NoCache(node)
+    env.Clean(node, env.File(marker).dir)
+    return node
+
+
 def _copy_tree(target, source, env):
     destination = os.path.dirname(str(target[0]))
     shutil.copytree(os.path.dirname(str(source[0])), destination, dirs_exist_ok=True)
@@ -115,10 +170,14 @@ def generate(env):
         action=SCons.Action.Action(FREEZE_COMMAND, "$FREEZECOMSTR"))
     env["BUILDERS"]["_SlitherStdlibTree"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_lay_out_stdlib, "$STDLIBCOMSTR", varlist=["SLITHER_SERIES", "SLITHER_EXCLUDE"]))
+    env["BUILDERS"]["_SlitherUnfrozenTree"] = SCons.Builder.Builder(
+        action=SCons.Action.Action(_lay_out_unfrozen, "$UNFROZENCOMSTR",
+                                   varlist=["SLITHER_UNFROZEN", "SLITHER_UNFROZEN_ROOTS"]))
     env["BUILDERS"]["_SlitherCopyTree"] = SCons.Builder.Builder(
         action=SCons.Action.Action(_copy_tree, "$INSTALLSTR"))
     env.AddMethod(_freeze, "FreezeModules")
     env.AddMethod(_stdlib_tree, "StdlibTree")
+    env.AddMethod(_unfrozen_tree, "UnfrozenTree")
     env.AddMethod(_install_stdlib_tree, "InstallStdlibTree")
 
 

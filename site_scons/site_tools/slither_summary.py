@@ -54,9 +54,13 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
                            if manifest.get("pure_python_fallback"))
         extensions = sorted(extension["module"] for manifest in package_manifests
                             for extension in manifest.get("extensions", []))
+        unfrozen_files = []
+        if plan.unfrozen and os.path.exists(plan.unfrozen_tree_marker):
+            with open(plan.unfrozen_tree_marker) as stream:
+                unfrozen_files = stream.read().split()
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
                              _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes,
-                             components, fallbacks, extensions))
+                             components, fallbacks, extensions, unfrozen_files))
 
     atexit.register(print_summary)
 

@@ -243,21 +243,31 @@ def render_manifest_module(excluded: list[str], top_level: list[str], build_mani
 
 def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path],
                    extra_roots: list[tuple[Path, str]], build_manifest: dict,
-                   with_sources: bool = False) -> list[ModuleSource]:
+                   with_sources: bool = False, unfrozen: frozenset = frozenset()) -> list[ModuleSource]:
     """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar; their
     package data is frozen too (the stdlib's is not: nothing in it reads data at run time
     that a compute job needs, and it would cost a few MiB). with_sources: freeze every
-    module's source as well (source_modules), CPython's own frozen modules (os, codecs) too."""
+    module's source as well (source_modules), CPython's own frozen modules (os, codecs) too.
+    unfrozen: top-level packages of extra_roots left out, modules and data (UNFROZEN: they are
+    installed as files instead); each must name one."""
     modules: dict[str, ModuleSource] = {}
     if stdlib is not None:
         for module in discover(stdlib, "stdlib", excluded):
             modules[module.name] = module
     data: dict[str, Path] = {}
+    offered = set()
     for root, origin in extra_roots:
         found = discover(root, origin, namespace_packages=True)
+        offered |= {module.name.partition(".")[0] for module in found}
+        found = [module for module in found if module.name.partition(".")[0] not in unfrozen]
         for module in found:
             modules[module.name] = module  # later roots win, as on sys.path order reversed
-        data.update(discover_data(root, {module.path for module in found}))
+        data.update({path: source for path, source in discover_data(root, {module.path for module in found}).items()
+                     if path.partition("/")[0] not in unfrozen})
+    unknown = sorted(set(unfrozen) - offered)
+    if unknown:
+        raise SystemExit(f"slither: error: UNFROZEN={','.join(unknown)}: no such top-level package in MODULES or "
+                         f"FREEZE_PATHS (they hold: {', '.join(sorted(offered)) or 'none'})")
     for path in runtime:
         modules[path.stem] = ModuleSource(path.stem, path, False, path.name, "runtime")
     sources, source_names = source_modules(list(modules.values())) if with_sources else ([], {})
@@ -313,6 +323,8 @@ def main(argv=None) -> None:
                         help="a runtime module (slither/runtime/*.py); repeatable")
     parser.add_argument("--build-manifest", type=Path, help="JSON embedded as _slither_manifest.BUILD")
     parser.add_argument("--optimize", type=int, default=0)
+    parser.add_argument("--unfrozen", action="append", default=[],
+                        help="a top-level package left out, installed as files instead (UNFROZEN)")
     parser.add_argument("--sources", action="store_true",
                         help="freeze every module's source too, compressed (FROZEN_SOURCES)")
     for output in ("blob", "asm", "table", "manifest"):
@@ -327,7 +339,8 @@ def main(argv=None) -> None:
             unpacked = Path(scratch) / str(index)
             safe_extract(archive, unpacked)
             roots.append((unpacked, archive.parent.name))  # e.g. "markupsafe-3.0.2"
-        modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources)
+        modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources,
+                                 frozenset(args.unfrozen))
         blob, entries, manifest = freeze(modules, args.optimize)
     write(args.blob, blob)
     write(args.asm, render_asm(args.blob.name).encode())

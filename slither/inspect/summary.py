@@ -58,10 +58,11 @@ def brought_lines(recipes) -> list[str]:
 
 def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
                    frozen_manifest: dict, outcomes: dict[str, str], components=(), fallbacks=(),
-                   extensions=()) -> str:
+                   extensions=(), unfrozen_files=()) -> str:
     """components: the binary manifest's component list (slither.plan.licences), for the
     one-line copyleft warning; fallbacks: packages whose compiled code built no extension;
-    extensions: the packages' extension modules, built in. The lines about modules are the
+    extensions: the packages' extension modules, built in; unfrozen_files: the files UNFROZEN
+    laid out in BUILD_DIR/lib. The lines about modules are the
     ones `inspect` prints (slither.inspect.manifest), from the same data."""
     modules = frozen_manifest.get("modules", [])
     builtin = cpython_info.get("builtin_modules", [])
@@ -76,6 +77,11 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         f"  {modules_line(plan.build_manifest.get('modules', {}))}",
     ]
     lines += brought_lines(getattr(plan, "recipes", ()))
+    if getattr(plan, "unfrozen", ()):
+        lines.append(f"  unfrozen (UNFROZEN): {', '.join(plan.unfrozen)}: {len(unfrozen_files)} files in "
+                     f"{os.path.join(plan.build_dir, 'lib', 'python' + plan.release.series)}, found by file lookups on "
+                     "sys.path at import, as in a stock install (their extension modules stay built in); "
+                     "`scons install` copies them beside the binary")
     for name in fallbacks:
         lines.append(f"  pure-Python fallback: {name} (its source has compiled code, its build made no "
                      f"extension module; {name}==VERSION! in MODULES makes that an error)")

@@ -201,6 +201,9 @@ class Plan:
     target_libraries: tuple = ()
     freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
     main_module: str = ""                # MAIN
+    # Top-level packages installed as files in BUILD_DIR/lib/python3.X instead of frozen (UNFROZEN);
+    # their extension modules stay built in.
+    unfrozen: tuple[str, ...] = ()
     mpi: object = None                   # slither.libraries.mpi.MpiChoice when a package uses MPI
 
     @property
@@ -234,6 +237,10 @@ class Plan:
     @property
     def binary_path(self) -> str:
         return os.path.join(self.build_dir, "bin", self.name)
+
+    @property
+    def unfrozen_tree_marker(self) -> str:
+        return os.path.join(self.build_dir, "lib", f"python{self.release.series}", ".slither-unfrozen")
 
     @property
     def stdlib_tree_marker(self) -> str:
@@ -275,6 +282,7 @@ class Plan:
                         for recipe in self.recipes},
             **({"mpi": self.mpi.description} if self.mpi else {}),
             "stdlib_frozen": self.freeze,
+            **({"unfrozen": list(self.unfrozen)} if self.unfrozen else {}),
             "excluded_stdlib": list(self.excludes),
             "inputs": {
                 self.release.source.filename: self.release.source.sha256,
@@ -315,9 +323,23 @@ def library_recipe(name: str, profile):
     return recipe
 
 
+def check_unfrozen(names, freeze: bool) -> tuple[str, ...]:
+    """UNFROZEN: top-level import names (which packages hold them is known once they are built:
+    the freeze step checks that each names one)."""
+    names = tuple(parse_name_list(names))
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise SlitherError(f"UNFROZEN={name}: give top-level package names (import names, e.g. yaml, not PyYAML)")
+    if names and not freeze:
+        raise SlitherError("UNFROZEN needs FREEZE=1: with FREEZE=0 BUILD_DIR/lib holds the stdlib tree, "
+                           "which the unfrozen packages would share")
+    return names
+
+
 def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
-              main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "") -> Plan:
+              main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "",
+              unfrozen=()) -> Plan:
     """The plan of one binary, from build variables already parsed (parse_module_list,
     parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile."""
     if not NAME_PATTERN.match(name or ""):
@@ -330,6 +352,7 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
     if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
         raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
     module_entries = list(modules)
+    unfrozen = check_unfrozen(unfrozen, freeze)
 
     store = Path(download_store or os.path.join(build_dir, "downloads"))
     host = HostPlatform(release.series, profile.wheel_platform)
@@ -373,4 +396,5 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
                 patches=tuple(patch_files),
-                freeze_paths=tuple(os.path.abspath(d) for d in freeze_paths), main_module=main_module)
+                freeze_paths=tuple(os.path.abspath(d) for d in freeze_paths), main_module=main_module,
+                unfrozen=unfrozen)

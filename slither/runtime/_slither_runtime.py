@@ -199,6 +199,8 @@ def _explain_frozen_paths(event, arguments):
     path = arguments[0]
     if not isinstance(path, str) or not path.startswith(_FROZEN_TREE[0]):
         return
+    if path[len(_FROZEN_TREE[0]):].partition("/")[0] in _UNFROZEN:  # real files (UNFROZEN)
+        return
     import os
     if os.path.exists(path):  # FREEZE=0's stdlib files, or a tree a user made
         return
@@ -210,6 +212,15 @@ def _explain_frozen_paths(event, arguments):
 
 
 _FROZEN_TREE = [""]
+_UNFROZEN = frozenset(_slither_manifest.BUILD.get("unfrozen", ()))
+
+
+def _find_unfrozen_packages():
+    """UNFROZEN packages are files in <prefix>/lib/python3.X: searched after everything else
+    on sys.path, and only for their names (the binary owns every other name there)."""
+    stdlib_dir = getattr(sys, "_stdlib_dir", None)
+    if _UNFROZEN and stdlib_dir and stdlib_dir not in sys.path:
+        sys.path.append(stdlib_dir)
 
 
 def _explain_missing_frozen_files():
@@ -292,6 +303,7 @@ def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     _serve_frozen_sources()
     _explain_missing_frozen_files()
     _serve_frozen_packages_as_trees()
+    _find_unfrozen_packages()
     if "_slither_nss" in sys.builtin_module_names:
         sys.meta_path.insert(0, UnsafeNssGuard)
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
