@@ -83,7 +83,8 @@ def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[P
     store = Path(default_cache_dir()) / "downloads"
     wheels = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
                                             log=say)
-    sdist = obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version, log=say)
+    sdist = (Path(recipe.extra["source_path"]) if recipe.extra.get("source_path")  # built without a recipe: locked
+             else obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version, log=say))
     for leftover in (venv, builder):
         shutil.rmtree(leftover, ignore_errors=True)
     subprocess.run([stock_python, "-m", "venv", "--without-pip", str(builder)], check=True)

@@ -18,8 +18,12 @@ def binary_modules(binary: Path) -> tuple[dict, dict]:
 
 def package_recipe(binary: Path, package: str) -> tuple[dict, module_recipes.Recipe]:
     """(build manifest, the recipe the binary was built with for `package`); refused when the
-    recipe now pins another version than the binary has."""
+    recipe now pins another version than the binary has. A package built without a recipe file
+    (MODULES=psutil==7.0.0) gets the Recipe its build had, from the locks in the download store."""
     build, modules = binary_modules(binary)
+    info = build.get("modules", {}).get(package)
+    if info is not None and not info.get("recipe"):
+        return build, _recipe_from_locks(package, info["version"], build)
     for name in modules:
         recipe = module_recipes.load_module_recipe(name)
         if module_recipes.distribution_name(recipe) == package:
@@ -29,3 +33,12 @@ def package_recipe(binary: Path, package: str) -> tuple[dict, module_recipes.Rec
             return build, recipe
     raise SlitherError(f"{binary} has no {package} built in (it has: {', '.join(modules) or 'none'}); "
                        f"build it with scons MODULES={package}")
+
+
+def _recipe_from_locks(package: str, version: str, build: dict) -> module_recipes.Recipe:
+    from slither.packages.build_requirements import HostPlatform
+    from slither.plan.build_plan import default_cache_dir
+    from slither.plan.recipe_free import recipe_without_file
+    series = ".".join(build["cpython"].split(".")[:2])
+    return recipe_without_file(package, version, store=Path(default_cache_dir()) / "downloads",
+                               host=HostPlatform(series, "manylinux"))

@@ -35,6 +35,13 @@ NUMPY_PYTEST_OPTIONS = ["-l", "-q", "-p", "no:cacheprovider", "--assert=plain", 
                         "-W", "ignore:the matrix subclass is not", "-W", "ignore:Importing from numpy.matlib is"]
 
 
+# A package's own switches, the same on both sides. psutil: its test_process_all fetches every
+# process's info through a multiprocessing.Pool, which can deadlock (psutil issue 2104; seen
+# here on a loaded 2-core machine: a forked worker blocked on a semaphore); psutil turns the
+# pool off when its tests run in parallel workers, so say that (it also skips one test_linux
+# test that needs the whole machine).
+PACKAGE_ENVIRONMENT = {"psutil": {"PYTEST_XDIST_WORKER": "gw0"}}
+
 
 def site_archive(build_dir: Path, build: dict, recipe) -> Path:
     series = "".join(build["cpython"].split(".")[:2])
@@ -117,6 +124,7 @@ def start_pytest_side(label: str, interpreter: str, tree: Path, package: str, py
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
     # the interpreter's directory first on PATH, as if its venv were activated: the tests run the
     # install's console scripts (numpy-config), not whichever another install put on PATH
+    environment.update(PACKAGE_ENVIRONMENT.get(package, {}))
     environment.update(PYTHONPATH=str(pythonpath), PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1",
                        HOME=str(run_dir),
                        PATH=f"{Path(interpreter).parent}{os.pathsep}{os.environ.get('PATH', '')}")
