@@ -62,3 +62,13 @@ def test_numpy_linalg_fft_random_differ_from_stock_only_as_explained(tmp_path_fa
     assert result.returncode == 0, result.stdout[-4000:]
     assert "(0 unexplained)" in result.stdout
     assert recorded_summary(build_dir, "numpy")["selection"].endswith("parts linalg fft random")
+
+
+def test_psutil_suite_built_without_a_recipe_differs_from_stock_only_as_explained(tmp_path_factory):
+    """Issue 16: a package's own suite in the binary beside stock; psutil has no recipe file."""
+    build_dir = built(tmp_path_factory, "psutil==7.0.0")
+    result = run_suite(build_dir, "psutil")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "(0 unexplained)" in result.stdout
+    summary = recorded_summary(build_dir, "psutil")
+    assert summary["counts"]["python-static"]["passed"] > 400
