@@ -1,7 +1,9 @@
 """Tiny real wheels and sdists, made on the spot for tests that must not fetch anything.
 
 A wheel is a zip of the package's files and a .dist-info directory (PEP 427); an sdist a
-tar.gz with pyproject.toml. Both are written deterministically so a test can pin their sha256."""
+tar.gz with pyproject.toml. Both are written deterministically so a test can pin their sha256.
+wheel_of_installed() turns a distribution installed in the interpreter running the tests (pip,
+setuptools) back into its wheel, for offline build prefixes made of real build tools."""
 
 import hashlib
 import io
@@ -28,6 +30,35 @@ def make_wheel(directory: Path, name: str, version: str, files: dict[str, str] |
         for member, text in sorted(entries.items()):
             info = zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0))
             archive.writestr(info, text)
+    return path
+
+
+def wheel_of_installed(directory: Path, distribution: str) -> Path:
+    """The wheel of an installed pure-Python distribution, rebuilt from its RECORD (the files
+    under site-packages; scripts and byte code left out), with a fresh RECORD."""
+    import importlib.metadata
+    found = importlib.metadata.distribution(distribution)
+    name, version = found.metadata["Name"], found.version
+    module = name.replace("-", "_")
+    dist_info = f"{module}-{version}.dist-info"
+    entries = {}
+    for file in found.files or ():
+        member = file.as_posix()
+        if member.startswith("..") or "__pycache__" in member or member.endswith((".pyc", "/RECORD", "/INSTALLER",
+                                                                                "/direct_url.json", "/REQUESTED")):
+            continue
+        target = f"{dist_info}/{member.split('/', 1)[1]}" if member.split("/", 1)[0].endswith(".dist-info") else member
+        entries[target] = Path(file.locate()).read_bytes()
+    entries.setdefault(f"{dist_info}/WHEEL",
+                       b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+    record = "".join(f"{path},sha256={hashlib.sha256(data).hexdigest()},{len(data)}\n"
+                     for path, data in sorted(entries.items())) + f"{dist_info}/RECORD,,\n"
+    entries[f"{dist_info}/RECORD"] = record.encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{module}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in sorted(entries.items()):
+            archive.writestr(zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0)), data)
     return path
 
 

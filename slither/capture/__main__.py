@@ -4,7 +4,8 @@ Usage: python -m slither.capture ROLE --record-dir DIR [--ld LD] [--objcopy OBJC
            [--package-root DIR]... [--compiler-words N] -- COMPILER... [ARGUMENTS...]
 
 The first N words after `--` are the real compiler (e.g. `ccache gcc -m64`, N=3), the rest
-are the arguments the build system passed.
+are the arguments the build system passed. ROLE is c, c++ or fortran for a compiler driver, ld
+for the linker called directly (`ld -shared`), ar for the archiver.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def parse_options(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[
         sys.exit(2)
     split = argv.index("--")
     parser = argparse.ArgumentParser(prog="python -m slither.capture")
-    parser.add_argument("role", choices=("c", "c++", "fortran"))
+    parser.add_argument("role", choices=("c", "c++", "fortran", "ld", "ar"))
     parser.add_argument("--record-dir", type=Path, required=True)
     parser.add_argument("--ld", default="ld")
     parser.add_argument("--objcopy", default="objcopy")
@@ -47,18 +48,41 @@ def without_lto(arguments: list[str]) -> list[str]:
     return [argument for argument in arguments if not argument.startswith(LTO_FLAG_PREFIXES)]
 
 
+def run_archiver(archiver: list[str], arguments: list[str], record_dir: Path) -> int:
+    """Run `ar` unchanged; note the archive it wrote as the package's own (capture.archives)."""
+    import subprocess
+    from .archives import record_archive
+    from .link_command import expand_response_files
+    from .linker_command import archive_written_by_ar
+    status = subprocess.run([*archiver, *arguments]).returncode
+    archive = archive_written_by_ar(expand_response_files(arguments))
+    if status == 0 and archive and os.path.isfile(archive):
+        record_archive(record_dir, Path(archive))
+    return status
+
+
 def main(argv: list[str] | None = None) -> None:
     options, compiler, arguments = parse_options(sys.argv[1:] if argv is None else argv)
-    arguments = without_lto(arguments)
-    if not may_link_extension(arguments):
+    if options.role == "ar":
+        sys.exit(run_archiver(compiler, arguments, options.record_dir.resolve()))
+    link_arguments = None
+    if options.role == "ld":  # read as the driver line it amounts to; run as it was given
+        from .link_command import expand_response_files
+        from .linker_command import driver_form_of_ld
+        link_arguments = driver_form_of_ld(expand_response_files(arguments))
+    else:
+        arguments = without_lto(arguments)
+    if not may_link_extension(arguments if link_arguments is None else link_arguments):
         os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output and status
     # Only -shared links get here and pay for the imports of the capture itself.
     from .capture_link import CaptureSettings, run_wrapped
     from .partial_link import Toolchain
-    settings = CaptureSettings(role=options.role, record_dir=options.record_dir.resolve(),
+    # A direct ld link names every library it needs: nothing for the final link to add by role.
+    settings = CaptureSettings(role="c" if options.role == "ld" else options.role,
+                               record_dir=options.record_dir.resolve(),
                                toolchain=Toolchain(ld=options.ld, objcopy=options.objcopy, nm=options.nm),
                                package_roots=tuple(root.resolve() for root in options.package_root))
-    sys.exit(run_wrapped(compiler, arguments, settings))
+    sys.exit(run_wrapped(compiler, arguments, settings, link_arguments=link_arguments))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SlitherError
+from .archives import archives_made_by_the_build
 from .extension_names import has_extension_suffix, may_be_extension, original_init_symbol
 from .link_command import LinkCommand, LinkInput, expand_response_files, parse_link_command
 from .partial_link import (Toolchain, defined_symbols, link_relocatable, localize_all_but,
@@ -25,7 +26,7 @@ from .records import CaptureRecord, write_record
 
 @dataclass(frozen=True)
 class CaptureSettings:
-    role: str                  # "c" or "c++"
+    role: str                  # "c", "c++" or "fortran"
     record_dir: Path
     toolchain: Toolchain
     package_roots: tuple[Path, ...] = ()   # besides the link's working directory
@@ -75,7 +76,8 @@ def _capture_objects(command: LinkCommand, compiler: list[str], settings: Captur
                      cwd: Path) -> Path:
     output = (cwd / command.output).resolve()
     init_symbol = original_init_symbol(output.name)
-    plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd)
+    plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd,
+                             archives_of_the_build=archives_made_by_the_build(settings.record_dir))
     output_sha256 = sha256_of(output)
     stem = f"{init_symbol[len('PyInit_'):]}-{output_sha256[:16]}"
     record_dir = settings.record_dir
@@ -98,9 +100,12 @@ def _capture_objects(command: LinkCommand, compiler: list[str], settings: Captur
     return write_record(record_dir, stem, record)
 
 
-def run_wrapped(compiler: list[str], arguments: list[str], settings: CaptureSettings) -> int:
-    """The wrapper's whole job; returns its exit status (or never returns, for pass-through)."""
-    command = parse_link_command(expand_response_files(arguments))
+def run_wrapped(compiler: list[str], arguments: list[str], settings: CaptureSettings,
+                link_arguments: list[str] | None = None) -> int:
+    """The wrapper's whole job; returns its exit status (or never returns, for pass-through).
+    link_arguments: the driver form of the line when `compiler` is not a driver (a direct ld)."""
+    command = parse_link_command(link_arguments if link_arguments is not None
+                                 else expand_response_files(arguments))
     if command is None or not may_be_extension(os.path.basename(command.output)):
         os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output, same status
     status = subprocess.run([*compiler, *arguments]).returncode

@@ -89,8 +89,13 @@ def find_library(name: str, library_dirs: list[Path]) -> Path | None:
     return None
 
 
-def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: Path) -> PartialLinkPlan:
-    """Sort the link's inputs into merged (package-private) and external (recorded)."""
+def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: Path,
+                      archives_of_the_build: frozenset[Path] = frozenset()) -> PartialLinkPlan:
+    """Sort the link's inputs into merged (package-private) and external (recorded).
+    Archives the build made with `ar` (archives_of_the_build) are private wherever they are."""
+    def is_private(path: Path) -> bool:
+        return is_under(path, package_roots) or path.resolve() in archives_of_the_build
+
     if command.sources:
         raise SlitherError(f"the link also compiles {command.sources[0]}; only links of object files can be captured")
     library_dirs = [cwd / directory for directory in command.library_dirs]
@@ -102,7 +107,8 @@ def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: P
             continue
         if link_input.kind == "library":
             path = find_library(link_input.value, library_dirs)
-            if path is None or not is_under(path, package_roots):
+            if path is None or not (is_under(path, package_roots) or (
+                    path.with_suffix(".a").resolve() in archives_of_the_build)):
                 plan.libraries.append(link_input.value)
                 continue
             if path.suffix != ".a":
@@ -114,7 +120,7 @@ def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: P
             plan.ld_inputs.append(str(path))
             continue
         path = cwd / link_input.value
-        if link_input.kind == "object" or (link_input.kind == "archive" and is_under(path, package_roots)):
+        if link_input.kind == "object" or (link_input.kind == "archive" and is_private(path)):
             plan.ld_inputs.append(str(path))
         elif link_input.kind == "shared" and is_under(path, package_roots):
             raise SlitherError(f"links the package's own shared library {link_input.value}; build it static")

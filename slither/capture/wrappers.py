@@ -1,4 +1,4 @@
-"""Write the compiler wrapper scripts a package's build system is pointed at (CC, CXX, ...)."""
+"""Write the compiler wrapper scripts a package's build system is pointed at (CC, CXX, FC, LD, AR)."""
 
 from __future__ import annotations
 
@@ -47,29 +47,37 @@ def write_script(path: Path, role: str, compiler: list[str], *, python: str, rec
 def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: str | Sequence[str],
                    python: str, record_dir: Path, package_roots: Sequence[Path] = (),
                    ld: str | None = None, objcopy: str | None = None, nm: str | None = None,
-                   real_fc: str | Sequence[str] = ()) -> dict[str, str]:
-    """Write `cc`, `c++` and `gfortran` wrappers into `directory`; returns the environment that
-    selects them.
+                   real_fc: str | Sequence[str] = (), ar: str | None = None) -> dict[str, str]:
+    """Write `cc`, `c++`, `gfortran`, `ld` and `ar` wrappers into `directory`; returns the
+    environment that selects them.
 
     The result maps CC, CXX, LDSHARED and LDCXXSHARED to the wrappers (setuptools reads all
     four; meson and CMake take CC and CXX) and FC, F77 and F90 to the Fortran one (meson, CMake,
     numpy.f2py and numpy.distutils read those). Libraries under `package_roots`, or under the
     working directory of a link, count as package-private and are merged into the capture.
-    ld, objcopy and nm default to the ones the C compiler names (`-print-prog-name`).
+    ld, objcopy, nm and ar default to the ones the C compiler names (`-print-prog-name`).
+
+    LD and AR name the `ld` and `ar` wrappers: a build that calls the linker itself
+    (`$LD -shared`) is captured like a driver link, and an archive made through `$AR` counts as
+    the package's own wherever it is written (slither.capture.archives). CMake looks for its
+    archiver beside the C compiler first, so it finds the `ar` wrapper there. They are not put
+    on PATH: gcc's collect2 looks `ld` up there, and every driver link would run it twice.
     """
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     record_dir = Path(record_dir).resolve()
     record_dir.mkdir(parents=True, exist_ok=True)
     c_compiler, cxx_compiler, fortran_compiler = as_words(real_cc), as_words(real_cxx), as_words(real_fc)
+    ld = ld or find_toolchain_program(c_compiler, "ld")
     toolchain_options = [
-        "--ld", ld or find_toolchain_program(c_compiler, "ld"),
+        "--ld", ld,
         "--objcopy", objcopy or find_toolchain_program(c_compiler, "objcopy"),
         "--nm", nm or find_toolchain_program(c_compiler, "nm"),
     ]
     for root in package_roots:
         toolchain_options += ["--package-root", str(Path(root).resolve())]
-    scripts = {"cc": ("c", c_compiler), "c++": ("c++", cxx_compiler), "gfortran": ("fortran", fortran_compiler)}
+    scripts = {"cc": ("c", c_compiler), "c++": ("c++", cxx_compiler), "gfortran": ("fortran", fortran_compiler),
+               "ld": ("ld", [ld]), "ar": ("ar", [ar or find_toolchain_program(c_compiler, "ar")])}
     for name, (role, compiler) in scripts.items():
         if not compiler:
             language, variable = {"c": ("C", "CC"), "c++": ("C++", "CXX"), "fortran": ("Fortran", "FC")}[role]
@@ -80,4 +88,4 @@ def write_wrappers(directory: Path, *, real_cc: str | Sequence[str], real_cxx: s
                      toolchain_options=toolchain_options)
     cc, cxx, fc = str(directory / "cc"), str(directory / "c++"), str(directory / "gfortran")
     return {"CC": cc, "CXX": cxx, "LDSHARED": f"{cc} -shared", "LDCXXSHARED": f"{cxx} -shared",
-            "FC": fc, "F77": fc, "F90": fc}
+            "FC": fc, "F77": fc, "F90": fc, "LD": str(directory / "ld"), "AR": str(directory / "ar")}

@@ -95,6 +95,25 @@ class LockedBuildRequirements:
     from_build: tuple[str, ...]
 
 
+def pinned_build_requirements(wheels, where: str) -> LockedBuildRequirements:
+    """A recipe's `build_requirements` (pinned_wheel records, reviewed and committed): its build
+    prefix is made of exactly these wheels, instead of the nine pinned build tools, and nothing
+    is resolved or asked of the backend. `where` names the recipe for the error."""
+    if isinstance(wheels, (str, Source)) or not wheels:
+        raise SlitherError(f"{where}: build_requirements must be a non-empty list of "
+                           "pinned_wheel(name, version, filename, sha256)")
+    for wheel in wheels:
+        if not (isinstance(wheel, Source) and wheel.pip and wheel.pip.kind == "wheel"
+                and wheel.filename.endswith(".whl") and re.fullmatch(r"[0-9a-f]{64}", wheel.sha256 or "")):
+            raise SlitherError(f"{where}: build requirement {wheel!r} is not a pinned_wheel(name, version, "
+                               "filename, sha256) of a .whl file")
+    names = [requirement_name(wheel.pip.name) for wheel in wheels]
+    if len(set(names)) != len(names):
+        raise SlitherError(f"{where}: build_requirements names one tool twice")
+    return LockedBuildRequirements(requires=tuple(f"{wheel.pip.name}=={wheel.pip.version}" for wheel in wheels),
+                                   dynamic=(), wheels=tuple(wheels), from_build=())
+
+
 def platform_tags(wheel_platform: str) -> list[str]:
     """Platform tags of this machine's architecture for the libc family (newest first)."""
     machine = os.uname().machine

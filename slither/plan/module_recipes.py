@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from slither.errors import SlitherError
+from slither.packages.build_requirements import pinned_build_requirements
 from slither.plan.loading import MODULES_DIR, load_python_file
 from slither.plan.recipe import Source, StaticLibrary
 
@@ -160,6 +161,11 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
                                "the third field of StaticLibrary)")
     # Recipe vocabulary imported by the file (pinned_sdist, Source) is not a field.
     extra = {key: value for key, value in declared.items() if not isinstance(value, type)}
+    if "build_requirements" in extra:  # the recipe's own pins instead of the nine build tools
+        if fields["build_system"] in ("pure", *LIBRARY_BUILD_SYSTEMS):
+            raise SlitherError(f"{path}: build_requirements are for packages built by a PEP 517 backend, "
+                               f"not for build_system {fields['build_system']!r}")
+        extra["build_requirements"] = pinned_build_requirements(extra["build_requirements"], str(path))
     return Recipe(**fields, path=str(path), extra=extra)
 
 

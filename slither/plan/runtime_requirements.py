@@ -110,7 +110,7 @@ def newest_satisfying(name: str, specifiers: SpecifierSet, files: list[package_i
         if entry.yanked or not (package_index.is_sdist(entry.filename)
                                 or package_index.is_pure_python_wheel(entry.filename)):
             continue
-        text = package_index._release_version(entry.filename, name)
+        text = package_index.release_version(entry.filename, name)
         try:
             version = Version(text) if text else None
         except InvalidVersion:

@@ -182,7 +182,7 @@ def release_files(name: str, locations: IndexLocations) -> list[IndexFile]:
     return found
 
 
-def _release_version(filename: str, name: str) -> str | None:
+def release_version(filename: str, name: str) -> str | None:
     """The version in `name-version.tar.gz` or `name-version-tags.whl`, else None."""
     stem_name = normalized_name(name)
     if filename.endswith(".whl"):
@@ -214,7 +214,7 @@ def choose(files: Iterable[IndexFile], name: str, version: str, kind: str,
             if entry.filename == filename:
                 candidates.append(entry)
             continue
-        if entry.yanked or _release_version(entry.filename, name) != version:
+        if entry.yanked or release_version(entry.filename, name) != version:
             continue
         if (kind == "sdist" and is_sdist(entry.filename)) or (kind == "pure-wheel" and is_pure_python_wheel(entry.filename)):
             candidates.append(entry)

@@ -92,16 +92,16 @@ def fetch_first_time(name: str, version: str, store: Path, index: package_index.
     # A release with compiled wheels has compiled code: its pure wheel, if any, is a fallback
     # without it (wrapt publishes one), so the sdist is built instead.
     compiled_release = any(f.filename.endswith(".whl") and not package_index.is_pure_python_wheel(f.filename)
-                           and package_index._release_version(f.filename, name) == version for f in files)
+                           and package_index.release_version(f.filename, name) == version for f in files)
     pure = None if compiled_release else package_index.choose(files, name, version, "pure-wheel")
     entry = pure or package_index.choose(files, name, version, "sdist")
     if entry is None:
         compiled = [f.filename for f in files if f.filename.endswith(".whl")
-                    and package_index._release_version(f.filename, name) == version]
+                    and package_index.release_version(f.filename, name) == version]
         if compiled:
             raise SlitherError(f"{requirement} has no sdist and its wheel {compiled[0]} is compiled "
                                f"for one platform; write a recipe (modules/packages/{normalized_name(name)}.py)")
-        versions = sorted({v for f in files if (v := package_index._release_version(f.filename, name))})
+        versions = sorted({v for f in files if (v := package_index.release_version(f.filename, name))})
         if not versions:  # find-links directories list every project's files: only this one's count
             raise SlitherError(f"{name}: the package index has no such package; check the name "
                                "(`pip index versions NAME`)")
