@@ -2,7 +2,7 @@
 
 h5py 3.14.0 supports numpy 2.x (it builds against numpy >= 2.0) and HDF5 1.10.6 to 1.14.x. Its
 setup finds HDF5 through HDF5_DIR (the unpacked prefix of the hdf5 library recipe) and is told
-the version (HDF5_VERSION), so it never loads a shared libhdf5 with ctypes to ask; setuptools'
+the version and drivers (HDF5_VERSION, H5PY_ROS3, H5PY_DIRECT_VFD), so it never loads a shared libhdf5 with ctypes to ask; setuptools'
 setup_requires (an old mpi4py pinned per Python version) is switched off (H5PY_SETUP_REQUIRES=0),
 mpi4py comes from the build.
 
@@ -22,7 +22,10 @@ licence = "BSD-3-Clause"  # LICENSE of the sdist (bundled lzf: licenses/)
 # numpy: its C API at build time, from the build (on the build's path); hdf5: the library recipe.
 depends_on = ["hdf5", "numpy"]
 # What the build is given; {prefix:NAME} is the unpacked prefix of library recipe NAME.
-build_environment = {"HDF5_DIR": "{prefix:hdf5}", "HDF5_VERSION": "1.14.5", "H5PY_SETUP_REQUIRES": "0"}
+# The version and the two optional drivers (ROS3: S3 over libcurl; direct I/O) are stated, so that
+# setup never loads a shared libhdf5 to ask; the HDF5 recipe builds neither driver.
+build_environment = {"HDF5_DIR": "{prefix:hdf5}", "HDF5_VERSION": "1.14.5", "H5PY_ROS3": "0",
+                     "H5PY_DIRECT_VFD": "0", "H5PY_SETUP_REQUIRES": "0"}
 extension_modules = ["h5py." + module for module in (
     "defs", "_errors", "_objects", "_proxy", "h5fd", "h5z", "h5", "h5i", "h5r", "utils", "_selector", "_conv",
     "h5t", "h5s", "h5p", "h5d", "h5a", "h5f", "h5g", "h5l", "h5o", "h5ds", "h5ac", "h5pl", "_npystrings")]

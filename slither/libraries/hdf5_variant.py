@@ -16,12 +16,15 @@ from __future__ import annotations
 import dataclasses
 
 from slither.errors import SlitherError
+from slither.sources.patches import PATCHES_DIR
 
 HDF5_CHOICES = ("serial", "parallel")
 HDF5_RECIPE = "hdf5"
 H5PY_RECIPE = "h5py"
 MPI_PACKAGE = "mpi4py"
 PARALLEL_CONFIGURE_FLAGS = ("--enable-parallel",)
+# h5py's setup loads a shared libhdf5 to ask what it already was told unless the build is serial.
+PARALLEL_H5PY_PATCHES = (str(PATCHES_DIR / "h5py" / "setup-configure-stated-config-also-with-mpi.patch"),)
 
 
 def parse_hdf5(text) -> str:
@@ -65,6 +68,7 @@ def apply(variant: str, recipes: tuple) -> tuple:
             environment = {**recipe.extra.get("build_environment", {}), "HDF5_MPI": "ON"}
             recipe = dataclasses.replace(
                 recipe, depends_on=tuple(dict.fromkeys((*recipe.depends_on, MPI_PACKAGE, *mpi_providers))),
+                patches=(*recipe.patches, *PARALLEL_H5PY_PATCHES),
                 extra={**recipe.extra, "build_environment": environment})
         changed.append(recipe)
     return tuple(changed)
