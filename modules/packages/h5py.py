@@ -25,7 +25,11 @@ depends_on = ["hdf5", "numpy"]
 # The version and the two optional drivers (ROS3: S3 over libcurl; direct I/O) are stated, so that
 # setup never loads a shared libhdf5 to ask; the HDF5 recipe builds neither driver.
 build_environment = {"HDF5_DIR": "{prefix:hdf5}", "HDF5_VERSION": "1.14.5", "H5PY_ROS3": "0",
-                     "H5PY_DIRECT_VFD": "0", "H5PY_SETUP_REQUIRES": "0"}
+                     "H5PY_DIRECT_VFD": "0", "H5PY_SETUP_REQUIRES": "0", "H5PY_RUNTIME_LIBRARY_DIRS": "0"}
+# No rpath to HDF5's lib/ (nothing is loaded at run time): the switch the patch adds.
+patches = ["h5py/setup-build-no-rpath-when-static.patch",
+           # import h5py without running `uname -p` (platform.uname()[4] computes the processor too)
+           "h5py/h5t-machine-without-uname-subprocess.patch"]
 extension_modules = ["h5py." + module for module in (
     "defs", "_errors", "_objects", "_proxy", "h5fd", "h5z", "h5", "h5i", "h5r", "utils", "_selector", "_conv",
     "h5t", "h5s", "h5p", "h5d", "h5a", "h5f", "h5g", "h5l", "h5o", "h5ds", "h5ac", "h5pl", "_npystrings")]

@@ -18,6 +18,7 @@ from pathlib import Path
 import SCons.Action
 
 from slither.plan.signed_code import signed_code
+from slither.sources.patches import PATCHES_DIR
 
 # The code each step runs, from its imports (slither.plan.signed_code): editing it rebuilds the step.
 TOOLS_SCRIPTS = signed_code("slither.packages.build_tools", data_files=("modules/build_tools/wheels.py",))
@@ -122,7 +123,8 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
     prefix_nodes, tools_args = _build_prefix_inputs(env, recipe, tools, tool_wheels)
     host_trees = [package["host_site"] for package in from_build]
     build_environment, signed_environment = _build_environment(recipe, libraries)
-    patches = [env.File(p) for p in recipe.patches]
+    # A recipe names its patches inside patches/ (slither.plan.module_recipes); the plan's variants give full paths.
+    patches = [env.File(str(PATCHES_DIR / p)) for p in recipe.patches]
     recipe_args = " ".join(
         [f"--patch $( {p.abspath} $)" for p in patches]
         + [f"--link-library {name}" for name in recipe.link_libraries]
