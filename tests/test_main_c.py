@@ -67,3 +67,14 @@ def test_gfortran_runtime_gets_its_companions_right_after_it():
                 "link_libraries": ["gfortran", "m"]}
     assert module_link_flags([manifest]) == ["-lopenblas", "-lgfortran", "-lquadmath", "-lm"]
     assert module_link_flags([manifest], gfortran_companions=()) == ["-lopenblas", "-lgfortran", "-lm"]
+
+
+def test_a_later_packages_link_libraries_come_after_its_libraries_even_if_named_before():
+    """h5py's libhdf5.a needs -lm after it although numpy's manifest named -lm first."""
+    from slither.link.main_c import module_link_flags
+    numpy = {"extensions": [{"module": "numpy._core.x", "libraries": ["openblas"], "role": "c"}],
+             "link_libraries": ["gfortran", "m"]}
+    h5py = {"extensions": [{"module": "h5py.h5", "libraries": ["hdf5", "hdf5_hl"], "role": "c"}],
+            "link_libraries": ["hdf5", "z", "m"]}
+    flags = module_link_flags([numpy, h5py], gfortran_companions=())
+    assert flags == ["-lopenblas", "-lgfortran", "-lhdf5_hl", "-lhdf5", "-lz", "-lm"]

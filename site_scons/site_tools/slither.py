@@ -77,7 +77,7 @@ QUIET_COMMAND_STRINGS = {
 def _static_python(env, name="python-static", python=None, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
-                   frozen_sources=True, unfrozen=()):
+                   frozen_sources=True, unfrozen=(), hdf5=""):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
@@ -94,7 +94,7 @@ def _static_python(env, name="python-static", python=None, target="gnu",
                                 modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
                                 source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
                                 mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"],
-                                unfrozen=unfrozen)
+                                unfrozen=unfrozen, hdf5=hdf5)
     build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
                                            verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
                                            profile=plan.profile)
@@ -107,9 +107,14 @@ def _static_python(env, name="python-static", python=None, target="gnu",
                                 plan.patches, [library["archive"] for library in target_libraries],
                                 without=licence_data.parse_without(without, cpython_recipe))
     libraries = {library["name"]: library for library in target_libraries}
+    library_recipes = [recipe for recipe in plan.recipes if module_recipes.is_library(recipe)
+                       and recipe.name not in libraries]
+    # Libraries built with the MPI (parallel HDF5) come after the MPI they are compiled with.
     libraries.update({recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
-                      for recipe in plan.recipes if module_recipes.is_library(recipe) and recipe.name not in libraries})
+                      for recipe in library_recipes if not module_recipes.uses_mpi(recipe)})
     mpi = build_env.MpiSetup(plan.mpi, libraries, plan.mpi_dir) if plan.mpi else None
+    libraries.update({recipe.name: build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir, mpi=mpi)
+                      for recipe in library_recipes if module_recipes.uses_mpi(recipe)})
     packages = []
     package_recipes = [recipe for recipe in plan.recipes if not module_recipes.is_library(recipe)]
     if package_recipes:
@@ -122,7 +127,9 @@ def _static_python(env, name="python-static", python=None, target="gnu",
             built[recipe.name] = build_env.PackageBuild(
                 recipe, cpython, tools, plan.profile, plan.packages_dir,
                 mpi=mpi if module_recipes.uses_mpi(recipe) else None, tool_wheels=plan.build_tool_wheels,
-                from_build=[built[name] for name in build_path_names(recipe, package_recipes)])
+                from_build=[built[name] for name in build_path_names(recipe, package_recipes)],
+                libraries=[libraries[name] for name in recipe.depends_on
+                           if name in libraries and "mpi" not in libraries[name]["recipe"].provides])
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,

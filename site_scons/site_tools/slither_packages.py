@@ -18,6 +18,7 @@ from pathlib import Path
 import SCons.Action
 
 from slither.plan.signed_code import signed_code
+from slither.sources.patches import PATCHES_DIR
 
 # The code each step runs, from its imports (slither.plan.signed_code): editing it rebuilds the step.
 TOOLS_SCRIPTS = signed_code("slither.packages.build_tools", data_files=("modules/build_tools/wheels.py",))
@@ -94,19 +95,36 @@ def _build_prefix_inputs(env, recipe, tools, tool_wheels):
     return [pip_node, *wheel_nodes], arguments
 
 
-def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_wheels=(), from_build=()):
+def _build_environment(recipe, libraries):
+    """The recipe's build_environment with {prefix:NAME} made the unpacked prefix of library
+    NAME; and the same with the placeholders kept, which is what the signature takes."""
+    prefixes = {f"{{prefix:{library['name']}}}": library["prefix_dir"].abspath for library in libraries}
+    declared = recipe.extra.get("build_environment", {})
+    resolved = {}
+    for name, value in sorted(declared.items()):
+        for placeholder, prefix in prefixes.items():
+            value = value.replace(placeholder, prefix)
+        resolved[name] = value
+    return resolved, " ".join(f"{name}={value}" for name, value in sorted(declared.items()))
+
+
+def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_wheels=(), from_build=(),
+             libraries=()):
     """mpi: what MpiSetup returned, for a package that uses MPI: it compiles and links through
     that MPI's compiler wrapper (MPICC), whose identity (a built MPI's archive, or what a
     site's wrapper says about itself) is part of the signature. from_build: the PackageBuild
     results of build requirements Slither builds (their host-site.tar is on this build's
-    path). Every package also writes its own host tree (host-site.tar), so that whether a later
+    path). libraries: the LibraryBuild results of library recipes it depends_on (hdf5): their
+    archives are signed, their prefixes reach the build through its build_environment. Every package also writes its own host tree (host-site.tar), so that whether a later
     build needs it does not change its cache key."""
     directory = env.Dir(packages_dir).Dir(f"{recipe.name}-{recipe.version}")
     source = recipe.source
     sdist = _package_source(env, recipe)
     prefix_nodes, tools_args = _build_prefix_inputs(env, recipe, tools, tool_wheels)
     host_trees = [package["host_site"] for package in from_build]
-    patches = [env.File(p) for p in recipe.patches]
+    build_environment, signed_environment = _build_environment(recipe, libraries)
+    # A recipe names its patches inside patches/ (slither.plan.module_recipes); the plan's variants give full paths.
+    patches = [env.File(str(PATCHES_DIR / p)) for p in recipe.patches]
     recipe_args = " ".join(
         [f"--patch $( {p.abspath} $)" for p in patches]
         + [f"--link-library {name}" for name in recipe.link_libraries]
@@ -120,16 +138,19 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
     built = env.SlitherCommandStep(
         outputs, [sdist, *prefix_nodes, cpython["install"], _recipe_node(env, recipe), profile_data,
                   *patches, *host_trees,
-                  *(mpi["inputs"] if mpi else [])],
+                  *(mpi["inputs"] if mpi else []), *[library["archive"] for library in libraries],
+                  *([env.Value(f"build environment {signed_environment}")] if signed_environment else [])],
         command=PACKAGE_COMMAND, scripts=PACKAGE_SCRIPTS, directory=directory,
         runs_with=[cpython["host_python"]], quiet="PACKAGECOMSTR",
         message=f"package build {recipe.name} {recipe.version}: through the capture layer",
         SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=profile_data.abspath,
-        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args)
+        SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args,
+        **({"ENV": {**env["ENV"], **build_environment}} if build_environment else {}))
     if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
         env.Requires(built, mpi["depends"])
+    env.Requires(built, [library["marker"] for library in libraries])  # order only: the unpacked prefixes
     return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
             "manifest": outputs[2], "host_site": outputs[3], "recipe": recipe}
 

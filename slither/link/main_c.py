@@ -440,9 +440,13 @@ def module_link_flags(manifests: list[dict], gfortran_companions=GFORTRAN_COMPAN
                            + list(extension.get("link_flags", []))
                            + list(extension.get("external_inputs", []))
                            + [f"-l{name}" for name in extension.get("libraries", [])])
-        if manifest["extensions"]:
-            candidates += [f"-l{name}" for name in manifest.get("link_libraries", [])]
         flags += [flag for flag in candidates if flag not in flags]
+        if manifest["extensions"]:
+            # A recipe's link_libraries come after its own libraries, even when an earlier
+            # package named them already (h5py's libhdf5.a needs libm after it, and numpy's -lm
+            # came first): static archives are read in order.
+            after = [f"-l{name}" for name in manifest.get("link_libraries", [])]
+            flags = [flag for flag in flags if flag not in after] + after
     if needs_fortran and "-lgfortran" not in flags:
         flags += ["-lgfortran", "-lm"]
     if "-lgfortran" in flags:

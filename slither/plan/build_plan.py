@@ -17,13 +17,14 @@ from pathlib import Path
 
 from slither import __version__, commands, files
 from slither.plan import loading, module_recipes
+from slither.libraries import hdf5_variant
 from slither.libraries import mpi as mpi_sources
 from slither.sources import patches
 from slither.cpython.build import static_archive_found
 from slither.errors import SlitherError
 from slither.packages.build_requirements import HostPlatform
 from slither.plan.module_entries import parse_entry, split_entries
-from slither.plan.package_set import resolve_packages
+from slither.plan.package_set import build_order, resolve_packages
 from slither.link.main_c import MainOptions
 from slither.plan.recipe import CPythonRelease
 
@@ -339,7 +340,7 @@ def check_unfrozen(names, freeze: bool) -> tuple[str, ...]:
 def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
               main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "",
-              unfrozen=()) -> Plan:
+              unfrozen=(), hdf5: str = "") -> Plan:
     """The plan of one binary, from build variables already parsed (parse_module_list,
     parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile."""
     if not NAME_PATTERN.match(name or ""):
@@ -388,6 +389,9 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
                                recipe_free=recipe_free, local_recipe=local_recipe, runtime=runtime,
                                available=available_modules())
     check_one_recipe_per_package(recipes)
+    # The parallel variant adds mpi4py to h5py's build path: order again.
+    recipes = tuple(build_order(list(hdf5_variant.apply(
+        hdf5_variant.choose(hdf5_variant.parse_hdf5(hdf5), [recipe.name for recipe in recipes]), recipes))))
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
     check_static_libraries(recipes, profile)
     target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)

@@ -52,8 +52,13 @@ def build_order(recipes: list[Recipe]) -> list[Recipe]:
 
 
 def from_build_names(recipe: Recipe) -> tuple[str, ...]:
+    """Locked build requirements Slither builds, and the packages a recipe depends_on (h5py:
+    numpy's C API at build time, mpi4py for its MPI build): their host trees are on its path."""
     locked = recipe.extra.get("build_requirements")
-    return tuple(locked.from_build) if locked is not None else ()
+    from_lock = tuple(locked.from_build) if locked is not None else ()
+    packages = tuple(name for name in recipe.depends_on if name not in from_lock and recipe.path
+                     and not module_recipes.is_library(module_recipes.load_module_recipe(name)))
+    return from_lock + packages
 
 
 def build_path_names(recipe: Recipe, recipes: list[Recipe]) -> tuple[str, ...]:

@@ -1,0 +1,28 @@
+"""HDF5, built from source into static libraries (libhdf5.a, libhdf5_hl.a) for h5py.
+
+Debian's .orig tarball of trixie's HDF5 1.14.5 (Debian repacks the upstream release), pinned by
+its own sha256. Only the C library and its high-level library (h5py links both): no Fortran or
+C++ bindings, no command-line tools, tests or examples. zlib (deflate filter) is the system's
+static libz.a, found by configure on the default paths.
+
+Two variants, chosen by the plan (slither.libraries.hdf5_variant, HDF5=serial|parallel,
+default parallel exactly when the build has MPI, i.e. mpi4py is in MODULES): serial as written
+here; parallel adds --enable-parallel and compiles with the build's MPI compiler wrapper
+(Slither's MPICH mpicc, MPI=system's MPICC, or the TARGET's MPI driver).
+"""
+
+from slither.plan.recipe import DebianSource, Source
+
+name = "hdf5"
+version = "1.14.5+repack"
+source = Source("hdf5_1.14.5+repack.orig.tar.gz", "71cdb04c151ef4e8a7f88907adfc4f3b75afd44e96fbd55775e1c9d7c4e7c112",
+                debian=DebianSource("hdf5", versions=("1.14.5+repack-3",)))
+build_system = "autotools"
+licence = "BSD-3-Clause"  # COPYING: The HDF Group's BSD-style licence
+configure_flags = [
+    "--disable-shared", "--enable-static",
+    "--with-pic",  # h5py's real shared extensions (build-time imports) link these archives
+    "--disable-fortran", "--disable-cxx", "--enable-hl", "--disable-tools", "--disable-tests",
+    "--disable-hltools", "--disable-doxygen-doc", "--disable-dependency-tracking",
+    "--with-zlib=yes", "--without-szlib", "--enable-build-mode=production",
+]
