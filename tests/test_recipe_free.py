@@ -97,3 +97,17 @@ def test_the_readme_worked_example_is_a_valid_recipe(checkout):
     assert (recipe.version, recipe.build_system, recipe.extension_modules) == (
         "1.1.1", "setuptools", ("msgpack._cmsgpack",))
     assert recipe.source.sha256 == "77b79ce34a2bdab2594f490c8e80dd62a02d650b91a75159a63ec413b8d104cd"
+
+
+def test_a_recipe_build_requirements_field_other_than_locked_is_one_error(tmp_path):
+    from slither.errors import SlitherError
+    from slither.packages.build_requirements import HostPlatform
+    from slither.plan.module_recipes import Recipe
+    from slither.plan.recipe_free import with_locked_build_requirements
+    host = HostPlatform("3.11", "manylinux")
+    plain = Recipe(name="plain", version="1", build_system="setuptools")
+    assert with_locked_build_requirements(plain, store=tmp_path, host=host) is plain
+    wrong = Recipe(name="odd", version="1", build_system="setuptools", path="modules/packages/odd.py",
+                   extra={"build_requirements": "pinned"})
+    with pytest.raises(SlitherError, match=r"odd.py: build_requirements = 'pinned': the only value is 'locked'"):
+        with_locked_build_requirements(wrong, store=tmp_path, host=host)

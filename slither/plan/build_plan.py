@@ -385,7 +385,13 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
 
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
     replaced = () if mpi_kind == "recipe" else ("mpi",)
-    recipes = resolve_packages(entries, resolve_named=lambda names: resolve_recipes(names, None, replaced=replaced),
+    def resolve_named(names):
+        from slither.plan.recipe_free import with_locked_build_requirements
+        return tuple(with_locked_build_requirements(recipe, store=store, host=host, built_by_slither=built_here,
+                                                    search_dirs=[Path(d) for d in source_dirs], log=commands.say)
+                     for recipe in resolve_recipes(names, None, replaced=replaced))
+
+    recipes = resolve_packages(entries, resolve_named=resolve_named,
                                recipe_free=recipe_free, local_recipe=local_recipe, runtime=runtime,
                                available=available_modules())
     check_one_recipe_per_package(recipes)

@@ -165,7 +165,10 @@ def load_module_recipe(name: str, modules_dir: Path = MODULES_DIR) -> Recipe:
         if fields["build_system"] in ("pure", *LIBRARY_BUILD_SYSTEMS):
             raise SlitherError(f"{path}: build_requirements are for packages built by a PEP 517 backend, "
                                f"not for build_system {fields['build_system']!r}")
-        extra["build_requirements"] = pinned_build_requirements(extra["build_requirements"], str(path))
+        # "locked": the sdist's own requirements, locked on first use by the plan
+        # (slither.plan.recipe_free.with_locked_build_requirements); else the recipe's own pins.
+        if extra["build_requirements"] != "locked":
+            extra["build_requirements"] = pinned_build_requirements(extra["build_requirements"], str(path))
     return Recipe(**fields, path=str(path), extra=extra)
 
 

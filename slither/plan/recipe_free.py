@@ -21,6 +21,7 @@ Without a recipe nothing checks that a package's optional C code really built; w
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 import tomllib
@@ -36,6 +37,7 @@ from slither.packages.build_requirements import HostPlatform
 from slither.plan.local_project import LocalProject, local_source, read_local_project, sdist_bytes
 from slither.plan.module_recipes import Recipe
 from slither.plan.package_licence import licence_from_metadata, licence_of_project, metadata_of
+from slither.sources import pinned
 from slither.sources.pinned import default_index
 from slither.sources.unpinned import normalized_name, obtain_unpinned
 
@@ -87,6 +89,29 @@ def recipe_without_file(name: str, version: str, *, store: Path, host: HostPlatf
             built_by_slither=built_by_slither, log=log)
     return Recipe(name=normalized_name(name), version=version, source=source, build_system=build_system,
                   licence=licence, extra=extra)
+
+
+# A recipe field: the package builds with its own [build-system] requirements, resolved and locked
+# on first use exactly as for a package without a recipe, instead of the nine pinned build tools.
+LOCKED_BUILD_REQUIREMENTS = "locked"
+
+
+def with_locked_build_requirements(recipe: Recipe, *, store: Path, host: HostPlatform,
+                                   built_by_slither: Iterable[str] = (), search_dirs: Iterable[Path] = (),
+                                   log: Callable[[str], None] = lambda message: None) -> Recipe:
+    """The recipe with its build requirements locked when it says `build_requirements = "locked"`
+    (scipy: pythran, pybind11 and a Cython older than the pinned one); any other recipe as it is."""
+    wanted = recipe.extra.get("build_requirements")
+    if wanted is None or isinstance(wanted, build_requirements.LockedBuildRequirements):
+        return recipe
+    if wanted != LOCKED_BUILD_REQUIREMENTS:
+        raise SlitherError(f"{recipe.path}: build_requirements = {wanted!r}: the only value is "
+                           f"{LOCKED_BUILD_REQUIREMENTS!r} (its sdist's own requirements, locked on first use)")
+    sdist = pinned.obtain(recipe.source, search_dirs=search_dirs, store=store, log=log)
+    locked = build_requirements.lock_build_requirements(recipe.name, recipe.version, sdist, host=host, store=store,
+                                                        index=default_index(), built_by_slither=built_by_slither,
+                                                        log=log)
+    return dataclasses.replace(recipe, extra={**recipe.extra, "build_requirements": locked})
 
 
 def declared_requirements_of_project(project: LocalProject) -> list[str]:

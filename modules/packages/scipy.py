@@ -1,0 +1,43 @@
+"""SciPy, built with meson-python through the capture layer: C, C++ (pybind11, pythran), Fortran
+(gfortran through the capture's FC wrapper) and Cython, against the numpy Slither builds.
+
+BLAS and LAPACK are the same static OpenBLAS numpy links (Debian's libopenblas-dev archive):
+scipy's extensions record `-lopenblas` when captured and the final link reads the archive once,
+so every extension calls the one copy. Its build requirements (pythran with gast, beniget and
+ply; pybind11; a Cython below 3.1, which scipy 1.15 requires) are its sdist's own, resolved and
+locked on first use (`build_requirements = "locked"`); numpy among them is the numpy of this
+build. scipy 1.15.x supports numpy >= 1.23.5, < 2.5 and CPython 3.10 to 3.13.
+
+extension_modules names a few extensions per language and subpackage; every other extension
+the build makes (about 110) is captured and built in the same way.
+"""
+
+from slither.plan.recipe import StaticLibrary, pinned_sdist
+
+name = "scipy"
+version = "1.15.3"
+source = pinned_sdist("scipy", version, "scipy-1.15.3.tar.gz",
+                      "eae3cf522bc7df64b42cad3925c876e1b0b6c35c1337c93e12c0f366f55b0eaf")
+build_system = "meson-python"
+licence = "BSD-3-Clause"  # LICENSE.txt of the sdist (bundled pieces: LICENSES_bundled.txt)
+build_requirements = "locked"
+config_settings = ["setup-args=-Dblas=openblas", "setup-args=-Dlapack=openblas"]
+extension_modules = [
+    "scipy._lib._ccallback_c",                      # Cython
+    "scipy.linalg._fblas", "scipy.linalg._flapack",  # f2py over BLAS/LAPACK
+    "scipy.linalg.cython_blas", "scipy.linalg.cython_lapack",
+    "scipy.sparse._csparsetools", "scipy.sparse.linalg._dsolve._superlu",
+    "scipy.sparse.linalg._eigen.arpack._arpack",    # Fortran (ARPACK)
+    "scipy.special._ufuncs", "scipy.special._specfun",
+    "scipy.integrate._quadpack", "scipy.integrate._odepack",
+    "scipy.optimize._minpack", "scipy.optimize._lbfgsb",
+    "scipy.optimize._group_columns",                # pythran
+    "scipy.fft._pocketfft.pypocketfft",             # pybind11 (C++)
+    "scipy.interpolate._fitpack", "scipy.interpolate._rbfinterp_pythran",
+    "scipy.spatial._ckdtree", "scipy.spatial._qhull",
+    "scipy.stats._stats", "scipy.signal._sigtools",
+]
+# The same as numpy's: after libopenblas.a, its Fortran runtime and libm once more.
+link_libraries = ["gfortran", "m"]
+static_libraries = [StaticLibrary("libopenblas.a", "libopenblas-dev", "BSD-3-Clause"),
+                    StaticLibrary("libgfortran.a", "gfortran", "GPL-3.0-or-later WITH GCC-exception-3.1")]
