@@ -162,7 +162,10 @@ def _copy_tree(target, source, env):
 def _install_stdlib_tree(env, prefix, marker):
     marker = env.File(str(marker))
     installed = os.path.join(prefix, "lib", marker.dir.name, marker.name)
-    return env._SlitherCopyTree(installed, marker)
+    copied = env._SlitherCopyTree(installed, marker)
+    # The node stands for a whole tree: from the cache only the marker file would come back.
+    env.NoCache(copied)
+    return copied
 
 
 def generate(env):
