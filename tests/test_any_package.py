@@ -17,13 +17,8 @@ from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
-# Two failures that belong to the binary's runtime (slither/runtime), not to the package build;
+# A failure that belongs to the binary's runtime (slither/runtime), not to the package build;
 # strict, so that the fix shows here as an XPASS to remove the mark.
-# Not strict: built-in extensions have a __file__ since issue 16's runtime change, which should
-# make it pass; that was not run yet with boost-histogram (remove the mark once it passes).
-BUILTIN_WITHOUT_FILE = pytest.mark.xfail(strict=False, reason=(
-    "boost_histogram/histogram.py reads _core.__file__, which a built-in module had no "
-    "(issue 16 gives built-in extensions a __file__ string in slither/runtime)"))
 NSS_GUARD_STATS_ROOT = pytest.mark.xfail(strict=True, reason=(
     "psutil imports pwd; the runtime's UnsafeNssGuard then initialises glibc's NSS, which reads "
     "/etc/nsswitch.conf and stats '/' (glibc's chroot check); stock psutil's import makes no "
@@ -47,7 +42,7 @@ PACKAGES = [
     pytest.param("boost-histogram==1.5.2", "scikit-build-core + pybind11, C++; numpy at run time", "boost_histogram",
      "boost_histogram._core",
      "import boost_histogram as bh; h = bh.Histogram(bh.axis.Regular(4, 0, 1)); h.fill([0.1, 0.2, 0.9]); "
-     "print(h.values().tolist())", "[2.0, 0.0, 0.0, 1.0]", marks=BUILTIN_WITHOUT_FILE),
+     "print(h.values().tolist())", "[2.0, 0.0, 0.0, 1.0]"),
     ("bottleneck==1.4.2", "setuptools, C; numpy at build time (the one built for the binary)", "bottleneck",
      "bottleneck.reduce", "import bottleneck as bn, numpy as np; print(bn.nanmean(np.array([1.0, np.nan, 3.0])))",
      "2.0"),
