@@ -14,6 +14,17 @@ sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture
+def wrappers(tmp_path):
+    """The capture layer's wrapper scripts around the machine's gcc/g++, and their record dir
+    (tests/test_capture.py, tests/test_capture_ld_ar.py)."""
+    from slither.capture.wrappers import write_wrappers
+    record_dir = tmp_path / "records"
+    env = write_wrappers(tmp_path / "wrappers", real_cc="gcc", real_cxx="g++", python=sys.executable,
+                         record_dir=record_dir)
+    return env, record_dir
+
+
+@pytest.fixture
 def checkout():
     return ROOT
 

@@ -66,15 +66,6 @@ def symbols(object_path) -> dict:
     return {line.split()[0]: line.split()[1] for line in output.splitlines()}
 
 
-@pytest.fixture
-def wrappers(tmp_path):
-    """Wrapper scripts around the machine's gcc/g++; record dir beside them."""
-    record_dir = tmp_path / "records"
-    env = write_wrappers(tmp_path / "wrappers", real_cc="gcc", real_cxx="g++", python=sys.executable,
-                         record_dir=record_dir)
-    return env, record_dir
-
-
 TINYPKG = {
     "setup.py": 'from setuptools import Extension, setup\n'
                 'setup(name="tinypkg", version="1.0",\n'

@@ -28,14 +28,6 @@ PyMODINIT_FUNC PyInit__viald(void) { return PyModule_Create(&definition); }
 HELPER = "int helper(void) { return 11; }\n"
 
 
-@pytest.fixture
-def wrappers(tmp_path):
-    record_dir = tmp_path / "records"
-    env = write_wrappers(tmp_path / "wrappers", real_cc="gcc", real_cxx="g++", python=sys.executable,
-                         record_dir=record_dir)
-    return env, record_dir
-
-
 def compile_c(env, directory: Path, source: str, name: str) -> str:
     (directory / f"{name}.c").write_text(source)
     subprocess.run([env["CC"], "-fPIC", INCLUDE, "-c", f"{name}.c", "-o", f"{name}.o"], cwd=directory, check=True)
