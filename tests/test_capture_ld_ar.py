@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from slither.capture import write_wrappers
 from slither.capture.archives import archives_made_by_the_build
 from slither.capture.linker_command import archive_written_by_ar, driver_form_of_ld
 from slither.capture.records import read_records
