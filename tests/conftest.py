@@ -2,6 +2,8 @@
 
 import io
 import os
+import shutil
+import tempfile
 import subprocess
 import sys
 import tarfile
@@ -63,3 +65,30 @@ def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
     """scons as a user runs it; returns the CompletedProcess (output captured as text)."""
     return subprocess.run([sys.executable, "-m", "SCons", *arguments], cwd=cwd, env=env or os.environ.copy(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+
+# What a run that builds interpreters needs free, measured: the peak of a cold default run is in
+# docs/verification.md (build directories under the temporary directory plus the cache's growth).
+SLOW_RUN_FREE_GIB = 30
+
+
+def free_space_shortfall(directories: list[Path], needed_gib: float) -> str:
+    """'' when every directory's filesystem has needed_gib free, else one line saying where and what to do."""
+    for directory in directories:
+        existing = next(parent for parent in [directory, *directory.parents] if parent.exists())
+        free_gib = shutil.disk_usage(existing).free / 2**30
+        if free_gib < needed_gib:
+            return (f"{existing}: {free_gib:.1f} GiB free, the tests that build interpreters need about "
+                    f"{needed_gib} GiB: free some space (old runs: {Path(tempfile.gettempdir())}/pytest-of-*, "
+                    f"the cache: python3 -m slither prune-cache --max-size 5G) or run -m \"not slow\"")
+    return ""
+
+
+def pytest_collection_finish(session):
+    """Stop at once, with one line, rather than fail builds an hour in for want of disk."""
+    if not any(item.get_closest_marker("slow") for item in session.items):
+        return
+    from slither.plan.build_plan import default_cache_dir
+    shortfall = free_space_shortfall([Path(tempfile.gettempdir()), Path(default_cache_dir())], SLOW_RUN_FREE_GIB)
+    if shortfall:
+        pytest.exit(shortfall, returncode=1)
