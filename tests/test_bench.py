@@ -169,3 +169,26 @@ def test_cluster_startup_rejects_node_counts_beyond_the_emulated_cluster_in_one_
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["bench: error: --nodes 2,9: choose node counts from 1 to 4"]
+
+
+def test_build_variants_names_the_unfrozen_tree_beside_a_binary_and_formats_audit_cells(tmp_path):
+    sys.path.insert(0, str(BENCH.parent))
+    from bench import build_variants
+    binary = tmp_path / "build" / "bin" / "python-static"
+    binary.parent.mkdir(parents=True)
+    binary.write_bytes(b"\0" * 10)
+    assert build_variants.installed_files_size(binary) == "-"
+    tree = tmp_path / "build" / "lib" / "python3.11" / "numpy"
+    tree.mkdir(parents=True)
+    (tree / "__init__.py").write_bytes(b"x" * 10000)
+    assert build_variants.installed_files_size(binary) != "-"
+    assert build_variants.audit_cell({"outside": 383, "total": 387, "failed": 21}, "") == "383 (387 / 21 failed)"
+    assert build_variants.audit_cell(None, "exit 1: boom") == "n/a (exit 1: boom)"
+
+
+def test_build_variants_rejects_a_missing_binary_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "build_variants.py"), f"UNFROZEN=numpy={tmp_path}/none"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"bench/build_variants.py: UNFROZEN=numpy={tmp_path}/none: give LABEL=BINARY with an existing binary"]

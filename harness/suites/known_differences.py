@@ -92,6 +92,12 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "stock only, intermittent (test_cmdline and test_long_cmdline, each in 1 of 3 runs): the stock "
         "child interpreter the test spawned had already exited ('terminated', empty cmdline) when the "
         "test read it; python-static passed in all 3 runs. Cause not found (a loaded machine)",
+    ("psutil", "psutil.tests.test_posix.TestProcess::test_name"):
+        "stock only, intermittent: failed in 1 of 13 stock runs (the extended run of 2026-12-01, load "
+        "average 11), passed in the 12 since (10 of them beside a cold build); python-static passed in "
+        "all. It compares the name `ps` prints for the child spawned in setUpClass with psutil's: the "
+        "same family as test_*cmdline (a child gone when the test reads it is `[python] <defunct>` to "
+        "ps). Cause not found",
 }
 
 # Test directories left out on BOTH sides, with the reason (printed with the results).
