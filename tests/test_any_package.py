@@ -17,13 +17,6 @@ from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
-# A failure that belongs to the binary's runtime (slither/runtime), not to the package build;
-# strict, so that the fix shows here as an XPASS to remove the mark.
-NSS_GUARD_STATS_ROOT = pytest.mark.xfail(strict=True, reason=(
-    "psutil imports pwd; the runtime's UnsafeNssGuard then initialises glibc's NSS, which reads "
-    "/etc/nsswitch.conf and stats '/' (glibc's chroot check); stock psutil's import makes no "
-    "such call (compared under strace), so '/' is not allowed here"))
-
 # entry, what it exercises, import name, a module that must be built in, check code, expected output
 PACKAGES = [
     ("cffi==1.17.1", "setuptools, C; brings pycparser (Requires-Dist)", "cffi", "_cffi_backend",
@@ -46,8 +39,8 @@ PACKAGES = [
     ("bottleneck==1.4.2", "setuptools, C; numpy at build time (the one built for the binary)", "bottleneck",
      "bottleneck.reduce", "import bottleneck as bn, numpy as np; print(bn.nanmean(np.array([1.0, np.nan, 3.0])))",
      "2.0"),
-    pytest.param("psutil==7.0.0", "setuptools, C", "psutil", "psutil._psutil_linux",
-                 "import psutil; print(psutil.Process().pid > 0)", "True", marks=NSS_GUARD_STATS_ROOT),
+    ("psutil==7.0.0", "setuptools, C; imports pwd (NSS starts at the first lookup, not then)", "psutil",
+     "psutil._psutil_linux", "import psutil; print(psutil.Process().pid > 0)", "True"),
     ("setproctitle==1.3.6", "a setup.py without pyproject.toml, C", "setproctitle", "setproctitle._setproctitle",
      "import setproctitle; setproctitle.setproctitle('rank-0'); print(setproctitle.getproctitle())", "rank-0"),
     ("bitarray==3.4.2", "setuptools, C", "bitarray", "bitarray._bitarray",

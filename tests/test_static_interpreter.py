@@ -232,6 +232,14 @@ def test_user_and_group_lookups_that_files_cannot_answer_do_not_crash(build, tmp
     assert result.stdout.split("\n")[:2] == ["missing user: KeyError", "True True True"]
     _, calls = trace_file_calls([str(build.binary), "-c", "pass"], cwd=tmp_path)
     assert not any("nsswitch" in call.path for call in calls)
+    # Importing them costs nothing either (psutil, getpass, ... import pwd and never look anybody
+    # up): NSS starts at the first lookup, also through a name imported before it.
+    _, calls = trace_file_calls([str(build.binary), "-c", "import grp, pwd"], cwd=tmp_path)
+    assert [call.path for call in calls if "nsswitch" in call.path or call.path == "/"] == []
+    early = build.run("-c", "from pwd import getpwnam\nimport pwd\n"
+                      "try:\n    getpwnam('no-such-user-slither')\nexcept KeyError:\n    print('KeyError')\n"
+                      "print(type(pwd.getpwnam).__name__)")
+    assert early.stdout.split() == ["KeyError", "builtin_function_or_method"], (early.stdout, early.stderr)
 
 
 # What each frozen-in package must still do from a copy: numpy computes (OpenBLAS), mpi4py

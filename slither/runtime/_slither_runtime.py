@@ -63,21 +63,55 @@ class DottedBuiltinFinder:
         return ModuleSpec(fullname, DottedBuiltinLoader, origin="built-in", loader_state=filename)
 
 
-class UnsafeNssGuard:
-    """Before pwd, grp or spwd is first imported, have glibc drop the NSS services a static process
-    cannot run (main.c's _slither_nss says which and why). Done at that import, not at
-    start-up, so that start-up reads no /etc/nsswitch.conf. It stays in sys.meta_path (removing
-    a finder while the import system iterates over the list would skip the next one)."""
+# The lookups of pwd, grp and spwd that go through glibc's NSS (see _start_nss_without_unsafe_services).
+_NSS_LOOKUPS = {"pwd": ("getpwuid", "getpwnam", "getpwall"), "grp": ("getgrgid", "getgrnam", "getgrall"),
+                "spwd": ("getspnam", "getspall")}
+_NSS_STARTED = []
 
-    done = False
 
-    @classmethod
-    def find_spec(cls, fullname, path=None, target=None):
-        if not cls.done and fullname in ("pwd", "grp", "spwd"):
-            cls.done = True
-            import _slither_nss
-            _slither_nss.avoid_unsafe_services()
-        return None
+def _start_nss_without_unsafe_services():
+    """Have glibc drop the NSS services a static process cannot run (main.c's _slither_nss says
+    which and why) before the first user or group lookup. Done at that lookup, not at start-up
+    or at `import pwd` (psutil, getpass and many more import it and never look anybody up):
+    glibc's NSS set-up reads /etc/nsswitch.conf and stats `/` (its check for a changed root)."""
+    if _NSS_STARTED:
+        return
+    _NSS_STARTED.append(True)
+    import _slither_nss
+    _slither_nss.avoid_unsafe_services()
+    for module_name, lookups in _NSS_LOOKUPS.items():   # the real functions again, for later callers
+        module = sys.modules.get(module_name)
+        for lookup in lookups if module is not None else ():
+            real = getattr(getattr(module, lookup, None), "__wrapped__", None)
+            if real is not None:
+                setattr(module, lookup, real)
+
+
+def _after_nss_started(lookup):
+    def first_lookup_starts_nss(*arguments):
+        _start_nss_without_unsafe_services()
+        return lookup(*arguments)
+    first_lookup_starts_nss.__name__ = first_lookup_starts_nss.__qualname__ = lookup.__name__
+    first_lookup_starts_nss.__doc__ = lookup.__doc__
+    first_lookup_starts_nss.__wrapped__ = lookup
+    return first_lookup_starts_nss
+
+
+def _start_nss_at_first_lookup(module):
+    """pwd, grp, spwd just imported: each lookup starts NSS safely first (until one has).
+    A C extension that calls getpwnam(3) itself before any lookup from Python is not covered."""
+    if _NSS_STARTED:
+        return
+    for lookup in _NSS_LOOKUPS[module.__name__]:
+        real = getattr(module, lookup, None)
+        if real is not None:
+            setattr(module, lookup, _after_nss_started(real))
+
+
+def _guard_nss_lookups():
+    if "_slither_nss" in sys.builtin_module_names:
+        for module_name in _NSS_LOOKUPS:
+            _patch_on_import(module_name, _start_nss_at_first_lookup)
 
 
 def _serve_dotted_builtins():
@@ -152,17 +186,29 @@ class _PatchingFrozenLoader(FrozenImporter):
         _PATCHES_ON_IMPORT[module.__name__](module)
 
 
+class _PatchingBuiltinLoader(BuiltinImporter):
+    """BuiltinImporter (a C module such as pwd), then the module's entry of _PATCHES_ON_IMPORT."""
+
+    @staticmethod
+    def exec_module(module):
+        BuiltinImporter.exec_module(module)
+        _PATCHES_ON_IMPORT[module.__name__](module)
+
+
 class PatchOnImport:
-    """Finds the frozen modules of _PATCHES_ON_IMPORT, with a loader that patches them."""
+    """Finds the frozen or built-in modules of _PATCHES_ON_IMPORT, with a loader that patches them."""
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
         if fullname not in _PATCHES_ON_IMPORT:
             return None
-        spec = FrozenImporter.find_spec(fullname)
-        if spec is not None:
-            spec.loader = _PatchingFrozenLoader
-        return spec
+        for importer, patching_loader in ((FrozenImporter, _PatchingFrozenLoader),
+                                          (BuiltinImporter, _PatchingBuiltinLoader)):
+            spec = importer.find_spec(fullname)
+            if spec is not None:
+                spec.loader = patching_loader
+                return spec
+        return None
 
 
 def _patch_on_import(name, patch):
@@ -304,8 +350,7 @@ def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     _explain_missing_frozen_files()
     _serve_frozen_packages_as_trees()
     _find_unfrozen_packages()
-    if "_slither_nss" in sys.builtin_module_names:
-        sys.meta_path.insert(0, UnsafeNssGuard)
+    _guard_nss_lookups()
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
     _declare_plain_script(run_filename)
