@@ -10,9 +10,12 @@ What each fixture exercises:
   gfortran wrapper) and links it into a C extension; the capture records -lgfortran.
 - a recipe's own `build_requirements`: the prefix holds exactly the pinned wheels (a stand-in
   backend that exists nowhere else), not the nine build tools.
-Not here, because their wheels cannot be made offline on a cold machine: meson-python, Cython and
-f2py (tests/test_user_project.py builds them with the pinned tools), scikit-build-core with
-CMake, hatchling and the other pure backends (tests/test_any_package.py, `extended`).
+- the pure backends hatchling, flit-core, pdm-backend and poetry-core, each from wheels of the
+  test interpreter's own installs (requirements-dev.txt pins them; ./bootstrap installs them):
+  a pure package's files and metadata reach site.tar, and no extension is made.
+Not here, because their wheels hold compiled code and cannot be made offline on a cold machine:
+meson-python with ninja, Cython and f2py (tests/test_user_project.py builds them with the pinned
+tools), scikit-build-core with CMake (tests/test_any_package.py, `extended`).
 
 The builds are `slow` (in the default run): each installs its prefix with pip and runs a real
 backend, 10 to 60 seconds each on this 2-core machine depending on its load."""
@@ -220,3 +223,34 @@ def test_a_malformed_build_requirements_field_is_one_line(tmp_path, declared, me
         f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_requirements = {declared}\n")
     with pytest.raises(SlitherError, match=message):
         module_recipes.load_module_recipe("odd", modules_dir=tmp_path)
+
+
+# backend: (what [build-system] requires, its build-backend, the installed distributions whose
+# wheels make its prefix).
+PURE_BACKENDS = {
+    "hatchling": ('"hatchling"', "hatchling.build", ("hatchling", "packaging", "pathspec", "pluggy", "trove-classifiers")),
+    "flit-core": ('"flit_core>=3.2,<4"', "flit_core.buildapi", ("flit_core",)),
+    "pdm-backend": ('"pdm-backend"', "pdm.backend", ("pdm-backend",)),
+    "poetry-core": ('"poetry-core>=2"', "poetry.core.masonry.api", ("poetry-core",)),
+}
+
+
+@BUILDS
+@pytest.mark.parametrize("backend", sorted(PURE_BACKENDS))
+def test_a_pure_package_builds_with_each_pure_backend_from_locked_wheels(tmp_path, tool_wheels, bare_python, backend):
+    requires, entry_point, distributions = PURE_BACKENDS[backend]
+    name = "purepkg"
+    wheels = [str(wheel_of_installed(tmp_path / "wheels", distribution)) for distribution in distributions]
+    files = {"pyproject.toml": f'[build-system]\nrequires = [{requires}]\nbuild-backend = "{entry_point}"\n\n'
+                               f'[project]\nname = "{name}"\nversion = "1.0"\ndescription = "built by {backend}"\n',
+             f"{name}/__init__.py": f'"""A pure package."""\nBACKEND = "{backend}"\n'}
+    result, outputs = build_from_wheels(tmp_path, name, files, tool_wheels, bare_python, wheels=wheels,
+                                        extra=["--build-system", "pep517"])
+    assert result.returncode == 0, result.stderr + (tmp_path / "build.log").read_text()[-3000:]
+    assert f"build prefix of {len(wheels)} locked wheel(s)" in result.stdout
+    with tarfile.open(outputs / "site.tar") as site:
+        names = site.getnames()
+        assert f"{name}/__init__.py" in names
+        (metadata,) = [member for member in names if member.endswith(".dist-info/METADATA")]
+        assert f"built by {backend}" in site.extractfile(metadata).read().decode()
+    assert extensions_of(outputs) == []
