@@ -49,7 +49,12 @@ PACKAGES = [
      "import msgpack; print(msgpack.unpackb(msgpack.packb({'ranks': [1, 2]})))", "{'ranks': [1, 2]}"),
     ("wrapt==1.17.2", "a pure fallback wheel passed over for the sdist's C extension", "wrapt", "wrapt._wrappers",
      "import wrapt; print(wrapt.ObjectProxy(3) + 1)", "4"),
+    ("iniconfig==2.1.0", "hatchling + hatch-vcs, pure (its sdist, not its wheel)", "iniconfig", None,
+     "import iniconfig; print(iniconfig.IniConfig('x.ini', data='[job]\\nranks = 4\\n')['job']['ranks'])", "4"),
 ]
+
+# Built from their sdists although they publish a pure wheel: the real hatchling build.
+FROM_SDIST = ["iniconfig"]
 
 
 def entry_of(package) -> str:
@@ -60,7 +65,8 @@ def entry_of(package) -> str:
 def binary(tmp_path_factory):
     root = tmp_path_factory.mktemp("any-package")
     modules = ",".join(["numpy"] + [entry_of(package) for package in PACKAGES])
-    result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={modules}"], timeout=7200)
+    result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={modules}", f"FROM_SDIST={','.join(FROM_SDIST)}"],
+                       timeout=7200)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return root / "build" / "bin" / "python-static"
 

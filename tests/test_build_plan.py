@@ -142,3 +142,21 @@ def test_unfrozen_packages_are_recorded_in_the_build_manifest_only_when_asked_fo
     assert "unfrozen" not in plain.build_manifest
     unfrozen = build_plan.make_plan(name="p", series="3.11", profile=profile, unfrozen=["mypkg"])
     assert unfrozen.build_manifest["unfrozen"] == ["mypkg"] and unfrozen.unfrozen == ("mypkg",)
+
+
+@pytest.mark.parametrize("names, modules, message", [
+    ("numpy", "numpy", "FROM_SDIST=numpy: not a MODULES entry without a recipe"),
+    ("iniconfig", "numpy", "FROM_SDIST=iniconfig: not a MODULES entry without a recipe"),
+    ("iniconfig", "iniconfig", "FROM_SDIST=iniconfig: not a MODULES entry without a recipe"),  # no version
+])
+def test_from_sdist_names_only_recipe_free_entries(names, modules, message):
+    from slither.plan.module_entries import parse_entry
+    entries = [parse_entry(text) for text in modules.split(",")]
+    with pytest.raises(SlitherError, match=message):
+        build_plan.check_from_sdist(build_plan.parse_name_list(names), entries, build_plan.available_modules())
+
+
+def test_from_sdist_matches_names_as_the_package_index_does():
+    from slither.plan.module_entries import parse_entry
+    entries = [parse_entry("Ini_Config==2.1.0")]
+    assert build_plan.check_from_sdist(["ini-config"], entries, build_plan.available_modules()) == {"ini-config"}

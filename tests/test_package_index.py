@@ -68,6 +68,23 @@ def test_a_pure_python_wheel_is_preferred_to_the_sdist(tmp_path):
     assert (source.filename, source.pip.kind) == ("thing-1.0-py3-none-any.whl", "wheel")
 
 
+def test_from_sdist_takes_the_sdist_beside_a_pure_wheel_under_its_own_lock(tmp_path):
+    index = make_file_index(tmp_path, {"thing-1.0-py3-none-any.whl": b"wheel", "thing-1.0.tar.gz": b"sdist"})
+    store = tmp_path / "store"
+    wheel, _ = obtain_unpinned("thing==1.0", store=store, index=index)
+    sdist, path = obtain_unpinned("thing==1.0", store=store, index=index, sdist_only=True)
+    assert (sdist.filename, sdist.pip.kind, path.read_bytes()) == ("thing-1.0.tar.gz", "sdist", b"sdist")
+    assert json.loads(lock_path(store, "thing", "1.0", sdist_only=True).read_text())["kind"] == "sdist"
+    assert json.loads(lock_path(store, "thing", "1.0").read_text())["kind"] == "wheel"  # both locks kept
+    assert obtain_unpinned("thing==1.0", store=store, index=index)[0] == wheel
+
+
+def test_from_sdist_of_a_release_without_an_sdist_is_one_line(tmp_path):
+    index = make_file_index(tmp_path, {"thing-1.0-py3-none-any.whl": b"wheel"})
+    with pytest.raises(SlitherError, match=r"^thing==1.0 publishes no sdist \(FROM_SDIST names it\)"):
+        obtain_unpinned("thing==1.0", store=tmp_path / "store", index=index, sdist_only=True)
+
+
 def test_a_pure_fallback_wheel_of_a_compiled_package_is_passed_over_for_the_sdist(tmp_path):
     """wrapt publishes compiled wheels and a pure one without its C code: build the sdist."""
     index = make_file_index(tmp_path, {"thing-1.0-py3-none-any.whl": b"pure fallback",

@@ -77,7 +77,7 @@ QUIET_COMMAND_STRINGS = {
 def _static_python(env, name="python-static", python=None, target="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
-                   frozen_sources=True, unfrozen=(), hdf5=""):
+                   frozen_sources=True, unfrozen=(), hdf5="", from_sdist=()):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
@@ -86,7 +86,8 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     lists of directories; jobs, a number (None: the cores here); without, stdlib C modules to
     leave out (WITHOUT); frozen_sources, whether modules' sources are frozen in, compressed,
     for source lines in tracebacks (FROZEN_SOURCES); unfrozen, top-level packages installed as
-    files beside the binary instead of frozen (UNFROZEN)."""
+    files beside the binary instead of frozen (UNFROZEN); from_sdist, packages without a recipe
+    built from their sdist even when they publish a pure wheel (FROM_SDIST)."""
     for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
         if isinstance(value, str):  # a string would be taken letter by letter
             raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
@@ -94,7 +95,7 @@ def _static_python(env, name="python-static", python=None, target="gnu",
                                 modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
                                 source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
                                 mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"],
-                                unfrozen=unfrozen, hdf5=hdf5)
+                                unfrozen=unfrozen, hdf5=hdf5, from_sdist=from_sdist)
     build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
                                            verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
                                            profile=plan.profile)

@@ -337,10 +337,27 @@ def check_unfrozen(names, freeze: bool) -> tuple[str, ...]:
     return names
 
 
+def normalized(name: str) -> str:
+    """A package index name, spelling-insensitive (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def check_from_sdist(names, entries, recipe_names) -> frozenset:
+    """FROM_SDIST: MODULES entries without a recipe to build from their sdist even when they
+    publish a pure wheel (a site that builds everything from source, or a backend to exercise)."""
+    recipe_free = {normalized(entry.name) for entry in entries
+                   if entry.name and entry.version and entry.name not in recipe_names}
+    for name in names:
+        if normalized(name) not in recipe_free:
+            raise SlitherError(f"FROM_SDIST={name}: not a MODULES entry without a recipe (name==version); "
+                               "a recipe says its own source")
+    return frozenset(normalized(name) for name in names)
+
+
 def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
               main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "",
-              unfrozen=(), hdf5: str = "") -> Plan:
+              unfrozen=(), hdf5: str = "", from_sdist=()) -> Plan:
     """The plan of one binary, from build variables already parsed (parse_module_list,
     parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile."""
     if not NAME_PATTERN.match(name or ""):
@@ -361,10 +378,13 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
     # Requirements that Slither builds itself are taken from the build, never the index.
     built_here = sorted({entry.name for entry in entries if entry.name} | set(available_modules()))
 
+    sdist_names = check_from_sdist(from_sdist, entries, available_modules())
+
     def recipe_free(package, version):
         from slither.plan.recipe_free import recipe_without_file
         return recipe_without_file(package, version, store=store, host=host, built_by_slither=built_here,
-                                   search_dirs=[Path(d) for d in source_dirs], log=commands.say)
+                                   search_dirs=[Path(d) for d in source_dirs], log=commands.say,
+                                   from_sdist=normalized(package) in sdist_names)
 
     def local_recipe(entry):
         from slither.plan.recipe_free import recipe_for_local_project

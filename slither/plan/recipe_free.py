@@ -75,10 +75,12 @@ def build_system_of(source: Path, label: str) -> str:
 
 def recipe_without_file(name: str, version: str, *, store: Path, host: HostPlatform,
                         built_by_slither: Iterable[str] = (), search_dirs: Iterable[Path] = (),
-                        log: Callable[[str], None] = lambda message: None) -> Recipe:
+                        log: Callable[[str], None] = lambda message: None, from_sdist: bool = False) -> Recipe:
     """A Recipe for `name==version` from its locked source (fetched and locked on first use),
-    with its build requirements locked for the host (built_by_slither: names Slither builds)."""
-    source, path = obtain_unpinned(f"{name}=={version}", store=store, search_dirs=search_dirs, log=log)
+    with its build requirements locked for the host (built_by_slither: names Slither builds);
+    from_sdist: built from its sdist by its own backend even if it has a pure wheel (FROM_SDIST)."""
+    source, path = obtain_unpinned(f"{name}=={version}", store=store, search_dirs=search_dirs, log=log,
+                                   sdist_only=from_sdist)
     label = f"{name} {version}"
     build_system = build_system_of(path, label)
     licence, licence_field = licence_from_metadata(metadata_of(path))

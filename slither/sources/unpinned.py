@@ -50,8 +50,11 @@ def parse_requirement(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def lock_path(store: Path, name: str, version: str) -> Path:
-    return Path(store) / LOCK_DIRECTORY / f"{normalized_name(name)}=={version}.json"
+def lock_path(store: Path, name: str, version: str, sdist_only: bool = False) -> Path:
+    """The lock of `name==version`; FROM_SDIST's own (`...==1.0.sdist.json`), since the same
+    release may be locked to its pure wheel for another build."""
+    suffix = ".sdist.json" if sdist_only else ".json"
+    return Path(store) / LOCK_DIRECTORY / f"{normalized_name(name)}=={version}{suffix}"
 
 
 def read_lock(path: Path) -> Source:
@@ -80,11 +83,11 @@ def write_lock_once(path: Path, source: Source) -> Source:
 
 
 def fetch_first_time(name: str, version: str, store: Path, index: package_index.IndexLocations,
-                     log: Callable[[str], None]) -> Source:
+                     log: Callable[[str], None], sdist_only: bool = False) -> Source:
     """Fetch `name==version` without a known hash and move it into the store under its sha256.
 
     A pure-Python wheel is taken when the package publishes one and no compiled ones: it needs
-    no build. Otherwise the sdist. The file comes from the package index as a file: nothing is built
+    no build (sdist_only, FROM_SDIST: never). Otherwise the sdist. The file comes from the package index as a file: nothing is built
     to fetch it (`pip download` of an sdist would prepare its metadata, i.e. build it)."""
     requirement = f"{name}=={version}"
     log(f"fetch {requirement} from the package index (first use: its sha256 will be locked)")
@@ -93,11 +96,14 @@ def fetch_first_time(name: str, version: str, store: Path, index: package_index.
     # without it (wrapt publishes one), so the sdist is built instead.
     compiled_release = any(f.filename.endswith(".whl") and not package_index.is_pure_python_wheel(f.filename)
                            and package_index.release_version(f.filename, name) == version for f in files)
-    pure = None if compiled_release else package_index.choose(files, name, version, "pure-wheel")
+    pure = None if compiled_release or sdist_only else package_index.choose(files, name, version, "pure-wheel")
     entry = pure or package_index.choose(files, name, version, "sdist")
     if entry is None:
         compiled = [f.filename for f in files if f.filename.endswith(".whl")
                     and package_index.release_version(f.filename, name) == version]
+        if sdist_only and any(package_index.release_version(f.filename, name) == version for f in files):
+            raise SlitherError(f"{requirement} publishes no sdist (FROM_SDIST names it): leave it out of "
+                               "FROM_SDIST to take its wheel")
         if compiled:
             raise SlitherError(f"{requirement} has no sdist and its wheel {compiled[0]} is compiled "
                                f"for one platform; write a recipe (modules/packages/{normalized_name(name)}.py)")
@@ -119,13 +125,15 @@ def fetch_first_time(name: str, version: str, store: Path, index: package_index.
 
 def obtain_unpinned(requirement: str, *, store: Path, search_dirs: Iterable[Path] = (),
                     log: Callable[[str], None] = lambda message: None,
-                    index: package_index.IndexLocations | None = None) -> tuple[Source, Path]:
-    """The locked source of `name==version` and its verified local path (locking it on first use)."""
+                    index: package_index.IndexLocations | None = None,
+                    sdist_only: bool = False) -> tuple[Source, Path]:
+    """The locked source of `name==version` and its verified local path (locking it on first use);
+    sdist_only: its sdist even when it publishes a pure wheel (FROM_SDIST)."""
     name, version = parse_requirement(requirement)
-    lock = lock_path(store, name, version)
+    lock = lock_path(store, name, version, sdist_only)
     if lock.is_file():
         source = read_lock(lock)
     else:
         index = index or default_index()
-        source = write_lock_once(lock, fetch_first_time(name, version, store, index, log))
+        source = write_lock_once(lock, fetch_first_time(name, version, store, index, log, sdist_only))
     return source, obtain(source, search_dirs=search_dirs, store=store, log=log, index=index)
