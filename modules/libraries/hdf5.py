@@ -25,4 +25,8 @@ configure_flags = [
     "--disable-fortran", "--disable-cxx", "--enable-hl", "--disable-tools", "--disable-tests",
     "--disable-hltools", "--disable-doxygen-doc", "--disable-dependency-tracking",
     "--with-zlib=yes", "--without-szlib", "--enable-build-mode=production",
+    # No default filter-plugin directory (":" is an empty search path): a static binary cannot load
+    # HDF5's shared-object plugins, and h5py's import asks for filters HDF5 lacks (szip), which made
+    # HDF5 open /usr/local/hdf5/lib/plugin on every import. HDF5_PLUGIN_PATH is still honoured.
+    "--with-default-plugindir=:",
 ]
