@@ -34,31 +34,52 @@ def make_wheel(directory: Path, name: str, version: str, files: dict[str, str] |
 
 
 def wheel_of_installed(directory: Path, distribution: str) -> Path:
-    """The wheel of an installed pure-Python distribution, rebuilt from its RECORD (the files
-    under site-packages; scripts and byte code left out), with a fresh RECORD."""
+    """The wheel of a distribution installed in the interpreter running the tests, rebuilt from
+    its RECORD: the files under site-packages with their modes (cmake's and ninja's programs stay
+    executable), the installed WHEEL file and its first tag (Cython's and cmake's are for this
+    interpreter and platform), programs installed into bin/ that are no console script (ninja)
+    as the wheel's scripts; console scripts (pip makes them again), byte code and the installer's
+    own files left out; a fresh RECORD."""
     import importlib.metadata
+    import os
     found = importlib.metadata.distribution(distribution)
     name, version = found.metadata["Name"], found.version
     module = name.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
-    entries = {}
+    console_scripts = {entry.name for entry in found.entry_points if entry.group in ("console_scripts", "gui_scripts")}
+    entries: dict[str, tuple[bytes, int]] = {}
     for file in found.files or ():
         member = file.as_posix()
-        if member.startswith("..") or "__pycache__" in member or member.endswith((".pyc", "/RECORD", "/INSTALLER",
-                                                                                "/direct_url.json", "/REQUESTED")):
+        if "__pycache__" in member or member.endswith((".pyc", "/RECORD", "/INSTALLER", "/direct_url.json", "/REQUESTED")):
             continue
-        target = f"{dist_info}/{member.split('/', 1)[1]}" if member.split("/", 1)[0].endswith(".dist-info") else member
-        entries[target] = Path(file.locate()).read_bytes()
+        if member.startswith("../../../bin/"):
+            program = member.rsplit("/", 1)[1]
+            if program in console_scripts:
+                continue
+            target = f"{module}-{version}.data/scripts/{program}"
+        elif member.startswith(".."):
+            continue  # man pages and other data outside the prefix's bin/: not needed to build
+        elif member.split("/", 1)[0].endswith(".dist-info"):
+            target = f"{dist_info}/{member.split('/', 1)[1]}"
+        else:
+            target = member
+        located = Path(file.locate())
+        entries[target] = (located.read_bytes(), os.stat(located).st_mode & 0o777)
     entries.setdefault(f"{dist_info}/WHEEL",
-                       b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+                       (b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n", 0o644))
+    tags = [line.split(":", 1)[1].strip() for line in entries[f"{dist_info}/WHEEL"][0].decode().splitlines()
+            if line.startswith("Tag:")]
     record = "".join(f"{path},sha256={hashlib.sha256(data).hexdigest()},{len(data)}\n"
-                     for path, data in sorted(entries.items())) + f"{dist_info}/RECORD,,\n"
-    entries[f"{dist_info}/RECORD"] = record.encode()
+                     for path, (data, _) in sorted(entries.items())) + f"{dist_info}/RECORD,,\n"
+    entries[f"{dist_info}/RECORD"] = (record.encode(), 0o644)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{module}-{version}-py3-none-any.whl"
+    path = directory / f"{module}-{version}-{tags[0] if tags else 'py3-none-any'}.whl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member, data in sorted(entries.items()):
-            archive.writestr(zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0)), data)
+        for member, (data, mode) in sorted(entries.items()):
+            info = zipfile.ZipInfo(member, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
     return path
 
 

@@ -13,9 +13,11 @@ What each fixture exercises:
 - the pure backends hatchling, flit-core, pdm-backend and poetry-core, each from wheels of the
   test interpreter's own installs (requirements-dev.txt pins them; ./bootstrap installs them):
   a pure package's files and metadata reach site.tar, and no extension is made.
-Not here, because their wheels hold compiled code and cannot be made offline on a cold machine:
-meson-python with ninja, Cython and f2py (tests/test_user_project.py builds them with the pinned
-tools), scikit-build-core with CMake (tests/test_any_package.py, `extended`).
+- the compiled build tools, their wheels rebuilt the same way with their platform tags and
+  programs (requirements-dev.txt pins them): meson-python with meson and ninja, C; setuptools with
+  Cython; scikit-build-core with CMake and ninja, C++ (CMake takes the capture's wrappers as its
+  compilers).
+f2py is built by tests/test_user_project.py (numpy's, from the build).
 
 The builds are `slow` (in the default run): each installs its prefix with pip and runs a real
 backend, 10 to 60 seconds each on this 2-core machine depending on its load."""
@@ -254,3 +256,53 @@ def test_a_pure_package_builds_with_each_pure_backend_from_locked_wheels(tmp_pat
         (metadata,) = [member for member in names if member.endswith(".dist-info/METADATA")]
         assert f"built by {backend}" in site.extractfile(metadata).read().decode()
     assert extensions_of(outputs) == []
+
+
+MESON_BUILD = """
+project('mpkg', 'c', version: '1.0')
+py = import('python').find_installation(pure: false)
+py.extension_module('_speed', 'speed.c', install: true, subdir: 'mpkg')
+py.install_sources('mpkg/__init__.py', subdir: 'mpkg')
+"""
+CMAKE_LISTS = """
+cmake_minimum_required(VERSION 3.15)
+project(spkg LANGUAGES CXX)
+find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)
+Python_add_library(_cxx MODULE cxx.cpp WITH_SOABI)
+install(TARGETS _cxx DESTINATION spkg)
+"""
+FAST_PYX = "def double(int x):\n    return 2 * x\n"
+
+# backend: (package name, its files, the installed distributions whose wheels make its prefix,
+# the extension module and the global its archive must define).
+COMPILED_BACKENDS = {
+    "meson-python": ("mpkg", {
+        "pyproject.toml": '[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n\n'
+                          '[project]\nname = "mpkg"\nversion = "1.0"\n',
+        "meson.build": MESON_BUILD, "speed.c": SPEED_C, "mpkg/__init__.py": ""},
+        ("meson-python", "meson", "pyproject-metadata", "packaging", "ninja"), "mpkg._speed", "PyInit_4mpkg6_speed"),
+    "cython": ("ypkg", {
+        "pyproject.toml": '[build-system]\nrequires = ["setuptools", "Cython"]\nbuild-backend = "setuptools.build_meta"\n',
+        "setup.py": "from setuptools import setup\nfrom Cython.Build import cythonize\n"
+                    "setup(name='ypkg', version='1.0', packages=['ypkg'], ext_modules=cythonize(['ypkg/_fast.pyx']))\n",
+        "ypkg/__init__.py": "", "ypkg/_fast.pyx": FAST_PYX},
+        ("setuptools", "wheel", "Cython"), "ypkg._fast", "PyInit_4ypkg5_fast"),
+    "scikit-build-core": ("spkg", {
+        "pyproject.toml": '[build-system]\nrequires = ["scikit-build-core"]\nbuild-backend = "scikit_build_core.build"\n\n'
+                          '[project]\nname = "spkg"\nversion = "1.0"\n',
+        "CMakeLists.txt": CMAKE_LISTS, "cxx.cpp": CXX, "spkg/__init__.py": ""},
+        ("scikit-build-core", "packaging", "pathspec", "cmake", "ninja"), "spkg._cxx", "PyInit_4spkg4_cxx"),
+}
+
+
+@BUILDS
+@pytest.mark.parametrize("backend", sorted(COMPILED_BACKENDS))
+def test_compiled_build_tools_from_locked_wheels_made_offline(tmp_path, tool_wheels, bare_python, backend):
+    name, files, distributions, module, init_symbol = COMPILED_BACKENDS[backend]
+    wheels = [str(wheel_of_installed(tmp_path / "wheels", distribution)) for distribution in distributions]
+    result, outputs = build_from_wheels(tmp_path, name, files, tool_wheels, bare_python, wheels=wheels,
+                                        extra=["--build-system", "pep517"])
+    assert result.returncode == 0, result.stderr + (tmp_path / "build.log").read_text()[-3000:]
+    (extension,) = extensions_of(outputs)
+    assert extension["module"] == module
+    assert archive_globals(outputs / "extensions.a") == [init_symbol]
