@@ -69,7 +69,7 @@ def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
 
 # What a run that builds interpreters needs free, measured: the peak of a cold default run is in
 # docs/verification.md (build directories under the temporary directory plus the cache's growth).
-SLOW_RUN_FREE_GIB = 30
+SLOW_RUN_FREE_GIB = 20
 
 
 def free_space_shortfall(directories: list[Path], needed_gib: float) -> str:
