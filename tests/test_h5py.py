@@ -2,10 +2,9 @@
 through Slither's MPICH) with mpi4py in MODULES; every h5py extension a dotted built-in and
 `import h5py` touching no file.
 
-Slow: HDF5 ~6 min and h5py ~5 min cold on two cores (numpy and CPython from the cache); the
-parallel build (MPICH, mpi4py, parallel HDF5, h5py) and the incremental check are `extended`.
-All of it is `extended` until the serial build has passed here with the h5t patch (the first
-serial binary's `import h5py` ran `uname -p`; issue 13): then the serial tests join the default run.
+Slow, in the default run: the serial build, HDF5 about 2 min and h5py about 1.5 min cold on two
+busy cores (numpy and CPython from the default run's other builds). `extended`: the parallel
+build (MPICH, mpi4py, parallel HDF5, h5py) and the incremental check.
 """
 
 import subprocess
@@ -16,7 +15,8 @@ from conftest import run_scons, step_outcomes
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 from slither.plan.module_recipes import load_module_recipe
 
-pytestmark = [pytest.mark.slow, pytest.mark.extended]
+pytestmark = [pytest.mark.slow]
+EXTENDED = pytest.mark.extended
 
 H5PY_EXTENSIONS = load_module_recipe("h5py").extension_modules
 
@@ -101,6 +101,7 @@ def parallel(tmp_path_factory):
 
 
 @pytest.mark.extended
+@EXTENDED
 def test_four_ranks_write_one_dataset_collectively_and_each_reads_it_whole(parallel, tmp_path):
     (tmp_path / "app.py").write_text(PARALLEL_APP)
     result = run([parallel["mpiexec"], "-n", "4", parallel["binary"], "app.py", tmp_path / "ranks.h5"],
@@ -111,6 +112,7 @@ def test_four_ranks_write_one_dataset_collectively_and_each_reads_it_whole(paral
 
 
 @pytest.mark.extended
+@EXTENDED
 def test_parallel_import_h5py_touches_no_file(parallel, tmp_path):
     result, calls = trace_file_calls([str(parallel["binary"]), "-c", "import h5py; from mpi4py import MPI"],
                                      cwd=tmp_path)
@@ -119,6 +121,7 @@ def test_parallel_import_h5py_touches_no_file(parallel, tmp_path):
 
 
 @pytest.mark.extended
+@EXTENDED
 def test_adding_h5py_to_a_built_mpi_set_builds_only_hdf5_and_h5py(tmp_path):
     """issue 13 point 6: numpy, MPICH, mpi4py up to date; HDF5 and h5py built (or from a warm
     cache), then freeze and link again."""
