@@ -92,6 +92,21 @@ def test_plan_with_a_site_wrapper_takes_its_flags_and_builds_no_mpich(tmp_path):
     assert plan.build_manifest["mpi"] == f"MPI=system MPICC={mpicc}"
 
 
+def test_the_built_mpich_has_the_binary_skip_hwlocs_io_discovery_unless_the_user_says(tmp_path):
+    """hwloc's Linux I/O discovery opened /run/udev/data/b254:0 at every rank's MPI_Init."""
+    from slither.link.main_c import render_main_c
+    profile = loading.load_target("gnu")
+    with_mpich = build_plan.make_plan(name="p", series="3.11", profile=profile, modules=["mpi4py"],
+                                      build_dir=str(tmp_path / "a"))
+    assert with_mpich.main_options.default_environment == (("HWLOC_COMPONENTS", "-linuxio"),)
+    assert '    setenv("HWLOC_COMPONENTS", "-linuxio", 0);\n' in render_main_c(with_mpich.main_options)
+    site = build_plan.make_plan(name="p", series="3.11", profile=profile, modules=["mpi4py"], mpi="system",
+                                mpicc=str(wrapper(tmp_path, "mpicc", 'echo "gcc -lmpi"\n')), build_dir=str(tmp_path / "b"))
+    plain = build_plan.make_plan(name="p", series="3.11", profile=profile, build_dir=str(tmp_path / "c"))
+    assert site.main_options.default_environment == plain.main_options.default_environment == ()
+    assert "setenv(\"HWLOC" not in render_main_c(plain.main_options)
+
+
 def test_plan_without_modules_using_mpi_asks_no_wrapper(tmp_path):
     plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=[], mpi="system",
                                 mpicc=str(tmp_path / "absent"), build_dir=str(tmp_path / "build"))

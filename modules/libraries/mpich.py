@@ -26,6 +26,10 @@ source = Source("mpich_4.0.2.orig.tar.xz", "b27039f964afeb6b8a3e009c56b441cbe368
 build_system = "autotools"
 licence = "mpich2"  # COPYRIGHT of the source: Argonne's permissive notice, SPDX "mpich2"
 provides = ["mpi"]
+# Set by the binary at start-up unless the user set them (slither/link/main_c.py). hwloc's Linux
+# I/O discovery opens udev's data file of each block device (/run/udev/data/b254:0) at MPI_Init,
+# on every rank; MPICH's ch3:nemesis needs no I/O device locality.
+runtime_environment = {"HWLOC_COMPONENTS": "-linuxio"}
 mpi_wrapper = "bin/mpicc"
 # Hydra's launcher goes beside the binary (BUILD_DIR/bin, and `scons install`): mpiexec execs
 # hydra_pmi_proxy from its own directory, so the two travel together.

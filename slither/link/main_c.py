@@ -20,6 +20,8 @@ class MainOptions:
     # OpenSSL's configuration file on the compute node (the TARGET profile knows where the
     # distribution keeps it); the built-in default may point into the build machine's /usr.
     openssl_config: str = ""
+    # (variable, value) pairs set at start-up unless already set: the recipes' runtime_environment.
+    default_environment: tuple[tuple[str, str], ...] = ()
 
 
 def c_string(text: str) -> str:
@@ -360,7 +362,8 @@ int main(int argc, char **argv)
     if (SLITHER_OPENSSL_CONF[0] != '\0' && getenv("OPENSSL_CONF") == NULL) {
         setenv("OPENSSL_CONF", SLITHER_OPENSSL_CONF, 0);
     }
-    if (PyImport_ExtendInittab(slither_extensions) < 0) {
+    /* What the recipes linked in ask for at run time (their runtime_environment), unless set. */
+@DEFAULT_ENVIRONMENT@    if (PyImport_ExtendInittab(slither_extensions) < 0) {
         fprintf(stderr, "slither: cannot register built-in extension modules\n");
         return 1;
     }
@@ -480,6 +483,8 @@ def render_main_c(options: MainOptions) -> str:
         "@FROZEN@": "1" if options.stdlib_frozen else "0",
         "@MAIN_MODULE@": main_module,
         "@OPENSSL_CONF@": c_string(options.openssl_config),
+        "@DEFAULT_ENVIRONMENT@": "".join(f"    setenv({c_string(name)}, {c_string(value)}, 0);\n"
+                                         for name, value in options.default_environment),
         "@EXTENSION_DECLARATIONS@": declarations,
         "@PACKAGE_CONTEXT@": PACKAGE_CONTEXT if dotted else "",
         "@EXTENSION_TRAMPOLINES@": trampolines,

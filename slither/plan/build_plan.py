@@ -250,7 +250,17 @@ class Plan:
     @property
     def main_options(self) -> MainOptions:
         return MainOptions(series=self.release.series, stdlib_frozen=self.freeze,
-                           openssl_config=self.profile.openssl_config, main_module=self.main_module)
+                           openssl_config=self.profile.openssl_config, main_module=self.main_module,
+                           default_environment=self.runtime_environment)
+
+    @property
+    def runtime_environment(self) -> tuple[tuple[str, str], ...]:
+        """The runtime_environment of every recipe linked in (the MPI recipe's too), sorted."""
+        recipes = [*self.recipes, *([self.mpi.recipe] if self.mpi is not None and self.mpi.kind == "recipe" else [])]
+        merged = {}
+        for recipe in recipes:
+            merged.update(recipe.extra.get("runtime_environment", {}))
+        return tuple(sorted(merged.items()))
 
     def user_code_files(self) -> list[str]:
         """Every file below FREEZE_PATHS the freeze step may take (modules and package data):
