@@ -306,3 +306,65 @@ def test_compiled_build_tools_from_locked_wheels_made_offline(tmp_path, tool_whe
     (extension,) = extensions_of(outputs)
     assert extension["module"] == module
     assert archive_globals(outputs / "extensions.a") == [init_symbol]
+
+
+# A package-private shared library two extensions link (as scipy.special's libsf_error_state.so:
+# one error state for all of them). In the binary it must exist once, its globals kept global.
+SHARED_STATE_MESON = """
+project('statepkg', 'c', version: '1.0')
+py = import('python').find_installation(pure: false)
+state = shared_library('state', 'state.c', install: true, install_dir: py.get_install_dir() / 'statepkg')
+py.extension_module('_a', 'a.c', link_with: state, install: true, subdir: 'statepkg')
+py.extension_module('_b', 'b.c', link_with: state, install: true, subdir: 'statepkg')
+py.install_sources('statepkg/__init__.py', subdir: 'statepkg')
+"""
+STATE_C = "static int count;\nvoid statepkg_bump(void) { count++; }\nint statepkg_count(void) { return count; }\n"
+EXTENSION_C = r"""
+#include <Python.h>
+void statepkg_bump(void);
+int statepkg_count(void);
+static PyObject *call(PyObject *self, PyObject *unused) { %s; return PyLong_FromLong(statepkg_count()); }
+static PyMethodDef methods[] = {{"call", call, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_%s", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__%s(void) { return PyModule_Create(&module); }
+"""
+SHARED_STATE_FILES = {
+    "pyproject.toml": '[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n\n'
+                      '[project]\nname = "statepkg"\nversion = "1.0"\n',
+    "meson.build": SHARED_STATE_MESON, "state.c": STATE_C, "statepkg/__init__.py": "",
+    "a.c": EXTENSION_C % ("statepkg_bump()", "a", "a"), "b.c": EXTENSION_C % ("(void)0", "b", "b")}
+
+
+@BUILDS
+def test_a_private_shared_library_two_extensions_link_is_archived_once_with_its_globals(
+        tmp_path, tool_wheels, bare_python):
+    wheels = [str(wheel_of_installed(tmp_path / "wheels", distribution))
+              for distribution in ("meson-python", "meson", "pyproject-metadata", "packaging", "ninja")]
+    result, outputs = build_from_wheels(tmp_path, "statepkg", SHARED_STATE_FILES, tool_wheels, bare_python,
+                                        wheels=wheels, extra=["--build-system", "pep517"])
+    assert result.returncode == 0, result.stderr + (tmp_path / "build.log").read_text()[-3000:]
+    assert sorted(extension["module"] for extension in extensions_of(outputs)) == ["statepkg._a", "statepkg._b"]
+    # The extensions keep only their init functions; the library's two functions are defined
+    # once, globally, for both to call; its file-local state stays local.
+    assert archive_globals(outputs / "extensions.a") == [
+        "PyInit_8statepkg2_a", "PyInit_8statepkg2_b", "statepkg_bump", "statepkg_count"]
+    members = subprocess.run(["ar", "t", str(outputs / "extensions.a")], check=True, stdout=subprocess.PIPE,
+                             text=True).stdout.split()
+    assert len(members) == 3, members
+
+
+@BUILDS
+def test_in_the_binary_both_extensions_share_the_private_librarys_one_state(tmp_path):
+    """The same project as the user's own (MODULES=./dir, the pinned meson-python): `_a.call()`
+    bumps the library's counter, `_b.call()` reads it; with a copy per extension `_b` would see 0."""
+    from conftest import run_scons
+    project = tmp_path / "statepkg"
+    for name, text in SHARED_STATE_FILES.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    built = run_scons([f"BUILD_DIR={tmp_path / 'build'}", f"MODULES={project}", "JOBS=2"], timeout=3600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    result = subprocess.run([str(tmp_path / "build" / "bin" / "python-static"), "-c",
+                             "from statepkg import _a, _b\nprint(_a.call(), _b.call(), _a.call(), _b.call())"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert result.stdout.split() == ["1", "1", "2", "2"], result.stderr

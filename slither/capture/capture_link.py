@@ -18,10 +18,11 @@ from ..errors import SlitherError
 from .archives import archives_made_by_the_build
 from .extension_names import has_extension_suffix, may_be_extension, original_init_symbol
 from .link_command import LinkCommand, LinkInput, expand_response_files, parse_link_command
-from .partial_link import (Toolchain, defined_symbols, link_relocatable, localize_all_but,
-                           plan_partial_link)
+from .partial_link import (Toolchain, defined_symbols, is_under, keep_globals_apart, link_relocatable,
+                           localize_all_but, plan_partial_link)
 from ..files import sha256_of
-from .records import CaptureRecord, write_record
+from .records import (CaptureRecord, PrivateLibraryRecord, read_private_library_records,
+                      write_private_library_record, write_record)
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,10 @@ def _capture_objects(command: LinkCommand, compiler: list[str], settings: Captur
                      cwd: Path) -> Path:
     output = (cwd / command.output).resolve()
     init_symbol = original_init_symbol(output.name)
+    private = {path: record.object for path, record in read_private_library_records(settings.record_dir).items()}
     plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd,
-                             archives_of_the_build=archives_made_by_the_build(settings.record_dir))
+                             archives_of_the_build=archives_made_by_the_build(settings.record_dir),
+                             private_libraries=private)
     output_sha256 = sha256_of(output)
     stem = f"{init_symbol[len('PyInit_'):]}-{output_sha256[:16]}"
     record_dir = settings.record_dir
@@ -96,8 +99,36 @@ def _capture_objects(command: LinkCommand, compiler: list[str], settings: Captur
         output=str(output), output_sha256=output_sha256, object=str(object_path),
         init_symbol=init_symbol, role=settings.role, libraries=plan.libraries,
         library_dirs=plan.library_dirs, external_inputs=plan.external_inputs,
-        link_flags=command.link_flags, compiler=compiler, working_directory=str(cwd))
+        link_flags=command.link_flags, compiler=compiler, working_directory=str(cwd),
+        private_libraries=plan.private_libraries)
     return write_record(record_dir, stem, record)
+
+
+def capture_private_library_link(command: LinkCommand, settings: CaptureSettings, cwd: Path) -> Path | None:
+    """A `-shared` link of a library inside the package tree that is no extension (scipy.special's
+    libsf_error_state.so): its objects as one relocatable object, globals kept, recorded for the
+    extensions that link it. None for a library outside the package tree (not the package's)."""
+    output = (cwd / command.output).resolve()
+    if not is_under(output, [cwd, *settings.package_roots]):
+        return None
+    plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd,
+                             archives_of_the_build=archives_made_by_the_build(settings.record_dir))
+    stem = f"{output.name.split('.', 1)[0]}-{sha256_of(output)[:16]}"
+    directory = settings.record_dir / "private-libraries"
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".o.tmp")
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        link_relocatable(settings.toolchain, plan, temporary)
+        keep_globals_apart(settings.toolchain, temporary)
+        object_path = directory / f"{stem}.o"
+        os.replace(temporary, object_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return write_private_library_record(settings.record_dir, stem, PrivateLibraryRecord(
+        output=str(output), object=str(object_path), libraries=plan.libraries,
+        library_dirs=plan.library_dirs, external_inputs=plan.external_inputs))
 
 
 def run_wrapped(compiler: list[str], arguments: list[str], settings: CaptureSettings,
@@ -115,6 +146,11 @@ def run_wrapped(compiler: list[str], arguments: list[str], settings: CaptureSett
     try:
         if is_extension_link(command, settings.toolchain, cwd):
             capture_extension_link(command, compiler, settings, cwd)
+        elif not command.sources:
+            try:
+                capture_private_library_link(command, settings, cwd)
+            except SlitherError:
+                pass  # not fatal here: only an extension that links it needs it (and then says so)
     except SlitherError as error:
         (cwd / command.output).unlink(missing_ok=True)
         reason = " ".join(str(error).split())

@@ -17,7 +17,7 @@ from ..errors import SlitherError
 from .extension_names import (dotted_module_name, has_extension_suffix, may_be_extension,
                               original_init_symbol, static_init_symbol)
 from ..files import sha256_of
-from .records import CaptureRecord, read_records
+from .records import CaptureRecord, read_private_library_records, read_records
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class CapturedExtension:
     link_flags: tuple[str, ...]
     role: str                          # "c", "c++" or "fortran"
     installed_file: Path
+    # objects of the package-private shared libraries it links: one copy each in the binary
+    private_objects: tuple[Path, ...] = ()
 
 
 def installed_extension_files(installed_root: Path, nm: str) -> list[Path]:
@@ -85,6 +87,19 @@ def rename_init_symbol(objcopy: str, record: CaptureRecord, new_symbol: str, out
     return destination
 
 
+def copy_private_object(source: Path, output_dir: Path) -> Path:
+    """A private shared library's object beside the renamed extension objects (one archive
+    directory; its name, `lib<name>-<sha>.o`, cannot be an extension's `PyInit_...o`)."""
+    if not source.is_file():
+        raise SlitherError(f"capture object {source} is missing; rebuild the package")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    destination = output_dir / source.name
+    temporary = output_dir / f".{source.name}.tmp"
+    temporary.write_bytes(source.read_bytes())
+    temporary.replace(destination)
+    return destination
+
+
 def finalize_captures(record_dir: Path, installed_root: Path, *, output_dir: Path | None = None,
                       objcopy: str = "objcopy", nm: str = "nm") -> list[CapturedExtension]:
     """Every extension installed under `installed_root`, by dotted name, with its renamed object.
@@ -95,6 +110,7 @@ def finalize_captures(record_dir: Path, installed_root: Path, *, output_dir: Pat
     record_dir, installed_root = Path(record_dir), Path(installed_root)
     output_dir = Path(output_dir) if output_dir is not None else record_dir / "finalized"
     records = read_records(record_dir)
+    private_by_object = {record.object: record for record in read_private_library_records(record_dir).values()}
     by_sha256 = {record.output_sha256: record for record in records}
     by_name: dict[str, list[CaptureRecord]] = defaultdict(list)
     for record in records:
@@ -108,10 +124,17 @@ def finalize_captures(record_dir: Path, installed_root: Path, *, output_dir: Pat
                                f"{extensions[module].installed_file} and {installed_file}")
         record = match_record(installed_file, relative, by_sha256, by_name)
         init_symbol = static_init_symbol(module)
+        private = [private_by_object[path] for path in record.private_libraries if path in private_by_object]
+        if len(private) != len(record.private_libraries):
+            raise SlitherError(f"extension {installed_file} links a private shared library whose capture is "
+                               f"missing; empty {record_dir} and rebuild the package")
         extensions[module] = CapturedExtension(
             module=module, init_symbol=init_symbol,
             object=rename_init_symbol(objcopy, record, init_symbol, output_dir),
-            libraries=tuple(record.libraries), library_dirs=tuple(record.library_dirs),
-            external_inputs=tuple(record.external_inputs), link_flags=tuple(record.link_flags),
-            role=record.role, installed_file=installed_file)
+            libraries=tuple(dict.fromkeys([*record.libraries, *(name for p in private for name in p.libraries)])),
+            library_dirs=tuple(dict.fromkeys([*record.library_dirs, *(d for p in private for d in p.library_dirs)])),
+            external_inputs=tuple(dict.fromkeys([*record.external_inputs,
+                                                 *(i for p in private for i in p.external_inputs)])),
+            link_flags=tuple(record.link_flags), role=record.role, installed_file=installed_file,
+            private_objects=tuple(copy_private_object(Path(p.object), output_dir) for p in private))
     return [extensions[module] for module in sorted(extensions)]

@@ -73,6 +73,7 @@ class PartialLinkPlan:
     libraries: list[str] = field(default_factory=list)        # external -l names, in order
     library_dirs: list[str] = field(default_factory=list)     # -L dirs outside the package tree
     external_inputs: list[str] = field(default_factory=list)  # .a/.so paths outside the tree
+    private_libraries: list[str] = field(default_factory=list)  # captured private .so objects
 
 
 def find_library(name: str, library_dirs: list[Path]) -> Path | None:
@@ -90,9 +91,21 @@ def find_library(name: str, library_dirs: list[Path]) -> Path | None:
 
 
 def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: Path,
-                      archives_of_the_build: frozenset[Path] = frozenset()) -> PartialLinkPlan:
+                      archives_of_the_build: frozenset[Path] = frozenset(),
+                      private_libraries: dict[str, str] | None = None) -> PartialLinkPlan:
     """Sort the link's inputs into merged (package-private) and external (recorded).
-    Archives the build made with `ar` (archives_of_the_build) are private wherever they are."""
+    Archives the build made with `ar` (archives_of_the_build) are private wherever they are.
+    private_libraries: {real path: captured object} of the package's own shared libraries,
+    which the link references (linked once into the binary) instead of merging."""
+    private_libraries = private_libraries or {}
+
+    def private_shared(path: Path) -> str:
+        captured = private_libraries.get(str(path.resolve()))
+        if captured is None:
+            raise SlitherError(f"links the package's own shared library {path}, which was not linked "
+                               "through the slither wrappers; build it static")
+        return captured
+
     def is_private(path: Path) -> bool:
         return is_under(path, package_roots) or path.resolve() in archives_of_the_build
 
@@ -114,6 +127,9 @@ def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: P
             if path.suffix != ".a":
                 static = path.with_name(path.name[: -len(".so")] + ".a")
                 if not static.is_file():
+                    if str(path.resolve()) in private_libraries:
+                        plan.private_libraries.append(private_shared(path))
+                        continue
                     raise SlitherError(f"-l{link_input.value} is the package's own shared library {path}; "
                                        f"build it static (no lib{link_input.value}.a beside it)")
                 path = static
@@ -123,7 +139,7 @@ def plan_partial_link(command: LinkCommand, *, package_roots: list[Path], cwd: P
         if link_input.kind == "object" or (link_input.kind == "archive" and is_private(path)):
             plan.ld_inputs.append(str(path))
         elif link_input.kind == "shared" and is_under(path, package_roots):
-            raise SlitherError(f"links the package's own shared library {link_input.value}; build it static")
+            plan.private_libraries.append(private_shared(path))
         else:
             plan.external_inputs.append(str(path.resolve()))
     if not any(Path(item).suffix != ".a" and not item.startswith("--") for item in plan.ld_inputs):
@@ -150,6 +166,12 @@ def defined_symbols(nm: str, *paths: Path, external_only: bool = False) -> dict[
 
 def link_relocatable(toolchain: Toolchain, plan: PartialLinkPlan, output: Path) -> None:
     capture([toolchain.ld, "-r", "-d", "-o", str(output), *plan.ld_inputs], what="ld -r")
+
+
+def keep_globals_apart(toolchain: Toolchain, path: Path) -> None:
+    """A private shared library's object: its globals stay (the extensions that link it call
+    them), its COMDAT groups are dissolved as an extension's are, for the same reason."""
+    capture([toolchain.objcopy, "--remove-section=.group", str(path)], what="objcopy (dissolve COMDAT groups)")
 
 
 def localize_all_but(toolchain: Toolchain, path: Path, keep_symbol: str) -> None:

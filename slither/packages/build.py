@@ -285,7 +285,10 @@ def build(args) -> None:
     strip_for_freezing(site, [extension.installed_file for extension in extensions])
 
     # Publish: the archive and manifest first, site.tar (the largest) last.
-    write_static_archive(profile.AR, [extension.object for extension in extensions], Path(args.archive), env)
+    # Each package-private shared library once, after the extensions that reference it.
+    private_objects = list(dict.fromkeys(path for extension in extensions for path in extension.private_objects))
+    write_static_archive(profile.AR, [extension.object for extension in extensions] + private_objects,
+                         Path(args.archive), env)
     files.atomic_write_text(Path(args.manifest), json.dumps(
         {**manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
                     host_python.parent.parent), **({"pure_python_fallback": True} if fell_back else {})},
