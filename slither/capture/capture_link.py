@@ -21,7 +21,7 @@ from .link_command import LinkCommand, LinkInput, expand_response_files, parse_l
 from .partial_link import (Toolchain, defined_symbols, is_under, keep_globals_apart, link_relocatable,
                            localize_all_but, plan_partial_link)
 from ..files import sha256_of
-from .records import (CaptureRecord, PrivateLibraryRecord, read_private_library_records,
+from .records import (PRIVATE_LIBRARY_DIR, CaptureRecord, PrivateLibraryRecord, read_private_library_records,
                       write_private_library_record, write_record)
 
 
@@ -73,6 +73,23 @@ def capture_extension_link(command: LinkCommand, compiler: list[str], settings: 
         return _capture_objects(command, compiler, settings, cwd)
 
 
+def write_relocatable_object(toolchain: Toolchain, plan, destination: Path, symbol_policy) -> Path:
+    """`ld -r` of the plan into destination, then symbol_policy(path) on it; atomic (a temporary
+    beside it), so that a failed capture leaves no object the next build would take."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.stem}.",
+                                              suffix=".o.tmp")
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        link_relocatable(toolchain, plan, temporary)
+        symbol_policy(temporary)
+        os.replace(temporary, destination)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return destination
+
+
 def _capture_objects(command: LinkCommand, compiler: list[str], settings: CaptureSettings,
                      cwd: Path) -> Path:
     output = (cwd / command.output).resolve()
@@ -84,17 +101,9 @@ def _capture_objects(command: LinkCommand, compiler: list[str], settings: Captur
     output_sha256 = sha256_of(output)
     stem = f"{init_symbol[len('PyInit_'):]}-{output_sha256[:16]}"
     record_dir = settings.record_dir
-    record_dir.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(dir=record_dir, prefix=f".{stem}.", suffix=".o.tmp")
-    os.close(handle)
-    temporary = Path(temporary_name)
-    try:
-        link_relocatable(settings.toolchain, plan, temporary)
-        localize_all_but(settings.toolchain, temporary, init_symbol)
-        object_path = record_dir / f"{stem}.o"
-        os.replace(temporary, object_path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    object_path = write_relocatable_object(
+        settings.toolchain, plan, record_dir / f"{stem}.o",
+        lambda path: localize_all_but(settings.toolchain, path, init_symbol))
     record = CaptureRecord(
         output=str(output), output_sha256=output_sha256, object=str(object_path),
         init_symbol=init_symbol, role=settings.role, libraries=plan.libraries,
@@ -114,18 +123,9 @@ def capture_private_library_link(command: LinkCommand, settings: CaptureSettings
     plan = plan_partial_link(command, package_roots=[cwd, *settings.package_roots], cwd=cwd,
                              archives_of_the_build=archives_made_by_the_build(settings.record_dir))
     stem = f"{output.name.split('.', 1)[0]}-{sha256_of(output)[:16]}"
-    directory = settings.record_dir / "private-libraries"
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".o.tmp")
-    os.close(handle)
-    temporary = Path(temporary_name)
-    try:
-        link_relocatable(settings.toolchain, plan, temporary)
-        keep_globals_apart(settings.toolchain, temporary)
-        object_path = directory / f"{stem}.o"
-        os.replace(temporary, object_path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    object_path = write_relocatable_object(
+        settings.toolchain, plan, settings.record_dir / PRIVATE_LIBRARY_DIR / f"{stem}.o",
+        lambda path: keep_globals_apart(settings.toolchain, path))
     return write_private_library_record(settings.record_dir, stem, PrivateLibraryRecord(
         output=str(output), object=str(object_path), libraries=plan.libraries,
         library_dirs=plan.library_dirs, external_inputs=plan.external_inputs))

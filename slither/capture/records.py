@@ -58,14 +58,9 @@ def write_private_library_record(record_dir: Path, stem: str, record: PrivateLib
 
 def read_private_library_records(record_dir: Path) -> dict[str, PrivateLibraryRecord]:
     """{real .so path: record} of the package's private shared libraries captured so far."""
-    found = {}
-    for path in sorted((Path(record_dir) / PRIVATE_LIBRARY_DIR).glob("*.json")):
-        data = json.loads(path.read_text())
-        if data.pop("format", None) != RECORD_FORMAT:
-            raise SlitherError(f"capture record {path} has an unknown format; delete {record_dir} and rebuild")
-        record = PrivateLibraryRecord(**data)
-        found[record.output] = record
-    return found
+    records = [PrivateLibraryRecord(**_record_fields(path, record_dir))
+               for path in sorted((Path(record_dir) / PRIVATE_LIBRARY_DIR).glob("*.json"))]
+    return {record.output: record for record in records}
 
 
 def write_record(record_dir: Path, stem: str, record: CaptureRecord) -> Path:
@@ -75,12 +70,13 @@ def write_record(record_dir: Path, stem: str, record: CaptureRecord) -> Path:
     return path
 
 
+def _record_fields(path: Path, record_dir: Path) -> dict:
+    data = json.loads(path.read_text())
+    if data.pop("format", None) != RECORD_FORMAT:
+        raise SlitherError(f"capture record {path} has an unknown format; delete {record_dir} and rebuild")
+    return data
+
+
 def read_records(record_dir: Path) -> list[CaptureRecord]:
     """Every record in the directory, in name order."""
-    records = []
-    for path in sorted(Path(record_dir).glob("*.json")):
-        data = json.loads(path.read_text())
-        if data.pop("format", None) != RECORD_FORMAT:
-            raise SlitherError(f"capture record {path} has an unknown format; delete {record_dir} and rebuild")
-        records.append(CaptureRecord(**data))
-    return records
+    return [CaptureRecord(**_record_fields(path, record_dir)) for path in sorted(Path(record_dir).glob("*.json"))]

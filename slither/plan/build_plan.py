@@ -20,6 +20,7 @@ from slither.plan import loading, module_recipes
 from slither.libraries import hdf5_variant
 from slither.libraries import mpi as mpi_sources
 from slither.sources import patches
+from slither.sources.package_index import normalized_name
 from slither.cpython.build import static_archive_found
 from slither.errors import SlitherError
 from slither.packages.build_requirements import HostPlatform
@@ -347,21 +348,16 @@ def check_unfrozen(names, freeze: bool) -> tuple[str, ...]:
     return names
 
 
-def normalized(name: str) -> str:
-    """A package index name, spelling-insensitive (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def check_from_sdist(names, entries, recipe_names) -> frozenset:
     """FROM_SDIST: MODULES entries without a recipe to build from their sdist even when they
     publish a pure wheel (a site that builds everything from source, or a backend to exercise)."""
-    recipe_free = {normalized(entry.name) for entry in entries
+    recipe_free = {normalized_name(entry.name) for entry in entries
                    if entry.name and entry.version and entry.name not in recipe_names}
     for name in names:
-        if normalized(name) not in recipe_free:
+        if normalized_name(name) not in recipe_free:
             raise SlitherError(f"FROM_SDIST={name}: not a MODULES entry without a recipe (name==version); "
                                "a recipe says its own source")
-    return frozenset(normalized(name) for name in names)
+    return frozenset(normalized_name(name) for name in names)
 
 
 def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
@@ -394,7 +390,7 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
         from slither.plan.recipe_free import recipe_without_file
         return recipe_without_file(package, version, store=store, host=host, built_by_slither=built_here,
                                    search_dirs=[Path(d) for d in source_dirs], log=commands.say,
-                                   from_sdist=normalized(package) in sdist_names)
+                                   from_sdist=normalized_name(package) in sdist_names)
 
     def local_recipe(entry):
         from slither.plan.recipe_free import recipe_for_local_project
