@@ -65,9 +65,11 @@ def run(command, timeout=300, **options):
 
 @pytest.fixture(scope="module")
 def shared_dir():
-    """A directory on the shared filesystem (the checkout), which the nodes see as this machine does."""
-    parent = ROOT / "build-cluster-tests"
-    parent.mkdir(exist_ok=True)
+    """A directory on the shared filesystem (the checkout), which the nodes see as this machine does;
+    /var/tmp when the checkout is under /tmp, which every emulated node mounts afresh (its own)."""
+    under_tmp = ROOT.resolve().is_relative_to("/tmp")
+    parent = Path("/var/tmp/slither-cluster-tests") if under_tmp else ROOT / "build-cluster-tests"
+    parent.mkdir(parents=True, exist_ok=True)
     directory = Path(tempfile.mkdtemp(dir=parent))
     yield directory
     shutil.rmtree(directory, ignore_errors=True)
