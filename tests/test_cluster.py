@@ -63,12 +63,16 @@ def run(command, timeout=300, **options):
                           text=True, timeout=timeout, **options)
 
 
+# The checkout's build-cluster-tests, or /var/tmp's when the checkout is under /tmp, which every
+# emulated node mounts afresh (its own, empty).
+SHARED_PARENT = (Path("/var/tmp/slither-cluster-tests") if ROOT.resolve().is_relative_to("/tmp")
+                 else ROOT / "build-cluster-tests")
+
+
 @pytest.fixture(scope="module")
 def shared_dir():
-    """A directory on the shared filesystem (the checkout), which the nodes see as this machine does;
-    /var/tmp when the checkout is under /tmp, which every emulated node mounts afresh (its own)."""
-    under_tmp = ROOT.resolve().is_relative_to("/tmp")
-    parent = Path("/var/tmp/slither-cluster-tests") if under_tmp else ROOT / "build-cluster-tests"
+    """A directory on the shared filesystem (SHARED_PARENT), which the nodes see as this machine does."""
+    parent = SHARED_PARENT
     parent.mkdir(parents=True, exist_ok=True)
     directory = Path(tempfile.mkdtemp(dir=parent))
     yield directory
@@ -221,7 +225,7 @@ def test_ranks_of_a_broadcast_job_read_nothing_of_the_binary_from_the_shared_pat
                       "srun", "-N", "2", "-n", "4", "--bcast=/tmp/python-static", build["binary"], "ranks_app.py"],
                      env=cluster, cwd=job_dir)
     assert result.returncode == 0, result.stderr
-    shared_roots = [ROOT]  # the checkout holds the build tree and the job's directory
+    shared_roots = [ROOT, SHARED_PARENT]  # the checkout; the build tree and the job's directory
     ranks, daemons = [], []
     for node, log in node_logs.items():
         found, daemon_calls = broadcast_audit.ranks_in_node_trace(
