@@ -310,12 +310,15 @@ def test_compiled_build_tools_from_locked_wheels_made_offline(tmp_path, tool_whe
 
 # A package-private shared library two extensions link (as scipy.special's libsf_error_state.so:
 # one error state for all of them). In the binary it must exist once, its globals kept global.
+# statepkg/kernels/ holds only an extension, no __init__.py (as scipy/sparse/linalg/_propack/):
+# an implicit namespace package, which the binary must make for the built-in to have a parent.
 SHARED_STATE_MESON = """
 project('statepkg', 'c', version: '1.0')
 py = import('python').find_installation(pure: false)
 state = shared_library('state', 'state.c', install: true, install_dir: py.get_install_dir() / 'statepkg')
 py.extension_module('_a', 'a.c', link_with: state, install: true, subdir: 'statepkg')
 py.extension_module('_b', 'b.c', link_with: state, install: true, subdir: 'statepkg')
+py.extension_module('_c', 'c.c', link_with: state, install: true, subdir: 'statepkg/kernels')
 py.install_sources('statepkg/__init__.py', subdir: 'statepkg')
 """
 STATE_C = "static int count;\nvoid statepkg_bump(void) { count++; }\nint statepkg_count(void) { return count; }\n"
@@ -332,7 +335,8 @@ SHARED_STATE_FILES = {
     "pyproject.toml": '[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n\n'
                       '[project]\nname = "statepkg"\nversion = "1.0"\n',
     "meson.build": SHARED_STATE_MESON, "state.c": STATE_C, "statepkg/__init__.py": "",
-    "a.c": EXTENSION_C % ("statepkg_bump()", "a", "a"), "b.c": EXTENSION_C % ("(void)0", "b", "b")}
+    "a.c": EXTENSION_C % ("statepkg_bump()", "a", "a"), "b.c": EXTENSION_C % ("(void)0", "b", "b"),
+    "c.c": EXTENSION_C % ("(void)0", "c", "c")}
 
 
 @BUILDS
@@ -343,20 +347,23 @@ def test_a_private_shared_library_two_extensions_link_is_archived_once_with_its_
     result, outputs = build_from_wheels(tmp_path, "statepkg", SHARED_STATE_FILES, tool_wheels, bare_python,
                                         wheels=wheels, extra=["--build-system", "pep517"])
     assert result.returncode == 0, result.stderr + (tmp_path / "build.log").read_text()[-3000:]
-    assert sorted(extension["module"] for extension in extensions_of(outputs)) == ["statepkg._a", "statepkg._b"]
+    assert sorted(extension["module"] for extension in extensions_of(outputs)) == [
+        "statepkg._a", "statepkg._b", "statepkg.kernels._c"]
     # The extensions keep only their init functions; the library's two functions are defined
     # once, globally, for both to call; its file-local state stays local.
     assert archive_globals(outputs / "extensions.a") == [
-        "PyInit_8statepkg2_a", "PyInit_8statepkg2_b", "statepkg_bump", "statepkg_count"]
+        "PyInit_8statepkg2_a", "PyInit_8statepkg2_b", "PyInit_8statepkg7kernels2_c", "statepkg_bump",
+        "statepkg_count"]
     members = subprocess.run(["ar", "t", str(outputs / "extensions.a")], check=True, stdout=subprocess.PIPE,
                              text=True).stdout.split()
-    assert len(members) == 3, members
+    assert len(members) == 4, members
 
 
 @BUILDS
 def test_in_the_binary_both_extensions_share_the_private_librarys_one_state(tmp_path):
     """The same project as the user's own (MODULES=./dir, the pinned meson-python): `_a.call()`
-    bumps the library's counter, `_b.call()` reads it; with a copy per extension `_b` would see 0."""
+    bumps the library's counter, `_b.call()` reads it; with a copy per extension `_b` would see 0.
+    `statepkg.kernels` is the namespace package the freezer made for `_c` (stock: no __file__)."""
     from conftest import run_scons
     project = tmp_path / "statepkg"
     for name, text in SHARED_STATE_FILES.items():
@@ -365,6 +372,7 @@ def test_in_the_binary_both_extensions_share_the_private_librarys_one_state(tmp_
     built = run_scons([f"BUILD_DIR={tmp_path / 'build'}", f"MODULES={project}", "JOBS=2"], timeout=3600)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     result = subprocess.run([str(tmp_path / "build" / "bin" / "python-static"), "-c",
-                             "from statepkg import _a, _b\nprint(_a.call(), _b.call(), _a.call(), _b.call())"],
+                             "from statepkg import _a, _b\nfrom statepkg.kernels import _c\n"
+                             "print(_a.call(), _b.call(), _a.call(), _b.call(), _c.call(), _c.__spec__.origin)"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    assert result.stdout.split() == ["1", "1", "2", "2"], result.stderr
+    assert result.stdout.split() == ["1", "1", "2", "2", "2", "built-in"], result.stderr

@@ -130,3 +130,24 @@ def test_data_modules_group_files_by_top_level_package(tmp_path):
     assert freeze.data_report(modules) == {"_slither_data_a": {"files": 1, "bytes": 2},
                                            "_slither_data_b": {"files": 1, "bytes": 2},
                                            "_slither_distributions": {"files": 1, "bytes": 8}}
+
+
+def test_a_directory_of_only_extension_modules_gets_a_namespace_package(tmp_path):
+    # scipy/sparse/linalg/_propack/ holds extensions and no __init__.py; they are built-ins in
+    # the binary, so only the package's extension list can tell the freezer the parent exists.
+    write(tmp_path / "pkg/__init__.py")
+    write(tmp_path / "pkg/sub/__init__.py")
+    runtime = tmp_path / "_slither_runtime.py"
+    write(runtime)
+    modules = {module.name: module for module in freeze.select_modules(
+        None, frozenset(), [runtime], [(tmp_path, "pkg-1.0")], {},
+        builtin_extensions=["pkg._top", "pkg.sub.kernels._k", "pkg.a.b._deep", "_toplevel_ext"])}
+    assert {"pkg.sub.kernels", "pkg.a", "pkg.a.b"} <= set(modules)
+    for name in ("pkg.sub.kernels", "pkg.a", "pkg.a.b"):
+        assert modules[name].is_package and modules[name].text == b"" and modules[name].origin == "namespace"
+    assert modules["pkg.sub"].origin == "pkg-1.0"  # a real package is left as it is
+    assert "_toplevel_ext" not in modules and "pkg._top" not in modules  # the extensions themselves are built-ins
+    unfrozen = {module.name for module in freeze.select_modules(
+        None, frozenset(), [runtime], [(tmp_path, "pkg-1.0")], {}, unfrozen=frozenset({"pkg"}),
+        builtin_extensions=["pkg.sub.kernels._k"])}
+    assert not any(name.startswith("pkg") for name in unfrozen)  # UNFROZEN=pkg: nothing of it frozen

@@ -356,3 +356,44 @@ def test_shared_system_library_without_a_static_twin_is_one_error_naming_it(tmp_
         final_external_inputs("pkg._ext", [str(tmp_path / "libdynonly.so")])
     assert f"pkg._ext links the shared library {tmp_path}/libdynonly.so" in str(error.value)
     assert "no static libdynonly.a beside it" in str(error.value) and "\n" not in str(error.value)
+
+
+# A package that links a static library another Slither-built package installs (scipy links
+# numpy's libnpymath.a), found through that package on the build path, as numpy.get_include().
+PROVIDER_INIT = "import os\nLIB = os.path.join(os.path.dirname(__file__), 'lib')\n"
+USERPKG = {
+    "pyproject.toml": PYPROJECT,
+    "setup.py": "import provider\nfrom setuptools import Extension, setup\n"
+                "setup(name='userpkg', version='1.0', packages=['userpkg'], ext_modules=[Extension("
+                "'userpkg._speed', ['speed.c'], library_dirs=[provider.LIB], libraries=['helper'])])\n",
+    "speed.c": SPEED_C.replace("int helper(void) { return 42; }", "int helper(void);"),
+    "userpkg/__init__.py": "",
+}
+
+
+def provider_tree(tmp: Path) -> Path:
+    """The host tree (host-site.tar) of a package that installs lib/libhelper.a."""
+    library = tmp / "provider" / "lib"
+    library.mkdir(parents=True)
+    (tmp / "provider" / "__init__.py").write_text(PROVIDER_INIT)
+    (tmp / "helper.c").write_text("int helper(void) { return 42; }\n")
+    subprocess.run(["gcc", "-c", "-fPIC", "-o", str(tmp / "helper.o"), str(tmp / "helper.c")], check=True)
+    subprocess.run(["ar", "rcs", str(library / "libhelper.a"), str(tmp / "helper.o")], check=True)
+    tree = tmp / "provider-host-site.tar"
+    with tarfile.open(tree, "w") as tar:
+        tar.add(tmp / "provider", arcname="provider")
+    return tree
+
+
+def test_an_archive_from_a_package_on_the_build_path_is_merged_not_left_to_the_final_link(tmp_path):
+    """The build path's trees are deleted with the work directory: an archive found there must
+    end up inside the extension (its helper local), not recorded for the final link to read."""
+    result, outputs = package_build(tmp_path, "userpkg", make_sdist(tmp_path, "userpkg", USERPKG),
+                                    "--from-build", str(provider_tree(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    (extension,) = json.loads((outputs / "extensions.json").read_text())["extensions"]
+    assert extension["libraries"] == [] and extension["external_inputs"] == [], extension
+    assert archive_globals(outputs / "extensions.a") == ["PyInit_7userpkg6_speed"]
+    defined = subprocess.run(["nm", "-P", "--defined-only", str(outputs / "extensions.a")], check=True,
+                             stdout=subprocess.PIPE, text=True).stdout.split()
+    assert "helper" in defined  # merged (as a local symbol), not left undefined

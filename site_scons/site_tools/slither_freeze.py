@@ -46,7 +46,8 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
               manifest_node[0], *[env.File(os.path.join(root, path)) for path in FREEZE_SCRIPTS
                                   if path not in RUNTIME_FILES],
               env.Value(f"exclude={','.join(sorted(excludes))} stdlib_frozen={stdlib_frozen}"),
-              *[package["site"] for package in packages], *[env.File(f) for f in user_files],
+              *[package["site"] for package in packages], *[package["manifest"] for package in packages],
+              *[env.File(f) for f in user_files],
               # Names as well as contents: renaming a module or data file changes the binary.
               env.Value("user files: " + " ".join(
                   os.path.relpath(f, root_dir) for root_dir in user_roots for f in user_files
@@ -62,6 +63,7 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_SOURCES_ARG=" --sources" if with_sources else "",
         SLITHER_UNFROZEN_ARGS="".join(f" --unfrozen {name}" for name in sorted(unfrozen)),
         SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
+                                           + [f"--extensions {package['manifest'].path}" for package in packages]
                                            + [f"--root {root}" for root in user_roots]) + " $)")
     env.Depends(frozen, cpython["host_python"])
     return {"blob": outputs[0], "asm": outputs[1], "table": outputs[2], "manifest": outputs[3],
@@ -102,16 +104,17 @@ def _stdlib_tree(env, marker, cpython, excludes):
 
 def _lay_out_unfrozen(target, source, env):
     """UNFROZEN: the named top-level packages as files in BUILD_DIR/lib/python3.X, from the
-    packages' site.tar (the sources but the last, the names' Value) and FREEZE_PATHS
-    directories; a marker file lists them."""
+    packages' site.tar and extensions.json (the sources but the last, the names' Value) and
+    FREEZE_PATHS directories; a marker file lists them."""
     marker = str(target[0])
     tree = os.path.dirname(marker)
     names = env["SLITHER_UNFROZEN"]
     temporary = tree + ".tmp"
     shutil.rmtree(temporary, ignore_errors=True)
     os.makedirs(temporary)
-    for archive in source[:-1]:
-        with tarfile.open(str(archive)) as tar:
+    archives = [str(node) for node in source[:-1] if str(node).endswith(".tar")]
+    for archive in archives:
+        with tarfile.open(archive) as tar:
             members = [member for member in tar.getmembers()
                        if member.name.removeprefix("./").split("/")[0] in names and "__pycache__" not in member.name]
             tar.extractall(temporary, members=members, filter="data")
@@ -120,6 +123,14 @@ def _lay_out_unfrozen(target, source, env):
             if os.path.isdir(os.path.join(root, name)):
                 shutil.copytree(os.path.join(root, name), os.path.join(temporary, name), dirs_exist_ok=True,
                                 ignore=shutil.ignore_patterns("__pycache__"))
+    # A directory of only extension modules (their code is in the binary) is still a namespace
+    # package to the path finder, as in a stock install: it must exist for its built-ins' parent.
+    for manifest in (str(node) for node in source[:-1] if str(node).endswith(".json")):
+        with open(manifest) as stream:
+            for extension in json.load(stream)["extensions"]:
+                parts = extension["module"].split(".")
+                if parts[0] in names and len(parts) > 1:
+                    os.makedirs(os.path.join(temporary, *parts[:-1]), exist_ok=True)
     # Compiled once here, by the interpreter inside the binary (marshal is version-specific),
     # with unchecked hashes: at run time nothing is compiled, written or compared by mtime.
     compiled = subprocess.run([env["SLITHER_HOST_PYTHON"], "-S", "-m", "compileall", "-q", "-j", "1",
@@ -144,7 +155,8 @@ def _unfrozen_tree(env, marker, names, packages, freeze_paths, cpython):
                   for directory, _, filenames in os.walk(os.path.join(root, name)) for filename in filenames
                   if "__pycache__" not in directory]
     node = env._SlitherUnfrozenTree(
-        marker, [package["site"] for package in packages] + [env.Value(",".join(sorted(names)))],
+        marker, [package["site"] for package in packages] + [package["manifest"] for package in packages]
+        + [env.Value(",".join(sorted(names)))],
         SLITHER_UNFROZEN=sorted(names), SLITHER_UNFROZEN_ROOTS=list(freeze_paths),
         SLITHER_HOST_PYTHON=cpython["host_python"].abspath)
     env.Depends(node, [env.File(path) for path in user_files] + [cpython["host_python"], cpython["install"]])

@@ -112,6 +112,18 @@ def discover(root: Path, origin: str, excluded: frozenset = frozenset(),
     return found
 
 
+def namespace_parents(extensions: list[str], known: set[str]) -> list[str]:
+    """The packages dotted built-in extensions need that no module makes: a directory that held
+    only extension modules and no __init__.py (scipy/sparse/linalg/_propack/), an implicit
+    namespace package to stock Python. Its extensions are in the binary, not in site.tar, so
+    `discover` cannot see it; without a parent module they cannot be imported."""
+    missing = set()
+    for extension in extensions:
+        parts = extension.split(".")
+        missing.update(".".join(parts[:length]) for length in range(1, len(parts)))
+    return sorted(missing - known)
+
+
 def discover_data(root: Path, frozen_paths: set[Path]) -> dict[str, Path]:
     """Package data below ``root``: every file inside a top-level package (at any depth, also in
     directories that are not packages) that is not frozen as a module or a build artefact, and
@@ -243,13 +255,15 @@ def render_manifest_module(excluded: list[str], top_level: list[str], build_mani
 
 def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path],
                    extra_roots: list[tuple[Path, str]], build_manifest: dict,
-                   with_sources: bool = False, unfrozen: frozenset = frozenset()) -> list[ModuleSource]:
+                   with_sources: bool = False, unfrozen: frozenset = frozenset(),
+                   builtin_extensions: list[str] = ()) -> list[ModuleSource]:
     """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar; their
     package data is frozen too (the stdlib's is not: nothing in it reads data at run time
     that a compute job needs, and it would cost a few MiB). with_sources: freeze every
     module's source as well (source_modules), CPython's own frozen modules (os, codecs) too.
     unfrozen: top-level packages of extra_roots left out, modules and data (UNFROZEN: they are
-    installed as files instead); each must name one."""
+    installed as files instead); each must name one. builtin_extensions: the dotted names of
+    the packages' extension modules, whose parent packages must exist."""
     modules: dict[str, ModuleSource] = {}
     if stdlib is not None:
         for module in discover(stdlib, "stdlib", excluded):
@@ -264,6 +278,10 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
             modules[module.name] = module  # later roots win, as on sys.path order reversed
         data.update({path: source for path, source in discover_data(root, {module.path for module in found}).items()
                      if path.partition("/")[0] not in unfrozen})
+    frozen_extensions = [name for name in builtin_extensions if name.partition(".")[0] not in unfrozen]
+    for name in namespace_parents(frozen_extensions, set(modules)):
+        modules[name] = ModuleSource(name=name, path=None, is_package=True, origin="namespace", text=b"",
+                                     display_path=name.replace(".", "/") + "/__init__.py")
     unknown = sorted(set(unfrozen) - offered)
     if unknown:
         raise SystemExit(f"slither: error: UNFROZEN={','.join(unknown)}: no such top-level package in MODULES or "
@@ -321,6 +339,8 @@ def main(argv=None) -> None:
                         help="a package's site.tar (slither.packages.build) to freeze")
     parser.add_argument("--runtime", type=Path, action="append", required=True,
                         help="a runtime module (slither/runtime/*.py); repeatable")
+    parser.add_argument("--extensions", type=Path, action="append", default=[],
+                        help="a package's extensions.json: its dotted extension modules; repeatable")
     parser.add_argument("--build-manifest", type=Path, help="JSON embedded as _slither_manifest.BUILD")
     parser.add_argument("--optimize", type=int, default=0)
     parser.add_argument("--unfrozen", action="append", default=[],
@@ -339,8 +359,10 @@ def main(argv=None) -> None:
             unpacked = Path(scratch) / str(index)
             safe_extract(archive, unpacked)
             roots.append((unpacked, archive.parent.name))  # e.g. "markupsafe-3.0.2"
+        extensions = [extension["module"] for path in args.extensions
+                      for extension in json.loads(path.read_text())["extensions"]]
         modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources,
-                                 frozenset(args.unfrozen))
+                                 frozenset(args.unfrozen), extensions)
         blob, entries, manifest = freeze(modules, args.optimize)
     write(args.blob, blob)
     write(args.asm, render_asm(args.blob.name).encode())

@@ -250,16 +250,20 @@ def build(args) -> None:
     work.mkdir(parents=True)
     tools_prefix = prepare_build_prefix(args, host_python, work, log, label)
     env = build_environment(host_python, tools_prefix, profile, dict(os.environ))
-    add_packages_built_by_slither(env, [Path(tree) for tree in args.from_build], work / "from-build")
+    from_build = work / "from-build"
+    add_packages_built_by_slither(env, [Path(tree) for tree in args.from_build], from_build)
     tree = work / "src"
     installable = prepare_source(source, tree, patch_files, label)
 
     record_dir = work / "records"
+    # The build path's trees count as the package's own: an archive there (numpy's libnpymath.a,
+    # which scipy's extensions link) is merged into the extension, as its .so had it; recorded as
+    # an external input it would name a path deleted with this work directory.
     # A package that uses MPI compiles and links C through the MPI wrapper, captured like any
     # compiler; MPICC names the capture wrapper, so builds that prefer MPICC (mpi4py) use it too.
     real_cc = args.mpi_compiler or profile.CC
     env.update(write_wrappers(work / "wrappers", real_cc=real_cc, real_cxx=profile.CXX, real_fc=profile.FC,
-                              python=sys.executable, record_dir=record_dir, package_roots=[tree]))
+                              python=sys.executable, record_dir=record_dir, package_roots=[tree, from_build]))
     if args.mpi_compiler:
         env["MPICC"] = env["CC"]
     canonical_tree = f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}"
