@@ -112,6 +112,27 @@ def test_stdlib_imports_with_zero_file_syscalls(build, tmp_path):
     assert counted == []
 
 
+# scipy's import reads sysconfig.get_config_var('HOST_GNU_TYPE') (scipy._lib._testutils).
+SYSCONFIG_QUESTIONS = "import sysconfig; sysconfig.get_config_var('HOST_GNU_TYPE'); sysconfig.get_config_var('srcdir')"
+SYSCONFIG_ANSWERS = (SYSCONFIG_QUESTIONS + "\nimport os, sys\n"
+                     "print(sysconfig.get_config_var('HOST_GNU_TYPE'), sysconfig.is_python_build(),\n"
+                     "      sysconfig._PROJECT_BASE == os.path.dirname(os.path.realpath(sys.executable)),\n"
+                     "      sysconfig.get_config_var('srcdir') == os.path.realpath(os.path.dirname(\n"
+                     "          sysconfig.get_makefile_filename())))")
+
+
+def test_sysconfig_answers_without_asking_the_file_system(build, tmp_path):
+    """Stock sysconfig lstat's every component of the executable's path, stats Modules/Setup
+    beside it and resolves its config directory: the binary answers those itself, the answers
+    the real functions give (checked after the import, untraced)."""
+    result, calls = trace_file_calls([str(build.binary), "-c", SYSCONFIG_QUESTIONS], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [call.line for call in calls if counts_against_startup(call)] == []
+    answers = build.run("-c", SYSCONFIG_ANSWERS, cwd=tmp_path)
+    host_type, *checks = answers.stdout.split()
+    assert host_type.startswith("x86_64-") and checks == ["False", "True", "True"], answers.stdout + answers.stderr
+
+
 def test_plain_start_makes_zero_file_syscalls(build, tmp_path):
     result, calls = trace_file_calls([str(build.binary), "-c", "pass"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -177,13 +177,27 @@ def _serve_source_lines_to(linecache):
 _PATCHES_ON_IMPORT = {}
 
 
+# Stdlib modules whose code, as it runs, asks the file system what the binary already knows:
+# {name: function that sets up the answers and returns what puts everything back}.
+_ANSWERS_WHILE_IMPORTING = {}
+
+
 class _PatchingFrozenLoader(FrozenImporter):
-    """FrozenImporter, then the module's entry of _PATCHES_ON_IMPORT."""
+    """FrozenImporter, with the module's _ANSWERS_WHILE_IMPORTING in place while its code runs,
+    then the module's entry of _PATCHES_ON_IMPORT."""
 
     @staticmethod
     def exec_module(module):
-        FrozenImporter.exec_module(module)
-        _PATCHES_ON_IMPORT[module.__name__](module)
+        answering = _ANSWERS_WHILE_IMPORTING.get(module.__name__)
+        restore = answering() if answering else None
+        try:
+            FrozenImporter.exec_module(module)
+        finally:
+            if restore is not None:
+                restore()
+        patch = _PATCHES_ON_IMPORT.get(module.__name__)
+        if patch is not None:
+            patch(module)
 
 
 class _PatchingBuiltinLoader(BuiltinImporter):
@@ -200,7 +214,7 @@ class PatchOnImport:
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
-        if fullname not in _PATCHES_ON_IMPORT:
+        if fullname not in _PATCHES_ON_IMPORT and fullname not in _ANSWERS_WHILE_IMPORTING:
             return None
         for importer, patching_loader in ((FrozenImporter, _PatchingFrozenLoader),
                                           (BuiltinImporter, _PatchingBuiltinLoader)):
@@ -218,6 +232,52 @@ def _patch_on_import(name, patch):
         _PATCHES_ON_IMPORT[name] = patch
         if PatchOnImport not in sys.meta_path:
             sys.meta_path.insert(0, PatchOnImport)
+
+
+def _answer_on_import(name, answering):
+    if name not in sys.modules:
+        _ANSWERS_WHILE_IMPORTING[name] = answering
+        if PatchOnImport not in sys.meta_path:
+            sys.meta_path.insert(0, PatchOnImport)
+
+
+def _answer_sysconfigs_questions_about_the_binary():
+    """sysconfig, as it is imported, resolves the executable's path (an lstat per component) and
+    looks for Modules/Setup beside it (is this CPython's build tree?); its first get_config_var()
+    resolves its config directory. scipy's import reads HOST_GNU_TYPE: eleven metadata calls on
+    every rank. The binary knows the answers: its path comes from the kernel (/proc/self/exe,
+    every component already resolved, so nothing above it is a link), it never runs from a build
+    tree, and it installs no config directory (`<prefix>/lib/python3.X/config-...`, a path that
+    resolves to itself below the resolved prefix). While sysconfig's code runs, os.path.realpath
+    and os.path.isfile answer exactly those paths; sysconfig keeps the realpath it imported, so
+    its later calls get the same answers. Every other path goes to the real functions."""
+    import os
+    import posixpath
+    try:
+        executable = os.readlink("/proc/self/exe")
+    except OSError:
+        return None
+    if executable != sys.executable:  # main.c could not read it: sys.executable is not resolved
+        return None
+    binary_dir = posixpath.dirname(executable)
+    config_dir_prefix = f"{sys.base_prefix}/{sys.platlibdir}/python{sys.version_info[0]}.{sys.version_info[1]}/config-"
+    build_tree_markers = {f"{binary_dir}/Modules/Setup", f"{binary_dir}/Modules/Setup.local"}
+    real_realpath, real_isfile = posixpath.realpath, posixpath.isfile
+
+    def realpath(path, *args, **kwargs):
+        if isinstance(path, str) and (path in (executable, binary_dir) or (
+                path.startswith(config_dir_prefix) and "/" not in path[len(config_dir_prefix):])):
+            return path
+        return real_realpath(path, *args, **kwargs)
+
+    def isfile(path):
+        return False if path in build_tree_markers else real_isfile(path)
+
+    def restore():
+        posixpath.realpath, posixpath.isfile = real_realpath, real_isfile
+
+    posixpath.realpath, posixpath.isfile = realpath, isfile
+    return restore
 
 
 def _print_exception_with_sources(exc_type, value, traceback_object):
@@ -353,6 +413,7 @@ def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     _guard_nss_lookups()
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
+        _answer_on_import("sysconfig", _answer_sysconfigs_questions_about_the_binary)
     _declare_plain_script(run_filename)
     if run_module and stdlib_frozen:
         _name_frozen_main_after_its_file()
