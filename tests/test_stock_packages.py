@@ -3,12 +3,16 @@ harness/suites/run (a venv) and bench/contenders.py (a relocatable tree): the sa
 options as the static side, and the tree layout's build and cache, run for real on a tiny sdist
 by this interpreter (its own setuptools as the build tools)."""
 
+import json
 import sys
 import tarfile
 
 import pytest
 
 from conftest import make_tarball
+from slither.errors import SlitherError
+from slither.files import sha256_of
+from slither.packages.build_requirements import HostPlatform, lock_file
 from slither.plan.module_recipes import load_module_recipe
 from harness.stock import packages
 
@@ -32,13 +36,35 @@ def test_both_layouts_build_with_the_recipes_options_and_nothing_fetched(tmp_pat
     assert set(wheel) - shared - {"py", "-m", "pip", str(tmp_path / "numpy.tar.gz")} == {"wheel", "-v", "-w", "out"}
 
 
-def test_a_venv_is_rebuilt_when_what_its_build_depends_on_changes():
+def test_a_venv_is_rebuilt_when_what_its_build_depends_on_changes(tmp_path):
     mpi4py = load_module_recipe("mpi4py")
-    plain = packages.venv_identity(sys.executable, mpi4py, None, None)
-    with_mpi = packages.venv_identity(sys.executable, mpi4py, {"MPICC": "/a/bin/mpicc"}, {"mpi": "sha-1"})
-    assert plain == packages.venv_identity(sys.executable, mpi4py, None, None)
-    assert len({plain, with_mpi, packages.venv_identity(sys.executable, mpi4py, {"MPICC": "/a/bin/mpicc"},
-                                                        {"mpi": "sha-2"})}) == 3
+    plain = packages.stock_identity(sys.executable, mpi4py, None, None, [])
+    with_mpi = packages.stock_identity(sys.executable, mpi4py, {"MPICC": "/a/bin/mpicc"}, {"mpi": "sha-1"}, [])
+    assert plain == packages.stock_identity(sys.executable, mpi4py, None, None, [])
+    assert len({plain, with_mpi, packages.stock_identity(sys.executable, mpi4py, {"MPICC": "/a/bin/mpicc"},
+                                                         {"mpi": "sha-2"}, [])}) == 3
+    # scipy's stock build against another stock numpy wheel is another build
+    scipy = load_module_recipe("scipy")
+    assert packages.stock_identity(sys.executable, scipy, None, None, [tmp_path / "numpy-2.2.6-a.whl"]) != \
+        packages.stock_identity(sys.executable, scipy, None, None, [tmp_path / "numpy-2.2.6-b.whl"])
+
+
+def test_stock_builds_take_the_recipes_own_build_requirements(tmp_path):
+    """scipy's stock build gets the wheels its static build locked (pythran, pybind11, Cython
+    below 3.1), and says numpy must come from a stock build too; without the lock, one line."""
+    numpy, scipy = load_module_recipe("numpy"), load_module_recipe("scipy")
+    assert packages.build_requirement_wheels(numpy, "3.11", tmp_path, []) == ([], ())  # the pinned build tools
+    with pytest.raises(SlitherError, match=r"no lock of its build requirements .* MODULES=scipy first"):
+        packages.build_requirement_wheels(scipy, "3.11", tmp_path, [])
+    wheel = tmp_path / "tool-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"a wheel")
+    lock = lock_file(tmp_path, "scipy", scipy.version, HostPlatform("3.11", "manylinux"))
+    lock.parent.mkdir(parents=True)
+    lock.write_text(json.dumps({"format": 1, "requires": ["tool"], "dynamic": [], "from_build": ["numpy"],
+                                "wheels": [{"name": "tool", "version": "1.0", "filename": wheel.name,
+                                            "sha256": sha256_of(wheel)}]}))
+    wheels, from_build = packages.build_requirement_wheels(scipy, "3.11", tmp_path, [tmp_path])
+    assert [path.read_bytes() for path in wheels] == [b"a wheel"] and from_build == ("numpy",)
 
 
 def test_a_package_is_built_into_a_trees_site_once_then_taken_from_the_cache(tmp_path):

@@ -1,10 +1,12 @@
-"""The stock builds of the packages Slither builds in (numpy, mpi4py), for comparison: the
-recipe's pinned sdist, with the recipe's build options and the pinned build tools, built by the
-stock interpreter the usual shared way (pip; extension modules as .so files).
+"""The stock builds of the packages Slither builds in (numpy, scipy, mpi4py), for comparison: the
+recipe's pinned sdist, with the recipe's build options and the pinned build tools (or the
+recipe's own build requirements, as the static build locked them), built by the stock
+interpreter the usual shared way (pip; extension modules as .so files).
 
 One pip build (pip_build_command), installed in one of two layouts:
-- venv_with_package: a venv of the stock interpreter that holds the package and nothing else
-  (harness/suites/run runs the package's own test suite there);
+- venv_with_package: a venv of the stock interpreter that holds the package (a stock_wheel) and
+  the stock wheels of what it needs (scipy: numpy) and nothing else (harness/suites/run runs the
+  package's own test suite there);
 - install_into_site: the package in the site-packages of a relocatable stock tree, cached as a
   tar (bench/contenders.py: the tree the metadata server serves).
 mpi4py is built against the shared MPI of `scons reference-mpi` (harness.stock.mpi).
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from slither.commands import run_logged, say
 from slither.errors import SlitherError
+from slither.files import sha256_of
 from slither.packages import build_tools
 from slither.plan.build_plan import default_cache_dir
 from slither.sources.pinned import obtain
@@ -54,48 +57,69 @@ def venv_site_packages(venv: Path) -> Path:
     return found[0]
 
 
-def venv_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None) -> str:
-    """Everything a venv's package build depends on: a venv whose stamp differs is rebuilt."""
+def stock_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None,
+                   dependencies: list[Path]) -> str:
+    """Everything a stock build depends on: a wheel or venv whose stamp differs is rebuilt."""
     identity = {"python": os.path.realpath(stock_python), "sha256": recipe.source.sha256,
                 "settings": list(recipe_config_settings(recipe)), "layout": "wheel into a clean venv"}
     if build_env:
         identity.update(environment=build_env, **(identity_extra or {}))
+    if dependencies:
+        identity.update(dependencies=[path.name for path in dependencies])
     return json.dumps(identity, sort_keys=True)
 
 
-def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
-                      identity_extra: dict | None = None) -> Path:
-    """A venv of the stock interpreter holding the recipe's package and nothing else, built from
-    the same sdist with the same build options and the same pinned build tools, the usual way:
-    a wheel built in a second venv that has the tools, installed into a clean one. The tests see
-    no build tool python-static lacks (numpy's suite skips test_system_info when setuptools is
-    installed and runs test_cython when Cython is); a console script (numpy-config) is in its bin/.
-    build_env: variables for the package's build (mpi4py: MPICC, LDFLAGS); identity_extra: what
-    else the build depends on (the MPI), so that a changed one rebuilds the venv.
-    Returns the venv's python."""
-    venv = work / f"stock-{recipe.name}-{recipe.version}"
-    builder = work / f"stock-build-{recipe.name}-{recipe.version}"
-    python = venv / "bin" / "python"
-    identity = venv_identity(stock_python, recipe, build_env, identity_extra)
-    stamp = venv / ".slither-suite"
+def build_requirement_wheels(recipe, series: str, store: Path, source_dirs: list[Path]) -> tuple[list[Path], tuple]:
+    """(wheels, names built by Slither) of the recipe's own build requirements, as the static
+    build's prefix has them: its pins, or its sdist's requirements as locked on first use
+    (scipy: pythran, pybind11, a Cython below 3.1; numpy from the build). ([], ()) when the
+    recipe uses the pinned build tools."""
+    from slither.packages.build_requirements import HostPlatform, lock_file, read_lock
+    requirements = recipe.extra.get("build_requirements")
+    if requirements is None:
+        return [], ()
+    if requirements == "locked":
+        path = lock_file(store, recipe.name, recipe.version, HostPlatform(series, "manylinux"))
+        if not path.is_file():
+            raise SlitherError(f"{recipe.name} {recipe.version}: no lock of its build requirements ({path}); "
+                               f"build the binary with MODULES={recipe.name} first, which locks them")
+        requirements = read_lock(path)
+    wheels = [obtain(wheel, search_dirs=source_dirs, store=store, log=say) for wheel in requirements.wheels]
+    return wheels, tuple(requirements.from_build)
+
+
+def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
+                identity_extra: dict | None = None, dependencies: list[Path] = ()) -> Path:
+    """The recipe's package as a wheel built by the stock interpreter the usual way, from the same
+    sdist with the same build options and the same pinned build tools (or the recipe's own build
+    requirements), in a venv that has them and `dependencies` (wheels: scipy's stock numpy).
+    Kept in WORK/stock-wheels/ with a stamp of what it was built from."""
+    dependencies = list(dependencies)
+    directory = work / "stock-wheels" / f"{recipe.name}-{recipe.version}"
+    identity = stock_identity(stock_python, recipe, build_env, identity_extra, dependencies)
+    stamp = directory / ".slither-stock"
     if stamp.is_file() and stamp.read_text() == identity:
-        return python
+        built = sorted(directory.glob("*.whl"))
+        if len(built) == 1:
+            return built[0]
     store = Path(default_cache_dir()) / "downloads"
-    wheels = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
-                                            log=say)
+    series = interpreter_series(stock_python)
+    tools = build_tools.obtain_tool_wheels(series, store=store, search_dirs=source_dirs, log=say)
+    own_requirements, _ = build_requirement_wheels(recipe, series, store, source_dirs)
     sdist = (Path(recipe.extra["source_path"]) if recipe.extra.get("source_path")  # built without a recipe: locked
              else obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version, log=say))
-    for leftover in (venv, builder):
+    builder = work / f"stock-build-{recipe.name}-{recipe.version}"
+    for leftover in (builder, directory):
         shutil.rmtree(leftover, ignore_errors=True)
     subprocess.run([stock_python, "-m", "venv", "--without-pip", str(builder)], check=True)
-    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(venv)], check=True)
     # the tool wheels include pip: bootstrap it from its own wheel (ensurepip would bring the
     # interpreter's bundled pip and setuptools)
-    pip_wheel = next((wheel for wheel in wheels if wheel.name.startswith("pip-")), None)
+    pip_wheel = next((wheel for wheel in tools if wheel.name.startswith("pip-")), None)
     if pip_wheel is None:
         raise SlitherError("the pinned build tools have no pip wheel")
+    needed = ([pip_wheel, *own_requirements] if own_requirements else tools) + dependencies
     subprocess.run([str(builder / "bin" / "python"), f"{pip_wheel}/pip", "install", "-q", "--disable-pip-version-check",
-                    "--no-index", "--no-deps", *map(str, wheels)], check=True)
+                    "--no-index", "--no-deps", *map(str, needed)], check=True)
     log = work / f"stock-{recipe.name}-build.log"
     say(f"stock {recipe.name} {recipe.version}: pip wheel from {sdist.name} (log: {log})")
     started = time.monotonic()
@@ -110,10 +134,40 @@ def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[P
     built_wheel = next(wheel_dir.glob("*.whl"), None)
     if built.returncode != 0 or built_wheel is None:
         raise SlitherError(f"stock build of {recipe.name} failed; see {log}")
-    subprocess.run([str(builder / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q",
-                    "--python", str(python), "install", "--no-index", "--no-deps", str(built_wheel)], check=True)
-    say(f"stock {recipe.name} {recipe.version}: built in {time.monotonic() - started:.0f} s")
+    directory.mkdir(parents=True)
+    kept = directory / built_wheel.name
+    shutil.move(str(built_wheel), kept)
     shutil.rmtree(builder)
+    stamp.write_text(identity)
+    say(f"stock {recipe.name} {recipe.version}: built in {time.monotonic() - started:.0f} s")
+    return kept
+
+
+def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
+                      identity_extra: dict | None = None, dependencies: list[Path] = ()) -> Path:
+    """A venv of the stock interpreter holding the recipe's package (stock_wheel) and its
+    `dependencies` (wheels) and nothing else. The tests see no build tool python-static lacks
+    (numpy's suite skips test_system_info when setuptools is installed and runs test_cython when
+    Cython is); a console script (numpy-config) is in its bin/.
+    build_env: variables for the package's build (mpi4py: MPICC, LDFLAGS); identity_extra: what
+    else the build depends on (the MPI), so that a changed one rebuilds the venv.
+    Returns the venv's python."""
+    dependencies = list(dependencies)
+    wheel = stock_wheel(stock_python, recipe, work, source_dirs, build_env, identity_extra, dependencies)
+    venv = work / f"stock-{recipe.name}-{recipe.version}"
+    python = venv / "bin" / "python"
+    identity = stock_identity(stock_python, recipe, build_env, identity_extra, dependencies) + f" {sha256_of(wheel)}"
+    stamp = venv / ".slither-suite"
+    if stamp.is_file() and stamp.read_text() == identity:
+        return python
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    store = Path(default_cache_dir()) / "downloads"
+    tools = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
+                                           log=say)
+    pip_wheel = next(tool for tool in tools if tool.name.startswith("pip-"))
+    subprocess.run([stock_python, f"{pip_wheel}/pip", "--disable-pip-version-check", "-q", "--python", str(python),
+                    "install", "--no-index", "--no-deps", str(wheel), *map(str, dependencies)], check=True)
     stamp.write_text(identity)
     return python
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from slither.commands import say
 from slither.errors import SlitherError
-from harness.stock.packages import venv_with_package
+from harness.stock.packages import build_requirement_wheels, interpreter_series, stock_wheel, venv_with_package
+from slither.plan.build_plan import default_cache_dir
 from harness.suites.binary_under_test import package_recipe
 from harness.suites.comparison import compare, unexplained, write_summary
 from harness.suites.known_differences import NOT_RUN, unused_reasons
@@ -179,6 +180,16 @@ def selection_description(*, full: bool, expression: str | None, parts: list[str
             + (f", -k {expression}" if expression else "") + (f", parts {' '.join(parts)}" if parts else ""))
 
 
+def stock_venv(stock_python: str, binary: Path, recipe, work: Path, source_dirs: list[Path]) -> Path:
+    """The stock venv of the package, with stock builds of what Slither built for its build
+    (scipy: numpy, from the recipe the binary has), from the same sdists and options."""
+    store = Path(default_cache_dir()) / "downloads"
+    _, from_build = build_requirement_wheels(recipe, interpreter_series(stock_python), store, source_dirs)
+    dependencies = [stock_wheel(stock_python, package_recipe(binary, name)[1], work, source_dirs)
+                    for name in from_build]
+    return venv_with_package(stock_python, recipe, work, source_dirs, dependencies=dependencies)
+
+
 def numpy_like_suite(args, package: str) -> tuple[int, Path]:
     """The package's pytest suite (args: harness/suites/run's options) in python-static and in
     the stock interpreter, compared; (exit status, the summary JSON written)."""
@@ -199,7 +210,7 @@ def numpy_like_suite(args, package: str) -> tuple[int, Path]:
             raise SlitherError(f"--stock-interpreter {stock} has {package} {found or 'missing'}, "
                                f"the binary {recipe.version}")
     else:
-        stock = venv_with_package(args.stock_python, recipe, work, source_dirs)
+        stock = stock_venv(args.stock_python, binary, recipe, work, source_dirs)
     selection = pytest_selection(tree, package, full=args.full, expression=args.k, parts=args.parts)
     interpreters = {"python-static": str(binary), "stock": str(stock)}
     started, sides, seconds = [], {}, {}
