@@ -192,3 +192,22 @@ def test_build_variants_rejects_a_missing_binary_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"bench/build_variants.py: UNFROZEN=numpy={tmp_path}/none: give LABEL=BINARY with an existing binary"]
+
+
+def test_audit_hook_cost_measures_a_slope_per_added_hook_and_tables_every_cell():
+    import audit_hook_cost
+    figures = audit_hook_cost.measure(sys.executable, 2000, Path(audit_hook_cost.__file__))
+    assert sorted(figures) == [0, 1, 2] and all(figures[added][kind] > 0 for added in figures
+                                                for kind in ("compile", "open"))
+    synthetic = {0: {"compile": 100.0, "open": 900.0}, 1: {"compile": 150.0, "open": 960.0},
+                 2: {"compile": 200.0, "open": 1020.0}}
+    assert audit_hook_cost.slope(synthetic, "compile") == 50.0 and audit_hook_cost.slope(synthetic, "open") == 60.0
+    text = audit_hook_cost.table({"a": synthetic, "b": {"na": "exit 1"}})
+    assert "| a | open | 900 ns | 960 ns | 1020 ns | +60 ns |" in text and "| b | n/a: exit 1 |" in text
+
+
+def test_audit_hook_cost_rejects_a_missing_binary_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "audit_hook_cost.py"), "--static", str(tmp_path / "none")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert result.returncode != 0 and result.stderr.strip().splitlines() == [
+        f"bench/audit_hook_cost.py: --static {tmp_path / 'none'}: no such binary (scons builds it)"]
