@@ -153,6 +153,42 @@ def test_script_costs_only_its_own_lookups(build, tmp_path):
     assert sorted(call.syscall for call in counted) == ["openat", "readlink"], [c.line for c in counted]
 
 
+OPTIONAL_IMPORTS = """\
+import importlib
+for index in range({count}):
+    try:
+        importlib.import_module(f"optional_accelerator_{{index}}")
+    except ImportError:
+        pass
+print("done")
+"""
+
+
+def test_failed_optional_imports_list_the_scripts_directory_once_whatever_their_number(build, tmp_path):
+    """scipy's import tries six optional packages (uarray, scikits.umfpack, ...) on sys.path: stock
+    stats sys.path[0] at every one; the binary lists it once and declines what it does not hold."""
+    counts = {}
+    for count in (1, 20):
+        script = tmp_path / f"optional_{count}.py"
+        script.write_text(OPTIONAL_IMPORTS.format(count=count))
+        result, calls = trace_file_calls([str(build.binary), str(script)], cwd=tmp_path)
+        assert result.returncode == 0 and result.stdout.strip() == "done", result.stderr
+        counted = [call for call in calls if counts_against_startup(call) and call.path == str(tmp_path)]
+        counts[count] = sorted(call.syscall for call in counted)
+    # the path hook's is-a-directory stat, the first lookup's stat, the listing (open, fstat)
+    assert counts[1] == counts[20] and len(counts[20]) <= 4, counts
+
+
+def test_a_module_written_after_start_is_found_after_invalidate_caches(build, tmp_path):
+    code = ("import importlib, pathlib\n"
+            "try:\n    import made_later\nexcept ImportError:\n    print('absent')\n"
+            "pathlib.Path('made_later.py').write_text('VALUE = 7\\n')\n"
+            "importlib.invalidate_caches()\n"
+            "import made_later\nprint(made_later.VALUE)\n")
+    result = build.run("-c", code, cwd=tmp_path)
+    assert result.stdout.split() == ["absent", "7"], result.stderr
+
+
 def test_script_dir_on_sys_path_is_absolute_and_normalized(build, tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "where.py").write_text("import sys; print(sys.path[0])\n")

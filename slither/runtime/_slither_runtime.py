@@ -9,7 +9,7 @@ current directory or on PYTHONPATH cannot shadow it.
 
 import _imp
 import sys
-from importlib.machinery import BuiltinImporter, FrozenImporter, ModuleSpec, PathFinder
+from importlib.machinery import BuiltinImporter, FileFinder, FrozenImporter, ModuleSpec, PathFinder
 
 import _slither_manifest
 
@@ -123,6 +123,43 @@ def _replace_path_finder():
     for index, finder in enumerate(sys.meta_path):
         if finder is PathFinder:
             sys.meta_path[index] = BinaryAwarePathFinder
+            return
+
+
+class ListedOnceFileFinder(FileFinder):
+    """FileFinder, but a name its directory's listing does not hold is declined without asking
+    the file system again. Stock FileFinder stats its directory at every lookup (a changed mtime
+    means list it again): one metadata call per import that is not found there, and packages
+    try optional ones at import (scipy: uarray, scikits.umfpack, sksparse, cython, ...; numpy's
+    f2py: charset_normalizer), against sys.path[0], the script's or the working directory, which
+    on a parallel file system is shared by every rank. A directory is listed once; a name that
+    the listing holds is looked up exactly as stock does. importlib.invalidate_caches() lists it
+    again: the documented way to import a module created after the interpreter started."""
+
+    def find_spec(self, fullname, target=None):
+        if self._path_mtime != -1:  # listed already (stock sets -1 before the first listing)
+            tail = fullname.rpartition(".")[2]
+            if tail not in self._listed_stems():
+                return None
+        return super().find_spec(fullname, target)
+
+    def _listed_stems(self):
+        listing = self._path_cache  # Linux: case-sensitive, so never the relaxed (PYTHONCASEOK) cache
+        if getattr(self, "_stems_of", None) is not listing:
+            self._stems = {entry.partition(".")[0] for entry in listing}
+            self._stems_of = listing
+        return self._stems
+
+
+def _list_path_directories_once():
+    """Swap the FileFinder path hook for ListedOnceFileFinder's, with the same loaders."""
+    from importlib._bootstrap_external import _get_supported_file_loaders
+    for index, hook in enumerate(sys.path_hooks):
+        if getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook."):
+            sys.path_hooks[index] = ListedOnceFileFinder.path_hook(*_get_supported_file_loaders())
+            for entry, finder in list(sys.path_importer_cache.items()):
+                if type(finder) is FileFinder:
+                    del sys.path_importer_cache[entry]
             return
 
 
@@ -414,6 +451,7 @@ def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     if stdlib_frozen:  # with FREEZE=0 the stdlib is on sys.path and PathFinder must find it
         _replace_path_finder()
         _answer_on_import("sysconfig", _answer_sysconfigs_questions_about_the_binary)
+    _list_path_directories_once()
     _declare_plain_script(run_filename)
     if run_module and stdlib_frozen:
         _name_frozen_main_after_its_file()
