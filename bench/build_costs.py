@@ -192,7 +192,8 @@ def stack_footprint(contenders, rss_workloads, size_workloads, root: Path) -> di
         if contender.onefiles:
             workload = next((w for w in size_workloads if w.key in contender.onefiles), None)
             if workload is None:
-                entry["size_na"] = "; ".join(dict.fromkeys(contender.unavailable[w.key] for w in size_workloads))
+                entry["size_na"] = "; ".join(dict.fromkeys(  # each package's reason once
+                    part for w in size_workloads for part in contender.unavailable[w.key].split("; ")))
             else:
                 entry["size_bytes"] = tree_size(root / contender.onefiles[workload.key])
                 entry["what"] = f"the {workload.key!r} one-file (it extracts itself to /tmp at every start)"

@@ -115,10 +115,11 @@ def build_table(build: dict) -> str:
                                not_available(entry.get("na", "did not run"))])
     footprint = markdown_table(["contender", "size on disk", "what", "peak RSS, import numpy"], footprint_rows,
                                "lrlr")
-    text = table + "\n\n" + footprint
+    # without builds (--only footprint) or without the import-numpy workload, those tables are left out
+    parts = ([table] if builds else []) + ([footprint] if footprint_rows else [])
     if "full_stack" in build:
-        text += "\n\n" + full_stack_table(build["full_stack"])
-    return text
+        parts.append(full_stack_table(build["full_stack"]))
+    return "\n\n".join(parts)
 
 
 def mebibytes(kib: int) -> str:

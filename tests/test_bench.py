@@ -143,7 +143,8 @@ def test_bench_run_rejects_an_unknown_section_in_one_line():
     result = subprocess.run([sys.executable, str(BENCH / "run"), "--only", "audti"], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "bench: error: --only: unknown section(s) audti; choose from audit, fuse, warm, runtime, build, projection"]
+        "bench: error: --only: unknown section(s) audti; choose from audit, fuse, warm, runtime, build, footprint, "
+        "projection"]
 
 
 def test_cluster_startup_broadcasts_only_for_its_broadcast_contender_and_tables_every_cell():
@@ -339,6 +340,10 @@ def test_stack_footprint_sizes_each_contender_with_its_packages_and_measures_rss
     assert footprint["stock"]["missing"] == ["h5py"] and "missing" not in footprint["python-static"]
     assert footprint["stock"]["na"] == {stack.key: no_h5py} and scipy.key in footprint["stock"]["peak_rss_kib"]
     assert footprint["pyinstaller"]["what"].startswith("the 'import scipy' one-file")
+    without = contenders.Contender("pyinstaller", "", onefiles={"-c pass": "pyinstaller/pass"},
+                                   unavailable={scipy.key: "no scipy", stack.key: "no scipy; no stock h5py"})
+    assert build_costs.stack_footprint([without], [], [stack, scipy], tmp_path)["pyinstaller"]["size_na"] == (
+        "no scipy; no stock h5py")
     assert footprint["python-static"]["size_ratio_to_stock"] < 1 < footprint["stock"]["size_bytes"]
     assert set(footprint["python-static"]["peak_rss_kib"]) == {scipy.key, stack.key}
     text = report.full_stack_table({"modules": "numpy,scipy,mpi4py,h5py", "rss_workloads": [scipy.key, stack.key],
@@ -360,3 +365,23 @@ def test_full_stack_table_names_where_a_cold_figure_came_from():
         "| cold full build (empty cache) | 2700 s | steps: scipy built (figure from full-stack-cold.json, measured "
         "2026-12-02T05:00:00+00:00 at abc); load average at start 1.5 on 2 cores |")
     assert "full_stack" not in json.dumps(report.build_table({"builds": {}, "footprint": {}}))
+
+
+def test_build_table_without_builds_or_numpy_footprint_is_the_full_stack_table_alone():
+    stack = {"modules": "numpy,scipy,mpi4py,h5py", "rss_workloads": [], "footprint": {}, "cold": {"na": "x"}}
+    assert report.build_table({"builds": {}, "footprint": {}, "full_stack": stack}) == report.full_stack_table(stack)
+
+
+def test_full_stack_headline_compares_sizes_only_when_stock_has_every_package():
+    sys.path.insert(0, str(BENCH.parent))
+    from bench import publish
+    footprint = {"stock": {"size_bytes": 400 * 2**20, "packages": ["numpy", "scipy", "mpi4py"], "missing": ["h5py"]},
+                 "python-static": {"size_bytes": 200 * 2**20, "size_ratio_to_stock": 0.5}}
+    stack = {"modules": "numpy,scipy,mpi4py,h5py", "cold": {"na": "not measured"}, "footprint": footprint}
+    assert publish.full_stack_headlines(stack) == []
+    del footprint["stock"]["missing"]
+    stack["cold"] = {"seconds": 2700.0, "cores": 2}
+    assert publish.full_stack_headlines(stack) == [
+        "* A cold `scons MODULES=numpy,scipy,mpi4py,h5py` on 2 cores took 2700 s.",
+        "* `MODULES=numpy,scipy,mpi4py,h5py`: the binary is 200.0 MiB on disk, the stock install tree with the same "
+        "packages 400.0 MiB (0.50×)."]
