@@ -213,10 +213,14 @@ def stack_footprint(contenders, rss_workloads, size_workloads, root: Path) -> di
             else:
                 entry["peak_rss_kib"][workload.key] = rss
         results[contender.name] = entry
-    stock = results.get("stock", {}).get("size_bytes")
+    stock = results.get("stock", {})
     for entry in results.values():
-        if stock and entry.get("size_bytes"):
-            entry["size_ratio_to_stock"] = entry["size_bytes"] / stock
+        if not (stock.get("size_bytes") and entry.get("size_bytes")):
+            continue
+        if sorted(entry["packages"]) == sorted(stock["packages"]):   # a ratio of different stacks says nothing
+            entry["size_ratio_to_stock"] = entry["size_bytes"] / stock["size_bytes"]
+        else:
+            entry["size_ratio_na"] = "other packages than stock's"
     return results
 
 

@@ -151,6 +151,7 @@ def full_stack_table(stack: dict) -> str:
         rss = [mebibytes(entry["peak_rss_kib"][w]) if w in entry.get("peak_rss_kib", {}) else
                not_available(entry.get("na", {}).get(w, "not measured")) for w in workloads]
         rows.append([contender, packages, byte_size(size) if size else not_available(entry.get("size_na", "missing")),
+                     not_available(entry["size_ratio_na"]) if "size_ratio_na" in entry else
                      ratio(entry.get("size_ratio_to_stock")), entry.get("what", ""), *rss])
     footprint = markdown_table(["contender", "packages", "size on disk", "size / stock", "what",
                                 *[f"peak RSS, {w}" for w in workloads]], rows, "llrrl" + "r" * len(workloads))
