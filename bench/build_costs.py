@@ -11,10 +11,23 @@ Builds (each `scons ... JOBS=2` from this checkout, timed wall-clock, its `steps
 The full run measures the set numpy[,mpi4py]; --quick measures the stdlib-only set (MODULES
 empty), whose warm steps take seconds, and says so in its table.
 Sizes on disk (allocated blocks) and peak RSS of `import numpy` for each contender.
+
+The full stack (MODULES=numpy,scipy,mpi4py,h5py, issue 13): its cold build on 2 cores (JOBS=2,
+new BUILD_DIR, empty CACHE_DIR as above; about 40 min or more), measured in a full run or alone by
+
+    python3 bench/build_costs.py full-stack-cold [--work-dir DIR] [--cache-dir ~/.cache/slither]
+
+which records the figure, with the machine's load and the commit, in FULL_STACK_RECORD; a
+--quick run takes the figure from that record (and says so), never from anywhere else. Beside
+it: the size of the binary given to bench/run (--static) next to the stock install tree and the
+PyInstaller one-file, each with the packages it has, and the peak RSS of `import scipy` (and of
+the full-stack workload) for each contender.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import json
 import os
 import shutil
@@ -23,9 +36,13 @@ import sys
 import time
 from pathlib import Path
 
-from contenders import PROJECT_ROOT, clean_environment, tree_size
+from contenders import BENCH_DIR, PROJECT_ROOT, clean_environment, tree_size
+from workloads import FULL_STACK
 
 ADDED_MODULE = "markupsafe"
+FULL_STACK_RECORD = BENCH_DIR / "results" / "full-stack-cold.json"
+# The workloads whose peak RSS the full-stack table shows (the one-file of the last is the one sized).
+STACK_RSS_WORKLOADS = ("import scipy", "import numpy, scipy, h5py; from mpi4py import MPI")
 
 
 def scons(arguments: list[str], log: Path) -> dict:
@@ -88,6 +105,52 @@ def measure_builds(modules: list[str], work: Path, cache_dir: Path, cold: bool, 
     return results
 
 
+def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL_STACK) -> dict:
+    """A cold `scons MODULES=<full stack> JOBS=2` (new BUILD_DIR, empty CACHE_DIR with the
+    download store hard-linked), timed, with the load average before and after and the commit
+    built; the build and the cache are removed afterwards."""
+    module_set = ",".join(modules)
+    cold_cache, build_dir = work / "stack-cold-cache", work / "stack-cold-build"
+    for leftover in (cold_cache, build_dir):
+        shutil.rmtree(leftover, ignore_errors=True)
+    hardlink_tree(cache_dir / "downloads", cold_cache / "downloads")
+    load_before = os.getloadavg()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    entry = scons([f"MODULES={module_set}", "JOBS=2", f"BUILD_DIR={build_dir}", f"CACHE_DIR={cold_cache}"], log)
+    binary = build_dir / "bin" / "python-static"
+    if binary.is_file():
+        entry["binary_bytes"] = tree_size(binary)
+    shutil.rmtree(cold_cache, ignore_errors=True)
+    shutil.rmtree(build_dir, ignore_errors=True)
+    commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    entry.update(modules=module_set, jobs=2, started=started.isoformat(timespec="seconds"), commit=commit,
+                 cores=os.cpu_count(), load_average_before=load_before, load_average_after=os.getloadavg())
+    return entry
+
+
+def record_full_stack_cold(entry: dict, path: Path = FULL_STACK_RECORD) -> None:
+    """Keep a measured cold full-stack build (only a measured one) for later --quick runs."""
+    if "seconds" not in entry or "na" in entry:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(entry, indent=1) + "\n")
+    os.replace(partial, path)
+
+
+def recorded_full_stack_cold(path: Path = FULL_STACK_RECORD, modules=FULL_STACK) -> dict:
+    """The cold full-stack figure measured by this script (record_full_stack_cold), marked with
+    where it came from; {"na": why} when there is none for this MODULES."""
+    if not path.is_file():
+        return {"na": f"not measured in this run, and no record in {path.name} "
+                      "(python3 bench/build_costs.py full-stack-cold writes one)"}
+    entry = json.loads(path.read_text())
+    if entry.get("modules") != ",".join(modules) or "seconds" not in entry:
+        return {"na": f"{path.name} records MODULES={entry.get('modules')}, not {','.join(modules)}"}
+    return {**entry, "from": f"{path.name}, measured {entry.get('started', '?')} at {entry.get('commit', '?')}"}
+
+
 def peak_rss_kib(command: list[str], *, cwd: Path, env: dict) -> int | None:
     """Largest resident set of the command and its waited-for descendants (a one-file's child)."""
     probe = ("import resource, subprocess, sys\n"
@@ -118,6 +181,49 @@ def measure_footprint(contenders, numpy_workload, root: Path) -> dict:
     return results
 
 
+def stack_footprint(contenders, rss_workloads, size_workloads, root: Path) -> dict:
+    """{contender: size, what it is, its packages, peak RSS per workload}: the binary beside the
+    stock tree and the one-file of the first of size_workloads it has, each with the packages it
+    holds (a tree without one of the full stack says so: its size is not the same stack's)."""
+    results: dict = {}
+    for contender in contenders:
+        entry: dict = {"packages": list(contender.packages), "peak_rss_kib": {}, "na": {}}
+        missing = [package for package in FULL_STACK if package not in contender.packages]
+        if contender.onefiles:
+            workload = next((w for w in size_workloads if w.key in contender.onefiles), None)
+            if workload is None:
+                entry["size_na"] = "; ".join(dict.fromkeys(  # each package's reason once
+                    part for w in size_workloads for part in contender.unavailable[w.key].split("; ")))
+            else:
+                entry["size_bytes"] = tree_size(root / contender.onefiles[workload.key])
+                entry["what"] = f"the {workload.key!r} one-file (it extracts itself to /tmp at every start)"
+        else:
+            entry["size_bytes"] = tree_size(root / contender.tree)
+            entry["what"] = ("install tree with site-packages" if contender.name == "stock" else "the binary")
+        if missing:
+            entry["missing"] = missing
+        for workload in rss_workloads:
+            command = contender.command(workload, root)
+            if command is None:
+                entry["na"][workload.key] = contender.unavailable[workload.key]
+                continue
+            rss = peak_rss_kib(command, cwd=root / "work", env=contender.environment(root))
+            if rss is None:
+                entry["na"][workload.key] = "did not run"
+            else:
+                entry["peak_rss_kib"][workload.key] = rss
+        results[contender.name] = entry
+    stock = results.get("stock", {})
+    for entry in results.values():
+        if not (stock.get("size_bytes") and entry.get("size_bytes")):
+            continue
+        if sorted(entry["packages"]) == sorted(stock["packages"]):   # a ratio of different stacks says nothing
+            entry["size_ratio_to_stock"] = entry["size_bytes"] / stock["size_bytes"]
+        else:
+            entry["size_ratio_na"] = "other packages than stock's"
+    return results
+
+
 def cached_cold_figures(results_dir: Path) -> dict | None:
     """The cold-build figures of the last full run, if one wrote them."""
     path = results_dir / "results.json"
@@ -129,3 +235,23 @@ def cached_cold_figures(results_dir: Path) -> dict | None:
         return {**cold, "from": f"the full run of {previous.get('finished', '?')}"}
     return None
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Measure the cold full-stack build and record it for bench/run.")
+    parser.add_argument("what", choices=["full-stack-cold"])
+    parser.add_argument("--work-dir", default=str(PROJECT_ROOT / "build-bench"))
+    parser.add_argument("--cache-dir", default="~/.cache/slither")
+    parser.add_argument("--record", default=str(FULL_STACK_RECORD))
+    args = parser.parse_args()
+    work = Path(args.work_dir).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    log = work / "full-stack-cold.log"
+    print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 40 min or more), log {log}", flush=True)
+    entry = measure_full_stack_cold(work, Path(args.cache_dir).expanduser(), log)
+    record_full_stack_cold(entry, Path(args.record))
+    print(json.dumps(entry, indent=1))
+    sys.exit(0 if "na" not in entry else 2)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,12 +2,18 @@
 
     SERVED/stock/        a stock CPython install tree (bin/python3.X, lib/python3.X with its .pyc
                          files and lib-dynload, libpython3.X.so when shared) and numpy installed
-                         into its site-packages, built by that interpreter from the pinned sdist;
-                         mpi4py likewise, against the shared MPICH of `scons reference-mpi`
+                         into its site-packages, the stock wheel of its recipe built by that
+                         interpreter (harness.stock.packages.stock_wheel);
+                         mpi4py from its recipe's sdist (pip, the pinned build tools), against
+                         the shared MPICH of `scons reference-mpi`
                          (the static binary's MPICH recipe built shared), whose libraries are in
-                         stock/mpich/lib, found by MPI.so's $ORIGIN-relative run-time path
+                         stock/mpich/lib, found by MPI.so's $ORIGIN-relative run-time path;
+                         scipy likewise (the recipe's sdist and options, its own locked build
+                         requirements, built against that numpy wheel);
+                         h5py when a stock build of it is available (else its workloads say why)
     SERVED/pyinstaller/  one PyInstaller one-file per workload, built by the stock interpreter
-    SERVED/static/       python-static (built with MODULES=numpy[,mpi4py])
+    SERVED/static/       python-static (built with MODULES=numpy[,mpi4py], or the full stack
+                         numpy,scipy,mpi4py,h5py for the scipy workloads)
     SERVED/work/         the user's script and module; every contender runs with this as its cwd
 
 Commands are built relative to a root, so the same tree runs in place or from the FUSE mount of
@@ -35,7 +41,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from slither.errors import SlitherError  # noqa: E402
 from slither.files import sha256_of  # noqa: E402
 from harness.stock.mpi import build_environment, checked_mpi4py_extension, origin_runpath  # noqa: E402
-from harness.stock.packages import install_into_site  # noqa: E402
+from harness.stock.packages import install_into_site, stock_wheel  # noqa: E402
 
 CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
 STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"
@@ -88,6 +94,7 @@ class Contender:
     library_path: str = ""            # relative LD_LIBRARY_PATH a shared stock build needs
     tree: str = ""                    # relative directory holding everything it reads
     package_keys: tuple = ()          # cache keys of what was built into it (one-files built from it follow)
+    packages: tuple = ()              # the third-party packages it has (the footprint table says which)
 
     def command(self, workload: Workload, root: Path) -> list[str] | None:
         if workload.key in self.unavailable:
@@ -109,8 +116,7 @@ class Preparation:
     static_binary: Path
     work_dir: Path                    # SERVED lives in work_dir/served
     cache_dir: Path                   # CACHE/bench
-    numpy_sdist: Path | None
-    numpy_config: tuple[str, ...]
+    numpy_sdist: Path | None          # None: --skip-stock-numpy, or no pinned sdist
     build_tools_tar: Path | None      # slither's pinned build backends (meson-python, Cython, ...)
     mpi4py_reason: str                # why mpi4py is not available (empty: it is)
     stock_note: str = ""
@@ -118,6 +124,14 @@ class Preparation:
     stock_mpi_prefix: Path | None = None   # the shared MPI's unpacked prefix (scons reference-mpi)
     stock_mpi_archive: Path | None = None  # its prefix.tar: what the stock mpi4py's cache key signs
     mpi_wrapper: str = "bin/mpicc"    # the MPI recipe's compiler wrapper, inside the prefix
+    workloads: tuple = WORKLOADS      # the workloads of this run (bench/run --workloads)
+    numpy_recipe: object = None       # the recipes of the stock wheels (harness.stock.packages.stock_wheel)
+    scipy_recipe: object = None
+    scipy_reason: str = ""            # why scipy is not available for the stock interpreter (empty: it is)
+    stock_wheel_dir: Path | None = None    # stock_wheel's WORK: its stock-wheels/ are reused when their stamp matches
+    source_dirs: tuple = ()           # where the pinned sources and wheels may already be
+    h5py_reason: str = ("no stock h5py for the bench yet: bench/contenders.py installs no stock shared HDF5 "
+                        "and h5py into the served tree")
 
     @property
     def served(self) -> Path:
@@ -195,19 +209,26 @@ def install_stock_package(prep: Preparation, facts: dict, site: Path, log: Path,
     return key
 
 
-def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -> tuple[str, str]:
-    """numpy from the pinned sdist, built by the stock interpreter into the tree's site-packages.
+def stock_numpy_wheel(prep: Preparation) -> Path:
+    """The stock wheel of the numpy recipe (harness.stock.packages.stock_wheel: its pinned sdist
+    and build options, the pinned build tools), the one the stock scipy is built against."""
+    return stock_wheel(str(prep.stock_python), prep.numpy_recipe, prep.stock_wheel_dir, list(prep.source_dirs))
 
-    The same build options as the static binary's recipe, so both run the same numpy code.
+
+def install_stock_numpy(prep: Preparation, facts: dict, site: Path, log: Path) -> tuple[str, str]:
+    """numpy as the stock wheel of its recipe (stock_numpy_wheel: the same sdist and build
+    options as the static binary's, so both run the same numpy code), pip-installed with its
+    bytecode into the tree's site-packages; cached as a tar under the wheel's sha256.
     Returns (reason numpy is not installed or "", its cache key).
     """
-    if prep.numpy_sdist is None or prep.build_tools_tar is None:
+    if prep.numpy_sdist is None or prep.build_tools_tar is None or prep.numpy_recipe is None \
+            or prep.stock_wheel_dir is None:
         return ("numpy not built for the stock interpreter in this run (--skip-stock-numpy, or no pinned sdist / "
                 "build tools: run scons MODULES=numpy first)"), ""
-    key = key_of("stock-numpy", sha256_of(prep.stock_python), sha256_of(prep.numpy_sdist),
-                 *prep.numpy_config, sha256_of(prep.build_tools_tar))
-    return "", install_stock_package(prep, facts, site, log, name="numpy", sdist=prep.numpy_sdist, key=key,
-                                     options=prep.numpy_config)
+    wheel = stock_numpy_wheel(prep)
+    key = key_of("stock-numpy-wheel", sha256_of(prep.stock_python), sha256_of(wheel))
+    # a wheel installs like an sdist here (pip install --target --no-deps), compiling its .pyc
+    return "", install_stock_package(prep, facts, site, log, name="numpy", sdist=wheel, key=key)
 
 
 def install_stock_mpi4py(prep: Preparation, facts: dict, tree: Path, site: Path, log: Path) -> tuple[str, str]:
@@ -236,6 +257,33 @@ def install_stock_mpi4py(prep: Preparation, facts: dict, tree: Path, site: Path,
     return "", key
 
 
+def install_stock_scipy(prep: Preparation, facts: dict, site: Path, log: Path) -> tuple[str, str]:
+    """scipy as the stock wheel harness/suites/run compares with (harness.stock.packages.stock_wheel:
+    the recipe's sdist and options, its locked build requirements, built against the tree's
+    stock numpy wheel), pip-installed (with its bytecode) into the tree's site-packages; cached
+    as a tar under the wheel's sha256. Returns (reason scipy is not installed or "", its cache key)."""
+    if prep.scipy_reason:
+        return prep.scipy_reason, ""
+    if prep.scipy_recipe is None or prep.numpy_recipe is None or prep.build_tools_tar is None \
+            or prep.stock_wheel_dir is None:
+        return "scipy not built for the stock interpreter in this run (no recipe, build tools or wheel directory)", ""
+    try:
+        numpy_wheel = stock_numpy_wheel(prep)
+        wheel = stock_wheel(str(prep.stock_python), prep.scipy_recipe, prep.stock_wheel_dir, list(prep.source_dirs),
+                            dependencies=[numpy_wheel])
+    except (SlitherError, subprocess.CalledProcessError) as error:
+        return f"stock scipy wheel not built: {str(error).splitlines()[0][:200]}", ""
+    key = key_of("stock-scipy", sha256_of(prep.stock_python), sha256_of(wheel))
+    # a wheel installs like an sdist here (pip install --target --no-deps), compiling its .pyc
+    return "", install_stock_package(prep, facts, site, log, name="scipy", sdist=wheel, key=key)
+
+
+def unavailable_for(workload: Workload, reasons: dict) -> str:
+    """Why a contender cannot run the workload: the reasons of each package it needs and lacks
+    (reasons: package -> "" when present), in the workload's order; "" when it can."""
+    return "; ".join(reasons[package] for package in workload.needs if reasons.get(package))
+
+
 def prepare_stock(prep: Preparation, log: Path) -> Contender:
     facts = interpreter_facts(prep.stock_python)
     tree = prep.served / "stock"
@@ -246,19 +294,25 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
     site.mkdir(parents=True, exist_ok=True)
     numpy_reason, numpy_key = install_stock_numpy(prep, facts, site, log)
     mpi4py_reason, mpi4py_key = install_stock_mpi4py(prep, facts, tree, site, log)
+    wanted = {package for workload in prep.workloads for package in workload.needs}
+    scipy_reason, scipy_key = (install_stock_scipy(prep, facts, site, log) if "scipy" in wanted
+                               else ("scipy not installed: no workload of this run needs it", ""))
+    reasons = {"numpy": numpy_reason, "mpi4py": mpi4py_reason, "scipy": scipy_reason, "h5py": prep.h5py_reason}
+    packages = tuple(package for package in ("numpy", "scipy", "mpi4py", "h5py") if not reasons[package])
     kind = "shared libpython" if links_libpython(prep.stock_python) else "libpython linked into the executable"
     mpi_note = "" if mpi4py_reason else (f", mpi4py built against the shared MPICH of `scons reference-mpi` "
                                          f"(libraries in stock/mpich/lib)")
     contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
-                                 f"numpy in {site.relative_to(prep.served)}{mpi_note}",
+                                 f"{', '.join(packages) or 'no packages'} in {site.relative_to(prep.served)}"
+                                 f"{mpi_note}",
                           interpreter=str(python.relative_to(prep.served)), library_path=(
                               str((tree / library_path).relative_to(prep.served)) if library_path else ""),
-                          tree="stock", package_keys=(numpy_key, mpi4py_key))
-    for workload in WORKLOADS:
-        if "mpi4py" in workload.needs and mpi4py_reason:
-            contender.unavailable[workload.key] = mpi4py_reason
-        elif "numpy" in workload.needs and numpy_reason:
-            contender.unavailable[workload.key] = numpy_reason
+                          tree="stock", package_keys=(numpy_key, mpi4py_key) + ((scipy_key,) if scipy_key else ()),
+                          packages=packages)
+    for workload in prep.workloads:
+        reason = unavailable_for(workload, reasons)
+        if reason:
+            contender.unavailable[workload.key] = reason
     return contender
 
 
@@ -287,11 +341,12 @@ def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Conte
         pyinstaller = install_pyinstaller(prep, log)
     except SlitherError as error:
         contender.unavailable = {w.key: f"PyInstaller could not be installed: {str(error).splitlines()[0]}"
-                                 for w in WORKLOADS}
+                                 for w in prep.workloads}
         return contender
     destination = prep.served / "pyinstaller"
     destination.mkdir(parents=True, exist_ok=True)
-    for workload in WORKLOADS:
+    contender.packages = stock.packages
+    for workload in prep.workloads:
         if workload.key in stock.unavailable:
             contender.unavailable[workload.key] = stock.unavailable[workload.key]
             continue
@@ -329,10 +384,12 @@ def prepare_static(prep: Preparation) -> Contender:
     shutil.copy2(prep.static_binary, destination / "python-static")
     contender = Contender(STATIC, f"python-static ({prep.static_binary})", interpreter="static/python-static",
                           tree="static")
-    for workload in WORKLOADS:
-        missing = [package for package in workload.needs
-                   if subprocess.run([str(prep.static_binary), "-c", f"import {package}"], capture_output=True,
-                                     env=clean_environment()).returncode != 0]
+    needed = sorted({package for workload in prep.workloads for package in workload.needs})
+    built_in = {package: subprocess.run([str(prep.static_binary), "-c", f"import {package}"], capture_output=True,
+                                        env=clean_environment()).returncode == 0 for package in needed}
+    contender.packages = tuple(package for package in ("numpy", "scipy", "mpi4py", "h5py") if built_in.get(package))
+    for workload in prep.workloads:
+        missing = [package for package in workload.needs if not built_in[package]]
         if "mpi4py" in missing and prep.mpi4py_reason.startswith("mpi4py recipe not merged"):
             contender.unavailable[workload.key] = prep.mpi4py_reason
         elif missing:
@@ -340,10 +397,10 @@ def prepare_static(prep: Preparation) -> Contender:
     return contender
 
 
-def verify_runs(contenders: list[Contender], root: Path) -> None:
+def verify_runs(contenders: list[Contender], root: Path, workloads=WORKLOADS) -> None:
     """Every contender runs every workload it claims once; a failure becomes its n/a reason."""
     for contender in contenders:
-        for workload in WORKLOADS:
+        for workload in workloads:
             command = contender.command(workload, root)
             if command is None:
                 continue
@@ -362,7 +419,7 @@ def prepare_all(prep: Preparation, log: Path) -> list[Contender]:
     write_work_directory(prep.served / "work")
     stock = prepare_stock(prep, log)
     contenders = [stock, prepare_pyinstaller(prep, stock, log), prepare_static(prep)]
-    verify_runs(contenders, prep.served)
+    verify_runs(contenders, prep.served, prep.workloads)
     return contenders
 
 

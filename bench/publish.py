@@ -27,7 +27,7 @@ PROJECT_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))  # report.py imports its sibling `tables` by that name
 
 import report  # noqa: E402
-from tables import count, markdown_table, ratio, seconds  # noqa: E402
+from tables import byte_size, count, markdown_table, ratio, seconds  # noqa: E402
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "docs" / "results"
 BENCH_MODES = ("full", "quick")
@@ -53,7 +53,8 @@ def benchmark_headlines(results: dict) -> list[str]:
     """A few figures, each taken from one table below, for a reader who reads no table."""
     lines = []
     audit = results.get("audit", {})
-    for workload in ("import numpy", "import numpy; from mpi4py import MPI"):
+    for workload in ("import numpy", "import numpy; from mpi4py import MPI", "import scipy",
+                     "import numpy, scipy, h5py; from mpi4py import MPI"):
         row = audit.get(workload, {})
         stock, static = row.get("stock", {}), row.get("python-static", {})
         if "outside" in stock and "outside" in static:
@@ -91,6 +92,24 @@ def benchmark_headlines(results: dict) -> list[str]:
     if "seconds" in cold and not cold.get("from"):
         lines.append(f"* A cold `scons MODULES={results['build_costs']['builds'].get('modules', '?')}` "
                      f"took {seconds(cold['seconds'])}.")
+    lines += full_stack_headlines(results.get("build_costs", {}).get("full_stack", {}))
+    return lines
+
+
+def full_stack_headlines(stack: dict) -> list[str]:
+    """The full stack's cold build and the binary's size beside a stock tree that has all its packages."""
+    lines = []
+    cold = stack.get("cold", {})
+    if "seconds" in cold and "na" not in cold:
+        source = f" ({cold['from']})" if cold.get("from") else ""
+        lines.append(f"* A cold `scons MODULES={stack.get('modules', '?')}` on {cold.get('cores', '?')} cores took "
+                     f"{seconds(cold['seconds'])}{source}.")
+    footprint = stack.get("footprint", {})
+    stock, static = footprint.get("stock", {}), footprint.get("python-static", {})
+    if stock.get("size_bytes") and static.get("size_bytes") and not stock.get("missing") and not static.get("missing"):
+        lines.append(f"* `MODULES={stack.get('modules', '?')}`: the binary is {byte_size(static['size_bytes'])} on "
+                     f"disk, the stock install tree with the same packages {byte_size(stock['size_bytes'])} "
+                     f"({ratio(static.get('size_ratio_to_stock'))}×).")
     return lines
 
 

@@ -115,6 +115,46 @@ def build_table(build: dict) -> str:
                                not_available(entry.get("na", "did not run"))])
     footprint = markdown_table(["contender", "size on disk", "what", "peak RSS, import numpy"], footprint_rows,
                                "lrlr")
+    # without builds (--only footprint) or without the import-numpy workload, those tables are left out
+    parts = ([table] if builds else []) + ([footprint] if footprint_rows else [])
+    if "full_stack" in build:
+        parts.append(full_stack_table(build["full_stack"]))
+    return "\n\n".join(parts)
+
+
+def mebibytes(kib: int) -> str:
+    return f"{kib / 1024:.1f} MiB"
+
+
+def full_stack_table(stack: dict) -> str:
+    """The full stack's cold build and footprint: the binary beside the stock tree with the packages each has."""
+    modules = stack.get("modules", "?")
+    cold = stack.get("cold") or {"na": "not measured"}
+    if "seconds" in cold and "na" not in cold:
+        note = cold.get("steps", "")
+        if cold.get("from"):
+            note = f"{note} (figure from {cold['from']})"
+        load = cold.get("load_average_before")
+        if load:
+            note = f"{note}; load average at start {load[0]:.1f} on {cold.get('cores', '?')} cores"
+        build_rows = [["cold full build (empty cache)", seconds(cold["seconds"]), note]]
+    else:
+        build_rows = [["cold full build (empty cache)", not_available(cold.get("na", "not measured")), ""]]
+    table = markdown_table([f"build (MODULES={modules}, JOBS=2)", "wall time", "steps"], build_rows, "lrl")
+    workloads = stack.get("rss_workloads", [])
+    rows = []
+    for contender, entry in _ordered(stack.get("footprint", {})):
+        packages = ", ".join(entry.get("packages", [])) or "none"
+        if entry.get("missing"):
+            packages += f" (without {', '.join(entry['missing'])})"
+        size = entry.get("size_bytes")
+        rss = [mebibytes(entry["peak_rss_kib"][w]) if w in entry.get("peak_rss_kib", {}) else
+               not_available(entry.get("na", {}).get(w, "not measured")) for w in workloads]
+        rows.append([contender, packages, byte_size(size) if size else not_available(entry.get("size_na", "missing")),
+                     not_available(entry["size_ratio_na"]) if "size_ratio_na" in entry else
+                     ratio(entry.get("size_ratio_to_stock")), entry.get("what", ""), *rss])
+    footprint = markdown_table(["contender", "packages", "size on disk", "size / stock", "what",
+                                *[f"peak RSS, {w}" for w in workloads]], rows, "llrrl" + "r" * len(workloads))
     return table + "\n\n" + footprint
 
 

@@ -1,4 +1,9 @@
-"""The workloads every contender runs: what each measures and which packages it needs."""
+"""The workloads every contender runs: what each measures and which packages it needs.
+
+`import scipy` imports scipy and the subpackages issue 13 names (SCIPY_SUBPACKAGES), as a
+scientific code's start-up does; the full-stack workload is the line an MPI code that writes
+HDF5 starts with. `needs` names the packages a contender must have for the workload to run.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,12 @@ class Workload:
         return APP_SCRIPT if self.script else self.code + "\n"
 
 
+# The subpackages of the `import scipy` workload (issue 13's list).
+SCIPY_SUBPACKAGES = ("linalg", "sparse", "sparse.linalg", "special", "integrate", "optimize", "fft", "interpolate",
+                     "stats", "signal", "spatial")
+SCIPY_CODE = "import scipy, " + ", ".join(f"scipy.{name}" for name in SCIPY_SUBPACKAGES)
+FULL_STACK = ("numpy", "scipy", "mpi4py", "h5py")   # the build-costs table's MODULES
+
 WORKLOADS = (
     Workload("-c pass", "pass", code="pass"),
     Workload("import json", "json", code="import json"),
@@ -33,8 +44,22 @@ WORKLOADS = (
     Workload("import numpy; from mpi4py import MPI", "numpy_mpi4py",
              code="import numpy; from mpi4py import MPI", needs=("numpy", "mpi4py")),
     Workload("script + user module", "app", script="app.py"),
+    Workload("import scipy", "scipy", code=SCIPY_CODE, needs=("numpy", "scipy")),
+    Workload("import numpy, scipy, h5py; from mpi4py import MPI", "stack",
+             code="import numpy, scipy, h5py; from mpi4py import MPI", needs=("numpy", "scipy", "h5py", "mpi4py")),
 )
 BY_KEY = {workload.key: workload for workload in WORKLOADS}
+BY_SLUG = {workload.slug: workload for workload in WORKLOADS}
+
+
+def selected_workloads(slugs: str) -> tuple[Workload, ...]:
+    """The workloads named by a comma-separated list of slugs (bench/run --workloads), in table
+    order; "" is all of them."""
+    names = [name.strip() for name in slugs.split(",") if name.strip()]
+    unknown = [name for name in names if name not in BY_SLUG]
+    if unknown:
+        raise ValueError(f"--workloads: unknown workload(s) {', '.join(unknown)}; choose from {', '.join(BY_SLUG)}")
+    return tuple(workload for workload in WORKLOADS if not names or workload.slug in names)
 
 
 def write_work_directory(directory: Path) -> Path:

@@ -143,7 +143,8 @@ def test_bench_run_rejects_an_unknown_section_in_one_line():
     result = subprocess.run([sys.executable, str(BENCH / "run"), "--only", "audti"], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "bench: error: --only: unknown section(s) audti; choose from audit, fuse, warm, runtime, build, projection"]
+        "bench: error: --only: unknown section(s) audti; choose from audit, fuse, warm, runtime, build, footprint, "
+        "projection"]
 
 
 def test_cluster_startup_broadcasts_only_for_its_broadcast_contender_and_tables_every_cell():
@@ -211,3 +212,200 @@ def test_audit_hook_cost_rejects_a_missing_binary_in_one_line(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert result.returncode != 0 and result.stderr.strip().splitlines() == [
         f"bench/audit_hook_cost.py: --static {tmp_path / 'none'}: no such binary (scons builds it)"]
+
+
+# --- issue 13: the scipy and full-stack workloads, the stock scipy, the full-stack build costs ----------------
+
+def test_scipy_workload_imports_every_subpackage_issue_13_names_and_the_stack_workload_needs_all_four():
+    import workloads
+    scipy = workloads.BY_KEY["import scipy"]
+    assert scipy.interpreter_arguments()[0] == "-c"
+    imported = [name.strip() for name in scipy.code.removeprefix("import ").split(",")]
+    assert imported == ["scipy"] + [f"scipy.{name}" for name in (
+        "linalg", "sparse", "sparse.linalg", "special", "integrate", "optimize", "fft", "interpolate", "stats",
+        "signal", "spatial")]
+    assert scipy.needs == ("numpy", "scipy")
+    stack = workloads.BY_KEY["import numpy, scipy, h5py; from mpi4py import MPI"]
+    assert stack.code == stack.key and sorted(stack.needs) == sorted(workloads.FULL_STACK)
+    assert stack.script_text() == stack.code + "\n"
+
+
+def test_selected_workloads_keep_table_order_and_reject_unknown_names():
+    import workloads
+    assert [w.slug for w in workloads.selected_workloads("stack, scipy")] == ["scipy", "stack"]
+    assert workloads.selected_workloads("") == workloads.WORKLOADS
+    with pytest.raises(ValueError, match="unknown workload.s. scipi; choose from pass, json"):
+        workloads.selected_workloads("scipy,scipi")
+
+
+def test_bench_run_rejects_an_unknown_workload_in_one_line():
+    result = subprocess.run([sys.executable, str(BENCH / "run"), "--workloads", "scipi"], capture_output=True,
+                            text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "bench: error: --workloads: unknown workload(s) scipi; choose from pass, json, numpy, numpy_mpi4py, app, "
+        "scipy, stack"]
+
+
+def test_a_workload_is_unavailable_for_every_package_it_needs_and_lacks_in_its_order():
+    import contenders
+    import workloads
+    stack = workloads.BY_KEY["import numpy, scipy, h5py; from mpi4py import MPI"]
+    reasons = {"numpy": "", "scipy": "no scipy wheel", "mpi4py": "", "h5py": "no stock h5py"}
+    assert contenders.unavailable_for(stack, reasons) == "no scipy wheel; no stock h5py"
+    assert contenders.unavailable_for(workloads.BY_KEY["import numpy"], reasons) == ""
+    assert contenders.unavailable_for(workloads.BY_KEY["import scipy"], reasons) == "no scipy wheel"
+
+
+def _preparation(tmp_path, **fields):
+    import contenders
+    defaults = dict(stock_python=Path(sys.executable), static_binary=tmp_path / "python-static", work_dir=tmp_path,
+                    cache_dir=tmp_path / "cache", numpy_sdist=None, build_tools_tar=None,
+                    mpi4py_reason="")
+    return contenders.Preparation(**{**defaults, **fields})
+
+
+def test_stock_scipy_is_the_stock_wheel_built_against_the_stock_numpy_wheel_and_a_failure_is_its_reason(
+        tmp_path, monkeypatch):
+    import contenders
+    tools = tmp_path / "build-tools.tar"
+    tools.write_bytes(b"tools")
+    prep = _preparation(tmp_path, build_tools_tar=tools, numpy_recipe="numpy-recipe", scipy_recipe="scipy-recipe",
+                        stock_wheel_dir=tmp_path / "wheels", source_dirs=(tmp_path / "sources",))
+    built, installed = [], []
+
+    def fake_stock_wheel(python, recipe, work, source_dirs, dependencies=()):
+        built.append((recipe, work, source_dirs, list(dependencies)))
+        wheel = tmp_path / f"{recipe}.whl"
+        wheel.write_bytes(recipe.encode())
+        return wheel
+
+    monkeypatch.setattr(contenders, "stock_wheel", fake_stock_wheel)
+    monkeypatch.setattr(contenders, "install_stock_package",
+                        lambda prep, facts, site, log, *, name, sdist, key: installed.append((name, sdist.name)) or key)
+    reason, key = contenders.install_stock_scipy(prep, {"series": "3.11"}, tmp_path / "site", tmp_path / "log")
+    assert reason == "" and key
+    assert built == [("numpy-recipe", tmp_path / "wheels", [tmp_path / "sources"], []),
+                     ("scipy-recipe", tmp_path / "wheels", [tmp_path / "sources"], [tmp_path / "numpy-recipe.whl"])]
+    assert installed == [("scipy", "scipy-recipe.whl")]
+
+    def failing_stock_wheel(*arguments, **keywords):
+        raise contenders.SlitherError("scipy 1.15.3: no lock of its build requirements (x)\nmore")
+
+    monkeypatch.setattr(contenders, "stock_wheel", failing_stock_wheel)
+    assert contenders.install_stock_scipy(prep, {}, tmp_path, tmp_path / "log") == (
+        "stock scipy wheel not built: scipy 1.15.3: no lock of its build requirements (x)", "")
+    skipped = _preparation(tmp_path, scipy_reason="--skip-stock-scipy")
+    assert contenders.install_stock_scipy(skipped, {}, tmp_path, tmp_path / "log") == ("--skip-stock-scipy", "")
+
+
+def test_full_stack_cold_build_is_a_new_build_dir_and_empty_cache_on_two_jobs_and_is_recorded(tmp_path, monkeypatch):
+    import build_costs
+    calls = []
+
+    def fake_scons(arguments, log):
+        calls.append(arguments)
+        build_dir = Path(next(a for a in arguments if a.startswith("BUILD_DIR=")).split("=", 1)[1])
+        (build_dir / "bin").mkdir(parents=True)
+        (build_dir / "bin" / "python-static").write_bytes(b"\0" * 8192)
+        return {"seconds": 2500.0, "steps": "steps: cpython built, scipy built"}
+
+    monkeypatch.setattr(build_costs, "scons", fake_scons)
+    (tmp_path / "cache" / "downloads" / "locks").mkdir(parents=True)
+    (tmp_path / "cache" / "downloads" / "scipy-1.15.3.tar.gz").write_bytes(b"sdist")
+    entry = build_costs.measure_full_stack_cold(tmp_path / "work", tmp_path / "cache", tmp_path / "log")
+    assert calls == [["MODULES=numpy,scipy,mpi4py,h5py", "JOBS=2", f"BUILD_DIR={tmp_path}/work/stack-cold-build",
+                      f"CACHE_DIR={tmp_path}/work/stack-cold-cache"]]
+    assert not (tmp_path / "work" / "stack-cold-build").exists() and not (tmp_path / "work" / "stack-cold-cache").exists()
+    assert entry["seconds"] == 2500.0 and entry["modules"] == "numpy,scipy,mpi4py,h5py" and entry["binary_bytes"] > 0
+    record = tmp_path / "full-stack-cold.json"
+    build_costs.record_full_stack_cold(entry, record)
+    recorded = build_costs.recorded_full_stack_cold(record)
+    assert recorded["seconds"] == 2500.0 and recorded["from"].startswith("full-stack-cold.json, measured ")
+
+
+def test_only_a_measured_full_stack_cold_build_is_recorded_and_a_record_of_other_modules_is_not_taken(tmp_path):
+    import build_costs
+    record = tmp_path / "full-stack-cold.json"
+    build_costs.record_full_stack_cold({"na": "scons failed (exit 2)", "seconds": 30.0}, record)
+    assert not record.exists()
+    assert "no record in full-stack-cold.json" in build_costs.recorded_full_stack_cold(record)["na"]
+    record.write_text(json.dumps({"modules": "numpy,scipy", "seconds": 1500.0}))
+    assert build_costs.recorded_full_stack_cold(record) == {
+        "na": "full-stack-cold.json records MODULES=numpy,scipy, not numpy,scipy,mpi4py,h5py"}
+
+
+def test_stack_footprint_sizes_each_contender_with_its_packages_and_measures_rss_of_what_it_runs(tmp_path, monkeypatch):
+    import build_costs
+    import contenders
+    import workloads
+    scipy = workloads.BY_KEY["import scipy"]
+    stack = workloads.BY_KEY["import numpy, scipy, h5py; from mpi4py import MPI"]
+    (tmp_path / "stock" / "lib").mkdir(parents=True)
+    (tmp_path / "stock" / "lib" / "scipy.so").write_bytes(b"x" * 400_000)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "python-static").write_bytes(b"x" * 100_000)
+    (tmp_path / "pyinstaller").mkdir()
+    (tmp_path / "pyinstaller" / "scipy").write_bytes(b"x" * 200_000)
+    no_h5py = "no stock h5py"
+    stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", tree="stock",
+                                 packages=("numpy", "scipy", "mpi4py"), unavailable={stack.key: no_h5py})
+    onefile = contenders.Contender("pyinstaller", "", onefiles={scipy.key: "pyinstaller/scipy"}, tree="pyinstaller",
+                                   packages=stock.packages, unavailable={stack.key: no_h5py})
+    static = contenders.Contender("python-static", "", interpreter="static/python-static", tree="static",
+                                  packages=workloads.FULL_STACK)
+    monkeypatch.setattr(build_costs, "peak_rss_kib", lambda command, cwd, env: 1024 * len(command))
+    footprint = build_costs.stack_footprint([stock, onefile, static], [scipy, stack], [stack, scipy], tmp_path)
+    assert footprint["stock"]["missing"] == ["h5py"] and "missing" not in footprint["python-static"]
+    assert footprint["stock"]["na"] == {stack.key: no_h5py} and scipy.key in footprint["stock"]["peak_rss_kib"]
+    assert footprint["pyinstaller"]["what"].startswith("the 'import scipy' one-file")
+    without = contenders.Contender("pyinstaller", "", onefiles={"-c pass": "pyinstaller/pass"},
+                                   unavailable={scipy.key: "no scipy", stack.key: "no scipy; no stock h5py"})
+    assert build_costs.stack_footprint([without], [], [stack, scipy], tmp_path)["pyinstaller"]["size_na"] == (
+        "no scipy; no stock h5py")
+    assert footprint["python-static"]["size_ratio_na"] == "other packages than stock's"
+    assert footprint["stock"]["size_ratio_to_stock"] == 1
+    assert set(footprint["python-static"]["peak_rss_kib"]) == {scipy.key, stack.key}
+    text = report.full_stack_table({"modules": "numpy,scipy,mpi4py,h5py", "rss_workloads": [scipy.key, stack.key],
+                                    "cold": {"na": "not measured in this run"}, "footprint": footprint})
+    lines = text.splitlines()
+    assert lines[2] == "| cold full build (empty cache) | n/a (not measured in this run) |  |"
+    stock_row = next(line for line in lines if line.startswith("| stock |"))
+    assert "numpy, scipy, mpi4py (without h5py)" in stock_row and f"n/a ({no_h5py})" in stock_row
+    assert next(line for line in lines if line.startswith("| python-static |")) == (
+        "| python-static | numpy, scipy, mpi4py, h5py | 100.0 KiB | n/a (other packages than stock's) | the binary "
+        "| 3.0 MiB | 3.0 MiB |")
+    stock.packages = static.packages
+    same = build_costs.stack_footprint([stock, static], [], [], tmp_path)
+    assert same["python-static"]["size_ratio_to_stock"] == pytest.approx(100 / 400, rel=0.1)
+
+
+def test_full_stack_table_names_where_a_cold_figure_came_from():
+    text = report.full_stack_table({"modules": "numpy,scipy,mpi4py,h5py", "rss_workloads": [], "footprint": {},
+                                    "cold": {"seconds": 2700.0, "steps": "steps: scipy built",
+                                             "from": "full-stack-cold.json, measured 2026-12-02T05:00:00+00:00 at abc",
+                                             "load_average_before": [1.5, 1.0, 1.0], "cores": 2}})
+    assert text.splitlines()[2] == (
+        "| cold full build (empty cache) | 2700 s | steps: scipy built (figure from full-stack-cold.json, measured "
+        "2026-12-02T05:00:00+00:00 at abc); load average at start 1.5 on 2 cores |")
+    assert "full_stack" not in json.dumps(report.build_table({"builds": {}, "footprint": {}}))
+
+
+def test_build_table_without_builds_or_numpy_footprint_is_the_full_stack_table_alone():
+    stack = {"modules": "numpy,scipy,mpi4py,h5py", "rss_workloads": [], "footprint": {}, "cold": {"na": "x"}}
+    assert report.build_table({"builds": {}, "footprint": {}, "full_stack": stack}) == report.full_stack_table(stack)
+
+
+def test_full_stack_headline_compares_sizes_only_when_stock_has_every_package():
+    sys.path.insert(0, str(BENCH.parent))
+    from bench import publish
+    footprint = {"stock": {"size_bytes": 400 * 2**20, "packages": ["numpy", "scipy", "mpi4py"], "missing": ["h5py"]},
+                 "python-static": {"size_bytes": 200 * 2**20, "size_ratio_to_stock": 0.5}}
+    stack = {"modules": "numpy,scipy,mpi4py,h5py", "cold": {"na": "not measured"}, "footprint": footprint}
+    assert publish.full_stack_headlines(stack) == []
+    del footprint["stock"]["missing"]
+    stack["cold"] = {"seconds": 2700.0, "cores": 2}
+    assert publish.full_stack_headlines(stack) == [
+        "* A cold `scons MODULES=numpy,scipy,mpi4py,h5py` on 2 cores took 2700 s.",
+        "* `MODULES=numpy,scipy,mpi4py,h5py`: the binary is 200.0 MiB on disk, the stock install tree with the same "
+        "packages 400.0 MiB (0.50×)."]
