@@ -197,6 +197,13 @@ def test_the_toolchain_hdf5_must_be_named_by_its_module(cray_environment):
     assert cray_plan(["numpy"]).recipes
 
 
+def test_the_hdf5_recipe_is_not_asked_for_where_the_toolchain_provides_it(cray_environment):
+    with pytest.raises(SlitherError) as refused:
+        cray_plan(["hdf5"])
+    assert str(refused.value) == ("MODULES: hdf5 is what TARGET=cray's toolchain provides (cray-hdf5-parallel), so "
+                                  "no HDF5 recipe is built; drop it from MODULES")
+
+
 def test_a_serial_toolchain_hdf5_beside_mpi4py_is_refused(cray_environment, tmp_path, monkeypatch):
     prefix = hdf5_prefix(tmp_path / "hdf5", parallel=False)
     monkeypatch.setenv("CRAY_HDF5_PREFIX", str(prefix))

@@ -417,6 +417,7 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
     replaced = () if mpi_kind == "recipe" else ("mpi",)
     supplied = toolchain_libraries.load(profile)
+    toolchain_libraries.check_not_requested(supplied, profile, [entry.name for entry in entries])
 
     def resolve_named(names):
         from slither.plan.recipe_free import with_locked_build_requirements

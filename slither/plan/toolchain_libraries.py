@@ -201,6 +201,13 @@ def _kind(parallel: bool) -> str:
     return "parallel" if parallel else "serial"
 
 
+def check_not_requested(libraries: ToolchainLibraries, profile, names) -> None:
+    """MODULES naming the recipe of a library the toolchain provides would be built for nothing."""
+    if libraries.hdf5 is not None and HDF5_RECIPE in names:
+        raise SlitherError(f"MODULES: {HDF5_RECIPE} is what TARGET={profile.name}'s toolchain provides "
+                           f"({libraries.hdf5.name}), so no HDF5 recipe is built; drop it from MODULES")
+
+
 def find_hdf5(hdf5: ToolchainHdf5, profile, environment: dict) -> Hdf5Prefix:
     """The toolchain's HDF5 prefix, its headers and library agreeing on version and parallelism:
     each problem is one line, before anything builds."""
