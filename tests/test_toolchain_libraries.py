@@ -56,8 +56,8 @@ def standin_environment(shadow, tmp_path, **modules):
 
 @pytest.fixture
 def cray_environment(shadow, tmp_path, monkeypatch):
-    """The stand-in drivers on PATH (the profile's CC/CXX are cc/CC), no HDF5 module loaded."""
-    environment = standin_environment(shadow, tmp_path)
+    """The stand-in drivers on PATH (the profile's CC/CXX are cc/CC), cray-libsci loaded, no HDF5 module."""
+    environment = standin_environment(shadow, tmp_path, libsci_dir=libsci_standin(shadow / "libsci"))
     for name in list(os.environ):
         monkeypatch.delenv(name)
     for name, value in environment.items():
@@ -133,6 +133,16 @@ def test_cray_plan_links_no_openblas_and_says_libsci(cray_environment):
     assert plan.build_manifest["toolchain_libraries"] == {"blas": text}
     summary = format_summary("build/bin/python-static", 1 << 20, plan, {}, {}, {"cpython": "built"})
     assert f"  BLAS/LAPACK: {text}" in summary.splitlines()
+
+
+def test_the_toolchain_blas_must_be_found_before_anything_builds(cray_environment, tmp_path, monkeypatch):
+    monkeypatch.setenv("PKG_CONFIG_PATH", str(tmp_path))
+    with pytest.raises(SlitherError) as refused:
+        cray_plan(["numpy"])
+    assert str(refused.value) == (f"TARGET=cray takes BLAS/LAPACK from the toolchain (cray-libsci) for numpy, but "
+                                  f"pkg-config finds no libsci (PKG_CONFIG_PATH={tmp_path}): load its module "
+                                  "(module load cray-libsci)")
+    assert cray_plan(["numpy-noblas"]).library_origins == ()   # nothing to find without BLAS
 
 
 def test_gnu_plan_says_its_blas_is_debians_static_openblas():

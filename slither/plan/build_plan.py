@@ -442,6 +442,7 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
     # BLAS replace the hdf5 recipe and the OpenBLAS archive.
     recipes = hdf5_variant.apply(variant, recipes)
     recipes = toolchain_libraries.apply_hdf5(found_hdf5, recipes)
+    toolchain_libraries.check_blas_found(supplied.blas, profile, recipes, os.environ)
     recipes = toolchain_libraries.apply_blas(supplied.blas, recipes)
     recipes = tuple(build_order(list(recipes)))
     origins = toolchain_libraries.origins(supplied, found_hdf5, recipes, hdf5_recipe, variant)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +137,24 @@ def check_blas_available(libraries: ToolchainLibraries, profile, recipes) -> Non
     raise SlitherError(f"MODULES: {', '.join(needing)} need{'s' if len(needing) == 1 else ''} BLAS/LAPACK, and "
                        f"TARGET={profile.name} has none: {why}; drop {', '.join(needing)}{variants}, or use a "
                        "TARGET whose profile provides BLAS")
+
+
+def check_blas_found(blas: ToolchainBlas | None, profile, recipes, environment: dict) -> None:
+    """The toolchain's BLAS must be there for meson to find (its module loaded) before anything
+    builds, not only when numpy's build asks pkg-config, after CPython."""
+    needing = sorted(recipe.name for recipe in recipes if uses_blas(recipe))
+    if blas is None or not needing:
+        return
+    what = f"TARGET={profile.name} takes BLAS/LAPACK from the toolchain ({blas.name}) for {', '.join(needing)}"
+    try:
+        found = subprocess.run(["pkg-config", "--exists", blas.pkg_config], env={**environment, **profile.environment},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        raise SlitherError(f"{what}, which meson finds with pkg-config, and pkg-config does not run here; "
+                           "install it or load its module") from None
+    if not found:
+        raise SlitherError(f"{what}, but pkg-config finds no {blas.pkg_config} (PKG_CONFIG_PATH="
+                           f"{environment.get('PKG_CONFIG_PATH', '')}): load its module (module load {blas.name})")
 
 
 def apply_blas(blas: ToolchainBlas | None, recipes: tuple) -> tuple:
