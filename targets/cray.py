@@ -24,3 +24,13 @@ mpi_compiler = "cc"
 passed_environment = ("CRAY_*", "CRAYPE_*", "PE_*", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH", "LOADEDMODULES")
 toolchain_hint = "module load PrgEnv-gnu craype cray-mpich (or another PrgEnv)"
 openssl_config = "/etc/ssl/openssl.cnf"
+# BLAS/LAPACK and HDF5 come from the PE too (cray-libsci; cray-hdf5-parallel, or cray-hdf5),
+# linked by the drivers as cray-mpich is: no OpenBLAS archive and no HDF5 recipe
+# (slither.plan.toolchain_libraries). numpy and scipy find libsci by its pkg-config name (the
+# module puts $CRAY_LIBSCI_PREFIX_DIR/lib/pkgconfig on PKG_CONFIG_PATH); h5py gets the HDF5
+# prefix the module sets, whose headers and library are checked against each other at plan time.
+provides = {
+    "blas": {"name": "cray-libsci", "pkg_config": "libsci"},
+    "hdf5": {"name": "cray-hdf5-parallel", "prefix_variables": ["HDF5_DIR", "CRAY_HDF5_PARALLEL_PREFIX",
+                                                                "CRAY_HDF5_PREFIX"]},
+}

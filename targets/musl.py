@@ -23,6 +23,8 @@ missing_library_reason = ("no musl build of {archive}: Debian's ({package}) is b
                           "and musl-gcc searches only musl's libraries")
 library_recipes = ("zlib",)
 toolchain_hint = "Debian: apt-get install musl-tools musl-dev"
+# No BLAS/LAPACK (slither.plan.toolchain_libraries): numpy or scipy with BLAS is refused at plan time.
+lacks = {"blas": "Debian's libopenblas.a is built for glibc, and musl-gcc searches only musl's libraries"}
 openssl_config = ""   # no OpenSSL in a musl build
 # The host interpreter is a musl program: pip installs musllinux wheels only, so the compiled
 # build tools (Cython, ninja) come from their musllinux pins in modules/build_tools/wheels.py.

@@ -40,11 +40,19 @@ def path_without_compilers(shadow: Path, path: str | None = None) -> str:
     return os.pathsep.join([str(STANDINS), str(shadow)])
 
 
-def craype_environment(tmp: Path, log: Path, mpich_dir: Path | None = None, **extra) -> dict:
+# What the modules the stand-ins play set (and what a caller's own environment must not leak in).
+MODULE_VARIABLES = ("CRAY_MPICH_DIR", "CRAY_LIBSCI_PREFIX_DIR", "CRAY_HDF5_PARALLEL_PREFIX", "HDF5_DIR",
+                    "CRAY_HDF5_PREFIX", "PKG_CONFIG_PATH")
+
+
+def craype_environment(tmp: Path, log: Path, mpich_dir: Path | None = None, libsci_dir: Path | None = None,
+                       hdf5_dir: Path | None = None, **extra) -> dict:
     """os.environ with the stand-ins as the only compilers and every call logged to ``log``.
-    ``mpich_dir`` plays the loaded cray-mpich module (CRAY_MPICH_DIR)."""
+    ``mpich_dir`` plays the loaded cray-mpich module (CRAY_MPICH_DIR), ``libsci_dir`` cray-libsci
+    (CRAY_LIBSCI_PREFIX_DIR, its pkgconfig directory on PKG_CONFIG_PATH; see libsci_standin),
+    ``hdf5_dir`` cray-hdf5-parallel (CRAY_HDF5_PARALLEL_PREFIX and HDF5_DIR)."""
     environment = {key: value for key, value in os.environ.items()
-                   if key not in ("CRAY_MPICH_DIR", "CRAYPE_LINK_TYPE", "CC", "CXX", "FC", "MPICC")}
+                   if key not in ("CRAYPE_LINK_TYPE", "CC", "CXX", "FC", "MPICC", *MODULE_VARIABLES)}
     # The stand-ins find the real compilers on the PATH they were started with, and run on
     # this interpreter (no PATH lookup, no version-manager shim per compiler call).
     environment["CRAYPE_STANDIN_COMPILER_PATH"] = os.environ["PATH"]
@@ -53,6 +61,11 @@ def craype_environment(tmp: Path, log: Path, mpich_dir: Path | None = None, **ex
     environment["CRAYPE_STANDIN_LOG"] = str(log)
     if mpich_dir is not None:
         environment["CRAY_MPICH_DIR"] = str(mpich_dir)
+    if libsci_dir is not None:
+        environment["CRAY_LIBSCI_PREFIX_DIR"] = str(libsci_dir)
+        environment["PKG_CONFIG_PATH"] = str(Path(libsci_dir) / "lib" / "pkgconfig")
+    if hdf5_dir is not None:
+        environment["CRAY_HDF5_PARALLEL_PREFIX"] = environment["HDF5_DIR"] = str(hdf5_dir)
     environment.update(extra)
     return environment
 
@@ -74,3 +87,45 @@ def output_of(record: dict) -> str | None:
 
 def compiler_is_reachable(name: str, environment: dict) -> bool:
     return shutil.which(name, path=environment["PATH"]) is not None
+
+
+LIBSCI_PC = """\
+# Stand-in for cray-libsci's pkg-config file: Debian's static OpenBLAS under libsci's name.
+prefix={prefix}
+libdir=${{prefix}}/lib
+includedir=${{prefix}}/include
+
+Name: libsci
+Description: stand-in for Cray LibSci (Debian's OpenBLAS {openblas})
+Version: {openblas}
+Libs: -L${{libdir}} -lsci_gnu
+Cflags: -I${{includedir}}
+"""
+
+
+def debian_openblas() -> tuple[Path, Path]:
+    """Debian's static and shared OpenBLAS (libopenblas-dev), as the alternatives resolve them."""
+    import subprocess
+    found = subprocess.run(["gcc", "-print-file-name=libopenblas.a"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    archive = Path(found).resolve()
+    shared = Path(found).with_name("libopenblas.so.0").resolve()
+    if not archive.is_file() or not shared.exists():
+        raise FileNotFoundError("Debian's libopenblas-dev (libopenblas.a, libopenblas.so.0) is not installed")
+    return archive, shared
+
+
+def libsci_standin(directory: Path) -> Path:
+    """A stand-in cray-libsci prefix (what $CRAY_LIBSCI_PREFIX_DIR names): lib/libsci_gnu.a is
+    Debian's static OpenBLAS (BLAS, CBLAS and LAPACK) under PrgEnv-gnu libsci's name,
+    lib/libsci_gnu.so its shared one (the real prefix has both), lib/pkgconfig/libsci.pc says
+    so. No headers: numpy and scipy declare the BLAS/LAPACK functions themselves."""
+    archive, shared = debian_openblas()
+    lib = directory / "lib"
+    (lib / "pkgconfig").mkdir(parents=True, exist_ok=True)
+    (directory / "include").mkdir(exist_ok=True)
+    for name, target in (("libsci_gnu.a", archive), ("libsci_gnu.so", shared)):
+        if not (lib / name).exists():
+            (lib / name).symlink_to(target)
+    version = archive.name.removeprefix("libopenblasp-r").removeprefix("libopenblas-r").removesuffix(".a")
+    (lib / "pkgconfig" / "libsci.pc").write_text(LIBSCI_PC.format(prefix=directory, openblas=version))
+    return directory

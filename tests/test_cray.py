@@ -1,7 +1,9 @@
 """TARGET=cray, tested honestly without a Cray: the stand-in drivers (tests/fixtures/craype/) are
 the only compilers on the build's PATH (no gcc, no cc of Debian's, no mpicc), record every call,
-add MPI flags themselves when cray-mpich is "loaded" (CRAY_MPICH_DIR), and link the way
-CRAYPE_LINK_TYPE, -static and -dynamic say.
+add MPI, BLAS and HDF5 flags themselves when cray-mpich, cray-libsci or cray-hdf5-parallel is
+"loaded" (CRAY_MPICH_DIR, CRAY_LIBSCI_PREFIX_DIR, CRAY_HDF5_PARALLEL_PREFIX), and link the way
+CRAYPE_LINK_TYPE, -static and -dynamic say. The stand-in modules are Slither's own static MPICH,
+its parallel HDF5 and Debian's static OpenBLAS under libsci's name (tests/craype.py).
 
 The build uses a fresh CACHE_DIR (downloads shared): a cached CPython step would hide the
 calls this test is about. What only a real Cray can show is listed in the README.
@@ -158,3 +160,95 @@ def test_cray_mpi4py_runs_under_mpiexec(cray_mpi4py, tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert sorted(result.stdout.splitlines()) == ["rank=0 size=2 sum=1 so=0", "rank=1 size=2 sum=1 so=0"]
+
+
+# --- TARGET=cray MODULES=numpy,mpi4py,h5py: BLAS, HDF5 and MPI all from the drivers -------------
+
+HDF5_PREFIX = "hdf5-1.14.5+repack-gnu"
+HPC_APP = """\
+import h5py, numpy
+from mpi4py import MPI
+comm = MPI.COMM_WORLD
+rank, size = comm.Get_rank(), comm.Get_size()
+with h5py.File("out.h5", "w", driver="mpio", comm=comm) as f:
+    data = f.create_dataset("x", (size, 4), dtype="f8")
+    with data.collective:
+        data[rank] = numpy.linalg.solve(numpy.diag([2.0] * 4), numpy.full(4, 2.0 * rank))
+comm.Barrier()
+with h5py.File("out.h5", "r", driver="mpio", comm=comm) as f:
+    whole = f["x"][...]
+maps = open("/proc/self/maps").read()
+lines = comm.gather(f"rank={rank} sum={whole.sum():g} so={maps.count('.so')}", root=0)
+if rank == 0:
+    print("\\n".join(lines))
+"""
+
+
+@pytest.fixture(scope="module")
+def hdf5_parallel_prefix(tmp_path_factory, mpich_prefix):
+    """What the stand-ins play cray-hdf5-parallel with: the parallel HDF5 of modules/libraries/hdf5.py,
+    built (or taken from the shared cache) with the MPICH that plays cray-mpich, on its own."""
+    build_dir = tmp_path_factory.mktemp("hdf5") / "build"
+    marker = build_dir / "libraries" / HDF5_PREFIX / "prefix" / ".slither-prefix"
+    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=hdf5,mpi4py", "HDF5=parallel", "JOBS=2", str(marker)],
+                       timeout=5400)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return marker.parent
+
+
+@pytest.fixture(scope="module")
+def cray_hpc(cray, mpich_prefix, hdf5_parallel_prefix):
+    from craype import libsci_standin
+    log = cray["tmp"] / "craype-hpc.log"
+    libsci = libsci_standin(cray["tmp"] / "libsci")
+    environment = craype_environment(cray["tmp"], log, mpich_dir=mpich_prefix, libsci_dir=libsci,
+                                     hdf5_dir=hdf5_parallel_prefix)
+    result = run_scons([*cray["arguments"], "MODULES=numpy,mpi4py,h5py"], env=environment, timeout=7200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {**cray, "output": result.stdout, "calls": read_log(log), "mpich": mpich_prefix, "libsci": libsci,
+            "hdf5": hdf5_parallel_prefix}
+
+
+@pytest.mark.extended
+def test_cray_hpc_builds_no_openblas_hdf5_or_mpich_and_says_where_they_come_from(cray_hpc):
+    outcomes = step_outcomes(cray_hpc["output"])
+    assert {"numpy", "mpi4py", "h5py"} <= set(outcomes) and not {"hdf5", "mpich"} & set(outcomes), outcomes
+    assert not (cray_hpc["build_dir"] / "libraries").exists()
+    summary = cray_hpc["output"]
+    assert ("  BLAS/LAPACK: cray-libsci from the TARGET toolchain (its drivers link it; meson finds pkg-config "
+            "libsci; no OpenBLAS archive), for numpy") in summary
+    assert (f"  HDF5: cray-hdf5-parallel 1.14.5 (parallel) from the TARGET toolchain, "
+            f"HDF5_DIR={cray_hpc['hdf5']} (no HDF5 recipe built)") in summary
+    numpy_log = (cray_hpc["build_dir"] / "packages" / "cp311-cray" / "numpy-2.2.6" / "build.log").read_text()
+    assert "Run-time dependency libsci found: YES" in numpy_log
+    assert "openblas" not in " ".join(line for line in numpy_log.splitlines() if "dependency" in line.lower())
+
+
+@pytest.mark.extended
+def test_cray_hpc_final_link_is_static_with_libsci_and_hdf5_from_the_driver(cray_hpc):
+    finals = [call for call in links(cray_hpc["calls"]) if (output_of(call) or "").endswith("python-static.tmp")]
+    assert len(finals) == 2, finals
+    for final in finals:
+        assert final["link_type"] == "static"
+        for added in ("-lsci_gnu", "-lhdf5", "-lmpi"):   # by the driver, not by Slither's command line
+            assert added in final["command"] and added not in final["arguments"], added
+        assert not any("openblas" in argument for argument in final["arguments"])
+    assert "statically linked" in subprocess.run(["file", str(cray_hpc["binary"])], stdout=subprocess.PIPE,
+                                                 text=True).stdout
+
+
+@pytest.mark.extended
+def test_cray_hpc_numpy_uses_libsci_and_h5py_writes_one_file_from_all_ranks(cray_hpc, tmp_path):
+    probe = ("import numpy, h5py; c = numpy.show_config(mode='dicts')['Build Dependencies']; "
+             "print(c['blas']['name'], c['lapack']['name'], h5py.version.hdf5_version, h5py.get_config().mpi, "
+             "float(numpy.dot(numpy.arange(3.0), numpy.arange(3.0))))")
+    result = subprocess.run([str(cray_hpc["binary"]), "-c", probe], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["libsci", "libsci", "1.14.5", "True", "5.0"]
+    (tmp_path / "app.py").write_text(HPC_APP)
+    mpiexec = cray_hpc["mpich"] / "bin" / "mpiexec"
+    result = subprocess.run([str(mpiexec), "-n", "2", str(cray_hpc["binary"]), "app.py"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["rank=0 sum=4 so=0", "rank=1 sum=4 so=0"]

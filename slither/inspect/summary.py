@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from slither.plan.licences import copyleft_warning
+from slither.plan.toolchain_libraries import LABELS as LIBRARY_LABELS
 
 
 def human_size(size: int) -> str:
@@ -90,6 +91,8 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         lines.append(f"  package data: {sum(d['files'] for d in package_data.values())} files "
                      f"({human_size(sum(d['bytes'] for d in package_data.values()))}), "
                      "served by importlib.resources and importlib.metadata")
+    for kind, text in getattr(plan, "library_origins", ()):
+        lines.append(f"  {LIBRARY_LABELS.get(kind, kind)}: {text}")
     if getattr(plan, "mpi", None):
         lines.append(f"  MPI: {plan.mpi.description}")
         launchers = plan.mpi.recipe.launchers if plan.mpi.kind == "recipe" and plan.mpi.recipe else {}

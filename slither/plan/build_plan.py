@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slither import __version__, commands, files
-from slither.plan import loading, module_recipes
+from slither.plan import loading, module_recipes, toolchain_libraries
 from slither.libraries import hdf5_variant
 from slither.libraries import mpi as mpi_sources
 from slither.sources import patches
@@ -207,6 +207,10 @@ class Plan:
     # their extension modules stay built in.
     unfrozen: tuple[str, ...] = ()
     mpi: object = None                   # slither.libraries.mpi.MpiChoice when a package uses MPI
+    # Where BLAS/LAPACK and HDF5 come from, (kind, text) pairs for the summary (slither.plan.toolchain_libraries)
+    library_origins: tuple[tuple[str, str], ...] = ()
+    # Those of them the TARGET's toolchain supplies itself: also in the binary's manifest
+    toolchain_libraries: tuple[tuple[str, str], ...] = ()
 
     @property
     def libraries_dir(self) -> str:
@@ -293,6 +297,7 @@ class Plan:
                                       **({"local_project": True} if recipe.extra.get("local_project") else {})}
                         for recipe in self.recipes},
             **({"mpi": self.mpi.description} if self.mpi else {}),
+            **({"toolchain_libraries": dict(self.toolchain_libraries)} if self.toolchain_libraries else {}),
             "stdlib_frozen": self.freeze,
             **({"unfrozen": list(self.unfrozen)} if self.unfrozen else {}),
             "excluded_stdlib": list(self.excludes),
@@ -411,19 +416,36 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
 
     mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
     replaced = () if mpi_kind == "recipe" else ("mpi",)
+    supplied = toolchain_libraries.load(profile)
+    toolchain_libraries.check_not_requested(supplied, profile, [entry.name for entry in entries])
+
     def resolve_named(names):
         from slither.plan.recipe_free import with_locked_build_requirements
+        named = resolve_recipes(names, None, replaced=replaced)
+        # Before any build requirement is resolved (scipy's are fetched and locked on first use)
+        toolchain_libraries.check_blas_available(supplied, profile, named)
         return tuple(with_locked_build_requirements(recipe, store=store, host=host, built_by_slither=built_here,
                                                     search_dirs=[Path(d) for d in source_dirs], log=commands.say)
-                     for recipe in resolve_recipes(names, None, replaced=replaced))
+                     for recipe in named)
 
     recipes = resolve_packages(entries, resolve_named=resolve_named,
                                recipe_free=recipe_free, local_recipe=local_recipe, runtime=runtime,
                                available=available_modules())
     check_one_recipe_per_package(recipes)
-    # The parallel variant adds mpi4py to h5py's build path: order again.
-    recipes = tuple(build_order(list(hdf5_variant.apply(
-        hdf5_variant.choose(hdf5_variant.parse_hdf5(hdf5), [recipe.name for recipe in recipes]), recipes))))
+    variant = hdf5_variant.choose(hdf5_variant.parse_hdf5(hdf5), [recipe.name for recipe in recipes])
+    hdf5_recipe = next((recipe for recipe in recipes if recipe.name == toolchain_libraries.HDF5_RECIPE), None)
+    found_hdf5 = None
+    if variant and supplied.hdf5 is not None:
+        found_hdf5 = toolchain_libraries.find_hdf5(supplied.hdf5, profile, os.environ)
+        toolchain_libraries.check_hdf5_variant(found_hdf5, variant, supplied.hdf5, profile, hdf5_variant.MPI_PACKAGE)
+    # The parallel variant adds mpi4py to h5py's build path: order again. A toolchain's HDF5 and
+    # BLAS replace the hdf5 recipe and the OpenBLAS archive.
+    recipes = hdf5_variant.apply(variant, recipes)
+    recipes = toolchain_libraries.apply_hdf5(found_hdf5, recipes)
+    toolchain_libraries.check_blas_found(supplied.blas, profile, recipes, os.environ)
+    recipes = toolchain_libraries.apply_blas(supplied.blas, recipes)
+    recipes = tuple(build_order(list(recipes)))
+    origins = toolchain_libraries.origins(supplied, found_hdf5, recipes, hdf5_recipe, variant)
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
     check_static_libraries(recipes, profile)
     target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)
@@ -433,4 +455,5 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
                 patches=tuple(patch_files),
                 freeze_paths=tuple(os.path.abspath(d) for d in freeze_paths), main_module=main_module,
-                unfrozen=unfrozen)
+                unfrozen=unfrozen, library_origins=tuple((kind, text) for kind, text, _ in origins),
+                toolchain_libraries=tuple((kind, text) for kind, text, supplied_here in origins if supplied_here))
