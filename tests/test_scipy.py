@@ -170,7 +170,9 @@ def test_blas_is_linked_once_and_without_muldefs(stack):
     symbols = run(["nm", "-P", "--defined-only", stack["binary"]]).stdout
     assert len(re.findall(r"^dgemm_ T ", symbols, re.MULTILINE)) == 1
     link_inputs = (stack["dir"] / "work" / "python-static" / "modules.rsp").read_text().split()
-    assert sum(word.endswith("libopenblas.a") for word in link_inputs) == 1, link_inputs
+    # numpy's and scipy's extensions each name the archive (Debian's libopenblasp-r0.3.21.a):
+    # one archive, which the linker reads for what is still undefined, so its code enters once.
+    assert len({word for word in link_inputs if "libopenblas" in word and word.endswith(".a")}) == 1, link_inputs
     cpython_inputs = "".join(path.read_text() for path in stack["dir"].glob("cpython-*/link.rsp"))
     assert "muldefs" not in " ".join(link_inputs) + cpython_inputs
 
