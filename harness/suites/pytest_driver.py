@@ -14,6 +14,10 @@ or a conftest) from DIR under their real dotted names; everything else, the pack
 included, comes from where the interpreter normally gets it (the frozen image, or
 site-packages). The package is imported before pytest starts, so DIR's copies of the package's
 own __init__.py files are never executed.
+
+Under mpiexec every rank runs this; "{rank}" in a pytest argument becomes the rank the process
+manager gave it (PMI_RANK, which MPICH's hydra sets; 0 without one), so that each rank writes
+its own results (--junitxml=DIR/rank{rank}.xml) before anything has initialized MPI.
 """
 
 import argparse
@@ -52,6 +56,12 @@ class TestTreeFinder:
         return None
 
 
+def rank_arguments(arguments, environment):
+    """The pytest arguments with "{rank}" made this process's rank."""
+    rank = environment.get("PMI_RANK", "0")
+    return [argument.replace("{rank}", rank) for argument in arguments if argument != "--"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", required=True)
@@ -65,8 +75,7 @@ def main():
           f"{getattr(package, '__spec__').origin}; python {sys.version.split()[0]} at {sys.executable}",
           flush=True)
     import pytest
-    pytest_args = [argument for argument in args.pytest_args if argument != "--"]
-    return pytest.main(pytest_args)
+    return pytest.main(rank_arguments(args.pytest_args, os.environ))
 
 
 if __name__ == "__main__":
