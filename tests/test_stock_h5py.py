@@ -120,8 +120,12 @@ def tiny_hdf5(tmp_path):
                     str(tmp_path / "h5.c")], check=True)
     (lib / "libhdf5.so.310").symlink_to("libhdf5.so.310.5.0")
     (lib / "libhdf5.so").symlink_to("libhdf5.so.310.5.0")
-    subprocess.run(["gcc", "-shared", "-fPIC", f"-Wl,-rpath,{lib}", "-o", str(site / "h5py" / "h5.cpython-311.so"),
-                    str(tmp_path / "ext.c"), f"-L{lib}", "-lhdf5"], check=True)
+    for module in ("defs", "h5"):
+        subprocess.run(["gcc", "-shared", "-fPIC", f"-Wl,-rpath,{lib}", "-o", str(site / "h5py" / f"{module}.cpython-311.so"),
+                        str(tmp_path / "ext.c"), f"-L{lib}", "-lhdf5"], check=True)
+    # like h5py._npystrings: an extension that calls no HDF5
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(site / "h5py" / "_npystrings.cpython-311.so"),
+                    str(tmp_path / "h5.c")], check=True)
     return site, tmp_path / "hdf5"
 
 
@@ -134,9 +138,9 @@ def test_a_stock_h5py_without_the_shared_hdf5_or_its_search_path_fails_the_check
     site, prefix = tiny_hdf5
     with pytest.raises(SlitherError, match="not linked against"):
         stock_h5py.check_h5py_extensions(site, tmp_path / "another-hdf5")
-    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(site / "h5py" / "static.so"), str(tmp_path / "h5.c")],
-                   check=True)  # HDF5 linked in: needs no libhdf5.so
-    with pytest.raises(SlitherError, match="static.so is not linked against"):
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(site / "h5py" / "defs.cpython-311.so"), str(tmp_path / "h5.c")],
+                   check=True)  # HDF5 linked in: the bindings need no libhdf5.so
+    with pytest.raises(SlitherError, match="defs.cpython-311.so is not linked against"):
         stock_h5py.check_h5py_extensions(site, prefix)
     with pytest.raises(SlitherError, match="left no h5py"):
         stock_h5py.check_h5py_extensions(tmp_path / "empty", prefix)
@@ -211,6 +215,34 @@ def test_the_driver_runs_pytest_and_writes_the_ranks_results_under_its_own_name(
     assert h5py_suite.junit_outcomes(tmp_path / "rank1.xml") == {"pkg.tests.test_m::test_one": ("passed", ""),
                                                                  "pkg.tests.test_m::test_two": ("skipped", "needs MPI")}
     assert (tmp_path / "tmp-rank1").is_dir() and not (tmp_path / "rank0.xml").exists()
+
+
+def test_a_pytest_that_a_test_starts_gets_the_drivers_finder_and_options(tmp_path):
+    """h5py's `subproc` tests re-run themselves as `sys.executable -m pytest FILE::TEST`: the child
+    must import the test modules from the tree as the parent does, with the same options."""
+    tree = tmp_path / "tree"
+    (tree / "pkg" / "tests").mkdir(parents=True)
+    (tree / "pkg" / "__init__.py").write_text("raise ImportError('the copy in the tree is never imported')\n")
+    (tree / "pkg" / "tests" / "__init__.py").write_text("")
+    (tree / "pkg" / "tests" / "conftest.py").write_text("")
+    (tree / "pkg" / "tests" / "test_c.py").write_text(
+        "import os, subprocess, sys\n"
+        "def test_parent():\n"
+        "    if os.environ.get('IN_CHILD'):\n"
+        "        assert os.environ['PYTEST_ADDOPTS'].startswith('-p slither_test_tree -c ')\n"
+        "        return\n"
+        "    child = subprocess.run([sys.executable, '-m', 'pytest', __file__ + '::test_parent'],\n"
+        "                           env={**os.environ, 'IN_CHILD': '1'}, capture_output=True, text=True)\n"
+        "    assert child.returncode == 0, child.stdout\n")
+    site = tmp_path / "site"  # the package as installed: the interpreter's own copy
+    (site / "pkg").mkdir(parents=True)
+    (site / "pkg" / "__init__.py").write_text("__version__ = '1'\n")
+    command = h5py_suite.pytest_command(sys.executable, tree, "pkg", str(tmp_path / "r.xml"), [str(tree / "pkg")],
+                                        h5py_suite.PYTEST_OPTIONS, for_child_pytests=True)
+    done = subprocess.run(command, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert h5py_suite.junit_outcomes(tmp_path / "r.xml") == {"pkg.tests.test_c::test_parent": ("passed", "")}
 
 
 def test_the_command_line_offers_h5py():

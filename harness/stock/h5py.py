@@ -67,8 +67,9 @@ def h5py_build_environment(recipe, hdf5_prefix: Path, mpi_prefix: Path | None, m
 
 
 def check_h5py_extensions(site_packages: Path, hdf5_prefix: Path) -> str:
-    """Every h5py extension of the stock build needs the stock HDF5's shared library and
-    searches its lib/ for it; returns that soname."""
+    """h5py's HDF5 bindings (h5py.defs, which every other module's HDF5 calls go through, and
+    each extension that needs a libhdf5) need the stock HDF5's shared library and search its
+    lib/ for it (h5py._npystrings calls no HDF5); returns that soname."""
     library_dir = Path(hdf5_prefix) / "lib"
     extensions = sorted((Path(site_packages) / "h5py").glob("*.so"))
     if not extensions:
@@ -76,7 +77,8 @@ def check_h5py_extensions(site_packages: Path, hdf5_prefix: Path) -> str:
     provided = sorted(path.name for path in library_dir.glob("libhdf5.so.*"))
     for extension in extensions:
         needed, paths = stock_mpi.dynamic_section(extension)
-        if not any(name.startswith("libhdf5.so") for name in needed) or str(library_dir) not in paths:
+        needs_hdf5 = any(name.startswith("libhdf5") for name in needed)
+        if (needs_hdf5 or extension.name.startswith("defs.")) and (not needs_hdf5 or str(library_dir) not in paths):
             raise SlitherError(f"{extension.name} is not linked against {library_dir}'s libhdf5.so "
                                f"(needs {', '.join(needed) or 'nothing'}; searches {':'.join(paths) or 'no path'})")
     return provided[0] if provided else "libhdf5.so"

@@ -6,8 +6,8 @@ from the same sdists against a stock shared HDF5 of the same variant (harness.st
 
 Serial: one process per side; h5py's tests marked `mpi` are skipped (pytest-mpi, without
 --with-mpi). With a parallel build, then its MPI tests, as pytest-mpi runs them (--only-mpi:
-the tests marked `mpi`, every other one skipped) under `mpiexec -n N` for each N in --ranks:
-python-static under the build's own mpiexec (BUILD_DIR/bin/mpiexec, its MPICH's hydra), stock
+the tests marked `mpi`, every other one skipped; --full: every test with --with-mpi, as h5py's
+tox.ini runs its MPI job) under `mpiexec -n N` for each N in --ranks: python-static under the build's own mpiexec (BUILD_DIR/bin/mpiexec, its MPICH's hydra), stock
 under the shared MPICH's. Every rank writes its own JUnit XML; the ranks' outcomes are collapsed
 into one per test ("mixed" when they disagree) and compared like the serial ones.
 """
@@ -37,10 +37,14 @@ PACKAGE = "h5py"
 # numpy.test()'s way of running pytest without what would differ between the sides (see
 # pytest_suite.NUMPY_PYTEST_OPTIONS: no cache, plain asserts, the test tree appended), and the
 # plugin h5py's tests need (the `mpi` marker, --with-mpi/--only-mpi, the mpi_file_name fixture).
+# h5py's `subproc` tests re-run themselves in a child pytest: it gets the same (for_child_pytests).
 PYTEST_OPTIONS = ["-q", "-rs", "-p", "no:cacheprovider", "--assert=plain", "--import-mode=append"]
 PYTEST_MPI_PLUGIN = ["-p", "pytest_mpi"]
 H5PY_PYTEST_OPTIONS = PYTEST_OPTIONS + PYTEST_MPI_PLUGIN
+# Under mpiexec: the tests marked `mpi` (pytest-mpi's --only-mpi; the others are skipped), or with
+# --full every test with --with-mpi, as h5py's tox.ini runs its MPI job (tests marked mpi_skip skipped).
 MPI_SELECTION = ["--only-mpi"]
+MPI_FULL_SELECTION = ["--with-mpi"]
 MPI_OUTCOMES = OUTCOMES + ("mixed",)
 # mpiexec -n values when --ranks is not given: issue 13's two; a serial build has no MPI tests.
 DEFAULT_RANKS = {"parallel": "2,4", "serial": ""}
@@ -65,7 +69,7 @@ def run_mpi_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree: P
     command = [mpiexec, "-n", str(ranks),
                *pytest_command(interpreter, tree, PACKAGE, str(results_dir / "rank{rank}.xml"),
                                [*selection, f"--basetemp={run_dir / 'tmp-rank{rank}'}", str(tree / PACKAGE)],
-                               H5PY_PYTEST_OPTIONS)]
+                               H5PY_PYTEST_OPTIONS, for_child_pytests=True)]
     environment = oversubscribed_environment(suite_environment(interpreter, PACKAGE, pythonpath, run_dir), ranks)
     say(f"{PACKAGE} MPI tests on {label}, mpiexec -n {ranks} (log: {log})")
     started = time.monotonic()
@@ -147,7 +151,7 @@ def h5py_suite(args) -> tuple[int, Path]:
     serial = {}
     for label, interpreter in (("python-static", str(binary)), ("stock", str(stock))):
         side = start_pytest_side(label, interpreter, tree, PACKAGE, pythonpath, work, [*selection, str(tree / PACKAGE)],
-                                 H5PY_PYTEST_OPTIONS)
+                                 H5PY_PYTEST_OPTIONS, for_child_pytests=True)
         serial[label] = finish_pytest_side(side, args.timeout)
     serial_summary = compare(PACKAGE, {label: outcomes for label, (outcomes, _) in serial.items()},
                              {label: seconds for label, (_, seconds) in serial.items()})
@@ -164,7 +168,7 @@ def h5py_suite(args) -> tuple[int, Path]:
                                              "--stock-mpi (the prefix of `scons reference-mpi`)")}
     for count in ranks:
         run = {label: run_mpi_side(label, mpiexecs[label], interpreter, count, tree, pythonpath, work,
-                                   [*MPI_SELECTION, *selection], args.timeout)
+                                   [*(MPI_FULL_SELECTION if args.full else MPI_SELECTION), *selection], args.timeout)
                for label, interpreter in (("python-static", str(binary)), ("stock", str(stock)))}
         status |= compare_mpi_run(count, run)
         runs[str(count)] = summary_run(run)
@@ -174,7 +178,9 @@ def h5py_suite(args) -> tuple[int, Path]:
         for reason in unused_reasons(PACKAGE, used):
             say(f"known difference seen in no run (outdated?): {reason}")
     summary = {"package": PACKAGE, "version": recipe.version, "variant": variant,
-               "selection": "h5py.run_tests() (pytest over h5py.tests); under mpiexec pytest-mpi's --only-mpi"
+               "selection": "h5py.run_tests() (pytest over h5py.tests); under mpiexec "
+                            + ("every test with pytest-mpi's --with-mpi" if args.full
+                               else "pytest-mpi's --only-mpi (the tests marked mpi)")
                             + (f", -k {args.k}" if args.k else ""),
                "sides": sides, "mpiexec": mpiexecs, "runs": runs}
     return status, write_summary(work, summary_name(variant), summary)

@@ -7,6 +7,7 @@ package version (harness.stock.packages), results read from pytest's JUnit XML a
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -109,14 +110,16 @@ def junit_outcomes(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def pytest_command(interpreter: str, tree: Path, package: str, results: str, selection: list[str],
-                   options: list[str] = NUMPY_PYTEST_OPTIONS) -> list[str]:
+                   options: list[str] = NUMPY_PYTEST_OPTIONS, *, for_child_pytests: bool = False) -> list[str]:
     """The driver's command line: pytest with no one's config file, the package's options, the
-    directories NOT_RUN left out, results as JUnit XML (`results` may hold {rank})."""
+    directories NOT_RUN left out, results as JUnit XML (`results` may hold {rank}).
+    for_child_pytests: pytest processes the tests start get the same configuration and finder."""
     (tree / "suite.ini").write_text("[pytest]\n")  # nothing from anyone's config files
+    configuration = ["-c", str(tree / "suite.ini"), "--rootdir", str(tree), *options]
     left_out = [f"--ignore={tree / package / directory}" for directory in NOT_RUN.get(package, {})]
-    return [interpreter, str(HERE / "pytest_driver.py"), "--tree", str(tree), "--package", package, "--",
-            "-c", str(tree / "suite.ini"), "--rootdir", str(tree), *options,
-            "--continue-on-collection-errors", *left_out, f"--junitxml={results}", *selection]
+    child = ["--child-options", shlex.join(configuration)] if for_child_pytests else []
+    return [interpreter, str(HERE / "pytest_driver.py"), "--tree", str(tree), "--package", package, *child, "--",
+            *configuration, "--continue-on-collection-errors", *left_out, f"--junitxml={results}", *selection]
 
 
 def suite_environment(interpreter: str, package: str, pythonpath: str, home: Path) -> dict:
@@ -138,12 +141,14 @@ def fresh_directory(path: Path) -> Path:
 
 
 def start_pytest_side(label: str, interpreter: str, tree: Path, package: str, pythonpath: Path, work: Path,
-                      selection: list[str], options: list[str] = NUMPY_PYTEST_OPTIONS) -> dict:
+                      selection: list[str], options: list[str] = NUMPY_PYTEST_OPTIONS,
+                      for_child_pytests: bool = False) -> dict:
     results = work / f"{package}-{label}.xml"
     log = work / f"{package}-{label}.log"
     results.unlink(missing_ok=True)
     run_dir = fresh_directory(work / f"run-{label}")
-    command = pytest_command(interpreter, tree, package, str(results), selection, options)
+    command = pytest_command(interpreter, tree, package, str(results), selection, options,
+                             for_child_pytests=for_child_pytests)
     environment = suite_environment(interpreter, package, str(pythonpath), run_dir)
     say(f"{package} suite on {label}: {interpreter} (log: {log})")
     stream = open(log, "w")
