@@ -178,9 +178,10 @@ def h5py_suite(args) -> tuple[int, Path]:
         for reason in unused_reasons(PACKAGE, used):
             say(f"known difference seen in no run (outdated?): {reason}")
     summary = {"package": PACKAGE, "version": recipe.version, "variant": variant,
-               "selection": "h5py.run_tests() (pytest over h5py.tests); under mpiexec "
-                            + ("every test with pytest-mpi's --with-mpi" if args.full
-                               else "pytest-mpi's --only-mpi (the tests marked mpi)")
+               "selection": "h5py.run_tests() (pytest over h5py.tests)"
+                            + ("" if not ranks else "; under mpiexec " + ("every test with pytest-mpi's --with-mpi"
+                                                                          if args.full else
+                                                                          "pytest-mpi's --only-mpi (the tests marked mpi)"))
                             + (f", -k {args.k}" if args.k else ""),
                "sides": sides, "mpiexec": mpiexecs, "runs": runs}
     return status, write_summary(work, summary_name(variant), summary)
