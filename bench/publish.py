@@ -167,12 +167,21 @@ def benchmark_page(mode: str, results: dict, results_dir: Path, page_dir: Path) 
 
 # --- the harness: package suites and CPython's regression suite ------------------------------
 
+def _run_order(run: str) -> tuple[int, int]:
+    """A run without mpiexec ("serial") first, then by rank count."""
+    return (0, 0) if not run.isdigit() else (1, int(run))
+
+
+def _run_name(run: str) -> str:
+    return f"-n {run}" if run.isdigit() else run
+
+
 def _suite_rows(summary: dict) -> tuple[list[str], list[list]]:
     """One row per outcome; columns per side (numpy-like summaries) or per side and rank count (mpi4py)."""
-    if "runs" in summary:  # mpi4py: one run per `mpiexec -n`
-        columns = [(ranks, side) for ranks in sorted(summary["runs"], key=int)
+    if "runs" in summary:  # mpi4py, h5py: one run per `mpiexec -n` (h5py: and a "serial" one, no mpiexec)
+        columns = [(ranks, side) for ranks in sorted(summary["runs"], key=_run_order)
                    for side in summary["runs"][ranks] if side != "differences"]
-        headers = [f"-n {ranks} {side}" for ranks, side in columns]
+        headers = [f"{_run_name(ranks)} {side}" for ranks, side in columns]
         values = {column: summary["runs"][column[0]][column[1]].get("counts", {}) for column in columns}
     else:
         columns = list(summary["counts"])
@@ -182,6 +191,8 @@ def _suite_rows(summary: dict) -> tuple[list[str], list[list]]:
     outcomes = sorted({outcome for counts in values.values() for outcome in counts},
                       key=lambda o: (first.index(o) if o in first else len(first), o))
     rows = [[outcome, *[count(values[column].get(outcome, 0)) for column in columns]] for outcome in outcomes]
+    if "runs" in summary and all("seconds" in summary["runs"][run][side] for run, side in columns):
+        rows.append(["wall seconds", *[count(round(summary["runs"][run][side]["seconds"])) for run, side in columns]])
     return ["outcome", *headers], rows
 
 
@@ -205,7 +216,8 @@ def suites_page(summaries: list[tuple[Path, dict]], page_dir: Path) -> str:
         differences = _differences(summary)
         unexplained = [d for d in differences if not d.get("reason")]
         headers, rows = _suite_rows(summary)
-        lines += [f"## {summary.get('package', path.stem)}", "",
+        heading = summary.get("package", path.stem) + (f" ({summary['variant']} HDF5)" if summary.get("variant") else "")
+        lines += [f"## {heading}", "",
                   f"From [`{path.name}`]({relative_link(path, page_dir)})"
                   + (f"; selection: {summary['selection']}" if summary.get("selection") else "") + ".", "",
                   markdown_table(headers, rows, "l" + "r" * (len(headers) - 1)), "",
@@ -280,7 +292,7 @@ def index_page(benchmarks: dict[str, dict], page_dir: Path) -> str:
         lines.append(f"* [bench/run, {mode} run](benchmark-{mode}.md): started {results['started']}, "
                      f"`{results['command']}`")
     lines += ["* [Start-up under srun on the emulated Slurm cluster](cluster-startup.md) (bench/cluster_startup.py)",
-              "* [Package test suites](package-suites.md) (numpy, mpi4py) beside a stock interpreter",
+              "* [Package test suites](package-suites.md) (numpy, mpi4py, psutil, h5py) beside a stock interpreter",
               "* [CPython's regression suite](regrtest.md) beside the stock build", ""]
     if "full" in benchmarks:
         lines += ["Headline of the full run:", "", *benchmark_headlines(benchmarks["full"]), ""]

@@ -137,6 +137,23 @@ def test_recorded_harness_results_are_published_with_their_unexplained_differenc
     assert "No recorded result" not in pages["regrtest.md"]
 
 
+def test_an_h5py_summary_shows_its_serial_run_first_then_each_rank_count_with_wall_times(tmp_path):
+    suites = tmp_path / "harness" / "results" / "suites"
+    suites.mkdir(parents=True)
+    side = {"counts": {"passed": 4, "skipped": 1}, "seconds": 61.4}
+    (suites / "h5py-summary.json").write_text(json.dumps({
+        "package": "h5py", "variant": "parallel", "selection": "h5py.run_tests()",
+        "runs": {"4": {"python-static": side, "stock": side, "differences": []},
+                 "serial": {"python-static": side, "stock": side, "differences": []},
+                 "2": {"python-static": side, "stock": side,
+                       "differences": [{"test": "t::a", "reason": "a file next to __file__"}]}}}))
+    page = load_publish().render_pages(tmp_path, tmp_path / "docs" / "results")["package-suites.md"]
+    assert "| outcome | serial python-static | serial stock | -n 2 python-static | -n 2 stock | -n 4 python-static " \
+           "| -n 4 stock |" in page
+    assert "| wall seconds | 61 | 61 | 61 | 61 | 61 | 61 |" in page and "## h5py (parallel HDF5)" in page
+    assert "Tests that differ: 1, unexplained: **0**." in page
+
+
 def test_without_recorded_harness_results_the_pages_say_how_to_record_them(tmp_path):
     pages = load_publish().render_pages(tmp_path, tmp_path / "docs" / "results")
     assert "No recorded result" in pages["package-suites.md"] and "harness/results/suites/" in pages["package-suites.md"]

@@ -1,11 +1,12 @@
-"""numpy's and mpi4py's own test suites inside python-static, beside the same packages built the
+"""numpy's, mpi4py's, psutil's and h5py's own test suites inside python-static, beside the same packages built the
 usual shared way for the stock reference CPython (harness/suites/run; README "Packages' own
 test suites inside the binary"). Every difference must be a known, explained one: the runner
 exits 1 otherwise.
 
 Extended, not in CI's default run: cold, this builds a static binary with numpy and one with mpi4py,
 the reference CPython, the shared MPICH and numpy and mpi4py for the stock side (hours on two
-cores); with a warm cache, the stock numpy build alone takes about 15 minutes.
+cores); with a warm cache, the stock numpy build alone takes about 15 minutes. h5py's binaries
+hold numpy (and mpi4py) too, as h5py needs them; its stock venv holds the same three.
 """
 
 import json
@@ -25,8 +26,9 @@ def built(tmp_path_factory, modules):
     """A binary with exactly `modules`, plus the stock side's pieces. One package per binary: the
     stock venv holds only the package under test, and a binary that also had numpy would run
     mpi4py's numpy-using tests that the stock side skips."""
-    build_dir = tmp_path_factory.mktemp(f"package-suites-{modules}")
-    for targets in ([], ["reference", "reference-mpi"] if modules == "mpi4py" else ["reference"]):
+    # no comma in the path: compiler drivers split -Wl,-rpath,DIR on commas (h5py's setup gives one)
+    build_dir = tmp_path_factory.mktemp(f"package-suites-{modules.replace(',', '-')}")
+    for targets in ([], ["reference", "reference-mpi"] if "mpi4py" in modules.split(",") else ["reference"]):
         result = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}", "JOBS=2", *targets], timeout=4 * 3600)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return build_dir
@@ -72,3 +74,29 @@ def test_psutil_suite_built_without_a_recipe_differs_from_stock_only_as_explaine
     assert "(0 unexplained)" in result.stdout
     summary = recorded_summary(build_dir, "psutil")
     assert summary["counts"]["python-static"]["passed"] > 400
+
+
+def test_h5py_suite_serial_and_its_mpi_tests_at_two_and_four_ranks_differ_from_stock_only_as_explained(
+        tmp_path_factory):
+    """Issue 13 point 3: parallel HDF5 and h5py in the binary, beside h5py against a stock shared
+    parallel HDF5 and the shared MPICH; the serial run, then pytest-mpi's MPI tests under
+    mpiexec -n 2 and -n 4 (the build's own mpiexec for python-static)."""
+    build_dir = built(tmp_path_factory, "numpy,mpi4py,h5py")
+    result = run_suite(build_dir, "h5py")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.stdout.count("(0 unexplained)") == 3
+    summary = recorded_summary(build_dir, "h5py")
+    assert summary["variant"] == "parallel" and sorted(summary["runs"]) == ["2", "4", "serial"]
+    assert summary["runs"]["serial"]["python-static"]["counts"]["passed"] > 500
+    for ranks in ("2", "4"):
+        assert summary["runs"][ranks]["python-static"]["ranks_reporting"] == int(ranks)
+        assert summary["runs"][ranks]["python-static"]["counts"]["passed"] > 0
+
+
+def test_h5py_suite_over_serial_hdf5_differs_from_stock_only_as_explained(tmp_path_factory):
+    build_dir = built(tmp_path_factory, "numpy,h5py")
+    result = run_suite(build_dir, "h5py")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "(0 unexplained)" in result.stdout
+    summary = recorded_summary(build_dir, "h5py-serial")
+    assert summary["variant"] == "serial" and sorted(summary["runs"]) == ["serial"]

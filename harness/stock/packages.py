@@ -15,6 +15,7 @@ mpi4py is built against the shared MPI of `scons reference-mpi` (harness.stock.m
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 import os
 import shutil
 import subprocess
@@ -170,6 +171,114 @@ def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[P
                     "install", "--no-index", "--no-deps", str(wheel), *map(str, dependencies)], check=True)
     stamp.write_text(identity)
     return python
+
+
+def venv_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None) -> str:
+    """stock_identity of a package built without dependency wheels (venv_with_packages' stamps)."""
+    return stock_identity(stock_python, recipe, build_env, identity_extra, [])
+
+
+@dataclass(frozen=True)
+class StockBuild:
+    """One package of a stock venv: its recipe, the variables its build gets (mpi4py: MPICC,
+    LDFLAGS; h5py: HDF5_DIR, ...), and what else the build depends on (the MPI, the HDF5)."""
+
+    recipe: object
+    build_env: dict | None = None
+    identity_extra: dict | None = None
+
+
+def venv_name(builds) -> str:
+    return "stock-" + "+".join(f"{build.recipe.name}-{build.recipe.version}" for build in builds)
+
+
+def venv_with_packages(stock_python: str, builds, work: Path, source_dirs: list[Path]) -> Path:
+    """venv_with_package for several packages (StockBuild, in build order): each wheel is built
+    in the builder venv with the ones before it installed there (h5py builds against numpy and
+    mpi4py, as from the package index it would), then all are installed into one clean venv.
+    Returns the venv's python."""
+    builds = list(builds)
+    venv = work / venv_name(builds)
+    builder = work / f"stock-build-{venv.name[len('stock-'):]}"
+    python = venv / "bin" / "python"
+    identity = "\n".join(venv_identity(stock_python, build.recipe, build.build_env, build.identity_extra)
+                         for build in builds)
+    stamp = venv / ".slither-suite"
+    if stamp.is_file() and stamp.read_text() == identity:
+        return python
+    store = Path(default_cache_dir()) / "downloads"
+    wheels = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
+                                            log=say)
+    for leftover in (venv, builder):
+        shutil.rmtree(leftover, ignore_errors=True)
+    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(builder)], check=True)
+    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # the tool wheels include pip: bootstrap it from its own wheel (ensurepip would bring the
+    # interpreter's bundled pip and setuptools)
+    pip_wheel = next((wheel for wheel in wheels if wheel.name.startswith("pip-")), None)
+    if pip_wheel is None:
+        raise SlitherError("the pinned build tools have no pip wheel")
+    builder_python = builder / "bin" / "python"
+    subprocess.run([str(builder_python), f"{pip_wheel}/pip", "install", "-q", "--disable-pip-version-check",
+                    "--no-index", "--no-deps", *map(str, wheels)], check=True)
+    # meson finds cython (and ninja) on PATH, not beside the interpreter: the venv's bin/ first,
+    # as if it were activated.
+    environment = dict(os.environ, PATH=f"{builder / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    built_wheels = []
+    for position, build in enumerate(builds):
+        recipe = build.recipe
+        # a wheel built before, with the same packages before it, is taken again (numpy for two venvs)
+        wheel_dir = wheel_store(work, builds[:position + 1], stock_python)
+        built_wheel = next(wheel_dir.glob("*.whl"), None)
+        if built_wheel is not None:
+            say(f"stock {recipe.name} {recipe.version}: the wheel built before ({built_wheel.name})")
+            built_wheels.append(built_wheel)
+            install_into_builder(builder_python, built_wheel, position, builds)
+            continue
+        sdist = (Path(recipe.extra["source_path"]) if recipe.extra.get("source_path")  # built without a recipe: locked
+                 else obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version,
+                             log=say))
+        log = work / f"stock-{recipe.name}-build.log"
+        say(f"stock {recipe.name} {recipe.version}: pip wheel from {sdist.name} (log: {log})")
+        started = time.monotonic()
+        partial = wheel_dir.with_name(wheel_dir.name + ".part")
+        shutil.rmtree(partial, ignore_errors=True)
+        with open(log, "w") as stream:
+            built = subprocess.run(pip_build_command(builder_python, ["wheel", "-v", "-w", str(partial)],
+                                                     sdist, recipe_config_settings(recipe)),
+                                   stdout=stream, stderr=subprocess.STDOUT,
+                                   env={**environment, **(build.build_env or {})})
+        if built.returncode != 0 or next(partial.glob("*.whl"), None) is None:
+            raise SlitherError(f"stock build of {recipe.name} failed; see {log}")
+        shutil.rmtree(wheel_dir, ignore_errors=True)
+        os.replace(partial, wheel_dir)
+        built_wheel = next(wheel_dir.glob("*.whl"))
+        say(f"stock {recipe.name} {recipe.version}: built in {time.monotonic() - started:.0f} s")
+        built_wheels.append(built_wheel)
+        install_into_builder(builder_python, built_wheel, position, builds)
+    subprocess.run([str(builder_python), "-m", "pip", "--disable-pip-version-check", "-q",
+                    "--python", str(python), "install", "--no-index", "--no-deps", *map(str, built_wheels)],
+                   check=True)
+    shutil.rmtree(builder)
+    stamp.write_text(identity)
+    return python
+
+
+def wheel_store(work: Path, builds_so_far, stock_python: str) -> Path:
+    """WORK/stock-wheels/<key>: the wheel of the last of builds_so_far, keyed by its identity and
+    those of the packages built (and installed) before it."""
+    identity = "\n".join(venv_identity(stock_python, build.recipe, build.build_env, build.identity_extra)
+                         for build in builds_so_far)
+    last = builds_so_far[-1].recipe
+    key = hashlib.sha256(identity.encode()).hexdigest()[:24]
+    return Path(work) / "stock-wheels" / f"{last.name}-{last.version}-{key}"
+
+
+def install_into_builder(builder_python: Path, wheel: Path, position: int, builds) -> None:
+    """What the next package of the venv builds against (h5py: numpy, mpi4py)."""
+    if position + 1 < len(builds):
+        subprocess.run([str(builder_python), "-m", "pip", "--disable-pip-version-check", "-q", "install",
+                        "--no-index", "--no-deps", str(wheel)], check=True)
 
 
 def unpack_build_tools(tar: Path, destination: Path, series: str) -> Path:

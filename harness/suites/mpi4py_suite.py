@@ -160,7 +160,7 @@ def mpi4py_suite(args) -> tuple[int, Path]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
     environment.update(OPENBLAS_NUM_THREADS="1", HOME=str(work))
     runs, status = {}, 0
-    for ranks in [int(n) for n in args.ranks.split(",")]:
+    for ranks in [int(n) for n in (args.ranks or "1,2,4").split(",")]:
         run_environment = dict(environment)
         if ranks > (os.cpu_count() or 1) and "MPIR_CVAR_POLLS_BEFORE_YIELD" not in environment:
             # more ranks than cores: MPICH's ch3 ranks busy-poll and yield the core only every

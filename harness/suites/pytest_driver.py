@@ -14,59 +14,64 @@ or a conftest) from DIR under their real dotted names; everything else, the pack
 included, comes from where the interpreter normally gets it (the frozen image, or
 site-packages). The package is imported before pytest starts, so DIR's copies of the package's
 own __init__.py files are never executed.
+
+Under mpiexec every rank runs this; "{rank}" in a pytest argument becomes the rank the process
+manager gave it (PMI_RANK, which MPICH's hydra sets; 0 without one), so that each rank writes
+its own results (--junitxml=DIR/rank{rank}.xml) before anything has initialized MPI.
+
+--child-options "OPTIONS": a test that starts `sys.executable -m pytest ...` itself gets the same
+finder (harness/suites/child_pytest/slither_test_tree.py) and these pytest options, set in the
+environment once this pytest has read its own.
 """
 
 import argparse
-import importlib.machinery
-import importlib.util
 import os
+import shlex
 import sys
 
+CHILD_PLUGIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child_pytest")
+sys.path.insert(0, CHILD_PLUGIN_DIR)
+import slither_test_tree  # noqa: E402  (the finder; also a plugin for pytest processes the tests start)
 
-class TestTreeFinder:
-    """numpy._core.tests.test_x -> DIR/numpy/_core/tests/test_x.py (packages: __init__.py, or a
-    namespace package for a directory without one)."""
+TestTreeFinder = slither_test_tree.TestTreeFinder
 
-    def __init__(self, tree):
-        self.tree = tree
 
-    @staticmethod
-    def is_test_module(fullname):
-        parts = fullname.split(".")
-        return "tests" in parts[1:] or parts[-1] == "conftest"
+def rank_arguments(arguments, environment):
+    """The pytest arguments with "{rank}" made this process's rank."""
+    rank = environment.get("PMI_RANK", "0")
+    return [argument.replace("{rank}", rank) for argument in arguments if argument != "--"]
 
-    def find_spec(self, fullname, path=None, target=None):
-        if not self.is_test_module(fullname):
-            return None
-        base = os.path.join(self.tree, *fullname.split("."))
-        package_init = os.path.join(base, "__init__.py")
-        if os.path.isfile(package_init):
-            return importlib.util.spec_from_file_location(fullname, package_init,
-                                                          submodule_search_locations=[base])
-        if os.path.isfile(base + ".py"):
-            return importlib.util.spec_from_file_location(fullname, base + ".py")
-        if os.path.isdir(base):  # a tests directory without __init__.py (numpy/_core/tests)
-            spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
-            spec.submodule_search_locations = [base]
-            return spec
-        return None
+
+class ChildPytestEnvironment:
+    """A pytest plugin: once this pytest has parsed its options (PYTEST_ADDOPTS included), the
+    environment that pytest processes started by a test inherit names the tree and the plugin."""
+
+    def __init__(self, tree, package, options):
+        self.variables = {slither_test_tree.TREE_VARIABLE: tree, slither_test_tree.PACKAGE_VARIABLE: package,
+                          "PYTEST_ADDOPTS": shlex.join(["-p", "slither_test_tree", *options]),
+                          "PYTHONPATH": os.pathsep.join(filter(None, [CHILD_PLUGIN_DIR,
+                                                                      os.environ.get("PYTHONPATH", "")]))}
+
+    def pytest_configure(self, config):
+        os.environ.update(self.variables)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", required=True)
     parser.add_argument("--package", required=True)
+    parser.add_argument("--child-options", help="pytest options for pytest processes a test starts")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     tree = os.path.abspath(args.tree)
-    sys.meta_path.insert(0, TestTreeFinder(tree))
-    package = __import__(args.package)
+    package = slither_test_tree.install(tree, args.package)
     print(f"driver: {args.package} {getattr(package, '__version__', '?')} from "
           f"{getattr(package, '__spec__').origin}; python {sys.version.split()[0]} at {sys.executable}",
           flush=True)
     import pytest
-    pytest_args = [argument for argument in args.pytest_args if argument != "--"]
-    return pytest.main(pytest_args)
+    plugins = ([ChildPytestEnvironment(tree, args.package, shlex.split(args.child_options))]
+               if args.child_options is not None else [])
+    return pytest.main(rank_arguments(args.pytest_args, os.environ), plugins=plugins)
 
 
 if __name__ == "__main__":

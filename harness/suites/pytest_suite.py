@@ -7,6 +7,7 @@ package version (harness.stock.packages), results read from pytest's JUnit XML a
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -77,9 +78,9 @@ def extract_test_tree(site_tar: Path, package: str, tree: Path) -> int:
     return len(chosen)
 
 
-def install_test_requirements(python: str, target: Path) -> Path:
-    """pytest, hypothesis and their dependencies, pinned by sha256, as a PYTHONPATH directory."""
-    requirements = HERE / "requirements-pytest.txt"
+def install_test_requirements(python: str, target: Path, requirements: Path = HERE / "requirements-pytest.txt") -> Path:
+    """pytest, hypothesis and their dependencies (or another requirements file's pins), pinned by
+    sha256, as a PYTHONPATH directory."""
     stamp = target / ".requirements"
     if stamp.is_file() and stamp.read_text() == requirements.read_text():
         return target
@@ -109,26 +110,47 @@ def junit_outcomes(path: Path) -> dict[str, tuple[str, str]]:
     return outcomes
 
 
-def start_pytest_side(label: str, interpreter: str, tree: Path, package: str, pythonpath: Path, work: Path,
-                      selection: list[str]) -> dict:
-    results = work / f"{package}-{label}.xml"
-    log = work / f"{package}-{label}.log"
-    results.unlink(missing_ok=True)
-    run_dir = work / f"run-{label}"
-    shutil.rmtree(run_dir, ignore_errors=True)
-    run_dir.mkdir()
+def pytest_command(interpreter: str, tree: Path, package: str, results: str, selection: list[str],
+                   options: list[str] = NUMPY_PYTEST_OPTIONS, *, for_child_pytests: bool = False) -> list[str]:
+    """The driver's command line: pytest with no one's config file, the package's options, the
+    directories NOT_RUN left out, results as JUnit XML (`results` may hold {rank}).
+    for_child_pytests: pytest processes the tests start get the same configuration and finder."""
     (tree / "suite.ini").write_text("[pytest]\n")  # nothing from anyone's config files
+    configuration = ["-c", str(tree / "suite.ini"), "--rootdir", str(tree), *options]
     left_out = [f"--ignore={tree / package / directory}" for directory in NOT_RUN.get(package, {})]
-    command = [interpreter, str(HERE / "pytest_driver.py"), "--tree", str(tree), "--package", package, "--",
-               "-c", str(tree / "suite.ini"), "--rootdir", str(tree), *NUMPY_PYTEST_OPTIONS,
-               "--continue-on-collection-errors", *left_out, f"--junitxml={results}", *selection]
+    child = ["--child-options", shlex.join(configuration)] if for_child_pytests else []
+    return [interpreter, str(HERE / "pytest_driver.py"), "--tree", str(tree), "--package", package, *child, "--",
+            *configuration, "--continue-on-collection-errors", *left_out, f"--junitxml={results}", *selection]
+
+
+def suite_environment(interpreter: str, package: str, pythonpath: str, home: Path) -> dict:
+    """The environment both sides run in: nothing of the caller's PYTHON* variables."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
     # the interpreter's directory first on PATH, as if its venv were activated: the tests run the
     # install's console scripts (numpy-config), not whichever another install put on PATH
     environment.update(PACKAGE_ENVIRONMENT.get(package, {}))
     environment.update(PYTHONPATH=str(pythonpath), PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1",
-                       HOME=str(run_dir),
+                       HOME=str(home),
                        PATH=f"{Path(interpreter).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    return environment
+
+
+def fresh_directory(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def start_pytest_side(label: str, interpreter: str, tree: Path, package: str, pythonpath: Path, work: Path,
+                      selection: list[str], options: list[str] = NUMPY_PYTEST_OPTIONS,
+                      for_child_pytests: bool = False) -> dict:
+    results = work / f"{package}-{label}.xml"
+    log = work / f"{package}-{label}.log"
+    results.unlink(missing_ok=True)
+    run_dir = fresh_directory(work / f"run-{label}")
+    command = pytest_command(interpreter, tree, package, str(results), selection, options,
+                             for_child_pytests=for_child_pytests)
+    environment = suite_environment(interpreter, package, str(pythonpath), run_dir)
     say(f"{package} suite on {label}: {interpreter} (log: {log})")
     stream = open(log, "w")
     stream.write(" ".join(command) + "\n")
