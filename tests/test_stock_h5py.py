@@ -148,7 +148,7 @@ def test_a_stock_h5py_without_the_shared_hdf5_or_its_search_path_fails_the_check
 
 def test_a_venv_of_several_packages_is_named_by_all_and_single_ones_keep_their_name():
     numpy, h5py = load_module_recipe("numpy"), load_module_recipe("h5py")
-    assert packages.venv_name([packages.StockBuild(numpy)]) == "stock-numpy-2.2.6"  # venv_with_package's, as before
+    assert packages.venv_name([packages.StockBuild(numpy)]) == "stock-numpy-2.2.6"  # the numpy suite's venv, as before
     assert packages.venv_name([packages.StockBuild(numpy), packages.StockBuild(h5py)]) == \
         "stock-numpy-2.2.6+h5py-3.14.0"
 

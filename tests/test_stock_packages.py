@@ -4,12 +4,17 @@ options as the static side, and the tree layout's build and cache, run for real 
 by this interpreter (its own setuptools as the build tools)."""
 
 import json
+import subprocess
 import sys
 import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from conftest import make_tarball
+from fixture_wheels import wheel_of_installed
+from test_package_build import make_sdist
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.packages.build_requirements import HostPlatform, lock_file
@@ -43,10 +48,14 @@ def test_a_venv_is_rebuilt_when_what_its_build_depends_on_changes(tmp_path):
     assert plain == packages.stock_identity(sys.executable, mpi4py, None, None, [])
     assert len({plain, with_mpi, packages.stock_identity(sys.executable, mpi4py, {"MPICC": "/a/bin/mpicc"},
                                                          {"mpi": "sha-2"}, [])}) == 3
-    # scipy's stock build against another stock numpy wheel is another build
+    # scipy's stock build against another stock numpy wheel is another build, even under the
+    # same file name (an mpi4py wheel built against another MPI is named alike)
     scipy = load_module_recipe("scipy")
-    assert packages.stock_identity(sys.executable, scipy, None, None, [tmp_path / "numpy-2.2.6-a.whl"]) != \
-        packages.stock_identity(sys.executable, scipy, None, None, [tmp_path / "numpy-2.2.6-b.whl"])
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "numpy-2.2.6.whl", tmp_path / "b" / "numpy-2.2.6.whl"
+    first.write_bytes(b"one numpy"), second.write_bytes(b"another numpy")
+    assert packages.stock_identity(sys.executable, scipy, None, None, [first]) != \
+        packages.stock_identity(sys.executable, scipy, None, None, [second])
 
 
 def test_stock_builds_take_the_recipes_own_build_requirements(tmp_path):
@@ -93,3 +102,97 @@ def test_a_package_is_built_into_a_trees_site_once_then_taken_from_the_cache(tmp
     sdist.unlink()  # a second tree gets the cached build: nothing is built again
     install(tmp_path / "tree2" / "site-packages")
     assert (tmp_path / "tree2" / "site-packages" / "tiny.py").read_text().endswith("return 42\n")
+
+
+# -- the venv of several packages (harness/suites/run's stock side) -------------------------------
+
+SETUPTOOLS = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+
+# beta's build imports alpha and writes what it found into beta: it can only be built where the
+# wheel before it is installed, as h5py builds against numpy and mpi4py.
+BETA_SETUP = """from setuptools import setup
+import alpha
+with open("beta.py", "w") as module:
+    module.write(f"BUILT_AGAINST = {alpha.VALUE!r}\\n")
+setup(name="beta", version="1.0", py_modules=["beta"])
+"""
+
+
+@dataclass(frozen=True)
+class TinySource:
+    sha256: str
+
+
+@dataclass(frozen=True)
+class TinyRecipe:
+    """What harness.stock.packages reads of a module recipe."""
+    name: str
+    version: str
+    source: TinySource
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+def tiny_recipe(directory: Path, name: str, files: dict) -> TinyRecipe:
+    directory.mkdir(parents=True, exist_ok=True)
+    sdist = make_sdist(directory, name, files)
+    return TinyRecipe(name, "1.0", TinySource(packages.sha256_of(sdist)), {"source_path": str(sdist)})
+
+
+@pytest.fixture
+def stock(tmp_path, monkeypatch):
+    wheels = [wheel_of_installed(tmp_path / "tools", name) for name in ("pip", "setuptools", "wheel")]
+    monkeypatch.setattr(packages.build_tools, "obtain_tool_wheels", lambda *arguments, **keywords: wheels)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    alpha = tiny_recipe(tmp_path / "sdists", "alpha", {
+        "pyproject.toml": SETUPTOOLS, "alpha.py": "VALUE = 'alpha one'\n",
+        "setup.py": 'from setuptools import setup\nsetup(name="alpha", version="1.0", py_modules=["alpha"])\n'})
+    beta = tiny_recipe(tmp_path / "sdists", "beta", {"pyproject.toml": SETUPTOOLS, "setup.py": BETA_SETUP})
+    builds = [packages.StockBuild(alpha), packages.StockBuild(beta)]
+    return tmp_path / "work", builds
+
+
+@pytest.mark.slow  # real pip builds: seconds each
+def test_a_venv_of_several_packages_builds_each_against_the_ones_before_it(stock):
+    work, builds = stock
+    python = packages.venv_with_packages(sys.executable, builds, work, [])
+    assert python.parent.parent.name == "stock-alpha-1.0+beta-1.0"
+    found = subprocess.run([str(python), "-c", "import alpha, beta; print(beta.BUILT_AGAINST)"],
+                           stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    assert found == "alpha one"
+    # nothing but the two packages: no pip, no setuptools (the suites see no build tool)
+    site = packages.venv_site_packages(python.parent.parent)
+    installed = sorted(path.name.split("-")[0] for path in site.glob("*.dist-info"))
+    assert installed == ["alpha", "beta"]
+    assert not list(work.glob("stock-build-*"))  # the builder venvs are gone
+
+
+@pytest.mark.slow
+def test_a_kept_wheel_is_taken_again_and_a_changed_dependency_rebuilds_what_depends_on_it(stock, tmp_path, capsys):
+    work, builds = stock
+    first = packages.stock_wheels_in_order(sys.executable, builds, work, [])
+    capsys.readouterr()
+    again = packages.stock_wheels_in_order(sys.executable, builds, work, [])
+    assert again == first and capsys.readouterr().out.count("the wheel built before") == 2
+    # alpha built with another environment is another wheel: beta, built against it, gets its own slot
+    changed = [packages.StockBuild(builds[0].recipe, {"ALPHA_FLAVOUR": "two"}, {"why": "a test"}), builds[1]]
+    other = packages.stock_wheels_in_order(sys.executable, changed, work, [])
+    assert other[0].parent != first[0].parent
+    if packages.sha256_of(other[0]) != packages.sha256_of(first[0]):
+        assert other[1].parent != first[1].parent
+    assert all(wheel.is_file() for wheel in first + other)  # neither evicts the other
+    # the venv follows the wheels' content
+    python = packages.venv_with_packages(sys.executable, builds, work, [])
+    stamp = (python.parent.parent / ".slither-suite").read_text()
+    assert packages.sha256_of(first[1]) in stamp
+
+
+@pytest.mark.slow
+def test_a_failed_build_says_where_its_log_is_and_leaves_no_wheel(stock, tmp_path):
+    work, builds = stock
+    broken = tiny_recipe(tmp_path / "broken", "gamma", {"pyproject.toml": SETUPTOOLS,
+                                                        "setup.py": "raise SystemExit('gamma cannot build')\n"})
+    with pytest.raises(SlitherError, match=r"stock build of gamma failed; see .*stock-gamma-build.log"):
+        packages.venv_with_packages(sys.executable, [builds[0], packages.StockBuild(broken)], work, [])
+    assert "gamma cannot build" in (work / "stock-gamma-build.log").read_text()
+    assert not list((work / "stock-wheels").glob("gamma-*"))
+    assert not list(work.glob("stock-build-*")) and not (work / "stock-alpha-1.0+gamma-1.0").exists()

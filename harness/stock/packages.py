@@ -4,9 +4,9 @@ recipe's own build requirements, as the static build locked them), built by the 
 interpreter the usual shared way (pip; extension modules as .so files).
 
 One pip build (pip_build_command), installed in one of two layouts:
-- venv_with_package: a venv of the stock interpreter that holds the package (a stock_wheel) and
-  the stock wheels of what it needs (scipy: numpy) and nothing else (harness/suites/run runs the
-  package's own test suite there);
+- venv_with_packages: a venv of the stock interpreter that holds the stock_wheel of each package
+  it is given (scipy's: numpy, scipy; h5py's: numpy, mpi4py, h5py), each built against the ones
+  before it, and nothing else (harness/suites/run runs the package's own test suite there);
 - install_into_site: the package in the site-packages of a relocatable stock tree, cached as a
   tar (bench/contenders.py: the tree the metadata server serves).
 mpi4py is built against the shared MPI of `scons reference-mpi` (harness.stock.mpi).
@@ -14,6 +14,7 @@ mpi4py is built against the shared MPI of `scons reference-mpi` (harness.stock.m
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 import os
@@ -60,13 +61,14 @@ def venv_site_packages(venv: Path) -> Path:
 
 def stock_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None,
                    dependencies: list[Path]) -> str:
-    """Everything a stock build depends on: a wheel or venv whose stamp differs is rebuilt."""
+    """Everything a stock wheel depends on: a wheel whose stamp differs is rebuilt. Dependencies
+    count by content, not name: an mpi4py wheel built against another MPI has the same name."""
     identity = {"python": os.path.realpath(stock_python), "sha256": recipe.source.sha256,
                 "settings": list(recipe_config_settings(recipe)), "layout": "wheel into a clean venv"}
     if build_env:
         identity.update(environment=build_env, **(identity_extra or {}))
     if dependencies:
-        identity.update(dependencies=[path.name for path in dependencies])
+        identity.update(dependencies=[f"{path.name} {sha256_of(path)}" for path in dependencies])
     return json.dumps(identity, sort_keys=True)
 
 
@@ -89,19 +91,38 @@ def build_requirement_wheels(recipe, series: str, store: Path, source_dirs: list
     return wheels, tuple(requirements.from_build)
 
 
+def wheel_directory(work: Path, recipe, identity: str) -> Path:
+    """WORK/stock-wheels/<name>-<version>-<key>: one slot per identity, so that the serial and the
+    MPI h5py (built against different wheels) do not evict each other."""
+    key = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return Path(work) / "stock-wheels" / f"{recipe.name}-{recipe.version}-{key}"
+
+
+def pip_bootstrap_wheel(tool_wheels: list[Path]) -> Path:
+    """The tool wheels include pip: a venv is bootstrapped from its own wheel (ensurepip would
+    bring the interpreter's bundled pip and setuptools)."""
+    pip_wheel = next((wheel for wheel in tool_wheels if wheel.name.startswith("pip-")), None)
+    if pip_wheel is None:
+        raise SlitherError("the pinned build tools have no pip wheel")
+    return pip_wheel
+
+
 def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
                 identity_extra: dict | None = None, dependencies: list[Path] = ()) -> Path:
     """The recipe's package as a wheel built by the stock interpreter the usual way, from the same
     sdist with the same build options and the same pinned build tools (or the recipe's own build
-    requirements), in a venv that has them and `dependencies` (wheels: scipy's stock numpy).
-    Kept in WORK/stock-wheels/ with a stamp of what it was built from."""
+    requirements), in a builder venv that has them and `dependencies` (wheels it builds against:
+    scipy's and h5py's stock numpy, h5py's stock mpi4py).
+    Kept in WORK/stock-wheels/ with a stamp of what it was built from; a build that fails leaves
+    no wheel there."""
     dependencies = list(dependencies)
-    directory = work / "stock-wheels" / f"{recipe.name}-{recipe.version}"
     identity = stock_identity(stock_python, recipe, build_env, identity_extra, dependencies)
+    directory = wheel_directory(work, recipe, identity)
     stamp = directory / ".slither-stock"
     if stamp.is_file() and stamp.read_text() == identity:
         built = sorted(directory.glob("*.whl"))
         if len(built) == 1:
+            say(f"stock {recipe.name} {recipe.version}: the wheel built before ({built[0].name})")
             return built[0]
     store = Path(default_cache_dir()) / "downloads"
     series = interpreter_series(stock_python)
@@ -109,19 +130,15 @@ def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], 
     own_requirements, _ = build_requirement_wheels(recipe, series, store, source_dirs)
     sdist = (Path(recipe.extra["source_path"]) if recipe.extra.get("source_path")  # built without a recipe: locked
              else obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version, log=say))
-    builder = work / f"stock-build-{recipe.name}-{recipe.version}"
+    builder = Path(work) / f"stock-build-{directory.name}"
     for leftover in (builder, directory):
         shutil.rmtree(leftover, ignore_errors=True)
     subprocess.run([stock_python, "-m", "venv", "--without-pip", str(builder)], check=True)
-    # the tool wheels include pip: bootstrap it from its own wheel (ensurepip would bring the
-    # interpreter's bundled pip and setuptools)
-    pip_wheel = next((wheel for wheel in tools if wheel.name.startswith("pip-")), None)
-    if pip_wheel is None:
-        raise SlitherError("the pinned build tools have no pip wheel")
+    pip_wheel = pip_bootstrap_wheel(tools)
     needed = ([pip_wheel, *own_requirements] if own_requirements else tools) + dependencies
     subprocess.run([str(builder / "bin" / "python"), f"{pip_wheel}/pip", "install", "-q", "--disable-pip-version-check",
                     "--no-index", "--no-deps", *map(str, needed)], check=True)
-    log = work / f"stock-{recipe.name}-build.log"
+    log = Path(work) / f"stock-{recipe.name}-build.log"
     say(f"stock {recipe.name} {recipe.version}: pip wheel from {sdist.name} (log: {log})")
     started = time.monotonic()
     # meson finds cython (and ninja) on PATH, not beside the interpreter: the venv's bin/ first,
@@ -134,48 +151,18 @@ def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], 
                                stdout=stream, stderr=subprocess.STDOUT, env={**environment, **(build_env or {})})
     built_wheel = next(wheel_dir.glob("*.whl"), None)
     if built.returncode != 0 or built_wheel is None:
+        shutil.rmtree(builder, ignore_errors=True)
         raise SlitherError(f"stock build of {recipe.name} failed; see {log}")
-    directory.mkdir(parents=True)
+    partial = directory.with_name(directory.name + ".part")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
     kept = directory / built_wheel.name
-    shutil.move(str(built_wheel), kept)
+    shutil.move(str(built_wheel), partial / built_wheel.name)
+    (partial / ".slither-stock").write_text(identity)
+    os.replace(partial, directory)
     shutil.rmtree(builder)
-    stamp.write_text(identity)
     say(f"stock {recipe.name} {recipe.version}: built in {time.monotonic() - started:.0f} s")
     return kept
-
-
-def venv_with_package(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
-                      identity_extra: dict | None = None, dependencies: list[Path] = ()) -> Path:
-    """A venv of the stock interpreter holding the recipe's package (stock_wheel) and its
-    `dependencies` (wheels) and nothing else. The tests see no build tool python-static lacks
-    (numpy's suite skips test_system_info when setuptools is installed and runs test_cython when
-    Cython is); a console script (numpy-config) is in its bin/.
-    build_env: variables for the package's build (mpi4py: MPICC, LDFLAGS); identity_extra: what
-    else the build depends on (the MPI), so that a changed one rebuilds the venv.
-    Returns the venv's python."""
-    dependencies = list(dependencies)
-    wheel = stock_wheel(stock_python, recipe, work, source_dirs, build_env, identity_extra, dependencies)
-    venv = work / f"stock-{recipe.name}-{recipe.version}"
-    python = venv / "bin" / "python"
-    identity = stock_identity(stock_python, recipe, build_env, identity_extra, dependencies) + f" {sha256_of(wheel)}"
-    stamp = venv / ".slither-suite"
-    if stamp.is_file() and stamp.read_text() == identity:
-        return python
-    shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(venv)], check=True)
-    store = Path(default_cache_dir()) / "downloads"
-    tools = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
-                                           log=say)
-    pip_wheel = next(tool for tool in tools if tool.name.startswith("pip-"))
-    subprocess.run([stock_python, f"{pip_wheel}/pip", "--disable-pip-version-check", "-q", "--python", str(python),
-                    "install", "--no-index", "--no-deps", str(wheel), *map(str, dependencies)], check=True)
-    stamp.write_text(identity)
-    return python
-
-
-def venv_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None) -> str:
-    """stock_identity of a package built without dependency wheels (venv_with_packages' stamps)."""
-    return stock_identity(stock_python, recipe, build_env, identity_extra, [])
 
 
 @dataclass(frozen=True)
@@ -192,93 +179,39 @@ def venv_name(builds) -> str:
     return "stock-" + "+".join(f"{build.recipe.name}-{build.recipe.version}" for build in builds)
 
 
+def stock_wheels_in_order(stock_python: str, builds, work: Path, source_dirs: list[Path]) -> list[Path]:
+    """The stock_wheel of each build, each built against the wheels before it (h5py against numpy
+    and mpi4py, as from the package index it would be)."""
+    wheels: list[Path] = []
+    for build in builds:
+        wheels.append(stock_wheel(stock_python, build.recipe, work, source_dirs, build.build_env,
+                                  build.identity_extra, dependencies=list(wheels)))
+    return wheels
+
+
 def venv_with_packages(stock_python: str, builds, work: Path, source_dirs: list[Path]) -> Path:
-    """venv_with_package for several packages (StockBuild, in build order): each wheel is built
-    in the builder venv with the ones before it installed there (h5py builds against numpy and
-    mpi4py, as from the package index it would), then all are installed into one clean venv.
+    """A venv of the stock interpreter holding the stock wheels of `builds` (StockBuild, in build
+    order: stock_wheels_in_order) and nothing else. The tests see no build tool python-static
+    lacks (numpy's suite skips test_system_info when setuptools is installed and runs test_cython
+    when Cython is); a console script (numpy-config) is in its bin/.
     Returns the venv's python."""
     builds = list(builds)
-    venv = work / venv_name(builds)
-    builder = work / f"stock-build-{venv.name[len('stock-'):]}"
+    wheels = stock_wheels_in_order(stock_python, builds, work, source_dirs)
+    venv = Path(work) / venv_name(builds)
     python = venv / "bin" / "python"
-    identity = "\n".join(venv_identity(stock_python, build.recipe, build.build_env, build.identity_extra)
-                         for build in builds)
+    identity = "\n".join([os.path.realpath(stock_python), *(f"{wheel.name} {sha256_of(wheel)}" for wheel in wheels)])
     stamp = venv / ".slither-suite"
     if stamp.is_file() and stamp.read_text() == identity:
         return python
-    store = Path(default_cache_dir()) / "downloads"
-    wheels = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
-                                            log=say)
-    for leftover in (venv, builder):
-        shutil.rmtree(leftover, ignore_errors=True)
-    subprocess.run([stock_python, "-m", "venv", "--without-pip", str(builder)], check=True)
+    shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([stock_python, "-m", "venv", "--without-pip", str(venv)], check=True)
-    # the tool wheels include pip: bootstrap it from its own wheel (ensurepip would bring the
-    # interpreter's bundled pip and setuptools)
-    pip_wheel = next((wheel for wheel in wheels if wheel.name.startswith("pip-")), None)
-    if pip_wheel is None:
-        raise SlitherError("the pinned build tools have no pip wheel")
-    builder_python = builder / "bin" / "python"
-    subprocess.run([str(builder_python), f"{pip_wheel}/pip", "install", "-q", "--disable-pip-version-check",
-                    "--no-index", "--no-deps", *map(str, wheels)], check=True)
-    # meson finds cython (and ninja) on PATH, not beside the interpreter: the venv's bin/ first,
-    # as if it were activated.
-    environment = dict(os.environ, PATH=f"{builder / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
-    built_wheels = []
-    for position, build in enumerate(builds):
-        recipe = build.recipe
-        # a wheel built before, with the same packages before it, is taken again (numpy for two venvs)
-        wheel_dir = wheel_store(work, builds[:position + 1], stock_python)
-        built_wheel = next(wheel_dir.glob("*.whl"), None)
-        if built_wheel is not None:
-            say(f"stock {recipe.name} {recipe.version}: the wheel built before ({built_wheel.name})")
-            built_wheels.append(built_wheel)
-            install_into_builder(builder_python, built_wheel, position, builds)
-            continue
-        sdist = (Path(recipe.extra["source_path"]) if recipe.extra.get("source_path")  # built without a recipe: locked
-                 else obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version,
-                             log=say))
-        log = work / f"stock-{recipe.name}-build.log"
-        say(f"stock {recipe.name} {recipe.version}: pip wheel from {sdist.name} (log: {log})")
-        started = time.monotonic()
-        partial = wheel_dir.with_name(wheel_dir.name + ".part")
-        shutil.rmtree(partial, ignore_errors=True)
-        with open(log, "w") as stream:
-            built = subprocess.run(pip_build_command(builder_python, ["wheel", "-v", "-w", str(partial)],
-                                                     sdist, recipe_config_settings(recipe)),
-                                   stdout=stream, stderr=subprocess.STDOUT,
-                                   env={**environment, **(build.build_env or {})})
-        if built.returncode != 0 or next(partial.glob("*.whl"), None) is None:
-            raise SlitherError(f"stock build of {recipe.name} failed; see {log}")
-        shutil.rmtree(wheel_dir, ignore_errors=True)
-        os.replace(partial, wheel_dir)
-        built_wheel = next(wheel_dir.glob("*.whl"))
-        say(f"stock {recipe.name} {recipe.version}: built in {time.monotonic() - started:.0f} s")
-        built_wheels.append(built_wheel)
-        install_into_builder(builder_python, built_wheel, position, builds)
-    subprocess.run([str(builder_python), "-m", "pip", "--disable-pip-version-check", "-q",
-                    "--python", str(python), "install", "--no-index", "--no-deps", *map(str, built_wheels)],
-                   check=True)
-    shutil.rmtree(builder)
-    stamp.write_text(identity)
+    store = Path(default_cache_dir()) / "downloads"
+    tools = build_tools.obtain_tool_wheels(interpreter_series(stock_python), store=store, search_dirs=source_dirs,
+                                           log=say)
+    subprocess.run([stock_python, f"{pip_bootstrap_wheel(tools)}/pip", "--disable-pip-version-check", "-q",
+                    "--python", str(python), "install", "--no-index", "--no-deps", *map(str, wheels)], check=True)
+    stamp.write_text(identity)  # last: a venv cut off before this is rebuilt
     return python
-
-
-def wheel_store(work: Path, builds_so_far, stock_python: str) -> Path:
-    """WORK/stock-wheels/<key>: the wheel of the last of builds_so_far, keyed by its identity and
-    those of the packages built (and installed) before it."""
-    identity = "\n".join(venv_identity(stock_python, build.recipe, build.build_env, build.identity_extra)
-                         for build in builds_so_far)
-    last = builds_so_far[-1].recipe
-    key = hashlib.sha256(identity.encode()).hexdigest()[:24]
-    return Path(work) / "stock-wheels" / f"{last.name}-{last.version}-{key}"
-
-
-def install_into_builder(builder_python: Path, wheel: Path, position: int, builds) -> None:
-    """What the next package of the venv builds against (h5py: numpy, mpi4py)."""
-    if position + 1 < len(builds):
-        subprocess.run([str(builder_python), "-m", "pip", "--disable-pip-version-check", "-q", "install",
-                        "--no-index", "--no-deps", str(wheel)], check=True)
 
 
 def unpack_build_tools(tar: Path, destination: Path, series: str) -> Path:

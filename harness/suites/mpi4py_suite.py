@@ -24,7 +24,7 @@ from slither.files import sha256_of
 from slither.plan.build_plan import default_cache_dir
 from slither.sources.pinned import obtain
 from harness.stock import mpi as stock_mpi
-from harness.stock.packages import venv_site_packages, venv_with_package
+from harness.stock.packages import StockBuild, venv_site_packages, venv_with_packages
 from harness.suites.binary_under_test import package_recipe
 from harness.suites.comparison import (OUTCOMES, outcome_counts, outcome_differences, report_differences,
                                        unexplained, write_summary)
@@ -65,9 +65,9 @@ def stock_mpi4py_side(args, recipe, work: Path, source_dirs: list[Path], build: 
     library_dir = prefix / "lib"
     archive = prefix.parent / "prefix.tar"
     identity = sha256_of(archive) if archive.is_file() else str(sorted(p.name for p in library_dir.iterdir()))
-    python = venv_with_package(args.stock_python, recipe, work, source_dirs,
-                               build_env=stock_mpi.build_environment(prefix, mpi_recipe.mpi_wrapper, str(library_dir)),
-                               identity_extra={"mpi": identity, "runpath": str(library_dir)})
+    build = StockBuild(recipe, stock_mpi.build_environment(prefix, mpi_recipe.mpi_wrapper, str(library_dir)),
+                       {"mpi": identity, "runpath": str(library_dir)})
+    python = venv_with_packages(args.stock_python, [build], work, source_dirs)
     soname = stock_mpi.checked_mpi4py_extension(venv_site_packages(python.parent.parent), library_dir,
                                                 str(library_dir))
     mpiexec = resolve_mpiexec("", prefix / "bin" / "mpiexec", "--stock-mpi (the prefix of `scons reference-mpi`)")

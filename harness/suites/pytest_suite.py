@@ -18,7 +18,7 @@ from pathlib import Path
 
 from slither.commands import say
 from slither.errors import SlitherError
-from harness.stock.packages import build_requirement_wheels, interpreter_series, stock_wheel, venv_with_package
+from harness.stock.packages import StockBuild, build_requirement_wheels, interpreter_series, venv_with_packages
 from slither.plan.build_plan import default_cache_dir
 from harness.suites.binary_under_test import package_recipe
 from harness.suites.comparison import compare, unexplained, write_summary
@@ -207,9 +207,8 @@ def stock_venv(stock_python: str, binary: Path, recipe, work: Path, source_dirs:
     (scipy: numpy, from the recipe the binary has), from the same sdists and options."""
     store = Path(default_cache_dir()) / "downloads"
     _, from_build = build_requirement_wheels(recipe, interpreter_series(stock_python), store, source_dirs)
-    dependencies = [stock_wheel(stock_python, package_recipe(binary, name)[1], work, source_dirs)
-                    for name in from_build]
-    return venv_with_package(stock_python, recipe, work, source_dirs, dependencies=dependencies)
+    built_first = [StockBuild(package_recipe(binary, name)[1]) for name in from_build]
+    return venv_with_packages(stock_python, [*built_first, StockBuild(recipe)], work, source_dirs)
 
 
 def numpy_like_suite(args, package: str) -> tuple[int, Path]:
