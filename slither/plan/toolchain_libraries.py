@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slither.errors import SlitherError
+from slither.plan import system_openblas
 from slither.plan.loading import load_python_file
 
 KINDS = ("blas", "hdf5")
 LABELS = {"blas": "BLAS/LAPACK", "hdf5": "HDF5"}
 # What a recipe's static_libraries name when it takes the build's own BLAS/LAPACK (numpy, scipy).
-BLAS_ARCHIVES = ("libopenblas.a",)
+BLAS_ARCHIVES = (system_openblas.ARCHIVE,)
 # numpy's and scipy's meson options naming that BLAS; the toolchain's pkg-config name replaces it.
 _BLAS_SETTING = re.compile(r"^(setup-args=-D(?:blas|lapack))=openblas$")
 HDF5_RECIPE = "hdf5"
