@@ -173,7 +173,7 @@ def measure_footprint(contenders, numpy_workload, root: Path) -> dict:
             entry["size_bytes"] = tree_size(root / contender.tree)
             entry["what"] = "install tree with site-packages" if contender.name == "stock" else "the binary"
         command = contender.command(numpy_workload, root)
-        entry["peak_rss_kib"] = (peak_rss_kib(command, cwd=root / "work", env=contender.environment(root))
+        entry["peak_rss_kib"] = (peak_rss_kib(command, cwd=root / "work", env=contender.environment(root, numpy_workload))
                                  if command else None)
         if command is None:
             entry["na"] = contender.unavailable[numpy_workload.key]
@@ -207,7 +207,7 @@ def stack_footprint(contenders, rss_workloads, size_workloads, root: Path) -> di
             if command is None:
                 entry["na"][workload.key] = contender.unavailable[workload.key]
                 continue
-            rss = peak_rss_kib(command, cwd=root / "work", env=contender.environment(root))
+            rss = peak_rss_kib(command, cwd=root / "work", env=contender.environment(root, workload))
             if rss is None:
                 entry["na"][workload.key] = "did not run"
             else:

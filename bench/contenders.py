@@ -10,7 +10,10 @@
                          stock/mpich/lib, found by MPI.so's $ORIGIN-relative run-time path;
                          scipy likewise (the recipe's sdist and options, its own locked build
                          requirements, built against that numpy wheel);
-                         h5py when a stock build of it is available (else its workloads say why)
+                         h5py as harness/suites/run's h5py suite builds it (harness.stock.h5py:
+                         the binary's HDF5 variant built shared, h5py's sdist unpatched against
+                         it), its HDF5 libraries in stock/hdf5/lib, put on LD_LIBRARY_PATH for
+                         the workloads that import h5py
     SERVED/pyinstaller/  one PyInstaller one-file per workload, built by the stock interpreter
     SERVED/static/       python-static (built with MODULES=numpy[,mpi4py], or the full stack
                          numpy,scipy,mpi4py,h5py for the scipy workloads)
@@ -41,7 +44,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from slither.errors import SlitherError  # noqa: E402
 from slither.files import sha256_of  # noqa: E402
 from harness.stock.mpi import build_environment, checked_mpi4py_extension, origin_runpath  # noqa: E402
-from harness.stock.packages import install_into_site, stock_wheel  # noqa: E402
+from harness.stock.packages import install_into_site, stock_wheel, venv_site_packages  # noqa: E402
 
 CONTENDER_REQUIREMENTS = BENCH_DIR / "requirements-contenders.txt"
 STOCK, PYINSTALLER, STATIC = "stock", "pyinstaller", "python-static"
@@ -95,6 +98,9 @@ class Contender:
     tree: str = ""                    # relative directory holding everything it reads
     package_keys: tuple = ()          # cache keys of what was built into it (one-files built from it follow)
     packages: tuple = ()              # the third-party packages it has (the footprint table says which)
+    # package -> relative directory of the shared libraries it loads, put on LD_LIBRARY_PATH for
+    # the workloads that import it (stock h5py: stock/hdf5/lib)
+    package_library_paths: dict = field(default_factory=dict)
 
     def command(self, workload: Workload, root: Path) -> list[str] | None:
         if workload.key in self.unavailable:
@@ -103,8 +109,14 @@ class Contender:
             return [str(root / self.onefiles[workload.key])]
         return [str(root / self.interpreter), *workload.interpreter_arguments()]
 
-    def environment(self, root: Path) -> dict:
-        extra = {"LD_LIBRARY_PATH": str(root / self.library_path)} if self.library_path else {}
+    def environment(self, root: Path, workload: Workload | None = None) -> dict:
+        """Its environment under `root`; for a workload that imports a package with its own
+        shared library directory (stock h5py: its HDF5), that directory on LD_LIBRARY_PATH
+        first, as `module load hdf5` puts it on a cluster."""
+        directories = [self.package_library_paths[package] for package in (workload.needs if workload else ())
+                       if package in self.package_library_paths]
+        directories += [self.library_path] if self.library_path else []
+        extra = {"LD_LIBRARY_PATH": ":".join(str(root / d) for d in directories)} if directories else {}
         return clean_environment(extra)
 
 
@@ -130,8 +142,7 @@ class Preparation:
     scipy_reason: str = ""            # why scipy is not available for the stock interpreter (empty: it is)
     stock_wheel_dir: Path | None = None    # stock_wheel's WORK: its stock-wheels/ are reused when their stamp matches
     source_dirs: tuple = ()           # where the pinned sources and wheels may already be
-    h5py_reason: str = ("no stock h5py for the bench yet: bench/contenders.py installs no stock shared HDF5 "
-                        "and h5py into the served tree")
+    h5py_reason: str = ""             # why h5py is not available for the stock interpreter (empty: it is)
 
     @property
     def served(self) -> Path:
@@ -278,6 +289,43 @@ def install_stock_scipy(prep: Preparation, facts: dict, site: Path, log: Path) -
     return "", install_stock_package(prep, facts, site, log, name="scipy", sdist=wheel, key=key)
 
 
+def install_stock_h5py(prep: Preparation, tree: Path, site: Path) -> tuple[str, str, str]:
+    """h5py as harness/suites/run's h5py suite compares with (harness.stock.h5py.stock_h5py_venv:
+    the static binary's HDF5 variant built shared, parallel against the shared MPI of
+    `scons reference-mpi` when the binary has mpi4py; h5py's sdist as it is, against the stock
+    numpy (and mpi4py) wheels), copied with its bytecode from that venv into the tree's
+    site-packages, and the HDF5 shared libraries into tree/hdf5/lib. h5py's extensions keep the
+    absolute run-time path its setup gives them; LD_LIBRARY_PATH (the contender's
+    package_library_paths) is searched before it, so the served copy is the one loaded.
+    Returns (reason h5py is not installed or "", its cache key, its library directory in the tree)."""
+    if prep.h5py_reason:
+        return prep.h5py_reason, "", ""
+    if prep.stock_wheel_dir is None:
+        return "h5py not built for the stock interpreter in this run (no wheel directory)", "", ""
+    from harness.stock import hdf5 as stock_hdf5
+    from harness.stock.h5py import binary_variant, stock_h5py_venv
+    from harness.suites.binary_under_test import package_recipe
+    try:
+        build, _ = package_recipe(prep.static_binary, "h5py")
+        variant = binary_variant(build)
+        python, _ = stock_h5py_venv(str(prep.stock_python), build, prep.static_binary.parent.parent,
+                                    prep.stock_wheel_dir, list(prep.source_dirs),
+                                    stock_mpi_prefix=str(prep.stock_mpi_prefix or ""))
+    except (SlitherError, subprocess.CalledProcessError) as error:
+        return f"stock h5py not built: {str(error).splitlines()[0][:200]}", "", ""
+    venv_site = venv_site_packages(python.parent.parent)
+    for path in [venv_site / "h5py", *sorted(venv_site.glob("h5py-*.dist-info"))]:
+        shutil.copytree(path, site / path.name, symlinks=True)   # copy2 keeps mtimes: the .pyc stay valid
+    library_dir = tree / "hdf5" / "lib"
+    library_dir.mkdir(parents=True)
+    prefix = stock_hdf5.shared_hdf5_prefix(prep.stock_wheel_dir, variant)
+    for library in sorted((prefix / "lib").glob("lib*.so*")):
+        shutil.copy2(library, library_dir / library.name, follow_symlinks=False)
+    key = key_of("stock-h5py", (python.parent.parent / ".slither-suite").read_text(),
+                 (prefix.parent / "stamp.json").read_text())
+    return "", key, str(library_dir.relative_to(prep.served))
+
+
 def unavailable_for(workload: Workload, reasons: dict) -> str:
     """Why a contender cannot run the workload: the reasons of each package it needs and lacks
     (reasons: package -> "" when present), in the workload's order; "" when it can."""
@@ -297,18 +345,23 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
     wanted = {package for workload in prep.workloads for package in workload.needs}
     scipy_reason, scipy_key = (install_stock_scipy(prep, facts, site, log) if "scipy" in wanted
                                else ("scipy not installed: no workload of this run needs it", ""))
-    reasons = {"numpy": numpy_reason, "mpi4py": mpi4py_reason, "scipy": scipy_reason, "h5py": prep.h5py_reason}
+    h5py_reason, h5py_key, h5py_libraries = (install_stock_h5py(prep, tree, site) if "h5py" in wanted
+                                             else ("h5py not installed: no workload of this run needs it", "", ""))
+    reasons = {"numpy": numpy_reason, "mpi4py": mpi4py_reason, "scipy": scipy_reason, "h5py": h5py_reason}
     packages = tuple(package for package in ("numpy", "scipy", "mpi4py", "h5py") if not reasons[package])
     kind = "shared libpython" if links_libpython(prep.stock_python) else "libpython linked into the executable"
     mpi_note = "" if mpi4py_reason else (f", mpi4py built against the shared MPICH of `scons reference-mpi` "
                                          f"(libraries in stock/mpich/lib)")
+    h5py_note = "" if h5py_reason else (", h5py against a shared HDF5 (libraries in stock/hdf5/lib, on "
+                                        "LD_LIBRARY_PATH for the workloads that import h5py)")
     contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
                                  f"{', '.join(packages) or 'no packages'} in {site.relative_to(prep.served)}"
-                                 f"{mpi_note}",
+                                 f"{mpi_note}{h5py_note}",
                           interpreter=str(python.relative_to(prep.served)), library_path=(
                               str((tree / library_path).relative_to(prep.served)) if library_path else ""),
-                          tree="stock", package_keys=(numpy_key, mpi4py_key) + ((scipy_key,) if scipy_key else ()),
-                          packages=packages)
+                          tree="stock", package_keys=(numpy_key, mpi4py_key) + tuple(
+                              key for key in (scipy_key, h5py_key) if key),
+                          packages=packages, package_library_paths={"h5py": h5py_libraries} if h5py_libraries else {})
     for workload in prep.workloads:
         reason = unavailable_for(workload, reasons)
         if reason:
@@ -405,7 +458,7 @@ def verify_runs(contenders: list[Contender], root: Path, workloads=WORKLOADS) ->
             if command is None:
                 continue
             result = subprocess.run(command, cwd=root / "work", capture_output=True, text=True,
-                                    env=contender.environment(root))
+                                    env=contender.environment(root, workload))
             if result.returncode != 0:
                 last = (result.stderr.strip().splitlines() or ["no output"])[-1]
                 contender.unavailable[workload.key] = f"fails: {last[:120]}"

@@ -109,7 +109,7 @@ def run_sweep(contenders, workloads, served: Path, mountpoint: Path, sweep: dict
                 for count in sweep["processes"]:
                     with Mount(served, mountpoint, service_ms, stats) as mount:
                         cell = start_together(contender.command(workload, mountpoint), count, cwd=mountpoint / "work",
-                                              env=contender.environment(mountpoint), budget=budget)
+                                              env=contender.environment(mountpoint, workload), budget=budget)
                     cell["server"] = mount.served_operations()
                     row[str(count)] = cell
                     shown = (f"{cell['seconds']:.2f} s" if "seconds" in cell

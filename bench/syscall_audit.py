@@ -152,7 +152,7 @@ def run_audit(contenders, workloads, root: Path) -> dict:
             if command is None:
                 row[contender.name] = {"na": contender.unavailable[workload.key]}
                 continue
-            counts, reason = audit_command(command, cwd=root / "work", env=contender.environment(root))
+            counts, reason = audit_command(command, cwd=root / "work", env=contender.environment(root, workload))
             row[contender.name] = counts if counts is not None else {"na": f"fails under strace ({reason})"}
         add_ratios_to_stock(row)
     return results

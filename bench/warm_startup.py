@@ -46,7 +46,7 @@ def run_warm_startup(contenders, workloads, root: Path, runs: int, warmup: int) 
         for contender in contenders:
             command = contender.command(workload, root)
             row[contender.name] = ({"na": contender.unavailable[workload.key]} if command is None else
-                                   hyperfine_times(command, cwd=root / "work", env=contender.environment(root),
+                                   hyperfine_times(command, cwd=root / "work", env=contender.environment(root, workload),
                                                    runs=runs, warmup=warmup))
         stock = row.get("stock", {})
         for times in row.values():

@@ -299,6 +299,70 @@ def test_stock_scipy_is_the_stock_wheel_built_against_the_stock_numpy_wheel_and_
     assert contenders.install_stock_scipy(skipped, {}, tmp_path, tmp_path / "log") == ("--skip-stock-scipy", "")
 
 
+def test_stock_h5py_comes_from_the_h5py_suites_venv_with_its_hdf5_served_from_the_tree(tmp_path, monkeypatch):
+    """The served tree gets the h5py of harness.stock.h5py's venv (bytecode kept) and the shared
+    HDF5's libraries in stock/hdf5/lib; a stock build that fails is the workloads' reason."""
+    import contenders
+    from harness.stock import h5py as stock_h5py
+    from harness.stock import hdf5 as stock_hdf5
+    from harness.suites import binary_under_test
+    wheels = tmp_path / "wheels"
+    prep = _preparation(tmp_path, stock_wheel_dir=wheels, stock_mpi_prefix=tmp_path / "mpich")
+    venv_site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    (venv_site / "h5py" / "__pycache__").mkdir(parents=True)
+    (venv_site / "h5py" / "__init__.py").write_text("from . import defs\n")
+    (venv_site / "h5py" / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"bytecode")
+    (venv_site / "h5py-3.14.0.dist-info").mkdir()
+    (venv_site / "numpy").mkdir()  # the venv's numpy is not the tree's: not copied
+    (tmp_path / "venv" / ".slither-suite").write_text("numpy, mpi4py, h5py wheels")
+    prefix = stock_hdf5.shared_hdf5_prefix(wheels, "parallel")
+    (prefix / "lib").mkdir(parents=True)
+    (prefix / "lib" / "libhdf5.so.310.5.0").write_bytes(b"elf")
+    (prefix / "lib" / "libhdf5.so.310").symlink_to("libhdf5.so.310.5.0")
+    (prefix / "lib" / "libhdf5.a").write_bytes(b"not shared")
+    (prefix.parent / "stamp.json").write_text("parallel HDF5")
+    asked = []
+    monkeypatch.setattr(binary_under_test, "package_recipe",
+                        lambda binary, name: ({"modules": {"numpy": {}, "mpi4py": {}, "h5py": {}}}, "recipe"))
+
+    def fake_venv(python, build, build_dir, work, source_dirs, *, stock_mpi_prefix=""):
+        asked.append((work, stock_mpi_prefix))
+        return tmp_path / "venv" / "bin" / "python", "HDF5 parallel"
+
+    monkeypatch.setattr(stock_h5py, "stock_h5py_venv", fake_venv)
+    tree, site = prep.served / "stock", prep.served / "stock" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    reason, key, libraries = contenders.install_stock_h5py(prep, tree, site)
+    assert reason == "" and key and libraries == "stock/hdf5/lib"
+    assert asked == [(wheels, str(tmp_path / "mpich"))]  # the suite's wheels and HDF5, the tree's MPI
+    assert (site / "h5py" / "__pycache__" / "__init__.cpython-311.pyc").read_bytes() == b"bytecode"
+    assert (site / "h5py-3.14.0.dist-info").is_dir() and not (site / "numpy").exists()
+    assert sorted(p.name for p in (tree / "hdf5" / "lib").iterdir()) == ["libhdf5.so.310", "libhdf5.so.310.5.0"]
+    assert (tree / "hdf5" / "lib" / "libhdf5.so.310").is_symlink()
+
+    def failing_venv(*arguments, **keywords):
+        raise contenders.SlitherError("a parallel stock h5py needs the shared MPI (`scons reference-mpi`)\nmore")
+
+    monkeypatch.setattr(stock_h5py, "stock_h5py_venv", failing_venv)
+    assert contenders.install_stock_h5py(prep, tmp_path / "t2", tmp_path / "s2") == (
+        "stock h5py not built: a parallel stock h5py needs the shared MPI (`scons reference-mpi`)", "", "")
+    skipped = _preparation(tmp_path, h5py_reason="--skip-stock-h5py")
+    assert contenders.install_stock_h5py(skipped, tree, site) == ("--skip-stock-h5py", "", "")
+
+
+def test_a_packages_library_directory_is_searched_only_by_the_workloads_that_import_it(tmp_path):
+    import contenders
+    import workloads
+    stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", library_path="stock/lib",
+                                 package_library_paths={"h5py": "stock/hdf5/lib"})
+    stack = workloads.BY_KEY["import numpy, scipy, h5py; from mpi4py import MPI"]
+    assert stock.environment(tmp_path, stack)["LD_LIBRARY_PATH"] == f"{tmp_path}/stock/hdf5/lib:{tmp_path}/stock/lib"
+    assert stock.environment(tmp_path, workloads.BY_KEY["import scipy"])["LD_LIBRARY_PATH"] == f"{tmp_path}/stock/lib"
+    assert stock.environment(tmp_path)["LD_LIBRARY_PATH"] == f"{tmp_path}/stock/lib"
+    static = contenders.Contender("python-static", "", interpreter="static/python-static")
+    assert "LD_LIBRARY_PATH" not in static.environment(tmp_path, stack)
+
+
 def test_full_stack_cold_build_is_a_new_build_dir_and_empty_cache_on_two_jobs_and_is_recorded(tmp_path, monkeypatch):
     import build_costs
     calls = []

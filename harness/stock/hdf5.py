@@ -69,14 +69,20 @@ def build_identity(recipe, variant: str, flags, mpi_identity: str) -> str:
                       sort_keys=True)
 
 
+def shared_hdf5_prefix(work: Path, variant: str) -> Path:
+    """Where shared_hdf5 installs the stock HDF5 of `variant` (bench/contenders.py copies its
+    libraries into the served tree)."""
+    return Path(work).resolve() / f"stock-hdf5-{variant}" / "prefix"
+
+
 def shared_hdf5(work: Path, variant: str, *, mpi_prefix: Path | None = None, mpi_wrapper: str = "bin/mpicc",
                 mpi_identity: str = "", source_dirs=(), jobs: int | None = None) -> Path:
     """The prefix (include/, lib/libhdf5.so ...) of the stock shared HDF5 of `variant`, built
     once into WORK/stock-hdf5-<variant>/prefix."""
     recipe = stock_hdf5_recipe()
     flags = shared_configure_flags(recipe, variant)
-    home = Path(work).resolve() / f"stock-hdf5-{variant}"
-    prefix = home / "prefix"
+    prefix = shared_hdf5_prefix(work, variant)
+    home = prefix.parent
     identity = build_identity(recipe, variant, flags, mpi_identity if variant == "parallel" else "")
     stamp = home / "stamp.json"
     if stamp.is_file() and stamp.read_text() == identity and (prefix / "lib").is_dir():
