@@ -252,3 +252,82 @@ def test_cray_hpc_numpy_uses_libsci_and_h5py_writes_one_file_from_all_ranks(cray
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["rank=0 sum=4 so=0", "rank=1 sum=4 so=0"]
+
+
+# --- TARGET=cray MODULES=numpy,scipy,mpi4py,h5py: scipy added, BLAS/LAPACK from cray-libsci -----
+
+STACK_APP = """\
+import numpy, scipy.linalg, h5py
+from mpi4py import MPI
+comm = MPI.COMM_WORLD
+rank, size = comm.Get_rank(), comm.Get_size()
+matrix = numpy.diag([2.0, 4.0, 8.0]) + 0.5
+solution = scipy.linalg.solve(matrix, matrix @ numpy.full(3, float(rank)))   # LAPACK gesv from libsci
+with h5py.File("stack.h5", "w", driver="mpio", comm=comm) as f:
+    data = f.create_dataset("x", (size, 3), dtype="f8")
+    with data.collective:
+        data[rank] = solution
+comm.Barrier()
+with h5py.File("stack.h5", "r", driver="mpio", comm=comm) as f:
+    whole = f["x"][...]
+maps = open("/proc/self/maps").read()
+lines = comm.gather(f"rank={rank} sum={round(whole.sum(), 9):g} so={maps.count('.so')}", root=0)
+if rank == 0:
+    print("\\n".join(lines))
+"""
+
+
+@pytest.fixture(scope="module")
+def cray_stack(cray_hpc):
+    """scipy added to the built numpy,mpi4py,h5py set, in the same build directory and cache:
+    only scipy builds, then the freeze and the link run again."""
+    log = cray_hpc["tmp"] / "craype-stack.log"
+    environment = craype_environment(cray_hpc["tmp"], log, mpich_dir=cray_hpc["mpich"], libsci_dir=cray_hpc["libsci"],
+                                     hdf5_dir=cray_hpc["hdf5"])
+    result = run_scons([*cray_hpc["arguments"], "MODULES=numpy,scipy,mpi4py,h5py"], env=environment, timeout=7200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {**cray_hpc, "output": result.stdout, "calls": read_log(log)}
+
+
+@pytest.mark.extended
+def test_cray_scipy_is_built_against_libsci_and_nothing_else_is_rebuilt(cray_stack):
+    outcomes = step_outcomes(cray_stack["output"])
+    assert outcomes.get("scipy") == "built", outcomes
+    assert all(outcomes.get(name) != "built" for name in ("numpy", "mpi4py", "h5py", "hdf5", "mpich")), outcomes
+    assert ("  BLAS/LAPACK: cray-libsci from the TARGET toolchain (its drivers link it; meson finds pkg-config "
+            "libsci; no OpenBLAS archive), for numpy, scipy") in cray_stack["output"]
+    scipy_log = (cray_stack["build_dir"] / "packages" / "cp311-cray" / "scipy-1.15.3" / "build.log").read_text()
+    assert "Run-time dependency libsci found: YES" in scipy_log
+    assert "openblas" not in " ".join(line for line in scipy_log.splitlines() if "dependency" in line.lower())
+    # scipy's Fortran (ARPACK, ODEPACK, ...) and C++ (pybind11, pythran) compiled through ftn and CC:
+    # no compiler but the drivers is on the build's PATH (test_no_compiler_but_the_drivers_was_reachable)
+    compiled = {(call["driver"], Path(argument).suffix) for call in cray_stack["calls"] if call["action"] == "compile"
+                for argument in call["arguments"] if Path(argument).suffix in (".f", ".f90", ".cpp", ".cxx", ".cc")}
+    assert ("ftn", ".f") in compiled and any(driver == "CC" for driver, _ in compiled), compiled
+
+
+@pytest.mark.extended
+def test_cray_stack_final_link_is_static_with_libsci_from_the_driver(cray_stack):
+    finals = [call for call in links(cray_stack["calls"]) if (output_of(call) or "").endswith("python-static.tmp")]
+    assert len(finals) == 2, finals
+    for final in finals:
+        assert final["link_type"] == "static"
+        assert "-lsci_gnu" in final["command"] and "-lsci_gnu" not in final["arguments"]
+        assert not any("openblas" in argument for argument in final["arguments"])
+
+
+@pytest.mark.extended
+def test_cray_stack_scipy_solves_with_libsci_and_all_ranks_write_one_file(cray_stack, tmp_path):
+    probe = ("import scipy, scipy.linalg, numpy; c = scipy.show_config(mode='dicts')['Build Dependencies']; "
+             "print(c['blas']['name'], c['lapack']['name'], "
+             "float(scipy.linalg.solve(numpy.diag([2.0, 4.0]), numpy.array([2.0, 8.0])).sum()))")
+    result = subprocess.run([str(cray_stack["binary"]), "-c", probe], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["libsci", "libsci", "3.0"]
+    (tmp_path / "app.py").write_text(STACK_APP)
+    result = subprocess.run([str(cray_stack["mpich"] / "bin" / "mpiexec"), "-n", "2", str(cray_stack["binary"]),
+                             "app.py"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["rank=0 sum=3 so=0", "rank=1 sum=3 so=0"]
