@@ -16,6 +16,7 @@ The full stack (MODULES=numpy,scipy,mpi4py,h5py, issue 13): its cold build on 2 
 new BUILD_DIR, empty CACHE_DIR as above; about 40 min or more), measured in a full run or alone by
 
     python3 bench/build_costs.py full-stack-cold [--work-dir DIR] [--cache-dir ~/.cache/slither]
+                                                 [--keep DIR]
 
 which records the figure, with the machine's load and the commit, in FULL_STACK_RECORD; a
 --quick run takes the figure from that record (and says so), never from anywhere else. Beside
@@ -105,10 +106,34 @@ def measure_builds(modules: list[str], work: Path, cache_dir: Path, cold: bool, 
     return results
 
 
-def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL_STACK) -> dict:
+# What bench/run takes from a build directory: the binary, and the build tools of its CPython
+# (the stock wheels are built with the same pinned backends).
+KEPT_FROM_BUILD = ("bin/python-static", "cpython-*/build-tools.tar")
+
+
+def keep_for_bench(build_dir: Path, kept_dir: Path) -> list[str]:
+    """Copy what the bench needs out of the build that is about to be removed, each file complete
+    or not at all (a reader never finds a half-copied file); returns the kept paths, relative."""
+    kept = []
+    for pattern in KEPT_FROM_BUILD:
+        for path in sorted(build_dir.glob(pattern)):
+            relative = path.relative_to(build_dir)
+            destination = kept_dir / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            partial = destination.with_name(destination.name + ".part")
+            shutil.copy2(path, partial)
+            os.replace(partial, destination)
+            kept.append(str(relative))
+    return kept
+
+
+def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL_STACK,
+                            kept_dir: Path | None = None) -> dict:
     """A cold `scons MODULES=<full stack> JOBS=2` (new BUILD_DIR, empty CACHE_DIR with the
     download store hard-linked), timed, with the load average before and after and the commit
-    built; the build and the cache are removed afterwards."""
+    built; the build and the cache are removed afterwards (the binary copied to kept_binary
+    first, with its build tools, into kept_dir when given: `bench/run --static kept_dir/bin/python-static`
+    then measures the very binary whose build was timed)."""
     module_set = ",".join(modules)
     cold_cache, build_dir = work / "stack-cold-cache", work / "stack-cold-build"
     for leftover in (cold_cache, build_dir):
@@ -120,6 +145,8 @@ def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL
     binary = build_dir / "bin" / "python-static"
     if binary.is_file():
         entry["binary_bytes"] = tree_size(binary)
+        if kept_dir is not None and "na" not in entry:
+            entry["kept"] = [str(kept_dir / path) for path in keep_for_bench(build_dir, kept_dir)]
     shutil.rmtree(cold_cache, ignore_errors=True)
     shutil.rmtree(build_dir, ignore_errors=True)
     commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -242,12 +269,15 @@ def main() -> None:
     parser.add_argument("--work-dir", default=str(PROJECT_ROOT / "build-bench"))
     parser.add_argument("--cache-dir", default="~/.cache/slither")
     parser.add_argument("--record", default=str(FULL_STACK_RECORD))
+    parser.add_argument("--keep", default="", help="keep the built binary and its build tools in this directory "
+                                                   "(for bench/run --static DIR/bin/python-static)")
     args = parser.parse_args()
     work = Path(args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     log = work / "full-stack-cold.log"
     print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 40 min or more), log {log}", flush=True)
-    entry = measure_full_stack_cold(work, Path(args.cache_dir).expanduser(), log)
+    kept = Path(args.keep).resolve() if args.keep else None
+    entry = measure_full_stack_cold(work, Path(args.cache_dir).expanduser(), log, kept_dir=kept)
     record_full_stack_cold(entry, Path(args.record))
     print(json.dumps(entry, indent=1))
     sys.exit(0 if "na" not in entry else 2)

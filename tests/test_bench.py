@@ -4,6 +4,7 @@ bench/run itself is a measurement, not a test; these check the arithmetic it res
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -386,6 +387,36 @@ def test_full_stack_cold_build_is_a_new_build_dir_and_empty_cache_on_two_jobs_an
     build_costs.record_full_stack_cold(entry, record)
     recorded = build_costs.recorded_full_stack_cold(record)
     assert recorded["seconds"] == 2500.0 and recorded["from"].startswith("full-stack-cold.json, measured ")
+
+
+def test_the_timed_full_stack_binary_and_its_build_tools_can_be_kept_for_the_bench_and_a_failed_build_keeps_nothing(
+        tmp_path, monkeypatch):
+    import build_costs
+    outcome = {"seconds": 2500.0, "steps": "steps: scipy built"}
+
+    def fake_scons(arguments, log):
+        build_dir = Path(next(a for a in arguments if a.startswith("BUILD_DIR=")).split("=", 1)[1])
+        (build_dir / "bin").mkdir(parents=True)
+        (build_dir / "bin" / "python-static").write_bytes(b"ELF binary")
+        (build_dir / "cpython-3.11.2-gnu").mkdir()
+        (build_dir / "cpython-3.11.2-gnu" / "build-tools.tar").write_bytes(b"tools")
+        (build_dir / "cpython-3.11.2-gnu" / "libpython3.11.a").write_bytes(b"not wanted")
+        return dict(outcome)
+
+    monkeypatch.setattr(build_costs, "scons", fake_scons)
+    (tmp_path / "cache" / "downloads").mkdir(parents=True)
+    kept = tmp_path / "kept"
+    entry = build_costs.measure_full_stack_cold(tmp_path / "work", tmp_path / "cache", tmp_path / "log", kept_dir=kept)
+    assert (kept / "bin" / "python-static").read_bytes() == b"ELF binary"
+    assert (kept / "cpython-3.11.2-gnu" / "build-tools.tar").read_bytes() == b"tools"
+    assert sorted(str(p.relative_to(kept)) for p in kept.rglob("*") if p.is_file()) == [
+        "bin/python-static", "cpython-3.11.2-gnu/build-tools.tar"]
+    assert entry["kept"] == [str(kept / "bin/python-static"), str(kept / "cpython-3.11.2-gnu/build-tools.tar")]
+    assert not (tmp_path / "work" / "stack-cold-build").exists()
+    shutil.rmtree(kept)
+    outcome = {"na": "scons failed (exit 2), log x", "seconds": 10.0}
+    entry = build_costs.measure_full_stack_cold(tmp_path / "work", tmp_path / "cache", tmp_path / "log", kept_dir=kept)
+    assert not kept.exists() and "kept" not in entry
 
 
 def test_only_a_measured_full_stack_cold_build_is_recorded_and_a_record_of_other_modules_is_not_taken(tmp_path):
