@@ -127,6 +127,14 @@ def keep_for_bench(build_dir: Path, kept_dir: Path) -> list[str]:
     return kept
 
 
+def built_commit() -> str:
+    """The checkout's commit, marked "+changes" when tracked files differ from it."""
+    def git(*arguments):
+        return subprocess.run(["git", "-C", str(PROJECT_ROOT), *arguments], capture_output=True, text=True).stdout
+    commit = git("rev-parse", "--short", "HEAD").strip()
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no").strip() else "")
+
+
 def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL_STACK,
                             kept_dir: Path | None = None) -> dict:
     """A cold `scons MODULES=<full stack> JOBS=2` (new BUILD_DIR, empty CACHE_DIR with the
@@ -139,6 +147,7 @@ def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL
     for leftover in (cold_cache, build_dir):
         shutil.rmtree(leftover, ignore_errors=True)
     hardlink_tree(cache_dir / "downloads", cold_cache / "downloads")
+    commit = built_commit()  # before the build: a commit made while it runs is not what it built
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     entry = scons([f"MODULES={module_set}", "JOBS=2", f"BUILD_DIR={build_dir}", f"CACHE_DIR={cold_cache}"], log)
@@ -149,8 +158,6 @@ def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL
             entry["kept"] = [str(kept_dir / path) for path in keep_for_bench(build_dir, kept_dir)]
     shutil.rmtree(cold_cache, ignore_errors=True)
     shutil.rmtree(build_dir, ignore_errors=True)
-    commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
     entry.update(modules=module_set, jobs=2, started=started.isoformat(timespec="seconds"), commit=commit,
                  cores=os.cpu_count(), load_average_before=load_before, load_average_after=os.getloadavg())
     return entry
@@ -160,6 +167,7 @@ def record_full_stack_cold(entry: dict, path: Path = FULL_STACK_RECORD) -> None:
     """Keep a measured cold full-stack build (only a measured one) for later --quick runs."""
     if "seconds" not in entry or "na" in entry:
         return
+    entry = {key: value for key, value in entry.items() if key != "kept"}  # this machine's paths
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(entry, indent=1) + "\n")

@@ -413,6 +413,9 @@ def test_the_timed_full_stack_binary_and_its_build_tools_can_be_kept_for_the_ben
         "bin/python-static", "cpython-3.11.2-gnu/build-tools.tar"]
     assert entry["kept"] == [str(kept / "bin/python-static"), str(kept / "cpython-3.11.2-gnu/build-tools.tar")]
     assert not (tmp_path / "work" / "stack-cold-build").exists()
+    record = tmp_path / "full-stack-cold.json"
+    build_costs.record_full_stack_cold(entry, record)
+    assert "kept" not in json.loads(record.read_text()) and "/" not in build_costs.recorded_full_stack_cold(record)["commit"]
     shutil.rmtree(kept)
     outcome = {"na": "scons failed (exit 2), log x", "seconds": 10.0}
     entry = build_costs.measure_full_stack_cold(tmp_path / "work", tmp_path / "cache", tmp_path / "log", kept_dir=kept)
