@@ -13,7 +13,7 @@ empty), whose warm steps take seconds, and says so in its table.
 Sizes on disk (allocated blocks) and peak RSS of `import numpy` for each contender.
 
 The full stack (MODULES=numpy,scipy,mpi4py,h5py, issue 13): its cold build on 2 cores (JOBS=2,
-new BUILD_DIR, empty CACHE_DIR as above; about 40 min or more), measured in a full run or alone by
+new BUILD_DIR, empty CACHE_DIR as above; about 31 min measured), measured in a full run or alone by
 
     python3 bench/build_costs.py full-stack-cold [--work-dir DIR] [--cache-dir ~/.cache/slither]
                                                  [--keep DIR]
@@ -283,7 +283,7 @@ def main() -> None:
     work = Path(args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     log = work / "full-stack-cold.log"
-    print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 40 min or more), log {log}", flush=True)
+    print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 31 min on 2 idle cores), log {log}", flush=True)
     kept = Path(args.keep).resolve() if args.keep else None
     entry = measure_full_stack_cold(work, Path(args.cache_dir).expanduser(), log, kept_dir=kept)
     record_full_stack_cold(entry, Path(args.record))
