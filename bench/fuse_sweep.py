@@ -54,9 +54,16 @@ class Mount:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            subprocess.run(["fusermount3", "-u", "-z", str(self.mountpoint)], check=False)
-            self.process.kill()
-            self.process.wait()
+            # Still busy (a backlog of queued requests): SIGTERM ends its loop and it writes its
+            # count on the way out; only a server that ignores that too is killed (no count).
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            subprocess.run(["fusermount3", "-u", "-z", str(self.mountpoint)], check=False,
+                           stderr=subprocess.DEVNULL)
 
     def served_operations(self) -> dict:
         return json.loads(self.stats.read_text()) if self.stats.exists() else {}
