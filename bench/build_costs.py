@@ -139,9 +139,9 @@ def measure_full_stack_cold(work: Path, cache_dir: Path, log: Path, modules=FULL
                             kept_dir: Path | None = None) -> dict:
     """A cold `scons MODULES=<full stack> JOBS=2` (new BUILD_DIR, empty CACHE_DIR with the
     download store hard-linked), timed, with the load average before and after and the commit
-    built; the build and the cache are removed afterwards (the binary copied to kept_binary
-    first, with its build tools, into kept_dir when given: `bench/run --static kept_dir/bin/python-static`
-    then measures the very binary whose build was timed)."""
+    built; the build and the cache are removed afterwards. With kept_dir, the binary and its
+    build tools are copied there first (keep_for_bench), so that `bench/run --static
+    kept_dir/bin/python-static` measures the very binary whose build was timed."""
     module_set = ",".join(modules)
     cold_cache, build_dir = work / "stack-cold-cache", work / "stack-cold-build"
     for leftover in (cold_cache, build_dir):
@@ -283,7 +283,7 @@ def main() -> None:
     work = Path(args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     log = work / "full-stack-cold.log"
-    print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 31 min on 2 idle cores), log {log}", flush=True)
+    print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 31 min on 2 cores), log {log}", flush=True)
     kept = Path(args.keep).resolve() if args.keep else None
     entry = measure_full_stack_cold(work, Path(args.cache_dir).expanduser(), log, kept_dir=kept)
     record_full_stack_cold(entry, Path(args.record))

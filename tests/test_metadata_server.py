@@ -47,3 +47,10 @@ def test_served_calls_are_counted_and_a_server_stopped_by_sigterm_still_writes_i
     assert counted["operations"]["open"] >= 1 and counted["operations"]["getattr"] >= 3
     assert counted["metadata_operations"] == sum(counted["operations"].get(kind, 0) for kind in (
         "getattr", "open", "opendir", "readdir", "readlink", "access", "statfs"))
+
+
+def test_the_fuse_binding_is_pinned_alike_for_the_tests_and_the_bench():
+    def pin(path: Path) -> list[str]:
+        return [line.strip() for line in path.read_text().splitlines() if line.startswith("mfusepy")]
+    root = SERVER.parent.parent
+    assert pin(root / "requirements-dev.txt") == pin(root / "bench" / "requirements.txt") != []
