@@ -40,21 +40,83 @@ class Rank:
     set_up_shared_calls: list[str] = field(default_factory=list)  # slurmstepd's, before the execve
 
 
+SETTLE_SECONDS = 30   # what a node may take, after srun returns, to end the step's slurmstepd
+DETACH_SECONDS = 30   # what strace may take to detach once asked
+
+
 @contextmanager
 def tracing_slurmds(slurmd_pids: dict[str, int], log_dir: Path):
-    """strace -f attached to each node's slurmd while the block runs; yields the log paths."""
+    """strace -f attached to each node's slurmd while the block runs; yields the log paths.
+
+    On leaving, it first waits until each tracer traces nothing but slurmd's own threads (the
+    step's slurmstepd, reparented to init, has exited and been reaped), and only then detaches:
+    the trace then holds slurmstepd's last calls, and nothing traced is exiting. That matters
+    because strace 6.1 (Debian 12) can hang in its detach when a multithreaded tracee is exiting:
+    it waits for the zombie group leader, which cannot be reported before its zombie thread, which
+    strace never reaps (6.7 waits for any tracee instead). Should a tracer still not have detached
+    in DETACH_SECONDS it is killed: the kernel then detaches its tracees (an attaching strace sets
+    no PTRACE_O_EXITKILL, so slurmd runs on), and the log loses nothing, since strace flushes its
+    output at the end of every line. What was still traced goes to strace-detach.txt beside the
+    logs, for the diagnosis.
+    """
     logs = {node: log_dir / f"slurmd-{node}.strace" for node in slurmd_pids}
-    tracers = [subprocess.Popen(["strace", "-f", "-qq", "-e", TRACED, "-o", str(logs[node]), "-p", str(pid)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for node, pid in slurmd_pids.items()]
+    tracers = {node: subprocess.Popen(["strace", "-f", "-qq", "-e", TRACED, "-o", str(logs[node]), "-p", str(pid)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for node, pid in slurmd_pids.items()}
     try:
         time.sleep(1.0)  # strace attaches asynchronously; a job started earlier would escape it
         yield logs
     finally:
-        for tracer in tracers:
+        wait_until_only_daemons_are_traced({tracers[node].pid: pid for node, pid in slurmd_pids.items()},
+                                           SETTLE_SECONDS)
+        for tracer in tracers.values():
             tracer.send_signal(signal.SIGINT)  # detaches and leaves slurmd running
-        for tracer in tracers:
-            tracer.wait(timeout=30)
+        for node, tracer in tracers.items():
+            try:
+                tracer.wait(timeout=DETACH_SECONDS)
+            except subprocess.TimeoutExpired:
+                still_traced = "".join(f"  {thread}\n" for thread in traced_threads(tracer.pid)) or "  (none)\n"
+                with open(log_dir / "strace-detach.txt", "a") as report:
+                    report.write(f"{node}: strace {tracer.pid} had not detached after {DETACH_SECONDS} s, "
+                                 f"and was killed; it still traced:\n{still_traced}")
+                tracer.kill()
+                tracer.wait()
+
+
+@dataclass(frozen=True)
+class TracedThread:
+    tid: int
+    process: int  # its thread group (the process it belongs to)
+    name: str
+    state: str
+
+    def __str__(self):
+        return f"{self.tid} (process {self.process}) {self.name} {self.state}"
+
+
+def traced_threads(tracer: int) -> list[TracedThread]:
+    """Every thread on this machine whose tracer is the process tracer, zombies included."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/task/[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue  # it ended meanwhile
+        if fields.get("TracerPid", "").strip() == str(tracer):
+            found.append(TracedThread(int(fields["Pid"]), int(fields["Tgid"]), fields["Name"].strip(),
+                                      fields["State"].strip()))
+    return found
+
+
+def wait_until_only_daemons_are_traced(daemon_of_tracer: dict[int, int], seconds: float) -> None:
+    """Until every tracer traces only its daemon's threads, or seconds have passed (the detach
+    goes ahead then anyway, with its fallback)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(thread.process == daemon
+               for tracer, daemon in daemon_of_tracer.items() for thread in traced_threads(tracer)):
+            return
+        time.sleep(0.1)
 
 
 DIRECTORY_RELATIVE = re.compile(r"^\w+at2?\((\d+),")  # openat(3, "x", ...): relative to a descriptor
