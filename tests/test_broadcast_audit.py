@@ -67,13 +67,11 @@ def test_leaving_waits_for_the_daemons_child_then_detaches_and_the_daemon_runs_o
         spawned = time.monotonic()
         # the child and its second thread are traced, besides the daemon's own threads (polled:
         # on a loaded machine the child may take a while to start its thread)
-        deadline = spawned + CHILD_SECONDS / 2
-        while True:
-            traced = broadcast_audit.traced_threads(tracer)
-            if len([thread for thread in traced if thread.process == child]) == 2 or time.monotonic() > deadline:
-                break
+        def childs_traced_threads():
+            return [thread for thread in broadcast_audit.traced_threads(tracer) if thread.process == child]
+        while len(childs_traced_threads()) < 2 and time.monotonic() < spawned + CHILD_SECONDS / 2:
             time.sleep(0.05)
-        assert len([thread for thread in traced if thread.process == child]) == 2, traced
+        assert len(childs_traced_threads()) == 2, broadcast_audit.traced_threads(tracer)
     waited = time.monotonic() - spawned
 
     assert waited >= CHILD_SECONDS, waited  # it did not detach while the child still ran
