@@ -12,7 +12,7 @@ import pytest
 
 from slither.capture import finalize_captures, write_wrappers
 from slither.capture.extension_names import dotted_module_name, static_init_symbol
-from slither.capture.link_command import expand_response_files, parse_link_command
+from slither.capture.driver_arguments import expand_response_files, parse_link_command
 from slither.capture.records import read_records
 from slither.errors import SlitherError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from slither.capture.archives import archives_made_by_the_build
-from slither.capture.linker_command import archive_written_by_ar, driver_form_of_ld
+from slither.capture.ld_ar_arguments import archive_written_by_ar, driver_form_of_ld
 from slither.capture.records import read_records
 from test_capture import EXT_SUFFIX, global_definitions, module_source, symbols
 

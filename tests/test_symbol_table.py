@@ -90,17 +90,32 @@ def test_table_warnings_are_not_shown_but_real_ones_are():
     assert shown == lines[1:]
 
 
-def _link(tmp_path: Path, name: str, *objects: Path) -> Path:
+def _link(tmp_path: Path, name: str, *objects: Path, cc: str = "gcc") -> Path:
     binary = tmp_path / name
-    subprocess.run(["gcc", "-static", "-Wl,--wrap=dlsym", "-o", str(binary), *map(str, objects)],
+    subprocess.run([cc, "-static", "-Wl,--wrap=dlsym", "-Wl,--wrap=dlopen", "-o", str(binary), *map(str, objects)],
                    check=True, capture_output=True, text=True)
     return binary
 
 
-def _compile(source: Path) -> Path:
+def _compile(source: Path, cc: str = "gcc") -> Path:
     obj = source.with_suffix(".o")
-    subprocess.run(["gcc", "-c", "-O2", "-o", str(obj), str(source)], check=True, capture_output=True, text=True)
+    subprocess.run([cc, "-c", "-O2", "-o", str(obj), str(source)], check=True, capture_output=True, text=True)
     return obj
+
+
+@pytest.mark.skipif(shutil.which("musl-gcc") is None, reason="musl-gcc (musl-tools) is not installed")
+def test_static_musl_gets_a_program_handle_and_the_tables_names(tmp_path):
+    """Static musl's dlopen fails even for the program itself (ctypes' PyDLL(None) at import): the
+    wrapped dlopen gives a handle that stands for it, and dlsym on it answers from the table."""
+    source = tmp_path / "program.c"
+    source.write_text(PROGRAM.replace("@LOOKUP@", SYMBOL_LOOKUP))
+    program = _compile(source, "musl-gcc")
+    first = _link(tmp_path, "first", program, cc="musl-gcc")
+    write_table(first, tmp_path / "symbol_table.S")
+    second = _link(tmp_path, "second", program, _compile(tmp_path / "symbol_table.S", "musl-gcc"), cc="musl-gcc")
+    result = subprocess.run([str(second), "exported_function", "nope"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["exported_function found same=1", "nope missing same=1 error=yes"]
 
 
 @needs_gcc

@@ -1,10 +1,11 @@
 """The extension-capture layer: a package's own build links its extension modules as usual;
-compiler wrappers record a static twin of each (DESIGN.md, "capture at the linker").
+compiler wrappers record a static twin of each (docs/architecture.md).
 
     wrappers.write_wrappers      CC/CXX/LDSHARED/FC/LD/AR scripts for the package's build system
-    capture_link                 what those scripts run: pass through, or link + capture
+    wrapped_command              what those scripts run: pass through, or link + capture
+    driver_arguments             a compiler driver's command line: a -shared link, and of what
     partial_link                 ld -r and the symbol-localization policy
-    linker_command, archives     direct ld links read as driver lines; archives made with ar
+    ld_ar_arguments, archives    direct ld links read as driver lines; archives made with ar
     finalize.finalize_captures   installed tree -> dotted names, renamed init symbols
 """
 

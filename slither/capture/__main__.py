@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from .link_command import may_link_extension
+from .driver_arguments import may_link_extension
 
 
 def parse_options(argv: list[str]) -> tuple[argparse.Namespace, list[str], list[str]]:
@@ -52,8 +52,8 @@ def run_archiver(archiver: list[str], arguments: list[str], record_dir: Path) ->
     """Run `ar` unchanged; note the archive it wrote as the package's own (capture.archives)."""
     import subprocess
     from .archives import record_archive
-    from .link_command import expand_response_files
-    from .linker_command import archive_written_by_ar
+    from .driver_arguments import expand_response_files
+    from .ld_ar_arguments import archive_written_by_ar
     status = subprocess.run([*archiver, *arguments]).returncode
     archive = archive_written_by_ar(expand_response_files(arguments))
     if status == 0 and archive and os.path.isfile(archive):
@@ -67,15 +67,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_archiver(compiler, arguments, options.record_dir.resolve()))
     link_arguments = None
     if options.role == "ld":  # read as the driver line it amounts to; run as it was given
-        from .link_command import expand_response_files
-        from .linker_command import driver_form_of_ld
+        from .driver_arguments import expand_response_files
+        from .ld_ar_arguments import driver_form_of_ld
         link_arguments = driver_form_of_ld(expand_response_files(arguments))
     else:
         arguments = without_lto(arguments)
     if not may_link_extension(arguments if link_arguments is None else link_arguments):
         os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output and status
     # Only -shared links get here and pay for the imports of the capture itself.
-    from .capture_link import CaptureSettings, run_wrapped
+    from .wrapped_command import CaptureSettings, run_wrapped
     from .partial_link import Toolchain
     # A direct ld link names every library it needs: nothing for the final link to add by role.
     settings = CaptureSettings(role="c" if options.role == "ld" else options.role,

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..commands import capture
 from ..errors import SlitherError
-from .link_command import LinkCommand
+from .driver_arguments import LinkCommand
 
 
 @dataclass(frozen=True)

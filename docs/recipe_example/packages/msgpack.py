@@ -4,7 +4,7 @@ pure-Python fallback; the recipe makes that extension mandatory.
 The worked example of docs/recipes.md; tests/test_recipe_free.py loads it.
 """
 
-from slither.plan.recipe import pinned_sdist
+from slither.recipes import pinned_sdist
 
 name = "msgpack"
 version = "1.1.1"

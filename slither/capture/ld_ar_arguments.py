@@ -1,7 +1,7 @@
 """Read `ld` and `ar` command lines for the capture: what a direct `ld -shared` links, and
 which archive an `ar` call writes.
 
-Pure functions of the argument list (response files already expanded), like link_command.
+Pure functions of the argument list (response files already expanded), like driver_arguments.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import SlitherError
 from .archives import archives_made_by_the_build
 from .extension_names import has_extension_suffix, may_be_extension, original_init_symbol
-from .link_command import LinkCommand, LinkInput, expand_response_files, parse_link_command
+from .driver_arguments import LinkCommand, LinkInput, expand_response_files, parse_link_command
 from .partial_link import (Toolchain, defined_symbols, is_under, keep_globals_apart, link_relocatable,
                            localize_all_but, plan_partial_link)
 from ..files import sha256_of

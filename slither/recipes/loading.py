@@ -1,7 +1,9 @@
-"""Load TARGET profiles (targets/*.py) and the CPython recipe (modules/cpython/releases.py) as data files.
+"""Load data files by location: TARGET profiles (targets/*.py), the CPython recipe
+(modules/cpython/releases.py), and the loader every recipe goes through.
 
-Package recipes are loaded by slither.plan.module_recipes: this file shapes the CPython build
-(its content is part of that step's signature), so package vocabulary stays out of it.
+Package and library recipes are loaded by slither.recipes.module_recipes: this file shapes the
+CPython build (the CPython step imports it, so its content is part of that step's signature),
+so package vocabulary stays out of it.
 
 Each file is imported under a unique module name with importlib, never through sys.path,
 so two recipes or profiles with the same base name cannot shadow one another.
@@ -24,8 +26,28 @@ TARGETS_DIR = PROJECT_ROOT / "targets"
 MODULES_DIR = PROJECT_ROOT / "modules"
 
 
+# Executed files by (namespace, resolved path, sha256 of the content): one plan asks for the same
+# recipe many times (resolving, checking MPI, versions for run-time requirements), and a data
+# file has no side effects, so each content runs once per process. The content is in the key so
+# that a file edited while the process runs (a test writing a recipe twice) is read again.
+_LOADED: dict[tuple[str, str, str], ModuleType] = {}
+
+
 def load_python_file(path: Path, namespace: str) -> ModuleType:
+    """The data file at `path`, executed once per content and process (a SlitherError when it
+    cannot be read or raises)."""
     path = Path(path)
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise SlitherError(f"{path}: cannot be read: {error.strerror}") from None
+    key = (namespace, str(path.resolve()), hashlib.sha256(content).hexdigest())
+    if key not in _LOADED:
+        _LOADED[key] = _execute_python_file(path, namespace)
+    return _LOADED[key]
+
+
+def _execute_python_file(path: Path, namespace: str) -> ModuleType:
     unique = f"_slither_{namespace}_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}"
     spec = importlib.util.spec_from_file_location(unique, path)
     if spec is None or spec.loader is None:
@@ -75,6 +97,17 @@ class ToolchainProfile:
     # The caller's variables (fnmatch patterns) the toolchain needs where it runs (Cray: CRAY_*);
     # they change where a build runs, not what it makes.
     passed_environment: tuple[str, ...] = ()
+    # Stdlib libraries whose recipes this toolchain cannot build, {name: why} (musl: libuuid): the
+    # modules that link one are left out with that reason (slither.cpython.stdlib_libraries).
+    stdlib_libraries_left_out: dict = field(default_factory=dict)
+    # The compiler does not search the host's /usr/include (musl-gcc) and so misses the Linux
+    # kernel's own headers, which belong to no C library: library steps get links to the host's
+    # (slither.libraries.kernel_headers).
+    kernel_headers_from_host: bool = False
+    # What the toolchain on this machine is, found at plan time (slither.plan.toolchain_identity):
+    # its compilers' versions and the content of the C library and runtimes it links. Every step
+    # signs the profile's data, so a compiler or libc upgrade on the host rebuilds, never reuses.
+    toolchain_identity: str = ""
 
 
 _REQUIRED_PROFILE_FIELDS = ("CC", "CXX", "FC", "AR", "RANLIB")
@@ -125,6 +158,8 @@ def load_target(target: str) -> ToolchainProfile:
         toolchain_hint=getattr(module, "toolchain_hint", ToolchainProfile.toolchain_hint),
         wheel_platform=_wheel_platform(path, getattr(module, "wheel_platform", ToolchainProfile.wheel_platform)),
         passed_environment=tuple(getattr(module, "passed_environment", ())),
+        stdlib_libraries_left_out=dict(getattr(module, "stdlib_libraries_left_out", {})),
+        kernel_headers_from_host=bool(getattr(module, "kernel_headers_from_host", False)),
     )
 
 

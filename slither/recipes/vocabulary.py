@@ -1,8 +1,13 @@
-"""The vocabulary recipes in modules/ are written in: declarative records, no behaviour."""
+"""The vocabulary recipes in modules/ are written in: declarative records, no behaviour.
+
+Every recipe imports from here (through `slither.recipes`), CPython's releases.py too, so the
+CPython step signs this file: what only package and library recipes say (the `Recipe` record
+and its checks) lives in slither.recipes.recipe instead, and growing it does not rebuild CPython.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,27 @@ class CPythonRelease:
 
 
 @dataclass(frozen=True)
+class StdlibLibrary:
+    """A C library stdlib C modules link. Built from its library recipe with the TARGET's
+    compilers by default; HOST_LIBRARIES=<name> takes the host's static archives instead (a
+    site's own patched OpenSSL). One without a recipe is taken from the host only on request."""
+
+    name: str                      # what HOST_LIBRARIES calls it, e.g. "openssl"
+    archives: tuple[str, ...]      # its static archives on a host, e.g. ("libssl.a", "libcrypto.a")
+    host_package: str              # the Debian package that installs them (named when one is missing)
+    licence: str                   # SPDX id (the recipe's, or the Debian copyright file's "Files: *")
+    recipe: str = ""               # modules/libraries/<recipe>.py; "" : from the host only, on request
+    # Taken from the host, it stands in for this library (GNU readline for libedit, the readline
+    # module's default backend).
+    replaces: str = ""
+    why_no_recipe: str = ""        # for one without a recipe: why, for the summary
+
+
+@dataclass(frozen=True)
 class StdlibExtension:
-    """A stdlib C module and the static libraries it must link (what `-l` flags it gets)."""
+    """A stdlib C module and the libraries it links (StdlibLibrary names)."""
 
     name: str
-    libraries: tuple[StaticLibrary, ...] = ()
-    required: bool = True
-    why_optional: str = ""
+    libraries: tuple[str, ...] = ()
+    # What a program gets without it (said when a library it needs is not taken).
+    fallback: str = ""

@@ -1,4 +1,6 @@
-"""SCons tool: the stock reference CPython (`ReferencePython`) that comparisons run against.
+"""SCons tool of the harness: the stock reference CPython (`ReferencePython`) that comparisons
+run against, and the shared MPI (`ReferenceMpi`). Loaded after the `slither` tool, whose step
+environment it uses: `env.Tool("slither_reference", toolpath=["harness/site_tools"])`.
 
     scons reference [PYTHON=3.13]  ->  BUILD_DIR/reference/cpython-<version>/bin/python<series>
     scons reference-mpi            ->  BUILD_DIR/libraries/mpich-<version>-<TARGET>-shared/prefix
@@ -15,7 +17,7 @@ import os
 
 from harness.stock.cpython import canonical_prefix
 from harness.stock.mpi import stock_mpi_recipe
-from slither.plan.loading import cpython_release, default_series
+from slither.recipes.loading import cpython_release, default_series
 from slither.plan.signed_code import signed_code
 
 # The code the reference build runs: changing any of it rebuilds the reference.
