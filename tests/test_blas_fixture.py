@@ -1,4 +1,4 @@
-"""The fast stand-in for scipy's build (issue 13, point 7): tests/fixtures/blasdot, a meson-python
+"""The fast stand-in for scipy's build: tests/fixtures/blasdot, a meson-python
 project with a Fortran and a C++ extension that both call BLAS ddot from Debian's static
 OpenBLAS, built through the real path (capture, freeze, link) into a binary without numpy. Both
 extensions define the same global helper with different bodies, as scipy's extensions carry

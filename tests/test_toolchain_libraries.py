@@ -17,7 +17,8 @@ from conftest import run_scons
 from craype import craype_environment, libsci_standin, read_log
 from slither.errors import SlitherError
 from slither.inspect.summary import format_summary
-from slither.plan import build_plan, loading, module_recipes, toolchain_libraries
+from slither.plan import build_plan, toolchain_libraries
+from slither.recipes import loading, module_recipes
 
 
 def hdf5_prefix(directory: Path, version="1.14.5", parallel=True, library_version=None, library_parallel=None,
@@ -82,7 +83,7 @@ def test_cray_provides_libsci_and_hdf5_gnu_nothing_musl_lacks_blas():
     assert cray.hdf5.name == "cray-hdf5-parallel" and cray.hdf5.prefix_variables[0] == "HDF5_DIR"
     assert toolchain_libraries.load(loading.load_target("gnu")) == toolchain_libraries.ToolchainLibraries()
     musl = toolchain_libraries.load(loading.load_target("musl"))
-    assert musl.blas is None and "built for glibc" in musl.lacking("blas")
+    assert musl.blas is None and "no Fortran compiler or libgfortran for musl" in musl.lacking("blas")
 
 
 def test_the_fields_stay_out_of_the_profile_data_the_steps_sign():
@@ -111,22 +112,25 @@ def test_malformed_fields_are_one_line_naming_the_profile(tmp_path, text, messag
 
 def test_toolchain_blas_replaces_openblas_in_numpy_and_scipy_without_editing_them():
     blas = toolchain_libraries.ToolchainBlas(name="cray-libsci", pkg_config="libsci")
-    recipes = tuple(module_recipes.load_module_recipe(name) for name in ("numpy", "scipy", "numpy-noblas"))
+    recipes = tuple(module_recipes.load_module_recipe(name)
+                    for name in ("lapack", "openblas", "numpy", "scipy", "numpy-noblas"))
+    # no OpenBLAS built, nor the LAPACK only it needs
     numpy, scipy, noblas = toolchain_libraries.apply_blas(blas, recipes)
     for recipe in (numpy, scipy):
         assert [library.archive for library in recipe.static_libraries] == ["libgfortran.a"]
-        assert {"setup-args=-Dblas=libsci", "setup-args=-Dlapack=libsci"} <= set(recipe.extra["config_settings"])
-        assert not any("openblas" in setting for setting in recipe.extra["config_settings"])
-    assert noblas == recipes[2]   # no BLAS to replace
+        assert "openblas" not in recipe.depends_on and recipe.build_environment == {}
+        assert {"setup-args=-Dblas=libsci", "setup-args=-Dlapack=libsci"} <= set(recipe.config_settings)
+        assert not any("openblas" in setting for setting in recipe.config_settings)
+    assert noblas == recipes[4]   # no BLAS to replace
     # the recipes as loaded are untouched
-    assert "setup-args=-Dblas=openblas" in module_recipes.load_module_recipe("scipy").extra["config_settings"]
+    assert "setup-args=-Dblas=openblas" in module_recipes.load_module_recipe("scipy").config_settings
 
 
 def test_cray_plan_links_no_openblas_and_says_libsci(cray_environment):
     plan = cray_plan(["numpy"])
     (numpy,) = plan.recipes
     assert "libopenblas.a" not in [library.archive for library in numpy.static_libraries]
-    assert "setup-args=-Dblas=libsci" in numpy.extra["config_settings"]
+    assert "setup-args=-Dblas=libsci" in numpy.config_settings
     text = ("cray-libsci from the TARGET toolchain (its drivers link it; meson finds pkg-config libsci; "
             "no OpenBLAS archive), for numpy")
     assert plan.library_origins == (("blas", text),)
@@ -145,9 +149,10 @@ def test_the_toolchain_blas_must_be_found_before_anything_builds(cray_environmen
     assert cray_plan(["numpy-noblas"]).library_origins == ()   # nothing to find without BLAS
 
 
-def test_gnu_plan_says_its_blas_is_debians_static_openblas():
+def test_gnu_plan_says_its_blas_is_the_openblas_it_builds():
     plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["numpy"])
-    assert plan.library_origins == (("blas", "libopenblas.a (libopenblas-dev), static, from the system, for numpy"),)
+    assert plan.library_origins == (("blas", "OpenBLAS 0.3.29+ds built from source (static, BLAS_CPU=dynamic), "
+                                             "for numpy"),)
     assert "toolchain_libraries" not in plan.build_manifest   # a gnu binary's manifest is as before
 
 
@@ -155,8 +160,8 @@ def test_a_target_without_blas_refuses_numpy_before_anything_builds():
     with pytest.raises(SlitherError) as refused:
         build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"), modules=["numpy"])
     assert str(refused.value) == (
-        "MODULES: numpy needs BLAS/LAPACK, and TARGET=musl has none: Debian's libopenblas.a is built for glibc, and "
-        "musl-gcc searches only musl's libraries; drop numpy (numpy-noblas is numpy without BLAS), or use a TARGET "
+        "MODULES: numpy needs BLAS/LAPACK, and TARGET=musl has none: OpenBLAS's LAPACK is Fortran, and Debian has "
+        "no Fortran compiler or libgfortran for musl; drop numpy (numpy-noblas is numpy without BLAS), or use a TARGET "
         "whose profile provides BLAS")
     # numpy without BLAS is not refused for that reason
     plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"), modules=["numpy-noblas"])
@@ -167,8 +172,8 @@ def test_scons_refuses_scipy_on_a_target_without_blas_in_one_line(tmp_path):
     result = run_scons([f"BUILD_DIR={tmp_path / 'build'}", "TARGET=musl", "MODULES=scipy"])
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stderr.strip().splitlines() == [
-        "scons: *** MODULES: scipy needs BLAS/LAPACK, and TARGET=musl has none: Debian's libopenblas.a is built for "
-        "glibc, and musl-gcc searches only musl's libraries; drop scipy, or use a TARGET whose profile provides BLAS"]
+        "scons: *** MODULES: scipy needs BLAS/LAPACK, and TARGET=musl has none: OpenBLAS's LAPACK is Fortran, and "
+        "Debian has no Fortran compiler or libgfortran for musl; drop scipy, or use a TARGET whose profile provides BLAS"]
     # refused before scipy's build requirements were resolved or anything was fetched
     assert "resolve its build requirements" not in result.stdout and not (tmp_path / "build" / "downloads").exists()
 
@@ -183,7 +188,7 @@ def test_cray_plan_builds_no_hdf5_and_points_h5py_at_the_toolchains(cray_environ
     assert set(recipes) == {"numpy", "mpi4py", "h5py"} and plan.mpi.kind == "compiler"
     h5py = recipes["h5py"]
     assert "hdf5" not in h5py.depends_on and module_recipes.uses_mpi(h5py)
-    environment = h5py.extra["build_environment"]
+    environment = h5py.build_environment
     assert environment["HDF5_DIR"] == str(prefix) and environment["HDF5_VERSION"] == "1.14.3"
     assert environment["HDF5_MPI"] == "ON"
     names = [recipe.name for recipe in plan.recipes]

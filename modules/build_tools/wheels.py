@@ -13,7 +13,7 @@ To move a pin: `pip download --no-deps --only-binary :all: --python-version 3.X 
 update every list.
 """
 
-from slither.plan.recipe import pinned_wheel
+from slither.recipes import pinned_wheel
 
 name = "build-tools"
 

@@ -4,10 +4,10 @@ Debian's source archive carries the very same files as its `.orig` tarballs, so 
 without python.org still gets byte-identical sources through `apt-get source`.
 """
 
-from slither.plan.recipe import BundledLibrary, CPythonRelease, DebianSource, Source, StaticLibrary, StdlibExtension
+from slither.recipes import BundledLibrary, CPythonRelease, DebianSource, Source, StdlibExtension, StdlibLibrary
 
 name = "cpython"
-# SPDX ids below: CPython's own LICENSE; for system archives, the "Files: *" stanza of the Debian
+# SPDX ids below: CPython's own LICENSE; for host archives, the "Files: *" stanza of the Debian
 # package's /usr/share/doc/<package>/copyright (bookworm); for bundled libraries, their licence
 # file in the CPython source (Modules/expat/COPYING, Modules/_decimal/libmpdec/*.h).
 licence = "PSF-2.0"
@@ -44,34 +44,48 @@ releases = {
 
 DEFAULT_SERIES = "3.11"
 
-# Static archives of the stdlib's C modules. `required` modules must be built in (a missing
-# archive stops the build and names the package to install); optional ones are left out,
-# and the build summary says why.
-_openssl = (StaticLibrary("libssl.a", "libssl-dev", "Apache-2.0"), StaticLibrary("libcrypto.a", "libssl-dev", "Apache-2.0"))
+# The C libraries the stdlib's C modules link. Each with a recipe is built from its pinned source
+# with the TARGET's compilers (modules/libraries/<recipe>.py); HOST_LIBRARIES=<name> takes the
+# host's static archives instead. GNU readline and gdbm (GPL-3.0-or-later) and libxcrypt have no
+# recipe: their modules are built in only when HOST_LIBRARIES names them. Licences here are the
+# host archives' (Debian's copyright files); a recipe states its own.
 # ncurses: Debian says "MIT/X11"; its text ("distribute, distribute with modifications") is SPDX's
 # X11-distribute-modifications-variant. liblzma (xz 5.4): public domain, which SPDX has no id for.
-_ncurses = StaticLibrary("libncursesw.a", "libncurses-dev", "X11-distribute-modifications-variant")
-_tinfo = StaticLibrary("libtinfo.a", "libncurses-dev", "X11-distribute-modifications-variant")
+_X11_VARIANT = "X11-distribute-modifications-variant"
+stdlib_libraries = (
+    StdlibLibrary("zlib", ("libz.a",), "zlib1g-dev", "Zlib", recipe="zlib"),
+    StdlibLibrary("bzip2", ("libbz2.a",), "libbz2-dev", "bzip2-1.0.6", recipe="bzip2"),
+    StdlibLibrary("xz", ("liblzma.a",), "liblzma-dev", "LicenseRef-public-domain", recipe="xz"),
+    StdlibLibrary("sqlite", ("libsqlite3.a",), "libsqlite3-dev", "blessing", recipe="sqlite"),
+    StdlibLibrary("openssl", ("libssl.a", "libcrypto.a"), "libssl-dev", "Apache-2.0", recipe="openssl"),
+    StdlibLibrary("libffi", ("libffi.a",), "libffi-dev", "MIT", recipe="libffi"),
+    StdlibLibrary("libuuid", ("libuuid.a",), "uuid-dev", "BSD-3-Clause", recipe="libuuid"),
+    StdlibLibrary("ncurses", ("libncursesw.a", "libpanelw.a", "libtinfo.a"), "libncurses-dev", _X11_VARIANT,
+                  recipe="ncurses"),
+    StdlibLibrary("libedit", ("libedit.a",), "libedit-dev", "BSD-3-Clause", recipe="libedit"),
+    StdlibLibrary("readline", ("libreadline.a",), "libreadline-dev", "GPL-3.0-or-later", replaces="libedit",
+                  why_no_recipe="GNU readline is GPL-3.0-or-later; the readline module uses libedit instead"),
+    StdlibLibrary("gdbm", ("libgdbm.a", "libgdbm_compat.a"), "libgdbm-dev libgdbm-compat-dev", "GPL-3.0-or-later",
+                  why_no_recipe="GNU dbm is GPL-3.0-or-later"),
+    StdlibLibrary("libcrypt", ("libcrypt.a",), "libcrypt-dev", "LGPL-2.1-or-later",
+                  why_no_recipe="crypt(3) is deprecated (gone in 3.13)"),
+)
 
 stdlib_extensions = (
-    StdlibExtension("zlib", (StaticLibrary("libz.a", "zlib1g-dev", "Zlib"),)),
-    StdlibExtension("_bz2", (StaticLibrary("libbz2.a", "libbz2-dev", "bzip2-1.0.6"),)),
-    StdlibExtension("_lzma", (StaticLibrary("liblzma.a", "liblzma-dev", "LicenseRef-public-domain"),)),
-    StdlibExtension("_sqlite3", (StaticLibrary("libsqlite3.a", "libsqlite3-dev", "blessing"),)),
-    StdlibExtension("_ssl", _openssl),
-    StdlibExtension("_hashlib", _openssl),
-    StdlibExtension("_ctypes", (StaticLibrary("libffi.a", "libffi-dev", "MIT"),)),
-    StdlibExtension("_uuid", (StaticLibrary("libuuid.a", "uuid-dev", "BSD-3-Clause"),)),
-    StdlibExtension("readline", (StaticLibrary("libreadline.a", "libreadline-dev", "GPL-3.0-or-later"), _tinfo)),
-    StdlibExtension("_curses", (_ncurses, _tinfo)),
-    StdlibExtension("_curses_panel", (StaticLibrary("libpanelw.a", "libncurses-dev", "X11-distribute-modifications-variant"), _ncurses, _tinfo)),
-    StdlibExtension("_gdbm", (StaticLibrary("libgdbm.a", "libgdbm-dev", "GPL-3.0-or-later"),), required=False,
-                    why_optional="GNU dbm; dbm falls back to dbm.dumb"),
-    StdlibExtension("_dbm", (StaticLibrary("libgdbm_compat.a", "libgdbm-compat-dev", "GPL-3.0-or-later"),
-                             StaticLibrary("libgdbm.a", "libgdbm-dev", "GPL-3.0-or-later")), required=False,
-                    why_optional="ndbm compatibility; dbm falls back to dbm.dumb"),
-    StdlibExtension("_crypt", (StaticLibrary("libcrypt.a", "libcrypt-dev", "LGPL-2.1-or-later"),), required=False,
-                    why_optional="deprecated crypt(3) wrapper"),
+    StdlibExtension("zlib", ("zlib",)),
+    StdlibExtension("_bz2", ("bzip2",)),
+    StdlibExtension("_lzma", ("xz",)),
+    StdlibExtension("_sqlite3", ("sqlite",)),
+    StdlibExtension("_ssl", ("openssl",)),
+    StdlibExtension("_hashlib", ("openssl",)),
+    StdlibExtension("_ctypes", ("libffi",)),
+    StdlibExtension("_uuid", ("libuuid",)),
+    StdlibExtension("readline", ("libedit", "ncurses")),
+    StdlibExtension("_curses", ("ncurses",)),
+    StdlibExtension("_curses_panel", ("ncurses",)),
+    StdlibExtension("_gdbm", ("gdbm",), fallback="dbm falls back to dbm.dumb"),
+    StdlibExtension("_dbm", ("gdbm",), fallback="dbm falls back to dbm.dumb"),
+    StdlibExtension("_crypt", ("libcrypt",), fallback="no crypt module"),
 )
 
 # Modules never built into a static HPC interpreter, whatever the machine has.
@@ -89,9 +103,11 @@ setup_local_by_series = {
     "3.11": (
         "_ctypes -DHAVE_FFI_PREP_CIF_VAR -DHAVE_FFI_PREP_CLOSURE_LOC -DHAVE_FFI_CLOSURE_ALLOC "
         "_ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c -lffi",
-        "readline readline.c -lreadline -ltinfo",
-        "_curses -DHAVE_NCURSESW -I/usr/include/ncursesw _cursesmodule.c -lncursesw -ltinfo",
-        "_curses_panel -DHAVE_NCURSESW -I/usr/include/ncursesw _curses_panel.c -lpanelw -lncursesw -ltinfo",
+        # {readline}: "edit" (libedit, the default) or "readline" (GNU, HOST_LIBRARIES=readline)
+        "readline readline.c -l{readline} -ltinfo",
+        # {ncurses_include}: where the wide ncurses headers are (its recipe's include/, or the host's)
+        "_curses -DHAVE_NCURSESW -I{ncurses_include} _cursesmodule.c -lncursesw -ltinfo",
+        "_curses_panel -DHAVE_NCURSESW -I{ncurses_include} _curses_panel.c -lpanelw -lncursesw -ltinfo",
         # setup.py's detect_dbm_gdbm: the ndbm interface from gdbm's compatibility library
         "_dbm -DUSE_GDBM_COMPAT _dbmmodule.c -lgdbm_compat -lgdbm",
     ),

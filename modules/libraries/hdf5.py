@@ -11,7 +11,7 @@ here; parallel adds --enable-parallel and compiles with the build's MPI compiler
 (Slither's MPICH mpicc, MPI=system's MPICC, or the TARGET's MPI driver).
 """
 
-from slither.plan.recipe import DebianSource, Source
+from slither.recipes import DebianSource, Source
 
 name = "hdf5"
 version = "1.14.5+repack"

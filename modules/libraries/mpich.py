@@ -16,7 +16,7 @@ Left out to keep the build short: Fortran and C++ bindings (mpi4py needs only C)
 support, documentation. ROMIO (MPI-IO) stays: mpi4py's MPI.File is part of its API.
 """
 
-from slither.plan.recipe import DebianSource, Source
+from slither.recipes import DebianSource, Source
 
 name = "mpich"
 version = "4.0.2"

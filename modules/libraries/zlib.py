@@ -9,7 +9,7 @@ calling convention this build system uses (--prefix, CC/AR/CFLAGS from the envir
 make, make install DESTDIR=); --static builds only libz.a.
 """
 
-from slither.plan.recipe import DebianSource, Source
+from slither.recipes import DebianSource, Source
 
 name = "zlib"
 version = "1.2.13.dfsg"

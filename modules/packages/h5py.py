@@ -11,7 +11,7 @@ Serial by default. With mpi4py in MODULES the plan makes this the parallel varia
 linked through the build's MPI compiler wrapper, mpi4py on the build's path.
 """
 
-from slither.plan.recipe import pinned_sdist
+from slither.recipes import pinned_sdist
 
 name = "h5py"
 version = "3.14.0"

@@ -1,7 +1,7 @@
 """MarkupSafe: a small setuptools package whose C extension sits inside the package
 (`markupsafe._speedups`), which makes it the first test of dotted extension names."""
 
-from slither.plan.recipe import pinned_sdist
+from slither.recipes import pinned_sdist
 
 name = "markupsafe"
 version = "3.0.2"

@@ -6,7 +6,7 @@ built. Either way mpi4py compiles and links through the MPI's compiler wrapper (
 final link adds the MPI's static libraries (slither.libraries.mpi).
 """
 
-from slither.plan.recipe import pinned_sdist
+from slither.recipes import pinned_sdist
 
 name = "mpi4py"
 version = "4.1.2"

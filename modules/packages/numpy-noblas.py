@@ -5,7 +5,7 @@ linear algebra (no optimised kernels), same API. `modules/packages/numpy.py` is 
 MODULES takes one of the two.
 """
 
-from slither.plan.recipe import pinned_sdist
+from slither.recipes import pinned_sdist
 
 name = "numpy-noblas"
 version = "2.2.6"

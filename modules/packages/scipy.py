@@ -1,9 +1,9 @@
 """SciPy, built with meson-python through the capture layer: C, C++ (pybind11, pythran), Fortran
 (gfortran through the capture's FC wrapper) and Cython, against the numpy Slither builds.
 
-BLAS and LAPACK are the same static OpenBLAS numpy links (slither/plan/system_openblas.py):
-scipy's extensions record `-lopenblas` when captured and the final link reads the archive once,
-so every extension calls the one copy. Its build requirements (pythran with gast, beniget and
+BLAS and LAPACK are the same static OpenBLAS numpy links (the `openblas` library recipe, as
+slither/plan/openblas.py defines it): scipy's extensions record `-lopenblas` when captured and
+the final link reads the archive once, so every extension calls the one copy. Its build requirements (pythran with gast, beniget and
 ply; pybind11; a Cython below 3.1, which scipy 1.15 requires) are its sdist's own, resolved and
 locked on first use (`build_requirements = "locked"`); numpy among them is the numpy of this
 build. scipy 1.15.x supports numpy >= 1.23.5, < 2.5 and CPython 3.10 to 3.13.
@@ -12,8 +12,8 @@ extension_modules names a few extensions per language and subpackage; every othe
 the build makes (about 110) is captured and built in the same way.
 """
 
-from slither.plan import system_openblas
-from slither.plan.recipe import pinned_sdist
+from slither.plan import openblas
+from slither.recipes import pinned_sdist
 
 name = "scipy"
 version = "1.15.3"
@@ -22,7 +22,9 @@ source = pinned_sdist("scipy", version, "scipy-1.15.3.tar.gz",
 build_system = "meson-python"
 licence = "BSD-3-Clause"  # LICENSE.txt of the sdist (bundled pieces: LICENSES_bundled.txt)
 build_requirements = "locked"
-config_settings = list(system_openblas.CONFIG_SETTINGS)
+depends_on = list(openblas.DEPENDS_ON)
+build_environment = dict(openblas.BUILD_ENVIRONMENT)
+config_settings = list(openblas.CONFIG_SETTINGS)
 extension_modules = [
     "scipy._lib._ccallback_c",                      # Cython
     "scipy.linalg._fblas", "scipy.linalg._flapack",  # f2py over BLAS/LAPACK
@@ -38,6 +40,6 @@ extension_modules = [
     "scipy.spatial._ckdtree", "scipy.spatial._qhull",
     "scipy.stats._stats", "scipy.signal._sigtools",
 ]
-# The same OpenBLAS as numpy's (slither/plan/system_openblas.py): one archive on the final link.
-link_libraries = system_openblas.LINK_LIBRARIES
-static_libraries = system_openblas.STATIC_LIBRARIES
+# The same OpenBLAS as numpy's (slither/plan/openblas.py): one archive on the final link.
+link_libraries = openblas.LINK_LIBRARIES
+static_libraries = openblas.STATIC_LIBRARIES

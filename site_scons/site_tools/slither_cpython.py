@@ -18,7 +18,7 @@ BUILD_SCRIPTS = signed_code("slither.cpython.build", data_files=("modules/cpytho
 
 CPYTHON_COMMAND = (
     "$( $SLITHER_PYTHON $) -m slither.cpython.build --series $SLITHER_SERIES --tarball ${SOURCES[0]} "
-    "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) $( $SLITHER_LIBRARY_ARGS $) "
+    "--target $( $SLITHER_TARGET_ARG $) $( $SLITHER_PATCH_ARGS $) $SLITHER_LIBRARY_ARGS "
     "--work $( $SLITHER_WORK_DIR $) --log $( $SLITHER_LOG $) --jobs $( $SLITHER_JOBS $) "
     "--install ${TARGETS[0]} --library ${TARGETS[1]} --link ${TARGETS[2]} --info ${TARGETS[3]}"
     # WITHOUT's modules; empty (the default) adds nothing, so the signature stays what it was.
@@ -26,16 +26,18 @@ CPYTHON_COMMAND = (
 )
 
 
-def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(), without=()):
+def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(), host_archives=(), without=()):
     """Declare the CPython build of one release and TARGET; returns a dict of its nodes.
-    libraries: prefix archives of C libraries built for the TARGET (slither_libraries);
-    without: stdlib C modules left out on request (WITHOUT)."""
+    libraries: the library builds (slither_libraries) whose prefixes the stdlib's modules link;
+    host_archives: the host's static archives taken instead (HOST_LIBRARIES; their content signs
+    the build, so a host upgrade rebuilds it); without: stdlib C modules left out (WITHOUT)."""
     series = release.series
     variant_dir = env.Dir(variant_dir)
     outputs = [variant_dir.File(name) for name in
                ("install.tar", f"libpython{series}.a", "link.rsp", "info.json")]
     profile_data = env.SlitherProfileData(profile)
-    inputs = [tarball, *patches, *libraries, profile_data]
+    host_files = [env.File(archive.path) for archive in host_archives]
+    inputs = [tarball, *patches, *(library["archive"] for library in libraries), *host_files, profile_data]
     patch_args = " ".join(f"--patch {env.File(p).path}" for p in patches)
     env.SlitherCommandStep(
         outputs, inputs, command=CPYTHON_COMMAND, scripts=BUILD_SCRIPTS, directory=variant_dir,
@@ -45,7 +47,11 @@ def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(),
         SLITHER_TARGET_ARG=profile_data.abspath,
         SLITHER_PATCH_ARGS=patch_args,
         SLITHER_WITHOUT_ARGS="".join(f" --without {name}" for name in sorted(without)),
-        SLITHER_LIBRARY_ARGS=" ".join(f"--library-prefix {env.File(lib).path}" for lib in libraries))
+        # A library's name is signed, its archive's path is not (its content is, as a source):
+        # the step's key must not depend on where BUILD_DIR is.
+        SLITHER_LIBRARY_ARGS=" ".join(
+            [f"--prefix-of {library['name']} --library-prefix $( {library['archive'].path} $)" for library in libraries]
+            + [f"--host-library {name}" for name in sorted({archive.library for archive in host_archives})]))
 
     host_dir = variant_dir.Dir("host")
     host_python = env.SlitherUnpackStep(host_dir, f"bin/python{series}", outputs[0], quiet="HOSTCOMSTR")

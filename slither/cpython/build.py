@@ -11,10 +11,12 @@ Outputs, each written under a temporary name and renamed only when the whole bui
   --link     link.rsp      gcc response file: the libraries the final static link needs
   --info     info.json     version, built-in modules, modules left out and why
 
---library-prefix (repeatable) names an archive of a C library built for this TARGET by a
-library recipe (include/, lib/lib*.a; e.g. zlib for musl, where Debian has no musl build of
-it). Configure sees it through CPPFLAGS/LDFLAGS; its archives are merged into libpython.a and
-their -l flags dropped from link.rsp, so the final link needs nothing from outside.
+--prefix-of RECIPE --library-prefix ARCHIVE (repeatable, in pairs) names the prefix archive
+(include/, lib/lib*.a) of a C library its recipe built for this TARGET: every library the stdlib's modules link, unless
+--host-library NAME (HOST_LIBRARIES) takes the host's static archives instead
+(slither.cpython.stdlib_libraries). Configure sees the prefixes through CPPFLAGS/LDFLAGS and
+pkg-config (and nothing of the host's pkg-config files); their archives are merged into
+libpython.a and their -l flags dropped from link.rsp, so the final link needs nothing from outside.
 """
 
 from __future__ import annotations
@@ -25,72 +27,63 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 
 from slither import commands, files, reproducible
 from slither.configure_make import ConfigureMakeBuild, build_and_archive
+from slither.archive_probe import archive_found
+from slither.cpython import stdlib_libraries
 from slither.errors import SlitherError
-from slither.plan import loading
+from slither.recipes import loading
 from slither.sources.unpack import safe_extract
 
 INSTALL_PREFIX = "/opt/slither/python"  # inside install.tar; the host tree is relocatable
 
 
-PROBE_PROGRAM = "int main(void) { return 0; }\n"
-
-
-def static_archive_found(cc: str, archive: str, env: dict, scratch: Path,
-                         search_flags: list[str] = ()) -> bool:
-    """Whether the toolchain's linker finds ``archive`` (e.g. libssl.a): a trial link of an
-    empty program with ``-l:archive``. (`-print-file-name` is not enough: musl-gcc answers with
-    glibc's archives, which its linker never searches.)"""
-    scratch.mkdir(parents=True, exist_ok=True)
-    probe = scratch / "probe.c"
-    probe.write_text(PROBE_PROGRAM)
-    result = subprocess.run([*shlex.split(cc), *search_flags, str(probe), "-o", str(scratch / "probe"),
-                             f"-l:{archive}"], env=env, cwd=scratch,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return result.returncode == 0
-
-
-def plan_stdlib_extensions(recipe, profile, env: dict, scratch: Path,
-                           search_flags: list[str] = (), without: tuple[str, ...] = ()) -> tuple[dict, list[str]]:
-    """Decide which optional stdlib modules to leave out; fail on a missing required archive,
-    unless the profile says why its toolchain has no such archive (`missing_library_reason`).
-
-    without: modules the build was asked to leave out (WITHOUT), whatever the machine has.
+def plan_stdlib_extensions(recipe, profile, env: dict, library_prefixes: dict[str, Path],
+                           host_libraries: tuple[str, ...] = (), without: tuple[str, ...] = ()) -> tuple[dict, list[str]]:
+    """Decide which stdlib C modules are built in (slither.cpython.stdlib_libraries.choose):
+    every library must be there, a recipe's in library_prefixes (recipe name -> unpacked prefix),
+    a host library's archives found by the toolchain's linker.
 
     Returns ({module: reason it is left out}, [shell-variable assignments for configure]).
     """
+    choice = stdlib_libraries.choose(recipe, host=host_libraries, without=without,
+                                     cannot_build=profile.stdlib_libraries_left_out)
     left_out = dict(recipe.never_built)
-    left_out.update({name: "left out on request (WITHOUT)" for name in without})
-    missing_required: dict[str, set[str]] = {}
-    archive_seen: dict[str, bool] = {}
-    for extension in recipe.stdlib_extensions:
-        if extension.name in without:
-            continue
-        for library in extension.libraries:
-            if library.archive not in archive_seen:
-                archive_seen[library.archive] = static_archive_found(profile.CC, library.archive, env,
-                                                                     scratch, search_flags)
-            if archive_seen[library.archive]:
-                continue
-            hint = profile.package_manager_hint.format(package=library.debian_package)
-            if profile.missing_library_reason:
-                left_out.setdefault(extension.name, profile.missing_library_reason.format(
-                    archive=library.archive, package=library.debian_package))
-            elif extension.required:
-                missing_required.setdefault(f"{library.archive} ({hint})", set()).add(extension.name)
-            else:
-                left_out.setdefault(extension.name, f"{library.archive} not found; {hint} "
-                                    f"to build it in ({extension.why_optional})")
-    if missing_required:
-        details = "; ".join(f"{lib} for {', '.join(sorted(mods))}"
-                            for lib, mods in sorted(missing_required.items()))
-        raise SlitherError(f"missing static libraries: {details}")
+    left_out.update(choice.left_out)
+    not_built = sorted(set(choice.recipes) - set(library_prefixes))
+    if not_built:
+        raise SlitherError(f"the plan built no {', '.join(not_built)} for the stdlib's modules; "
+                           "this is a bug in the plan")
+    by_name = stdlib_libraries.libraries_by_name(recipe)
+    missing = []
+    for name in choice.host:
+        for archive in by_name[name].archives:
+            if not archive_found(profile.CC, archive, env):
+                hint = profile.package_manager_hint.format(package=by_name[name].host_package)
+                missing.append(f"{archive} ({hint})")
+    if missing:
+        raise SlitherError(f"HOST_LIBRARIES: the host has no static {'; '.join(missing)}")
     assignments = [f"py_cv_module_{name}=n/a" for name in sorted(left_out)]
     return left_out, assignments
+
+
+def setup_local_values(host_libraries, library_prefixes: dict[str, Path]) -> dict[str, str]:
+    """What the recipe's Setup.local lines leave open: the readline module's library (libedit
+    unless GNU readline is taken from the host) and where ncurses's headers are."""
+    ncurses = library_prefixes.get("ncurses")
+    return {"readline": "readline" if "readline" in host_libraries else "edit",
+            # the recipe installs the wide headers straight in include/; Debian in include/ncursesw
+            "ncurses_include": str(ncurses / "include") if ncurses else "/usr/include/ncursesw"}
+
+
+def point_pkg_config_files(prefix: Path) -> None:
+    """A prefix archive's pkg-config files name the prefix it was built for (/opt/slither/NAME):
+    point them at where it was unpacked, so that configure's pkg-config checks find it."""
+    for pc_file in sorted((prefix / "lib" / "pkgconfig").glob("*.pc")):
+        text = pc_file.read_text()
+        pc_file.write_text(re.sub(r"/opt/slither/[^/\s]+", str(prefix), text))
 
 
 def module_states(makefile_text: str) -> dict[str, str]:
@@ -157,10 +150,11 @@ def merge_archives(library: Path, archives: list[Path], ar: str, scratch: Path, 
     commands.capture([ar, "sD", str(library)], what="ar s", env=env)
 
 
-def setup_local_text(lines, left_out) -> str:
+def setup_local_text(lines, left_out, values: dict[str, str]) -> str:
     """Modules/Setup.local: the recipe's lines, minus those of modules left out (a line starts
-    with the module's name; makesetup would compile it whatever configure decided)."""
-    kept = [line for line in lines if line.split()[0] not in left_out]
+    with the module's name; makesetup would compile it whatever configure decided), with their
+    {placeholders} filled in (setup_local_values)."""
+    kept = [line.format(**values) for line in lines if line.split()[0] not in left_out]
     return ("# Written by Slither: modules 3.11 would otherwise build shared through setup.py\n"
             "*static*\n" + "".join(line + "\n" for line in kept))
 
@@ -204,6 +198,13 @@ print(json.dumps({
 """
 
 
+def readline_configure_flags(args) -> list[str]:
+    """The readline module against libedit unless GNU readline is taken from the host."""
+    if "readline" in args.without or "readline" in args.host_library:
+        return []
+    return ["--with-readline=editline"]
+
+
 def build(args) -> None:
     release = loading.cpython_release(args.series)
     recipe = loading.load_cpython_recipe()
@@ -219,30 +220,45 @@ def build(args) -> None:
 
     def environment(source_tree: Path) -> dict:
         # Inside the source tree, so that the paths configure records are rewritten with it.
-        library_prefixes = []
-        for index, archive in enumerate(args.library_prefix):
-            prefix = source_tree / "slither-libraries" / str(index)
+        library_prefixes = {}
+        if len(args.prefix_of) != len(args.library_prefix):
+            raise SlitherError("--prefix-of and --library-prefix come in pairs")
+        for name, archive in zip(args.prefix_of, args.library_prefix):
+            prefix = source_tree / "slither-libraries" / name
             safe_extract(Path(archive), prefix)
-            library_prefixes.append(prefix)
-        include_flags, library_dir_flags = library_prefix_flags(library_prefixes)
+            point_pkg_config_files(prefix)
+            library_prefixes[name] = prefix
+        include_flags, library_dir_flags = library_prefix_flags(list(library_prefixes.values()))
         env = reproducible.reproducible_environment(os.environ)
         env.update(profile.environment)
         env.update({
             "CC": profile.CC, "CXX": profile.CXX, "AR": profile.AR, "RANLIB": profile.RANLIB,
             "CFLAGS": " ".join([*profile.CFLAGS, f"-ffile-prefix-map={source_tree}={build.canonical_source}"]),
             "MODULE_BUILDTYPE": "static",
+            # pkg-config sees the recipes' prefixes and nothing of the host's: a library taken
+            # from the host (HOST_LIBRARIES) is found on the compiler's default paths instead.
+            "PKG_CONFIG_LIBDIR": os.pathsep.join(str(prefix / "lib" / "pkgconfig")
+                                                 for prefix in library_prefixes.values()),
+            # Only static archives exist: configure's link tests need what they need in turn
+            # (libsqlite3.a needs libm), from pkg-config's Libs.private where it is there, and
+            # -lm where it is not (a login node without pkg-config gets configure's defaults).
+            "PKG_CONFIG": "pkg-config --static",
+            "LIBS": "-lm",
         })
+        env.pop("PKG_CONFIG_PATH", None)
         if library_prefixes:
             env["CPPFLAGS"] = " ".join(include_flags)
             env["LDFLAGS"] = " ".join(library_dir_flags)
-        left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env, work / "probe",
-                                                                     library_dir_flags, tuple(args.without))
+        host_libraries = tuple(args.host_library)
+        left_out_by_plan, cache_assignments = plan_stdlib_extensions(recipe, profile, env, library_prefixes, host_libraries,
+                                                                     tuple(args.without))
         for assignment in cache_assignments:
             key, value = assignment.split("=", 1)
             env[key] = value
         setup_local = recipe.setup_local_by_series.get(args.series, ())
-        (source_tree / "Modules" / "Setup.local").write_text(setup_local_text(setup_local, left_out_by_plan))
-        planned.update(left_out=left_out_by_plan, library_prefixes=library_prefixes)
+        (source_tree / "Modules" / "Setup.local").write_text(
+            setup_local_text(setup_local, left_out_by_plan, setup_local_values(host_libraries, library_prefixes)))
+        planned.update(left_out=left_out_by_plan, library_prefixes=list(library_prefixes.values()))
         return env
 
     def read_module_states(source_tree: Path) -> None:
@@ -283,7 +299,7 @@ def build(args) -> None:
         files.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
 
     configure = ["./configure", f"--prefix={INSTALL_PREFIX}", "--disable-shared",
-                 "--with-ensurepip=no", *release.configure_flags]
+                 "--with-ensurepip=no", *release.configure_flags, *readline_configure_flags(args)]
     build_and_archive(build, Path(args.install), configure=configure, environment=environment,
                       after_configure=read_module_states, after_install=publish_library_and_info)
 
@@ -292,10 +308,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", required=True)
     parser.add_argument("--tarball", required=True)
-    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.plan.loading.profile_data)")
+    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.recipes.loading.profile_data)")
     parser.add_argument("--patch", action="append", default=[])
-    parser.add_argument("--library-prefix", action="append", default=[],
-                        help="archive of a C library built for this TARGET (include/, lib/)")
+    parser.add_argument("--prefix-of", action="append", default=[], metavar="RECIPE",
+                        help="a C library built for this TARGET by its recipe (its prefix: the --library-prefix "
+                             "in the same place)")
+    parser.add_argument("--library-prefix", action="append", default=[], metavar="ARCHIVE",
+                        help="that library's prefix archive (include/, lib/)")
+    parser.add_argument("--host-library", action="append", default=[], metavar="NAME",
+                        help="a stdlib library taken from the host's static archives (HOST_LIBRARIES)")
     parser.add_argument("--without", action="append", default=[],
                         help="a stdlib C module to leave out (WITHOUT); repeatable")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
-from slither.plan.licences import copyleft_warning
-from slither.plan.toolchain_libraries import LABELS as LIBRARY_LABELS
+from slither.inspect.copyleft import copyleft_warning
+
+# What each kind of toolchain library is called in the summary (slither.plan.toolchain_libraries).
+LIBRARY_LABELS = {"blas": "BLAS/LAPACK", "hdf5": "HDF5"}
 
 
 def human_size(size: int) -> str:
@@ -51,10 +53,39 @@ def brought_lines(recipes) -> list[str]:
     """Packages the build took in because another needs them, and who."""
     lines = []
     for recipe in recipes:
-        needed_by = recipe.extra.get("needed_by") if hasattr(recipe, "extra") else None
+        needed_by = getattr(recipe, "needed_by", ())
         if needed_by:
             lines.append(f"    {recipe.name} {recipe.version}: needed by {', '.join(needed_by)}")
     return (["  brought in (run-time or build requirements):"] + lines) if lines else []
+
+
+def origin_in_short(component: dict) -> str:
+    """Where a linked component came from, in a few words (the manifest has the whole origin)."""
+    origin = component.get("origin", "")
+    if origin.startswith("recipe "):
+        sha256 = origin.rpartition("sha256:")[2]
+        return f"pinned recipe, sha256 {sha256[:12]}…" if "sha256:" in origin else "recipe"
+    if origin.startswith("host archive"):
+        return "host archive, " + origin[origin.index("(") + 1:].removesuffix("; HOST_LIBRARIES)")
+    if origin.startswith("toolchain"):
+        return "toolchain runtime"
+    if origin.startswith("bundled in CPython"):
+        return "bundled in CPython"
+    return origin
+
+
+def libraries_lines(components) -> list[str]:
+    """Every C library linked in, with its origin: a pinned recipe, the toolchain's runtime, the
+    CPython source, or a host archive (HOST_LIBRARIES)."""
+    libraries = [component for component in components
+                 if component.get("name") != "cpython"
+                 and not component.get("origin", "").startswith(("package metadata", "python.org", "the site's MPI"))
+                 and "modules/packages/" not in component.get("origin", "")]
+    if not libraries:
+        return []
+    return ["  C libraries linked:"] + [
+        f"    {component['name']} {component['version']}".rstrip() + f": {origin_in_short(component)}"
+        for component in libraries]
 
 
 def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
@@ -91,6 +122,7 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         lines.append(f"  package data: {sum(d['files'] for d in package_data.values())} files "
                      f"({human_size(sum(d['bytes'] for d in package_data.values()))}), "
                      "served by importlib.resources and importlib.metadata")
+    lines += libraries_lines(components)
     for kind, text in getattr(plan, "library_origins", ()):
         lines.append(f"  {LIBRARY_LABELS.get(kind, kind)}: {text}")
     if getattr(plan, "mpi", None):

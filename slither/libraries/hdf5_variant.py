@@ -65,10 +65,10 @@ def apply(variant: str, recipes: tuple) -> tuple:
             recipe = dataclasses.replace(recipe, configure_flags=(*recipe.configure_flags, *PARALLEL_CONFIGURE_FLAGS),
                                          depends_on=tuple(dict.fromkeys((*recipe.depends_on, *mpi_providers))))
         elif recipe.name == H5PY_RECIPE:
-            environment = {**recipe.extra.get("build_environment", {}), "HDF5_MPI": "ON"}
+            environment = {**recipe.build_environment, "HDF5_MPI": "ON"}
             recipe = dataclasses.replace(
                 recipe, depends_on=tuple(dict.fromkeys((*recipe.depends_on, MPI_PACKAGE, *mpi_providers))),
                 patches=(*recipe.patches, *PARALLEL_H5PY_PATCHES),
-                extra={**recipe.extra, "build_environment": environment})
+                build_environment=environment)
         changed.append(recipe)
     return tuple(changed)

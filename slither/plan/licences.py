@@ -13,13 +13,12 @@ list rides in the manifest section alone, so recording licences changes no other
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from slither.errors import SlitherError
-from slither.plan.loading import PROJECT_ROOT
+from slither.cpython import stdlib_libraries
+from slither.recipes.loading import PROJECT_ROOT
 
 ALWAYS = "always"
 
@@ -87,17 +86,7 @@ def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_versi
                              f"bundled in CPython {release.version}", when=f"module:{library.module}",
                              modules=(library.module,))
                    for library in release.bundled_libraries]
-    by_archive: dict = {}
-    for extension in cpython_recipe.stdlib_extensions:
-        for library in extension.libraries:
-            by_archive.setdefault(library, []).append(extension.name)
-    built_for_target = {recipe.name for recipe in plan.target_libraries}
-    for library, modules in by_archive.items():
-        if _archive_stem(library.archive) in built_for_target:
-            continue  # the TARGET builds it from a recipe (zlib for musl), listed below
-        candidates.append(Candidate(library.archive.removesuffix(".a"), versions.get(library.debian_package, ""),
-                                    library.licence, f"system archive {library.archive} (Debian {library.debian_package})",
-                                    when="module:" + ",".join(modules), modules=tuple(modules)))
+    candidates += stdlib_library_candidates(plan, cpython_recipe)
     libc = LIBC_BY_PLATFORM.get(plan.profile.wheel_platform)
     if libc:
         name, package, licence = libc
@@ -106,11 +95,14 @@ def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_versi
     candidates.append(Candidate("libgcc", gcc_version, GCC_RUNTIME, f"toolchain runtime (GCC), TARGET {plan.profile.name}"))
     candidates += [Candidate(name, gcc_version, licence, "toolchain runtime (GCC)", when=f"link:{archive}")
                    for name, archive, licence in LINKED_RUNTIMES]
-    for recipe in (*plan.target_libraries, *plan.recipes):
-        if recipe.extra.get("recipe_free"):
-            origin = f"package metadata of {recipe.source.filename} ({recipe.extra.get('licence_field', '')}); no recipe"
+    stdlib_recipes = {library.recipe for library in cpython_recipe.stdlib_libraries}
+    extra_libraries = [recipe for recipe in plan.target_libraries
+                       if recipe.name not in stdlib_recipes and not recipe.build_only]
+    for recipe in (*extra_libraries, *plan.recipes):
+        if recipe.recipe_free:
+            origin = f"package metadata of {recipe.source.filename} ({recipe.licence_field}); no recipe"
         else:
-            origin = _recipe_origin(recipe.path)
+            origin = _recipe_origin(recipe)
         candidates.append(Candidate(recipe.name, recipe.version, recipe.licence or "unknown", origin,
                                     used_by=(recipe.name,)))
         candidates += [Candidate(library.archive.removesuffix(".a"), versions.get(library.debian_package, ""),
@@ -123,20 +115,51 @@ def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_versi
     return candidates
 
 
-def _recipe_origin(path: str) -> str:
-    """Checkout-relative: an absolute path would make the manifest, and the link's cache key,
-    depend on where the checkout is."""
+def stdlib_library_candidates(plan, cpython_recipe) -> list[Candidate]:
+    """The libraries the stdlib's modules link, each in when one of its modules is built in: from
+    its pinned recipe, or the host's archives (HOST_LIBRARIES) with the package that installed them."""
+    choice = stdlib_libraries.choose(cpython_recipe, host={archive.library for archive in plan.host_archives},
+                                     cannot_build=plan.profile.stdlib_libraries_left_out,
+                                     without=getattr(plan, "without", ()))
+    modules_of: dict[str, list[str]] = {}
+    for module, names in choice.module_libraries.items():
+        for name in names:
+            modules_of.setdefault(name, []).append(module)
+    by_name = stdlib_libraries.libraries_by_name(cpython_recipe)
+    recipes = {recipe.name: recipe for recipe in plan.target_libraries}
+    candidates = []
+    for name, modules in modules_of.items():
+        when = "module:" + ",".join(modules)
+        if name in choice.host:
+            archives = [archive for archive in plan.host_archives if archive.library == name]
+            packages = sorted({archive.package for archive in archives if archive.package})
+            candidates.append(Candidate(
+                name, packages[0].split(" ", 1)[-1] if len(packages) == 1 else "", by_name[name].licence,
+                f"host archive {', '.join(archive.path for archive in archives)} "
+                f"({', '.join(packages) or 'no package manager knows it'}; HOST_LIBRARIES)",
+                when=when, modules=tuple(modules)))
+            continue
+        recipe = recipes.get(by_name[name].recipe)
+        if recipe is not None:
+            candidates.append(Candidate(recipe.name, recipe.version, recipe.licence, _recipe_origin(recipe),
+                                        when=when, modules=tuple(modules)))
+    return candidates
+
+
+def _recipe_origin(recipe) -> str:
+    """The recipe (checkout-relative: an absolute path would make the manifest, and the link's
+    cache key, depend on where the checkout is) and the sha256 of the source it pins."""
+    path = Path(recipe.path)
     try:
-        return f"recipe {Path(path).resolve().relative_to(PROJECT_ROOT)}"
+        where = f"recipe {path.resolve().relative_to(PROJECT_ROOT)}"
     except ValueError:
-        return f"recipe {Path(path).name} (outside the checkout)"
+        where = f"recipe {path.name} (outside the checkout)"
+    return f"{where}, source {recipe.source.filename} sha256:{recipe.source.sha256}" if recipe.source else where
 
 
 def debian_packages_of(plan, cpython_recipe) -> list[str]:
     """The Debian packages whose versions licence_candidates records."""
-    packages = [library.debian_package for extension in cpython_recipe.stdlib_extensions
-                for library in extension.libraries]
-    packages += [library.debian_package for recipe in plan.recipes for library in recipe.static_libraries]
+    packages = [library.debian_package for recipe in plan.recipes for library in recipe.static_libraries]
     libc = LIBC_BY_PLATFORM.get(plan.profile.wheel_platform)
     return sorted(set(packages + ([libc[1]] if libc else [])))
 
@@ -178,41 +201,3 @@ def components_in_binary(candidates: list[dict], builtin_modules, link_flags) ->
 
 def candidates_as_data(candidates: list[Candidate]) -> list[dict]:
     return [asdict(candidate) for candidate in candidates]
-
-
-# A GPL or AGPL id with no exception: distributing the binary puts all of it under that licence.
-_STRONG_COPYLEFT = re.compile(r"(^|[ (])A?GPL-[0-9]")
-
-
-def is_strong_copyleft(licence: str) -> bool:
-    return bool(_STRONG_COPYLEFT.search(licence)) and " WITH " not in licence and " OR " not in licence
-
-
-def copyleft_warning(components: list[dict], stdlib_modules) -> str:
-    """One line naming the copyleft components linked in and what leaves them out, or ""."""
-    copyleft = [component for component in components if is_strong_copyleft(component["licence"])]
-    if not copyleft:
-        return ""
-    stdlib = set(stdlib_modules)
-    without = sorted({module for component in copyleft for module in component["used_by"] if module in stdlib})
-    packages = sorted({module for component in copyleft for module in component["used_by"] if module not in stdlib})
-    licences = sorted({component["licence"] for component in copyleft})
-    named = "; ".join(f"{component['name']} for {', '.join(component['used_by']) or 'the binary'}"
-                      for component in copyleft)
-    remedies = ([f"WITHOUT={','.join(without)}"] if without else []) + \
-               ([f"dropping {', '.join(packages)} from MODULES"] if packages else [])
-    return (f"licence: {' and '.join(licences)} code is linked in ({named}): the binary as distributed "
-            f"falls under it; {' and '.join(remedies) or 'a rebuild without it'} leaves it out")
-
-
-def parse_without(text, cpython_recipe) -> list[str]:
-    """WITHOUT: stdlib C modules to leave out of the binary (comma-separated), each one the
-    recipe knows (modules/cpython/releases.py stdlib_extensions)."""
-    entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
-    names = sorted({entry.strip() for entry in entries if entry.strip()})
-    known = sorted(extension.name for extension in cpython_recipe.stdlib_extensions)
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise SlitherError(f"WITHOUT={','.join(unknown)}: not a stdlib C module with a system library; "
-                           f"choose from {', '.join(known)}")
-    return names

@@ -12,7 +12,7 @@ toolchain's HDF5 prefix (found at plan time from the variables its module sets, 
 library checked against each other), and the compiler drivers link both, as they link MPI. With
 `lacks`, a package that needs that library is refused before anything builds.
 
-Read here, at plan time, rather than in slither.plan.loading (the ToolchainProfile every step is
+Read here, at plan time, rather than in slither.recipes.loading (the ToolchainProfile every step is
 handed by value, and signs): these fields decide only which recipes the plan builds and what it
 tells them, and all of that reaches a step through the rewritten recipe (config settings, build
 environment, dependencies), which the step signs. So a changed `provides` reruns numpy, scipy and
@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slither.errors import SlitherError
-from slither.plan import system_openblas
-from slither.plan.loading import load_python_file
+from slither.plan import openblas
+from slither.recipes.loading import load_python_file
 
 KINDS = ("blas", "hdf5")
-LABELS = {"blas": "BLAS/LAPACK", "hdf5": "HDF5"}
-# What a recipe's static_libraries name when it takes the build's own BLAS/LAPACK (numpy, scipy).
-BLAS_ARCHIVES = (system_openblas.ARCHIVE,)
+# The library recipe a package depends_on when it takes the build's own BLAS/LAPACK (numpy, scipy),
+# and the recipes only it needs (dropped with it when the toolchain provides BLAS).
+BLAS_RECIPE = openblas.RECIPE
 # numpy's and scipy's meson options naming that BLAS; the toolchain's pkg-config name replaces it.
 _BLAS_SETTING = re.compile(r"^(setup-args=-D(?:blas|lapack))=openblas$")
 HDF5_RECIPE = "hdf5"
@@ -124,8 +124,8 @@ def _entry(path: Path, kind: str, entry, keys: tuple[str, ...]) -> dict:
 # --- BLAS/LAPACK ----------------------------------------------------------------------------
 
 def uses_blas(recipe) -> bool:
-    """Whether a recipe takes the build's BLAS/LAPACK (it names the static OpenBLAS archive)."""
-    return any(library.archive in BLAS_ARCHIVES for library in recipe.static_libraries)
+    """Whether a recipe takes the build's BLAS/LAPACK (it depends on the openblas recipe)."""
+    return BLAS_RECIPE in recipe.depends_on
 
 
 def check_blas_available(libraries: ToolchainLibraries, profile, recipes) -> None:
@@ -159,21 +159,30 @@ def check_blas_found(blas: ToolchainBlas | None, profile, recipes, environment: 
 
 
 def apply_blas(blas: ToolchainBlas | None, recipes: tuple) -> tuple:
-    """The recipes with the toolchain's BLAS instead of the static OpenBLAS: the archive is not
-    looked for or linked, and meson's -Dblas/-Dlapack name the toolchain's pkg-config package."""
+    """The recipes with the toolchain's BLAS instead of OpenBLAS: the openblas recipe (and what
+    only it needs: lapack) is not built, its users lose that dependency and its prefix in their
+    build environment, and meson's -Dblas/-Dlapack name the toolchain's pkg-config package."""
     if blas is None:
         return recipes
+    own = next((recipe for recipe in recipes if recipe.name == BLAS_RECIPE), None)
+    placeholder = "{prefix:" + BLAS_RECIPE + "}"
     changed = []
     for recipe in recipes:
+        if recipe.name == BLAS_RECIPE:
+            continue
         if uses_blas(recipe):
-            settings = [_BLAS_SETTING.sub(lambda match: f"{match.group(1)}={blas.pkg_config}", setting)
-                        for setting in recipe.extra.get("config_settings", ())]
+            settings = tuple(_BLAS_SETTING.sub(lambda match: f"{match.group(1)}={blas.pkg_config}", setting)
+                             for setting in recipe.config_settings)
+            environment = {name: value for name, value in recipe.build_environment.items()
+                           if placeholder not in value}
             recipe = dataclasses.replace(
-                recipe, static_libraries=tuple(library for library in recipe.static_libraries
-                                               if library.archive not in BLAS_ARCHIVES),
-                extra={**recipe.extra, "config_settings": settings})
+                recipe, depends_on=tuple(name for name in recipe.depends_on if name != BLAS_RECIPE),
+                config_settings=settings, build_environment=environment)
         changed.append(recipe)
-    return tuple(changed)
+    # what only OpenBLAS needed (lapack) goes with it
+    needed = {name for recipe in changed for name in recipe.depends_on}
+    only_its = set(own.depends_on if own is not None else ()) - needed
+    return tuple(recipe for recipe in changed if recipe.name not in only_its)
 
 
 # --- HDF5 -----------------------------------------------------------------------------------
@@ -282,12 +291,12 @@ def apply_hdf5(found: Hdf5Prefix | None, recipes: tuple) -> tuple:
             continue
         if HDF5_RECIPE in recipe.depends_on:
             environment = {name: value.replace(HDF5_PLACEHOLDER, found.prefix)
-                           for name, value in recipe.extra.get("build_environment", {}).items()}
+                           for name, value in recipe.build_environment.items()}
             if "HDF5_VERSION" in environment:
                 environment["HDF5_VERSION"] = found.version
             recipe = dataclasses.replace(recipe, depends_on=tuple(name for name in recipe.depends_on
                                                                   if name != HDF5_RECIPE),
-                                         extra={**recipe.extra, "build_environment": environment})
+                                         build_environment=environment)
         changed.append(recipe)
     return tuple(changed)
 
@@ -305,9 +314,10 @@ def origins(libraries: ToolchainLibraries, found: Hdf5Prefix | None, recipes: tu
             text = (f"{libraries.blas.name} from the TARGET toolchain (its drivers link it; meson finds pkg-config "
                     f"{libraries.blas.pkg_config}; no OpenBLAS archive)")
         else:
-            archives = sorted({f"{library.archive} ({library.debian_package})" for recipe in recipes
-                               for library in recipe.static_libraries if library.archive in BLAS_ARCHIVES})
-            text = f"{', '.join(archives)}, static, from the system"
+            built = next((recipe for recipe in recipes if recipe.name == BLAS_RECIPE), None)
+            cpu = openblas.blas_cpu_of(built) if built is not None else openblas.DYNAMIC
+            text = (f"OpenBLAS {built.version if built is not None else ''} built from source (static, "
+                    f"BLAS_CPU={cpu})")
         lines.append(("blas", f"{text}, for {', '.join(blas_users)}", libraries.blas is not None))
     if found is not None:
         lines.append(("hdf5", f"{libraries.hdf5.name} {found.version} ({_kind(found.parallel)}) from the TARGET "
@@ -325,4 +335,4 @@ def _blas_users(recipes, libraries: ToolchainLibraries) -> set[str]:
     marker = f"={libraries.blas.pkg_config}"
     return {recipe.name for recipe in recipes
             if any(setting.startswith(("setup-args=-Dblas=", "setup-args=-Dlapack=")) and setting.endswith(marker)
-                   for setting in recipe.extra.get("config_settings", ()))}
+                   for setting in recipe.config_settings)}
