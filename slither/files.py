@@ -38,8 +38,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.chmod(temporary, mode)  # mkstemp creates 0600
         os.replace(temporary, path)
+        fsync_directory(path.parent)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -47,3 +50,24 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode())
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or link in `directory` durable (a crash after it keeps the new name)."""
+    handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def durable_replace(source: Path, destination: Path) -> None:
+    """Rename a finished file into place with its bytes on disk first: never a name that points
+    at a file a crash left empty."""
+    handle = os.open(source, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+    os.replace(source, destination)
+    fsync_directory(Path(destination).parent)

@@ -99,7 +99,8 @@ def _cache_entries_are_whole(cache_dir: Path) -> int:
     number of entries. Leftover temporary files are allowed: lookups never use those names."""
     checked = 0
     for entry in (cache_dir / "scons").glob("*/*"):  # entries live in <prefix>/ directories
-        if not entry.is_file() or entry.name.endswith(".sha256") or ".tmp" in entry.name:
+        # a step's build lock (`.building`, empty) is not an entry
+        if not entry.is_file() or entry.name.endswith((".sha256", ".building")) or ".tmp" in entry.name:
             continue
         sidecar = Path(f"{entry}.sha256")
         assert sidecar.is_file(), f"cache entry {entry} has no sha256 sidecar"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_scons
-from slither.plan.build_plan import default_cache_dir
+from slither.cache import default_cache_dir
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import tarfile
 import SCons.Action
 import SCons.Builder
 
-from slither.plan.loading import PROJECT_ROOT
+from slither.recipes.loading import PROJECT_ROOT
 from slither.plan.signed_code import signed_code
 
 # The runtime modules frozen into every binary, in the order the freezer takes them, and the
@@ -27,15 +27,16 @@ FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=RUNTIME_FILES)
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
     f"--exclude=$SLITHER_EXCLUDE {RUNTIME_ARGS} "
-    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG$SLITHER_UNFROZEN_ARGS "
+    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG$SLITHER_UNFROZEN_ARGS$SLITHER_MAIN_ARG "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
 
 
 def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=(),
-            user_roots=(), user_files=(), with_sources=True, unfrozen=()):
+            user_roots=(), user_files=(), with_sources=True, unfrozen=(), main_module=""):
     """with_sources: freeze every module's source too (FROZEN_SOURCES), for source lines in
-    tracebacks, pdb and inspect; unfrozen: top-level packages left out (UNFROZEN)."""
+    tracebacks, pdb and inspect; unfrozen: top-level packages left out (UNFROZEN); main_module:
+    MAIN, which the freezer checks the binary has."""
     out_dir = env.Dir(out_dir)
     manifest_node = env.Textfile(out_dir.File("build-manifest.json"),
                                  [env.Value(json.dumps(build_manifest, indent=1, sort_keys=True))])
@@ -62,6 +63,7 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_EXCLUDE=",".join(sorted(excludes)),
         SLITHER_SOURCES_ARG=" --sources" if with_sources else "",
         SLITHER_UNFROZEN_ARGS="".join(f" --unfrozen {name}" for name in sorted(unfrozen)),
+        SLITHER_MAIN_ARG=f" --main {main_module}" if main_module else "",
         SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
                                            + [f"--extensions {package['manifest'].path}" for package in packages]
                                            + [f"--root {root}" for root in user_roots]) + " $)")

@@ -21,6 +21,7 @@ from pathlib import Path
 from slither.errors import SlitherError
 
 SIDECAR_SUFFIX = ".sha256"
+BUILDING_SUFFIX = ".building"  # a step's build lock (site_scons/site_tools/slither_cache.py)
 STALE_TEMPORARY_SECONDS = 24 * 3600
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$", re.IGNORECASE)
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
@@ -48,7 +49,7 @@ def _entries(scons_cache: Path):
             continue
         for path in bucket.iterdir():
             name = path.name
-            if name.endswith(SIDECAR_SUFFIX) or ".tmp" in name or name.endswith(".corrupt"):
+            if name.endswith((SIDECAR_SUFFIX, BUILDING_SUFFIX, ".corrupt")) or ".tmp" in name:
                 continue
             try:
                 status = path.stat()
@@ -58,7 +59,8 @@ def _entries(scons_cache: Path):
 
 
 def _remove_leftovers(scons_cache: Path, now: float) -> int:
-    """Interrupted pushes (`*.tmp*`) older than a day and quarantined entries."""
+    """Interrupted pushes (`*.tmp*`) and build locks (`*.building`, empty) older than a day, and
+    quarantined entries."""
     freed = 0
     for bucket in scons_cache.iterdir() if scons_cache.is_dir() else []:
         if not bucket.is_dir():
@@ -66,7 +68,8 @@ def _remove_leftovers(scons_cache: Path, now: float) -> int:
         for path in bucket.iterdir():
             try:
                 status = path.stat()
-                stale_temporary = ".tmp" in path.name and now - status.st_mtime > STALE_TEMPORARY_SECONDS
+                stale_temporary = ((".tmp" in path.name or path.name.endswith(BUILDING_SUFFIX))
+                                   and now - status.st_mtime > STALE_TEMPORARY_SECONDS)
                 if stale_temporary or path.name.endswith(".corrupt"):
                     path.unlink()
                     freed += status.st_size
@@ -104,7 +107,7 @@ def prune(scons_cache: Path, max_bytes: int, protect_since: float | None = None)
 def main(argv=None) -> None:
     import argparse
 
-    from slither.plan.build_plan import default_cache_dir
+    from slither.cache import default_cache_dir
     from slither.inspect.summary import human_size
 
     parser = argparse.ArgumentParser(prog="python3 -m slither prune-cache", description=__doc__.splitlines()[0])

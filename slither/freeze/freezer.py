@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import json
 import marshal
 import os
@@ -35,6 +36,7 @@ except (ImportError, AttributeError):  # only the built interpreter matters; tes
     CPYTHON_FROZEN = frozenset()
 
 from slither.sources.unpack import safe_extract  # noqa: E402  (pure Python: fine in the built interpreter)
+from slither.sources.source_files import source_files  # noqa: E402
 
 RUNTIME_MODULE = "_slither_runtime"
 MANIFEST_MODULE = "_slither_manifest"
@@ -73,7 +75,7 @@ def _is_namespace_package(directory: Path, relative_dir: Path, filenames: list[s
 
 
 def discover(root: Path, origin: str, excluded: frozenset = frozenset(),
-             namespace_packages: bool = False) -> list[ModuleSource]:
+             namespace_packages: bool = False, kept: set | None = None) -> list[ModuleSource]:
     """Every importable .py module below ``root``: each enclosing directory must be a package,
     or (namespace_packages, for third-party packages) a namespace directory inside one, which
     is frozen as a package with an empty __init__."""
@@ -96,6 +98,8 @@ def discover(root: Path, origin: str, excluded: frozenset = frozenset(),
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for filename in sorted(filenames):
             if not filename.endswith(".py"):
+                continue
+            if kept is not None and (relative_dir / filename).as_posix() not in kept:
                 continue
             stem = filename[:-3]
             if "." in stem or " " in stem:
@@ -124,7 +128,7 @@ def namespace_parents(extensions: list[str], known: set[str]) -> list[str]:
     return sorted(missing - known)
 
 
-def discover_data(root: Path, frozen_paths: set[Path]) -> dict[str, Path]:
+def discover_data(root: Path, frozen_paths: set[Path], kept: set | None = None) -> dict[str, Path]:
     """Package data below ``root``: every file inside a top-level package (at any depth, also in
     directories that are not packages) that is not frozen as a module or a build artefact, and
     every ``*.dist-info`` file. Keys are posix paths relative to ``root``."""
@@ -138,6 +142,8 @@ def discover_data(root: Path, frozen_paths: set[Path]) -> dict[str, Path]:
             for filename in sorted(filenames):
                 path = Path(directory) / filename
                 if path in frozen_paths or filename.endswith(NOT_DATA_SUFFIXES) or path.is_symlink():
+                    continue
+                if kept is not None and path.relative_to(root).as_posix() not in kept:
                     continue
                 data[path.relative_to(root).as_posix()] = path
     return data
@@ -189,12 +195,19 @@ def generated_module(name: str, text: str, origin: str) -> ModuleSource:
                         display_path=f"{name}.py", origin=origin, text=text.encode())
 
 
+class UncompilableStdlibFile(Exception):
+    """A stdlib file that does not compile on purpose (the test package's bad_coding.py,
+    badsyntax_*.py): CPython's own `make install` compiles the stdlib ignoring such errors."""
+
+
 def compile_module(module: ModuleSource, optimize: int) -> bytes:
     source = module.text if module.text is not None else module.path.read_bytes()
     try:
         code = compile(source, f"<frozen {module.display_path}>", "exec",
                        dont_inherit=True, optimize=optimize)
-    except SyntaxError as error:
+    except (SyntaxError, ValueError) as error:
+        if module.origin == "stdlib":
+            raise UncompilableStdlibFile(module.display_path) from None
         raise SystemExit(f"slither: error: cannot freeze {module.path or module.name}: {error}")
     return marshal.dumps(code)
 
@@ -256,14 +269,16 @@ def render_manifest_module(excluded: list[str], top_level: list[str], build_mani
 def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path],
                    extra_roots: list[tuple[Path, str]], build_manifest: dict,
                    with_sources: bool = False, unfrozen: frozenset = frozenset(),
-                   builtin_extensions: list[str] = ()) -> list[ModuleSource]:
+                   builtin_extensions: list[str] = (), user_roots=()) -> list[ModuleSource]:
     """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar; their
     package data is frozen too (the stdlib's is not: nothing in it reads data at run time
     that a compute job needs, and it would cost a few MiB). with_sources: freeze every
     module's source as well (source_modules), CPython's own frozen modules (os, codecs) too.
     unfrozen: top-level packages of extra_roots left out, modules and data (UNFROZEN: they are
     installed as files instead); each must name one. builtin_extensions: the dotted names of
-    the packages' extension modules, whose parent packages must exist."""
+    the packages' extension modules, whose parent packages must exist. user_roots: those of
+    extra_roots that are the user's own directories (FREEZE_PATHS): only their source files are
+    taken (slither.sources.source_files: no hidden files, nothing .gitignore excludes)."""
     modules: dict[str, ModuleSource] = {}
     if stdlib is not None:
         for module in discover(stdlib, "stdlib", excluded):
@@ -271,12 +286,13 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
     data: dict[str, Path] = {}
     offered = set()
     for root, origin in extra_roots:
-        found = discover(root, origin, namespace_packages=True)
+        kept = set(source_files(root)) if root in user_roots else None
+        found = discover(root, origin, namespace_packages=True, kept=kept)
         offered |= {module.name.partition(".")[0] for module in found}
         found = [module for module in found if module.name.partition(".")[0] not in unfrozen]
         for module in found:
             modules[module.name] = module  # later roots win, as on sys.path order reversed
-        data.update({path: source for path, source in discover_data(root, {module.path for module in found}).items()
+        data.update({path: source for path, source in discover_data(root, {module.path for module in found}, kept).items()
                      if path.partition("/")[0] not in unfrozen})
     frozen_extensions = [name for name in builtin_extensions if name.partition(".")[0] not in unfrozen]
     for name in namespace_parents(frozen_extensions, set(modules)):
@@ -304,16 +320,23 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
 
 
 def freeze(modules: list[ModuleSource], optimize: int):
+    """The blob, its table entries, the manifest, and the stdlib files left out because they do
+    not compile (importing one raises ImportError in the binary, SyntaxError under stock Python)."""
     blob = bytearray()
     entries = []
     manifest = []
+    uncompilable = []
     for module in modules:
-        data = compile_module(module, optimize)
+        try:
+            data = compile_module(module, optimize)
+        except UncompilableStdlibFile as error:
+            uncompilable.append(str(error))
+            continue
         entries.append((module.name, len(blob), len(data), module.is_package))
         manifest.append({"name": module.name, "package": module.is_package, "size": len(data),
                          "origin": module.origin})
         blob += data
-    return bytes(blob), entries, manifest
+    return bytes(blob), entries, manifest, uncompilable
 
 
 def data_report(modules: list[ModuleSource]) -> dict:
@@ -327,6 +350,17 @@ def write(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def check_main(main_module: str, frozen: set, extensions) -> None:
+    """MAIN must be a module the binary has: a frozen one, a package's extension, a built-in."""
+    if not main_module or main_module in frozen or main_module in extensions \
+            or main_module in sys.builtin_module_names or main_module in CPYTHON_FROZEN:
+        return
+    close = difflib.get_close_matches(main_module, sorted({*frozen, *extensions}), n=1)
+    raise SystemExit(f"slither: error: MAIN={main_module}: the binary has no such module"
+                     + (f" (did you mean {close[0]}?)" if close else "")
+                     + "; it would fail at start on every node")
 
 
 def main(argv=None) -> None:
@@ -345,6 +379,7 @@ def main(argv=None) -> None:
     parser.add_argument("--optimize", type=int, default=0)
     parser.add_argument("--unfrozen", action="append", default=[],
                         help="a top-level package left out, installed as files instead (UNFROZEN)")
+    parser.add_argument("--main", default="", help="MAIN: the module the binary runs by default; it must exist")
     parser.add_argument("--sources", action="store_true",
                         help="freeze every module's source too, compressed (FROZEN_SOURCES)")
     for output in ("blob", "asm", "table", "manifest"):
@@ -362,14 +397,20 @@ def main(argv=None) -> None:
         extensions = [extension["module"] for path in args.extensions
                       for extension in json.loads(path.read_text())["extensions"]]
         modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources,
-                                 frozenset(args.unfrozen), extensions)
-        blob, entries, manifest = freeze(modules, args.optimize)
+                                 frozenset(args.unfrozen), extensions, user_roots=frozenset(args.root))
+        check_main(args.main, {module.name for module in modules}, extensions)
+        blob, entries, manifest, uncompilable = freeze(modules, args.optimize)
+    if uncompilable:
+        print(f"freeze: left out {len(uncompilable)} stdlib file(s) that do not compile on purpose (CPython's "
+              f"own install leaves them uncompiled too): {', '.join(uncompilable[:4])}"
+              f"{', ...' if len(uncompilable) > 4 else ''}")
     write(args.blob, blob)
     write(args.asm, render_asm(args.blob.name).encode())
     write(args.table, render_table(entries).encode())
     report = {"python": "%d.%d.%d" % sys.version_info[:3], "modules": manifest,
               "package_data": data_report(modules),
-              "cpython_frozen": sorted(CPYTHON_FROZEN), "total_bytes": len(blob)}
+              "cpython_frozen": sorted(CPYTHON_FROZEN), "total_bytes": len(blob),
+              "stdlib_left_out_uncompilable": uncompilable}
     write(args.manifest, (json.dumps(report, indent=1) + "\n").encode())
 
 

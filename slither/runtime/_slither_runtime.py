@@ -27,9 +27,14 @@ class BinaryAwarePathFinder(PathFinder):
         return super().find_spec(fullname, path, target)
 
 
+# Dotted built-in extension modules given something once they have run: {name: function}.
+_PATCHES_AFTER_DOTTED_BUILTIN = {}
+
+
 class DottedBuiltinLoader(BuiltinImporter):
     """BuiltinImporter, which also gives the module its `__file__` (the spec's loader_state)
-    before the module's code runs, as FrozenImporter does for frozen modules."""
+    before the module's code runs, as FrozenImporter does for frozen modules, and its entry of
+    _PATCHES_AFTER_DOTTED_BUILTIN after."""
 
     @staticmethod
     def exec_module(module):
@@ -37,6 +42,9 @@ class DottedBuiltinLoader(BuiltinImporter):
         if filename:
             module.__file__ = filename
         BuiltinImporter.exec_module(module)
+        patch = _PATCHES_AFTER_DOTTED_BUILTIN.get(module.__name__)
+        if patch is not None:
+            patch(module)
 
 
 class DottedBuiltinFinder:
@@ -209,6 +217,34 @@ def _serve_source_lines_to(linecache):
     linecache.updatecache = updatecache_with_frozen_sources
 
 
+def _serve_source_files_to(inspect):
+    """inspect.getsourcefile asks os.path.exists of a frozen module's file name (`__file__`, or
+    `<frozen json/decoder.py>`, relative to the working directory) before it looks for a loader
+    (3.11; 3.13 asks linecache first): a failed stat, on the shared filesystem on a cluster, for
+    every getsource. For a name whose source the binary holds, the answer is that name, as
+    inspect's own would be (the module has a loader), and its lines go into linecache, from the
+    binary, as linecache itself would get them; every other object goes to inspect's own."""
+    import linecache
+    getsourcefile = inspect.getsourcefile
+
+    def getsourcefile_from_the_binary(object):
+        try:
+            filename = inspect.getfile(object)
+        except TypeError:
+            return getsourcefile(object)
+        if filename not in linecache.cache:
+            from _slither_sources import lines_for_filename
+            lines = lines_for_filename(filename)
+            if lines is None:
+                return getsourcefile(object)
+            linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
+        elif len(linecache.cache[filename]) != 4 or linecache.cache[filename][1] is not None:
+            return getsourcefile(object)  # a lazy or a real file's entry: inspect decides
+        return filename
+
+    inspect.getsourcefile = getsourcefile_from_the_binary
+
+
 # Stdlib modules given something once they have run, at their first import: {name: function}.
 # Start-up imports none of them, so start-up pays nothing.
 _PATCHES_ON_IMPORT = {}
@@ -329,6 +365,7 @@ def _serve_frozen_sources():
         return
     FrozenImporter.get_source = staticmethod(_frozen_source)
     _patch_on_import("linecache", _serve_source_lines_to)
+    _patch_on_import("inspect", _serve_source_files_to)
     if sys.version_info < (3, 13) and sys.excepthook is sys.__excepthook__:
         sys.excepthook = _print_exception_with_sources
 
@@ -439,9 +476,63 @@ def _name_frozen_main_after_its_file():
     runpy._run_code = _run_code
 
 
+def _abort_the_job_when_this_rank_fails(mpi):
+    """What `python -m mpi4py app.py` does, for every program once it has imported mpi4py.MPI: a
+    rank that ends with an uncaught exception or a non-zero exit status calls MPI_Abort at exit
+    (mpi4py's own _set_abort_status, read by its exit handler) instead of MPI_Finalize, which
+    would wait for ranks that wait for it (a job hanging until its time limit). SLITHER_MPI_ABORT=0
+    turns it off for a program that really means to finalize (docs/mpi.md).
+
+    An uncaught exception goes through sys.excepthook. An uncaught SystemExit does not: the
+    interpreter reads its `code` at the top, with no Python frame left, and exits. So SystemExit
+    (the builtin name, and what sys.exit raises) becomes a subclass whose `code`, read from there,
+    sets the abort status first; read by the program itself (an `except SystemExit as e: e.code`
+    that goes on running), it is only the code."""
+    import builtins
+    import os
+    set_abort_status = getattr(mpi, "_set_abort_status", None)
+    if os.environ.get("SLITHER_MPI_ABORT", "1") == "0" or set_abort_status is None:
+        return
+
+    def abort_status(code):
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
+
+    system_exit = builtins.SystemExit
+    code_of = system_exit.code.__get__
+
+    class SystemExit(system_exit):
+        @property
+        def code(self):
+            code = code_of(self)
+            try:
+                sys._getframe(1)
+            except ValueError:  # no Python caller: the interpreter, ending the program with it
+                if abort_status(code):
+                    set_abort_status(abort_status(code))
+            return code
+
+    SystemExit.__module__, SystemExit.__qualname__ = "builtins", "SystemExit"
+    builtins.SystemExit = SystemExit
+
+    def exit(status=None):
+        raise SystemExit(status)
+    exit.__doc__ = sys.exit.__doc__
+    sys.exit = exit
+
+    excepthook = sys.excepthook
+
+    def abort_then_report(exc_type, value, traceback_object):
+        set_abort_status(130 if issubclass(exc_type, KeyboardInterrupt) else 1)
+        excepthook(exc_type, value, traceback_object)
+    sys.excepthook = abort_then_report
+
+
 def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     """Called by main() after Py_InitializeFromConfig, before the user's code runs."""
     _serve_dotted_builtins()
+    _PATCHES_AFTER_DOTTED_BUILTIN["mpi4py.MPI"] = _abort_the_job_when_this_rank_fails
     _serve_frozen_data()
     _serve_frozen_sources()
     _explain_missing_frozen_files()

@@ -12,6 +12,7 @@ build tree and the job's directory); relative paths are relative to the job's di
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -94,10 +95,23 @@ class TracedThread:
         return f"{self.tid} (process {self.process}) {self.name} {self.state}"
 
 
+def _thread_status_files() -> list[Path]:
+    """/proc/<pid>/task/<tid>/status of every thread; a process that ends while it is listed is
+    skipped (Path.glob would raise when its task/ directory vanished between two reads)."""
+    files = []
+    for process in Path("/proc").iterdir():
+        if process.name.isdigit():
+            try:
+                files += [process / "task" / tid / "status" for tid in os.listdir(process / "task")]
+            except OSError:
+                continue
+    return files
+
+
 def traced_threads(tracer: int) -> list[TracedThread]:
     """Every thread on this machine whose tracer is the process tracer, zombies included."""
     found = []
-    for status in Path("/proc").glob("[0-9]*/task/[0-9]*/status"):
+    for status in _thread_status_files():
         try:
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         except OSError:
