@@ -12,7 +12,7 @@ The full run measures the set numpy[,mpi4py]; --quick measures the stdlib-only s
 empty), whose warm steps take seconds, and says so in its table.
 Sizes on disk (allocated blocks) and peak RSS of `import numpy` for each contender.
 
-The full stack (MODULES=numpy,scipy,mpi4py,h5py, issue 13): its cold build on 2 cores (JOBS=2,
+The full stack (MODULES=numpy,scipy,mpi4py,h5py): its cold build on 2 cores (JOBS=2,
 new BUILD_DIR, empty CACHE_DIR as above; about 31 min measured), measured in a full run or alone by
 
     python3 bench/build_costs.py full-stack-cold [--work-dir DIR] [--cache-dir ~/.cache/slither]
@@ -46,12 +46,12 @@ FULL_STACK_RECORD = BENCH_DIR / "results" / "full-stack-cold.json"
 STACK_RSS_WORKLOADS = ("import scipy", "import numpy, scipy, h5py; from mpi4py import MPI")
 
 
-def scons(arguments: list[str], log: Path) -> dict:
+def scons(arguments: list[str], log: Path, checkout: Path = PROJECT_ROOT) -> dict:
     started = time.perf_counter()
     with open(log, "a") as stream:
         stream.write(f"\n$ scons {' '.join(arguments)}\n")
         stream.flush()
-        result = subprocess.run([sys.executable, "-m", "SCons", "-C", str(PROJECT_ROOT), *arguments],
+        result = subprocess.run([sys.executable, "-m", "SCons", "-C", str(checkout), *arguments],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env=clean_environment({"PATH": os.environ["PATH"]}))
         stream.write(result.stdout)
@@ -127,10 +127,10 @@ def keep_for_bench(build_dir: Path, kept_dir: Path) -> list[str]:
     return kept
 
 
-def built_commit() -> str:
+def built_commit(checkout: Path = PROJECT_ROOT) -> str:
     """The checkout's commit, marked "+changes" when tracked files differ from it."""
     def git(*arguments):
-        return subprocess.run(["git", "-C", str(PROJECT_ROOT), *arguments], capture_output=True, text=True).stdout
+        return subprocess.run(["git", "-C", str(checkout), *arguments], capture_output=True, text=True).stdout
     commit = git("rev-parse", "--short", "HEAD").strip()
     return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no").strip() else "")
 
@@ -271,9 +271,67 @@ def cached_cold_figures(results_dir: Path) -> dict | None:
     return None
 
 
+# What each C library (and CPython) costs to build from an empty cache: bench/build_costs.py
+# step-costs records a cold build per MODULES set with the cost line every library and CPython
+# build writes last in its log (slither.configure_make.BUILT_IN_MARKER).
+STEP_COSTS_RECORD = BENCH_DIR / "results" / "step-costs.json"
+STEP_COST_SETS = ("", "numpy,mpi4py")
+BUILT_IN_MARKER = "# built in "
+
+
+def step_costs(build_dir: Path) -> dict[str, str]:
+    """{step directory: "N min SS s (CPU M min SS s)"} of every library and CPython build in a
+    build directory that wrote its cost line (a build taken from the cache wrote none)."""
+    costs = {}
+    for log in sorted([*build_dir.glob("libraries/*/build.log"), *build_dir.glob("cpython-*/build.log"),
+                       *build_dir.glob("mpi/*/build.log")]):
+        lines = log.read_text(errors="replace").splitlines()
+        if lines and lines[-1].startswith(BUILT_IN_MARKER):
+            costs[log.parent.name] = lines[-1][len(BUILT_IN_MARKER):]
+    return costs
+
+
+def measure_step_costs(modules: str, work: Path, cache_dir: Path, log: Path, checkout: Path = PROJECT_ROOT) -> dict:
+    """A cold `scons MODULES=<modules> JOBS=2` of `checkout` (new BUILD_DIR, empty CACHE_DIR with
+    the download store hard-linked): its wall time, the binary's size, and each step's cost."""
+    cold_cache, build_dir = work / "costs-cold-cache", work / "costs-cold-build"
+    for leftover in (cold_cache, build_dir):
+        shutil.rmtree(leftover, ignore_errors=True)
+    hardlink_tree(cache_dir / "downloads", cold_cache / "downloads")
+    load_before = os.getloadavg()
+    entry = scons([f"MODULES={modules}", "JOBS=2", f"BUILD_DIR={build_dir}", f"CACHE_DIR={cold_cache}"], log,
+                  checkout=checkout)
+    binary = build_dir / "bin" / "python-static"
+    if binary.is_file():
+        entry["binary_bytes"] = tree_size(binary)
+    entry.update(modules=modules, steps=step_costs(build_dir), commit=built_commit(checkout), cores=os.cpu_count(),
+                 load_average_before=load_before, load_average_after=os.getloadavg())
+    shutil.rmtree(cold_cache, ignore_errors=True)
+    shutil.rmtree(build_dir, ignore_errors=True)
+    return entry
+
+
+def format_step_costs(entries: list[dict]) -> str:
+    """One table: each measured build (checkout, MODULES) with its total, size and step costs."""
+    lines = ["| build | MODULES | cold scons | binary | step | step cost (wall, CPU) |", "|---|---|---|---|---|---|"]
+    for entry in entries:
+        total = (f"{entry['seconds'] / 60:.1f} min" if "na" not in entry else entry["na"])
+        size = f"{entry['binary_bytes'] / 2**20:.1f} MiB" if entry.get("binary_bytes") else "n/a"
+        steps = sorted(entry.get("steps", {}).items()) or [("(none recorded)", "")]
+        for index, (step, cost) in enumerate(steps):
+            head = (f"| {entry.get('label', entry.get('commit', ''))} | {entry['modules'] or '(stdlib only)'} | "
+                    f"{total} | {size} ") if index == 0 else "| | | | "
+            lines.append(f"{head}| {step} | {cost} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Measure the cold full-stack build and record it for bench/run.")
-    parser.add_argument("what", choices=["full-stack-cold"])
+    parser = argparse.ArgumentParser(description="Measure cold builds (the full stack, or each step's cost) and "
+                                                 "record them for bench/run.")
+    parser.add_argument("what", choices=["full-stack-cold", "step-costs"])
+    parser.add_argument("--checkout", default=str(PROJECT_ROOT),
+                        help="step-costs: the checkout to build (another commit's worktree, for before/after)")
+    parser.add_argument("--label", default="", help="step-costs: how the table names this checkout")
     parser.add_argument("--work-dir", default=str(PROJECT_ROOT / "build-bench"))
     parser.add_argument("--cache-dir", default="~/.cache/slither")
     parser.add_argument("--record", default=str(FULL_STACK_RECORD))
@@ -282,6 +340,21 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
+    if args.what == "step-costs":
+        record = Path(args.record) if args.record != str(FULL_STACK_RECORD) else STEP_COSTS_RECORD
+        entries = json.loads(record.read_text()) if record.is_file() else []
+        for modules in STEP_COST_SETS:
+            print(f"bench: cold scons MODULES={modules} JOBS=2 of {args.checkout}", flush=True)
+            entry = measure_step_costs(modules, work, Path(args.cache_dir).expanduser(), work / "step-costs.log",
+                                       Path(args.checkout).resolve())
+            entry["label"] = args.label or entry["commit"]
+            entries = [old for old in entries if (old.get("label"), old["modules"]) != (entry["label"], modules)]
+            entries.append(entry)
+            partial = record.with_suffix(".tmp")
+            partial.write_text(json.dumps(entries, indent=1) + "\n")
+            os.replace(partial, record)
+        print(format_step_costs(entries))
+        sys.exit(0 if all("na" not in entry for entry in entries) else 2)
     log = work / "full-stack-cold.log"
     print(f"bench: cold scons MODULES={','.join(FULL_STACK)} JOBS=2 (about 31 min on 2 cores), log {log}", flush=True)
     kept = Path(args.keep).resolve() if args.keep else None

@@ -7,7 +7,7 @@ For each binary: its size (and the size of the files UNFROZEN installed beside i
 BUILD_DIR/lib), the file-syscall audit of `-c pass` and `import numpy` under strace (bench/
 syscall_audit.py: every call naming a path, those that failed, and those on a path outside /proc,
 /dev, /sys and /etc, the ones a parallel filesystem would serve) and warm start-up under
-hyperfine (bench/warm_startup.py), then one table. Two uses so far (issue 16):
+hyperfine (bench/warm_startup.py), then one table. Two uses so far:
 
 * FROZEN_SOURCES=1 against =0 (and a binary from before the change): the sources cost size only,
   start-up does not move, since they are read only when a source line is asked for;

@@ -22,7 +22,7 @@ MOUNT_TIMEOUT_SECONDS = 20
 FULL_SWEEP = {"service_ms": (0, 0.1, 1, 5), "processes": (1, 8, 32, 64)}
 QUICK_SWEEP = {"service_ms": (0, 1), "processes": (1, 8)}
 # The workloads swept (each costs its sweep's cells for every contender): start-up, numpy, and
-# the two of issue 13 (scipy, and the full stack with MPI and HDF5).
+# the two HPC ones (scipy, and the full stack with MPI and HDF5).
 SWEPT_WORKLOADS = ("-c pass", "import numpy", "import scipy", "import numpy, scipy, h5py; from mpi4py import MPI")
 
 

@@ -1,6 +1,6 @@
 """The workloads every contender runs: what each measures and which packages it needs.
 
-`import scipy` imports scipy and the subpackages issue 13 names (SCIPY_SUBPACKAGES), as a
+`import scipy` imports scipy and the subpackages an HPC code uses (SCIPY_SUBPACKAGES), as a
 scientific code's start-up does; the full-stack workload is the line an MPI code that writes
 HDF5 starts with. `needs` names the packages a contender must have for the workload to run.
 """
@@ -31,7 +31,7 @@ class Workload:
         return APP_SCRIPT if self.script else self.code + "\n"
 
 
-# The subpackages of the `import scipy` workload (issue 13's list).
+# The subpackages of the `import scipy` workload (SCIPY_SUBPACKAGES).
 SCIPY_SUBPACKAGES = ("linalg", "sparse", "sparse.linalg", "special", "integrate", "optimize", "fft", "interpolate",
                      "stats", "signal", "spatial")
 SCIPY_CODE = "import scipy, " + ", ".join(f"scipy.{name}" for name in SCIPY_SUBPACKAGES)

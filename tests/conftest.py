@@ -33,7 +33,7 @@ def checkout():
 
 def profile_data_file(directory: Path, target: str = "gnu") -> Path:
     """The TARGET profile as a step is handed it (SConstruct writes BUILD_DIR/toolchains/<name>.json)."""
-    from slither.plan import loading
+    from slither.recipes import loading
     path = Path(directory) / f"{target}-profile.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(loading.profile_data(loading.load_target(target)))
@@ -54,6 +54,16 @@ def make_tarball(path: Path, members: list[tarfile.TarInfo | tuple[str, bytes]])
     return path
 
 
+# The library steps every build has (the stdlib's, slither.cpython.stdlib_libraries): tests that
+# pin a build's steps look past them.
+STDLIB_LIBRARY_STEPS = frozenset(("zlib", "bzip2", "xz", "tcl", "sqlite", "openssl", "libffi", "libuuid",
+                                  "ncurses", "libedit"))
+
+
+def without_stdlib_libraries(outcomes: dict) -> dict:
+    return {step: outcome for step, outcome in outcomes.items() if step not in STDLIB_LIBRARY_STEPS}
+
+
 def step_outcomes(output: str) -> dict:
     """The summary's `steps:` line as {step: built | cache | up to date}."""
     line = next(line for line in output.splitlines() if line.strip().startswith("steps: "))
@@ -62,9 +72,29 @@ def step_outcomes(output: str) -> dict:
 
 
 def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
-    """scons as a user runs it; returns the CompletedProcess (output captured as text)."""
+    """scons as a user runs it; returns the CompletedProcess (output captured as text). A build
+    with numpy or scipy and no BLAS_CPU of its own gets ci_blas_cpu(): the default run builds
+    OpenBLAS for this machine's kernel family, not DYNAMIC_ARCH's fourteen."""
+    arguments = list(arguments)
+    with_blas = any(str(argument).startswith("MODULES=") and ("numpy" in str(argument) or "scipy" in str(argument))
+                    and "numpy-noblas" not in str(argument) for argument in arguments)
+    if with_blas and not any(str(argument).startswith("BLAS_CPU=") for argument in arguments):
+        arguments.append(f"BLAS_CPU={ci_blas_cpu()}")
     return subprocess.run([sys.executable, "-m", "SCons", *arguments], cwd=cwd, env=env or os.environ.copy(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+
+def ci_blas_cpu() -> str:
+    """BLAS_CPU for the default test runs: one OpenBLAS kernel family this machine runs (a build
+    of some ten minutes on two cores), instead of DYNAMIC_ARCH's fourteen (tests/test_openblas.py
+    builds that under the `extended` marker)."""
+    try:
+        flags = set(next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split())
+    except (OSError, StopIteration):
+        flags = set()
+    if {"avx2", "fma"} <= flags:
+        return "HASWELL"
+    return "SANDYBRIDGE" if "avx" in flags else "NEHALEM" if "sse4_2" in flags else "PRESCOTT"
 
 
 # What a run that builds interpreters needs free, measured: the peak of a cold default run is in
@@ -88,7 +118,7 @@ def pytest_collection_finish(session):
     """Stop at once, with one line, rather than fail builds an hour in for want of disk."""
     if not any(item.get_closest_marker("slow") for item in session.items):
         return
-    from slither.plan.build_plan import default_cache_dir
+    from slither.cache import default_cache_dir
     shortfall = free_space_shortfall([Path(tempfile.gettempdir()), Path(default_cache_dir())], SLOW_RUN_FREE_GIB)
     if shortfall:
         pytest.exit(shortfall, returncode=1)

@@ -31,9 +31,10 @@ import pytest
 
 from fixture_wheels import make_wheel, wheel_of_installed
 from slither.files import sha256_of
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
 from slither.packages.build_requirements import LockedBuildRequirements
 from slither.errors import SlitherError
+from slither.plan.recipe_free import with_locked_build_requirements
 from test_package_build import SPEED_C, archive_globals, make_sdist, package_build
 
 
@@ -187,12 +188,13 @@ def test_a_recipe_pins_its_own_build_requirements(tmp_path, tool_wheels, bare_py
                          files={"stand_in_backend/__init__.py": STAND_IN_BACKEND})
     (tmp_path / "modules" / "packages").mkdir(parents=True)
     (tmp_path / "modules" / "packages" / "pinnedpkg.py").write_text(
-        "from slither.plan.recipe import pinned_sdist, pinned_wheel\n"
+        "from slither.recipes import pinned_sdist, pinned_wheel\n"
         "name = 'pinnedpkg'\nversion = '1.0'\nlicence = 'MIT'\nbuild_system = 'pep517'\n"
         f"source = pinned_sdist('pinnedpkg', '1.0', 'pinnedpkg-1.0.tar.gz', '{'0' * 64}')\n"
         f"build_requirements = [pinned_wheel('stand-in-backend', '0.1', {backend.name!r}, {sha256_of(backend)!r})]\n")
     recipe = module_recipes.load_module_recipe("pinnedpkg", modules_dir=tmp_path / "modules")
-    locked = recipe.extra["build_requirements"]
+    # The plan turns the recipe's pins into what the build's prefix is made of.
+    locked = with_locked_build_requirements(recipe, store=tmp_path / "store", host=None).locked_build_requirements
     assert isinstance(locked, LockedBuildRequirements) and locked.from_build == ()
     assert [(wheel.filename, wheel.sha256) for wheel in locked.wheels] == [(backend.name, sha256_of(backend))]
     assert locked.requires == ("stand-in-backend==0.1",)
@@ -220,7 +222,7 @@ def test_a_recipe_pins_its_own_build_requirements(tmp_path, tool_wheels, bare_py
 def test_a_malformed_build_requirements_field_is_one_line(tmp_path, declared, message):
     (tmp_path / "packages").mkdir()
     (tmp_path / "packages" / "odd.py").write_text(
-        "from slither.plan.recipe import pinned_sdist, pinned_wheel\n"
+        "from slither.recipes import pinned_sdist, pinned_wheel\n"
         "name = 'odd'\nversion = '1'\nlicence = 'MIT'\nbuild_system = 'setuptools'\n"
         f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_requirements = {declared}\n")
     with pytest.raises(SlitherError, match=message):

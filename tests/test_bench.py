@@ -215,7 +215,7 @@ def test_audit_hook_cost_rejects_a_missing_binary_in_one_line(tmp_path):
         f"bench/audit_hook_cost.py: --static {tmp_path / 'none'}: no such binary (scons builds it)"]
 
 
-# --- issue 13: the scipy and full-stack workloads, the stock scipy, the full-stack build costs ----------------
+# --- the scipy and full-stack workloads, the stock scipy, the full-stack build costs ----------------
 
 def test_scipy_workload_imports_every_subpackage_issue_13_names_and_the_stack_workload_needs_all_four():
     import workloads
@@ -507,3 +507,24 @@ def test_full_stack_headline_compares_sizes_only_when_stock_has_every_package():
         "* A cold `scons MODULES=numpy,scipy,mpi4py,h5py` on 2 cores took 2700 s.",
         "* `MODULES=numpy,scipy,mpi4py,h5py`: the binary is 200.0 MiB on disk, the stock install tree with the same "
         "packages 400.0 MiB (0.50×)."]
+
+
+def test_step_costs_are_read_from_each_builds_last_log_line_and_tabled(tmp_path):
+    import build_costs
+    from slither.configure_make import BUILT_IN_MARKER
+    assert build_costs.BUILT_IN_MARKER == BUILT_IN_MARKER  # the line the builds write is the one read
+    (tmp_path / "libraries" / "openssl-3.0.20-gnu").mkdir(parents=True)
+    (tmp_path / "libraries" / "openssl-3.0.20-gnu" / "build.log").write_text(
+        "# openssl\nmake ...\n# built in 4 min 10 s (CPU 7 min 55 s)\n")
+    (tmp_path / "libraries" / "zlib-1.2.13.dfsg-gnu").mkdir(parents=True)
+    (tmp_path / "libraries" / "zlib-1.2.13.dfsg-gnu" / "build.log").write_text("# zlib\nmake: *** failed\n")
+    (tmp_path / "cpython-3.11.2-gnu").mkdir()
+    (tmp_path / "cpython-3.11.2-gnu" / "build.log").write_text("# cpython\n# built in 6 min 02 s (CPU 11 min 40 s)\n")
+    costs = build_costs.step_costs(tmp_path)
+    assert costs == {"cpython-3.11.2-gnu": "6 min 02 s (CPU 11 min 40 s)",
+                     "openssl-3.0.20-gnu": "4 min 10 s (CPU 7 min 55 s)"}
+    table = build_costs.format_step_costs([{"label": "after", "modules": "", "seconds": 900, "binary_bytes": 2**25,
+                                            "steps": costs}])
+    assert table.splitlines()[2] == ("| after | (stdlib only) | 15.0 min | 32.0 MiB | cpython-3.11.2-gnu | "
+                                     "6 min 02 s (CPU 11 min 40 s) |")
+    assert table.splitlines()[3] == "| | | | | openssl-3.0.20-gnu | 4 min 10 s (CPU 7 min 55 s) |"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from slither.plan import build_plan, loading
+from slither.plan import build_plan
+from slither.recipes import loading
 from slither.errors import SlitherError
 
 
@@ -76,8 +77,8 @@ def test_incomplete_site_profile_names_what_is_missing(tmp_path):
 
 
 def test_a_missing_static_archive_is_named_with_its_package_before_anything_builds():
-    from slither.plan.module_recipes import Recipe
-    from slither.plan.recipe import StaticLibrary
+    from slither.recipes.recipe import Recipe
+    from slither.recipes import StaticLibrary
     profile = build_plan.loading.load_target("gnu")
     needs = Recipe(name="needy", static_libraries=(StaticLibrary("libslither-none.a", "libslither-none-dev"),
                                                    StaticLibrary("libc.a", "libc6-dev")))
@@ -99,15 +100,16 @@ def without_archive(tmp_path, archive):
     return str(profile)
 
 
-def test_missing_static_blas_stops_the_plan_with_one_line_naming_the_debian_package(tmp_path):
+def test_missing_static_fortran_runtime_stops_the_plan_with_one_line_naming_the_debian_package(tmp_path):
+    """OpenBLAS is built from source; its LAPACK needs gfortran's runtime from the system."""
     with pytest.raises(SlitherError) as error:
-        plan(target=without_archive(tmp_path, "libopenblas.a"), modules="numpy")
-    assert str(error.value) == ("missing static libraries: libopenblas.a for numpy "
-                                "(apt-get install libopenblas-dev)")
+        plan(target=without_archive(tmp_path, "libgfortran.a"), modules="numpy")
+    assert str(error.value) == ("missing static libraries: libgfortran.a for numpy "
+                                "(apt-get install gfortran)")
 
 
 def test_no_blas_variant_needs_no_static_blas(tmp_path):
-    result = plan(target=without_archive(tmp_path, "libopenblas.a"), modules="numpy-noblas")
+    result = plan(target=without_archive(tmp_path, "libgfortran.a"), modules="numpy-noblas")
     assert [recipe.name for recipe in result.recipes] == ["numpy-noblas"]
 
 
@@ -117,13 +119,14 @@ def test_two_variants_of_one_package_are_refused():
 
 
 def test_numpy_recipe_asks_meson_for_openblas_and_nothing_else():
-    numpy = plan(modules="numpy").recipes[0]
-    settings = numpy.extra["config_settings"]
+    numpy = {recipe.name: recipe for recipe in plan(modules="numpy").recipes}["numpy"]
+    settings = numpy.config_settings
     assert {"setup-args=-Dblas=openblas", "setup-args=-Dlapack=openblas",
             "setup-args=-Dallow-noblas=false"} <= set(settings)
-    assert [library.debian_package for library in numpy.static_libraries] == ["libopenblas-dev", "gfortran"]
+    assert numpy.depends_on == ("openblas",)   # built from source, found through its prefix's pkg-config
+    assert [library.debian_package for library in numpy.static_libraries] == ["gfortran"]
     noblas = plan(modules="numpy-noblas").recipes[0]
-    assert "setup-args=-Dblas=none" in noblas.extra["config_settings"] and noblas.static_libraries == ()
+    assert "setup-args=-Dblas=none" in noblas.config_settings and noblas.static_libraries == ()
     assert noblas.source == numpy.source
 
 
@@ -160,3 +163,36 @@ def test_from_sdist_matches_names_as_the_package_index_does():
     from slither.plan.module_entries import parse_entry
     entries = [parse_entry("Ini_Config==2.1.0")]
     assert build_plan.check_from_sdist(["ini-config"], entries, build_plan.available_modules()) == {"ini-config"}
+
+
+DEFAULT_EXCLUDES = ("test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "turtle")
+
+
+def test_exclude_adds_to_the_defaults_and_minus_keeps_a_default_one_in():
+    assert build_plan.parse_exclude("", DEFAULT_EXCLUDES) == tuple(sorted(DEFAULT_EXCLUDES))
+    assert "json" in build_plan.parse_exclude("json", DEFAULT_EXCLUDES)
+    assert set(build_plan.parse_exclude("json", DEFAULT_EXCLUDES)) >= set(DEFAULT_EXCLUDES)
+    kept = build_plan.parse_exclude("-test,xmlrpc", DEFAULT_EXCLUDES)
+    assert "test" not in kept and "xmlrpc" in kept and "idlelib" in kept
+
+
+@pytest.mark.parametrize("text, message", [
+    ("-json", "EXCLUDE=-json: json is not left out by default"),
+    ("json/", "EXCLUDE entry 'json/': give a top-level stdlib package name"),
+])
+def test_exclude_errors_are_one_line(text, message):
+    with pytest.raises(SlitherError, match=message) as refused:
+        build_plan.parse_exclude(text, DEFAULT_EXCLUDES)
+    assert "\n" not in str(refused.value)
+
+
+def test_main_is_checked_at_plan_time_when_the_binary_holds_only_the_stdlib_and_freeze_paths(tmp_path):
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "tool.py").write_text("")
+    for good in ("json.tool", "myapp.cli", "tool"):
+        build_plan.check_main_module(good, (), [str(tmp_path)])
+    build_plan.check_main_module("anything.at_all", ("numpy",), [])  # a package's name is known once built
+    with pytest.raises(SlitherError, match=r"MAIN=not\.a\.module: the binary will have no module not "):
+        build_plan.check_main_module("not.a.module", (), [str(tmp_path)])
+    with pytest.raises(SlitherError, match="give a dotted module name"):
+        build_plan.check_main_module("my-app", (), [])

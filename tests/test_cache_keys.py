@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
 from slither.plan.build_plan import available_modules
 
 # Declares the same binary under two configurations and prints, per step (by its path inside
@@ -31,7 +31,7 @@ for label, settings in configurations.items():
                       SLITHER_CACHE_DIR="")
     env["SLITHER_PYTHON"] = settings["python"]
     products = env.StaticPython("probe", modules=settings["modules"], build_dir=settings["build_dir"],
-                                sources=settings["sources"], jobs=settings["jobs"])
+                                source_dirs=settings["sources"], jobs=settings["jobs"])
     build_dir = env.Dir(settings["build_dir"]).abspath
     def describe(child):
         if child.__class__.__name__ == "Value":
@@ -115,7 +115,7 @@ import json, os
 signatures = {}
 for label, profile in json.loads(os.environ["PROBE_PROFILES"]).items():
     env = Environment(tools=["default", "slither"], toolpath=[os.environ["PROBE_TOOLPATH"]], SLITHER_CACHE_DIR="")
-    env.StaticPython("probe", target=profile, modules=["mpi4py"], build_dir=label)
+    env.StaticPython("probe", toolchain=profile, modules=["mpi4py"], build_dir=label)
     signatures[label] = {step: env.File(os.path.join(label, step.format(label=label))).get_executor()
                          .get_contents().decode("utf-8", "replace") for step in json.loads(os.environ["PROBE_STEPS"])}
 print("PROBE-RESULT " + json.dumps(signatures))

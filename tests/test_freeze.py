@@ -151,3 +151,39 @@ def test_a_directory_of_only_extension_modules_gets_a_namespace_package(tmp_path
         None, frozenset(), [runtime], [(tmp_path, "pkg-1.0")], {}, unfrozen=frozenset({"pkg"}),
         builtin_extensions=["pkg.sub.kernels._k"])}
     assert not any(name.startswith("pkg") for name in unfrozen)  # UNFROZEN=pkg: nothing of it frozen
+
+
+def test_stdlib_files_that_do_not_compile_on_purpose_are_left_out_and_listed(tmp_path):
+    """EXCLUDE=-test freezes the test package, whose bad_coding.py and badsyntax_*.py do not
+    compile by design (CPython's own install compiles the stdlib ignoring them)."""
+    (tmp_path / "good.py").write_text("X = 1\n")
+    (tmp_path / "badsyntax_future.py").write_text("def f(:\n")
+    modules = [freeze.ModuleSource("good", tmp_path / "good.py", False, "good.py", "stdlib"),
+               freeze.ModuleSource("test.badsyntax_future", tmp_path / "badsyntax_future.py", False,
+                                   "test/badsyntax_future.py", "stdlib")]
+    blob, entries, manifest, uncompilable = freeze.freeze(modules, 0)
+    assert [entry[0] for entry in entries] == ["good"] and uncompilable == ["test/badsyntax_future.py"]
+
+
+def test_a_users_module_that_does_not_compile_stops_the_freeze_naming_it(tmp_path):
+    (tmp_path / "app.py").write_text("def f(:\n")
+    module = freeze.ModuleSource("app", tmp_path / "app.py", False, "app.py", str(tmp_path))
+    try:
+        freeze.freeze([module], 0)
+    except SystemExit as stop:
+        assert "cannot freeze" in str(stop) and "app.py" in str(stop)
+    else:
+        raise AssertionError("a user's SyntaxError must stop the freeze")
+
+
+def test_main_must_name_a_module_the_binary_has():
+    freeze.check_main("myapp.cli", {"myapp", "myapp.cli"}, [])
+    freeze.check_main("mycode._kernel", set(), ["mycode._kernel"])
+    freeze.check_main("", set(), [])
+    try:
+        freeze.check_main("myapp.clli", {"myapp", "myapp.cli"}, [])
+    except SystemExit as stop:
+        assert str(stop) == ("slither: error: MAIN=myapp.clli: the binary has no such module (did you mean "
+                             "myapp.cli?); it would fail at start on every node")
+    else:
+        raise AssertionError("an unknown MAIN must stop the freeze")

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from slither.plan.loading import PROJECT_ROOT
+from slither.recipes.loading import PROJECT_ROOT
 
 FILES = {
     "demo/config.cfg": b"[mpi]\nmpicc = cc\n",

@@ -1,4 +1,4 @@
-"""What a frozen package still asks of the filesystem (issue 16), on real binaries.
+"""What a frozen package still asks of the filesystem, on real binaries.
 
 One binary per series with markupsafe (a recipe with a dotted extension) and a tiny package
 frozen from FREEZE_PATHS (a module that raises, a test package with a subpackage and a
@@ -103,6 +103,18 @@ def test_start_up_and_imports_still_make_no_file_calls(binary):
         result, calls = trace_file_calls([str(binary), "-c", code])
         assert result.returncode == 0, result.stderr
         assert [c.line for c in calls if counts_against_startup(c)] == [], code
+
+
+def test_inspect_getsource_of_frozen_modules_makes_no_file_call(binary, tmp_path):
+    """inspect.getsourcefile would stat a frozen module's __file__ or `<frozen ...>` name (one
+    failed stat per call, on the shared filesystem on a cluster): the runtime answers first."""
+    code = ("import inspect, json, json.decoder, mypkg.broken\n"
+            "print(len(inspect.getsource(json)) > 0, inspect.getsource(json.decoder.JSONDecoder).startswith('class'),\n"
+            "      inspect.getsource(mypkg.broken.fail).startswith('def fail'),\n"
+            "      inspect.getsourcefile(json.decoder.JSONDecoder.decode))")
+    result, calls = trace_file_calls([str(binary), "-c", code], cwd=tmp_path)
+    assert result.stdout.split() == ["True", "True", "True", "<frozen", "json/decoder.py>"], result.stderr
+    assert [c.line for c in calls if counts_against_startup(c)] == []
 
 
 def test_frozen_sources_off_makes_a_smaller_binary_with_file_and_line_only(builds):

@@ -5,7 +5,8 @@ import pytest
 from conftest import run_scons
 from slither.errors import SlitherError
 from slither.libraries import hdf5_variant
-from slither.plan import build_plan, loading
+from slither.plan import build_plan
+from slither.recipes import loading
 
 
 def plan(modules, hdf5=""):
@@ -22,7 +23,7 @@ def test_h5py_without_mpi4py_builds_serial_hdf5_and_no_mpi():
     recipes = by_name(made)
     assert made.mpi is None and "mpich" not in recipes
     assert "--enable-parallel" not in recipes["hdf5"].configure_flags
-    assert "HDF5_MPI" not in recipes["h5py"].extra["build_environment"]
+    assert "HDF5_MPI" not in recipes["h5py"].build_environment
     # numpy (its C API) and HDF5 come before h5py; numpy is on h5py's build path
     names = [recipe.name for recipe in made.recipes]
     assert names.index("numpy") < names.index("h5py") and names.index("hdf5") < names.index("h5py")
@@ -35,8 +36,8 @@ def test_h5py_with_mpi4py_builds_parallel_hdf5_with_the_builds_mpi():
     recipes = by_name(made)
     assert made.mpi.kind == "recipe" and made.mpi.recipe.name == "mpich"
     assert "--enable-parallel" in recipes["hdf5"].configure_flags
-    assert recipes["h5py"].extra["build_environment"]["HDF5_MPI"] == "ON"
-    from slither.plan import module_recipes
+    assert recipes["h5py"].build_environment["HDF5_MPI"] == "ON"
+    from slither.recipes import module_recipes
     from slither.plan.package_set import build_path_names
     assert module_recipes.uses_mpi(recipes["hdf5"]) and module_recipes.uses_mpi(recipes["h5py"])
     assert build_path_names(recipes["h5py"], list(made.recipes)) == ("numpy", "mpi4py")

@@ -1,4 +1,4 @@
-"""With MPICH built from its recipe, its launcher travels with the binary (issue 14 point 7):
+"""With MPICH built from its recipe, its launcher travels with the binary:
 the recipe names the programs, the site tool copies them out of the prefix archive, the
 summary names the result. The real launch is in tests/test_mpi.py (slow)."""
 
@@ -14,7 +14,7 @@ from conftest import make_tarball
 from slither.errors import SlitherError
 from slither.inspect.summary import format_summary
 from slither.libraries.mpi import MpiChoice
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_mpich_names_hydra_and_its_proxy_as_launchers():
 def test_launchers_outside_the_prefix_bin_are_refused(tmp_path):
     (tmp_path / "libraries").mkdir()
     (tmp_path / "libraries" / "odd.py").write_text(
-        "from slither.plan.recipe import Source\nname = 'odd'\nversion = '1'\nlicence = 'MIT'\n"
+        "from slither.recipes import Source\nname = 'odd'\nversion = '1'\nlicence = 'MIT'\n"
         f"source = Source('odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'autotools'\n"
         "launchers = {'mpiexec': '../../usr/bin/mpiexec'}\n")
     with pytest.raises(SlitherError, match="launchers must map a program name to its path in the prefix's bin/"):

@@ -30,7 +30,7 @@ def test_name_version_and_files_are_read_leaving_build_outputs_out(tmp_path):
                              "mycode/old.so": "", "notes.tmp": "", ".slitherignore": "*.tmp\n"})
     local = read_local_project("./src/mycode", base=tmp_path)
     assert (local.name, local.version) == ("my-code", "1.2")
-    assert local.files == (".slitherignore", "mycode/__init__.py", "mycode/fast.c", "pyproject.toml")
+    assert local.files == ("mycode/__init__.py", "mycode/fast.c", "pyproject.toml")  # hidden files too
 
 
 def test_the_sdist_depends_on_names_and_contents_only(tmp_path):

@@ -6,11 +6,14 @@ Slow: about ten minutes cold on two cores (see README, "numpy"); a cache hit aft
 """
 
 import os
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from conftest import run_scons
+from conftest import ci_blas_cpu, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.numpy]
@@ -21,7 +24,7 @@ IMPORTS = "import numpy, numpy.linalg, numpy.fft, numpy.random"
 @pytest.fixture(scope="module")
 def binary(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("numpy-build")
-    built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy"])
+    built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy", f"BLAS_CPU={ci_blas_cpu()}"])
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return build_dir / "bin" / "python-static"
 
@@ -115,15 +118,76 @@ def test_import_numpy_touches_no_file_and_maps_no_shared_object(binary, tmp_path
                                        "/etc/ssl/openssl.cnf"}, opened_outside_proc
 
 
-def test_openblas_threads_start_with_the_program_and_follow_OPENBLAS_NUM_THREADS(binary):
-    """OpenBLAS's initialiser is a constructor of the static binary: its worker threads exist
-    before any import (the code below never imports numpy), one per core up to the variable."""
-    code = "import os; print(len(os.listdir('/proc/self/task')))"
-    single = run(binary, code, OPENBLAS_NUM_THREADS="1")
-    several = run(binary, code, OPENBLAS_NUM_THREADS="3")
-    assert single.returncode == 0 and several.returncode == 0, single.stderr + several.stderr
-    assert int(single.stdout) == 1, single.stdout
-    assert int(several.stdout) == min(3, os.cpu_count()), several.stdout
+def test_the_numpy_other_builds_import_loads_its_linalg(binary, tmp_path):
+    """The numpy tree handed to later builds (h5py's and meson's numpy lookups import it with the
+    build's host interpreter) has shared extensions linked against the static libopenblas.a: its
+    pkg-config file must name the Fortran runtime LAPACK needs (patches/openblas/0004), or
+    numpy.linalg fails there with an undefined _gfortran_* symbol."""
+    build_dir = binary.parent.parent
+    host_site, = build_dir.glob("packages/*/numpy-*/host-site.tar")
+    host_python, = build_dir.glob("cpython-*/host/bin/python3.*[0-9]")
+    subprocess.run(["tar", "-xf", str(host_site), "-C", str(tmp_path)], check=True)
+    result = subprocess.run([str(host_python), "-c", "import numpy.linalg; print(numpy.linalg.det([[2., 1.], [1., 3.]]))"],
+                            cwd=tmp_path, env={"PYTHONPATH": str(tmp_path), "OPENBLAS_NUM_THREADS": "1"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert round(float(result.stdout), 6) == 5.0
+
+
+def test_the_binary_runs_and_imports_numpy_in_a_hostile_environment(binary, tmp_path):
+    """HOME unset, LANG=C, a working directory it cannot read, a read-only /tmp, not root: the
+    binary still starts and computes (a compute node's batch environment can be any of these)."""
+    if os.getuid() != 0 or shutil.which("setpriv") is None or shutil.which("unshare") is None:
+        pytest.skip("needs root, setpriv and unshare to set the stage")
+    public = Path(tempfile.mkdtemp(dir="/var/tmp"))
+    try:
+        public.chmod(0o755)
+        shutil.copy(binary, public / "python-static")
+        locked = public / "locked"
+        locked.mkdir(mode=0o000)
+        code = ("import os, numpy\n"
+                "print(float(numpy.arange(4.0).sum()), os.access('/tmp', os.W_OK), 'HOME' in os.environ)")
+        environment = {"PATH": "/usr/bin:/bin", "LANG": "C", "OPENBLAS_NUM_THREADS": "1"}
+        command = (f"mount -t tmpfs -o ro,size=1m tmpfs /tmp && exec setpriv --reuid=65534 --regid=65534 "
+                   f"--clear-groups {public / 'python-static'} -c \"$CODE\"")
+        result = subprocess.run(["unshare", "--mount", "sh", "-c", command], cwd=locked,
+                                env={**environment, "CODE": code}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, timeout=120)
+        assert result.stdout.split() == ["6.0", "False", "False"], result.stderr[-2000:]
+    finally:
+        (public / "locked").chmod(0o755)
+        shutil.rmtree(public, ignore_errors=True)
+
+
+def test_the_cached_manifest_names_no_path_of_its_build_dir(binary):
+    """numpy's manifest is cached and linked by builds in other BUILD_DIRs: OpenBLAS's archive is
+    written {prefix:openblas}/..., which each link puts back as its own unpacked prefix."""
+    build_dir = binary.parent.parent
+    manifest_file, = build_dir.glob("packages/*/numpy-*/extensions.json")
+    text = manifest_file.read_text()
+    assert str(build_dir) not in text and str(build_dir.resolve()) not in text
+    assert "{prefix:openblas}/lib/libopenblas" in text
+
+
+THREADS = "import os; print(len(os.listdir('/proc/self/task')), end=' ')\n"
+
+
+def test_openblas_threads_start_at_the_first_threaded_call_and_share_the_node(binary):
+    """patches/openblas/0002: no BLAS thread before a call that runs on several threads (not at
+    start, not at import numpy); 0003: the default is the cores divided by the launcher's ranks
+    on the node; OPENBLAS_NUM_THREADS still decides when set."""
+    code = (THREADS + IMPORTS + "\n" + THREADS
+            + "a = numpy.ones((600, 600)); a @ a\n" + THREADS)
+    base = {key: value for key, value in os.environ.items()
+            if not key.startswith(("OPENBLAS_", "GOTO_", "OMP_", "SLURM_", "OMPI_", "PALS_", "MPI_LOCAL"))}
+    cores = len(os.sched_getaffinity(0))
+    for environment, after_matmul in (({}, cores), ({"MPI_LOCALNRANKS": "4"}, max(1, cores // 4)),
+                                      ({"MPI_LOCALNRANKS": "4", "OPENBLAS_NUM_THREADS": "3"}, min(3, cores)),
+                                      ({"OPENBLAS_NUM_THREADS": "1"}, 1)):
+        result = subprocess.run([str(binary), "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, timeout=120, env={**base, **environment})
+        assert result.returncode == 0, result.stderr
+        assert [int(n) for n in result.stdout.split()] == [1, 1, after_matmul], (environment, result.stdout)
 
 
 def test_no_blas_variant_is_refused_beside_numpy():

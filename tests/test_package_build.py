@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT, profile_data_file, run_scons
 from slither.packages import build_tools
-from slither.plan import loading, module_recipes
+from slither.recipes import loading, module_recipes
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.sources.pinned import obtain
@@ -225,7 +225,7 @@ def test_markupsafe_recipe_pins_its_sdist_and_names_its_dotted_extension():
 def test_recipe_with_an_unknown_build_system_is_refused(tmp_path):
     (tmp_path / "packages").mkdir()
     (tmp_path / "packages" / "odd.py").write_text(
-        "from slither.plan.recipe import pinned_sdist\nname = 'odd'\nversion = '1'\n"
+        "from slither.recipes import pinned_sdist\nname = 'odd'\nversion = '1'\n"
         f"source = pinned_sdist('odd', '1', 'odd-1.tar.gz', '{'0' * 64}')\nbuild_system = 'make'\nlicence = 'MIT'\n")
     with pytest.raises(SlitherError, match="build_system 'make' is not one of setuptools"):
         module_recipes.load_module_recipe("odd", modules_dir=tmp_path)
@@ -355,7 +355,21 @@ def test_shared_system_library_without_a_static_twin_is_one_error_naming_it(tmp_
     with pytest.raises(SlitherError) as error:
         final_external_inputs("pkg._ext", [str(tmp_path / "libdynonly.so")])
     assert f"pkg._ext links the shared library {tmp_path}/libdynonly.so" in str(error.value)
-    assert "no static libdynonly.a beside it" in str(error.value) and "\n" not in str(error.value)
+    assert "no static libdynonly.a beside it or where the linker searches" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_a_shared_library_whose_archive_is_elsewhere_becomes_the_archive_the_linker_takes(tmp_path):
+    """meson resolves -lgfortran to /usr/lib/x86_64-linux-gnu/libgfortran.so.5.0.0; the static
+    libgfortran.a is in GCC's own directory, where the toolchain's linker finds it."""
+    from slither.archive_probe import archive_path
+    from slither.packages.build import final_external_inputs
+    gcc_archive = archive_path("gcc", "libgfortran.a", dict(os.environ))
+    if not gcc_archive:
+        pytest.skip("no libgfortran.a for gcc here")
+    (tmp_path / "libgfortran.so.5.0.0").write_bytes(b"")
+    assert final_external_inputs("numpy.linalg._umath_linalg", [str(tmp_path / "libgfortran.so.5.0.0")],
+                                 lambda name: archive_path("gcc", name, dict(os.environ))) == [gcc_archive]
 
 
 # A package that links a static library another Slither-built package installs (scipy links
@@ -397,3 +411,23 @@ def test_an_archive_from_a_package_on_the_build_path_is_merged_not_left_to_the_f
     defined = subprocess.run(["nm", "-P", "--defined-only", str(outputs / "extensions.a")], check=True,
                              stdout=subprocess.PIPE, text=True).stdout.split()
     assert "helper" in defined  # merged (as a local symbol), not left undefined
+
+
+def test_paths_under_a_library_prefix_are_written_as_placeholders_and_put_back_at_the_link(tmp_path):
+    """A cached manifest is used by builds in other BUILD_DIRs: a path under a library recipe's
+    prefix (HDF5's lib/, OpenBLAS's archive) is {prefix:NAME} in it, and the link puts back where
+    its own build unpacked NAME."""
+    from slither.link.main_c import module_link_flags
+    from slither.packages.build import placeholder_for_prefixes
+    prefix = tmp_path / "build-a" / "libraries" / "hdf5-1.14.5-gnu" / "prefix"
+    prefix.mkdir(parents=True)
+    placeholder = placeholder_for_prefixes({"hdf5": str(prefix)})
+    assert placeholder(str(prefix / "lib")) == "{prefix:hdf5}/lib"
+    assert placeholder(f"-L{prefix}/lib") == "-L{prefix:hdf5}/lib"
+    assert placeholder(str(prefix / "lib" / "libhdf5.a")) == "{prefix:hdf5}/lib/libhdf5.a"
+    assert placeholder(f"{prefix}-other/lib") == f"{prefix}-other/lib"  # only the prefix itself
+    assert placeholder("/usr/lib/gcc/x86_64-linux-gnu/12/libgfortran.a") == "/usr/lib/gcc/x86_64-linux-gnu/12/libgfortran.a"
+    manifest = {"extensions": [{"library_dirs": ["{prefix:hdf5}/lib"], "libraries": ["hdf5"],
+                                "external_inputs": ["{prefix:hdf5}/lib/libhdf5_hl.a"], "link_flags": []}]}
+    assert module_link_flags([manifest], library_prefixes={"hdf5": "/b/libraries/hdf5/prefix"}) == [
+        "-L/b/libraries/hdf5/prefix/lib", "/b/libraries/hdf5/prefix/lib/libhdf5_hl.a", "-lhdf5"]

@@ -16,7 +16,7 @@ import pytest
 
 from slither.errors import SlitherError
 from slither.files import sha256_of
-from slither.plan.recipe import PipRequirement, Source
+from slither.recipes import PipRequirement, Source
 from slither.sources import package_index
 from slither.sources.package_index import IndexLocations
 from slither.sources.pinned import obtain

@@ -67,7 +67,7 @@ def test_numpy_linalg_fft_random_differ_from_stock_only_as_explained(tmp_path_fa
 
 
 def test_psutil_suite_built_without_a_recipe_differs_from_stock_only_as_explained(tmp_path_factory):
-    """Issue 16: a package's own suite in the binary beside stock; psutil has no recipe file."""
+    """A package's own suite in the binary beside stock; psutil has no recipe file."""
     build_dir = built(tmp_path_factory, "psutil==7.0.0")
     result = run_suite(build_dir, "psutil")
     assert result.returncode == 0, result.stdout[-4000:]
@@ -78,7 +78,7 @@ def test_psutil_suite_built_without_a_recipe_differs_from_stock_only_as_explaine
 
 def test_h5py_suite_serial_and_its_mpi_tests_at_two_and_four_ranks_differ_from_stock_only_as_explained(
         tmp_path_factory):
-    """Issue 13 point 3: parallel HDF5 and h5py in the binary, beside h5py against a stock shared
+    """Parallel HDF5 and h5py in the binary, beside h5py against a stock shared
     parallel HDF5 and the shared MPICH; the serial run, then pytest-mpi's MPI tests under
     mpiexec -n 2 and -n 4 (the build's own mpiexec for python-static)."""
     build_dir = built(tmp_path_factory, "numpy,mpi4py,h5py")

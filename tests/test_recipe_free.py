@@ -8,8 +8,8 @@ import pytest
 
 from slither.plan import build_plan
 from slither.errors import SlitherError
-from slither.plan.module_recipes import Recipe
-from slither.plan.recipe import Source
+from slither.recipes.recipe import Recipe
+from slither.recipes import Source
 from slither.plan.recipe_free import build_system_of
 
 
@@ -92,7 +92,7 @@ def test_recipe_free_entries_are_resolved_beside_recipes():
 
 
 def test_the_readme_worked_example_is_a_valid_recipe(checkout):
-    from slither.plan.module_recipes import load_module_recipe
+    from slither.recipes.module_recipes import load_module_recipe
     recipe = load_module_recipe("msgpack", modules_dir=checkout / "docs" / "recipe_example")
     assert (recipe.version, recipe.build_system, recipe.extension_modules) == (
         "1.1.1", "setuptools", ("msgpack._cmsgpack",))
@@ -102,12 +102,12 @@ def test_the_readme_worked_example_is_a_valid_recipe(checkout):
 def test_a_recipe_build_requirements_field_other_than_locked_is_one_error(tmp_path):
     from slither.errors import SlitherError
     from slither.packages.build_requirements import HostPlatform
-    from slither.plan.module_recipes import Recipe
+    from slither.recipes.recipe import Recipe
     from slither.plan.recipe_free import with_locked_build_requirements
     host = HostPlatform("3.11", "manylinux")
     plain = Recipe(name="plain", version="1", build_system="setuptools")
     assert with_locked_build_requirements(plain, store=tmp_path, host=host) is plain
     wrong = Recipe(name="odd", version="1", build_system="setuptools", path="modules/packages/odd.py",
-                   extra={"build_requirements": "pinned"})
+                   build_requirements="pinned")
     with pytest.raises(SlitherError, match=r"odd.py: build_requirements = 'pinned': the only value is 'locked'"):
         with_locked_build_requirements(wrong, store=tmp_path, host=host)

@@ -3,14 +3,12 @@
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_scons
 
-from slither.plan import loading
+from slither.recipes import loading
 from harness.stock import cpython as reference_build
 
 
@@ -22,8 +20,12 @@ def test_reference_is_configured_the_stock_shared_way():
     assert command[3] == "LDFLAGS=-Wl,-rpath,\\$$ORIGIN/../lib"
 
 
-def test_runpath_is_read_from_an_elf_file():
-    assert reference_build.runpath_of(Path(sys.executable).resolve(), dict(os.environ)) is not None
+def test_runpath_is_read_from_an_elf_file(tmp_path):
+    (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
+    for flags, expected in ((["-Wl,-rpath,/opt/stock/lib", "-Wl,--enable-new-dtags"], "/opt/stock/lib"),
+                            (["-Wl,-rpath,$ORIGIN/../lib", "-Wl,--disable-new-dtags"], "$ORIGIN/../lib"), ([], "")):
+        subprocess.run(["gcc", str(tmp_path / "main.c"), "-o", str(tmp_path / "program"), *flags], check=True)
+        assert reference_build.runpath_of(tmp_path / "program", dict(os.environ)) == expected
 
 
 def _reference_runs(tmp_path, series):

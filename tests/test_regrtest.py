@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, make_tarball, run_scons
-from slither.plan import loading
+from slither.recipes import loading
 from harness import recording
 from harness.regrtest import runner as regrtest, known as regrtest_known
 from slither.errors import SlitherError

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from slither.plan.loading import cpython_release
+from slither.recipes.loading import cpython_release
 from slither.sources.pinned import stored_path
-from slither.plan.build_plan import default_cache_dir
+from slither.cache import default_cache_dir
 
 pytestmark = pytest.mark.slow
 

@@ -102,3 +102,18 @@ def test_what_was_read_is_locked(world):
     resolve(tmp_path, index, fetch, [("cffi", "1.17.1", (), sdist)])
     lock = runtime_requirements.lock_path(tmp_path / "store", "cffi", "1.17.1", "3.11")
     assert '"pycparser"' in lock.read_text()
+
+
+def test_the_version_chosen_first_is_locked_and_a_newer_release_changes_nothing(world):
+    tmp_path, index, fetch, _ = world
+    sdist = make_sdist(tmp_path / "s", "cffi", "1.17.1", {"PKG-INFO": pkg_info("cffi", "1.17.1", ["pycparser"])})
+    (first,) = resolve(tmp_path, index, fetch, [("cffi", "1.17.1", (), sdist)])
+    newer = [make_wheel(tmp_path / "wheels", "pycparser", "2.23")]
+    files = sorted((tmp_path / "wheels").iterdir())
+    newer_index = IndexLocations(indexes=(simple_index(tmp_path / "simple-newer", files),), find_links=())
+    (again,) = resolve(tmp_path, newer_index, fetch, [("cffi", "1.17.1", (), sdist)])
+    assert first.version == again.version == "2.22" and newer
+    def fetch_any(name, version):
+        return next(path for path in files if path.name.startswith(f"{name.replace('-', '_')}-{version}-"))
+    (fresh,) = resolve(tmp_path / "elsewhere", newer_index, fetch_any, [("cffi", "1.17.1", (), sdist)])
+    assert fresh.version == "2.23"  # a store without the lock asks the index

@@ -1,4 +1,4 @@
-"""The HPC stack in one binary (issue 13): scipy built from its sdist through the capture layer
+"""The HPC stack in one binary: scipy built from its sdist through the capture layer
 (C, C++, Fortran, Cython, pythran, pybind11), BLAS/LAPACK from the one static OpenBLAS, every
 scipy extension a dotted built-in; then h5py added to the built numpy, scipy, mpi4py set, and an
 app that imports scipy and writes one HDF5 file from 4 ranks under Slither's mpiexec.
@@ -14,13 +14,13 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons, step_outcomes
+from conftest import ci_blas_cpu, run_scons, step_outcomes
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 from slither.inspect.manifest import load_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
-# The subpackages issue 13 names, each asked something only its compiled code answers.
+# The subpackages an HPC user imports, each asked something only its compiled code answers.
 SUBPACKAGE_ANSWERS = """\
 import numpy as np
 import scipy, scipy.linalg, scipy.sparse, scipy.sparse.linalg, scipy.special, scipy.integrate
@@ -73,7 +73,7 @@ for kind, call in (("singular", lambda: special.loggamma(0)), ("domain", lambda:
 """
 
 
-# issue 13, "What a user does": an app that imports scipy and writes one HDF5 file from all ranks.
+# What a user does: an app that imports scipy and writes one HDF5 file from all ranks.
 STACK_APP = """\
 import sys, numpy, scipy.linalg, h5py
 from mpi4py import MPI
@@ -103,11 +103,11 @@ def run(command, **options):
 def stack(tmp_path_factory):
     """numpy, scipy and mpi4py built; then h5py added (parallel HDF5) to the same BUILD_DIR."""
     build_dir = tmp_path_factory.mktemp("hpc-stack")
-    first = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,scipy,mpi4py", "JOBS=2"], timeout=10800)
+    first = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,scipy,mpi4py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=10800)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     binary = build_dir / "bin" / "python-static"
     without_h5py = {"binary": binary.read_bytes(), "output": first.stdout}
-    added = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,scipy,mpi4py,h5py", "JOBS=2"], timeout=7200)
+    added = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,scipy,mpi4py,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
     assert added.returncode == 0, added.stdout[-3000:] + added.stderr[-3000:]
     return {"dir": build_dir, "binary": binary, "mpiexec": build_dir / "bin" / "mpiexec",
             "first": without_h5py, "added": added.stdout}

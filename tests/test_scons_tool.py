@@ -9,13 +9,13 @@ from conftest import ROOT, run_scons
 
 
 def test_help_lists_every_variable_with_default():
-    from slither.plan.build_plan import default_cache_dir
+    from slither.cache import default_cache_dir
     result = run_scons(["-h"])
     assert result.returncode == 0, result.stderr
     for variable, default in [("PYTHON", "3.11"), ("TARGET", "gnu"), ("MODULES", ""),
                               # ~/.cache/slither, or under XDG_CACHE_HOME when that is set
                               ("NAME", "python-static"), ("BUILD_DIR", "build"), ("CACHE_DIR", default_cache_dir()),
-                              ("SOURCES", ""), ("FREEZE", "True"), ("EXCLUDE", "test,idlelib,tkinter"),
+                              ("SOURCES", ""), ("FREEZE", "True"), ("EXCLUDE", ""),
                               ("PREFIX", "/usr/local"), ("JOBS", ""), ("VERBOSE", "False"),
                               ("FREEZE_PATHS", ""), ("MAIN", "")]:
         block = result.stdout.split(f"\n{variable}: ", 1)
@@ -78,3 +78,10 @@ def test_foreign_sconstruct_builds_with_the_tool(tmp_path):
     ran = subprocess.run([str(binary), "-c", "import json; print(json.dumps('ok'))"],
                          stdout=subprocess.PIPE, text=True)
     assert ran.stdout.strip() == '"ok"'
+
+
+def test_help_names_the_default_exclusions_and_how_to_keep_one():
+    result = run_scons(["-h"])
+    text = " ".join(result.stdout.split("\nEXCLUDE: ", 1)[1].split("\n\n")[0].split())
+    assert "besides the defaults (test,idlelib,tkinter,turtledemo,ensurepip,lib2to3,turtle)" in text
+    assert "-name keeps a default one in (EXCLUDE=-test)" in text

@@ -30,8 +30,8 @@ def loaded_files(*entry_modules):
     return set(json.loads(result.stdout))
 
 
-def site_tool(name):
-    sys.path.insert(0, str(ROOT / "site_scons" / "site_tools"))
+def site_tool(name, directory="site_scons/site_tools"):
+    sys.path.insert(0, str(ROOT / directory))
     try:
         return importlib.import_module(name)
     finally:
@@ -55,16 +55,26 @@ def test_lazily_imported_capture_modules_are_signed_with_their_package():
 
 def test_each_step_signs_its_code_and_its_data_files():
     assert "modules/cpython/releases.py" in site_tool("slither_cpython").BUILD_SCRIPTS
-    assert "slither/plan/recipe.py" in site_tool("slither_cpython").BUILD_SCRIPTS  # imported by releases.py
+    assert "slither/recipes/vocabulary.py" in site_tool("slither_cpython").BUILD_SCRIPTS  # imported by releases.py
     assert "modules/build_tools/wheels.py" in site_tool("slither_packages").TOOLS_SCRIPTS
-    assert "modules/cpython/releases.py" in site_tool("slither_reference").REFERENCE_SCRIPTS
+    assert "modules/cpython/releases.py" in site_tool("slither_reference", "harness/site_tools").REFERENCE_SCRIPTS
     assert set(site_tool("slither_libraries").LIBRARY_SCRIPTS) == loaded_files("slither.libraries.build")
     assert "slither/runtime/_slither_runtime.py" in site_tool("slither_freeze").FREEZE_SCRIPTS
 
 
-def test_the_library_step_does_not_sign_the_recipe_vocabulary():
-    """A new recipe field must not rebuild MPICH: module_recipes is the planner's, not the step's."""
-    assert "slither/plan/module_recipes.py" not in site_tool("slither_libraries").LIBRARY_SCRIPTS
+def test_the_library_step_does_not_sign_the_recipe_fields():
+    """A new recipe field must not rebuild MPICH: Recipe and its loader are the planner's, not the step's."""
+    signed = site_tool("slither_libraries").LIBRARY_SCRIPTS
+    assert "slither/recipes/recipe.py" not in signed and "slither/recipes/module_recipes.py" not in signed
+
+
+def test_the_cpython_step_signs_the_vocabulary_but_not_the_package_recipe_fields():
+    """releases.py imports slither.recipes, so the CPython step signs that package's __init__ and
+    vocabulary; a new package or library recipe field (slither/recipes/recipe.py) must not rebuild CPython."""
+    signed = set(site_tool("slither_cpython").BUILD_SCRIPTS)
+    assert {"slither/recipes/__init__.py", "slither/recipes/vocabulary.py", "slither/recipes/loading.py"} <= signed
+    assert not {"slither/recipes/recipe.py", "slither/recipes/module_recipes.py"} & signed
+    assert not any(path.startswith("slither/plan/") for path in signed)
 
 
 def test_a_missing_entry_module_is_refused():

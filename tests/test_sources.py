@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from slither.errors import SlitherError
-from slither.plan.recipe import DebianSource, Source
+from slither.recipes import DebianSource, Source
 from slither.sources.pinned import obtain, stored_path
 
 CONTENT = b"pretend this is Python-3.11.2.tgz\n"
@@ -98,6 +98,34 @@ def test_nowhere_to_get_it_names_the_file_and_the_remedy(tmp_path, monkeypatch):
     with pytest.raises(SlitherError) as error:
         obtain(pinned(), search_dirs=[], store=tmp_path / "store", upstream_version="9.9.9")
     assert "Python-9.9.9.tgz" in str(error.value) and "SOURCES" in str(error.value)
+
+
+def test_a_file_missing_from_sources_is_one_line_with_its_pin_and_where_to_get_it(tmp_path, monkeypatch):
+    """A login node without network: SOURCES lacks the file and every fetch fails."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get
+    local = tmp_path / "local"
+    local.mkdir()
+    url = "http://127.0.0.1:9/Python-9.9.9.tgz"  # nothing listens there
+    with pytest.raises(SlitherError) as error:
+        obtain(pinned(urls=(url,), debian=DebianSource("pythonX")), search_dirs=[local],
+               store=tmp_path / "store", upstream_version="9.9.9")
+    message = str(error.value)
+    assert "\n" not in message
+    assert "Python-9.9.9.tgz" in message and DIGEST in message and str(local) in message
+    assert url in message and "apt-get source --download-only pythonX" in message and "SOURCES=" in message
+
+
+def test_an_unreachable_package_index_still_names_the_file_and_its_pin(tmp_path):
+    from slither.recipes import PipRequirement
+    from slither.sources.package_index import IndexLocations
+    nowhere = IndexLocations(indexes=("http://127.0.0.1:9/simple",), find_links=())
+    with pytest.raises(SlitherError) as error:
+        obtain(pinned(filename="numpy-9.9.9.tar.gz", pip=PipRequirement("numpy", "9.9.9", kind="sdist")), search_dirs=[],
+               store=tmp_path / "store", index=nowhere)
+    message = str(error.value)
+    assert "\n" not in message
+    assert "numpy-9.9.9.tar.gz" in message and DIGEST in message
+    assert "the package index (numpy==9.9.9;" in message and "SOURCES=" in message
 
 
 def test_what_a_killed_download_leaves_is_never_used(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from slither.errors import SlitherError
 from slither.libraries import hdf5_variant
-from slither.plan.module_recipes import load_module_recipe
+from slither.recipes.module_recipes import load_module_recipe
 from harness.stock import hdf5 as stock_hdf5
 from harness.stock import h5py as stock_h5py
 from harness.stock import packages
@@ -81,9 +81,9 @@ def test_the_binarys_manifest_decides_serial_or_parallel():
 def test_the_stock_recipes_are_the_plans_variant_of_the_binarys_recipes():
     parallel = stock_h5py.variant_recipes(PARALLEL_BUILD, "parallel")
     assert list(parallel) == ["hdf5", "numpy", "mpi4py", "h5py"]
-    assert parallel["h5py"].extra["build_environment"]["HDF5_MPI"] == "ON"
+    assert parallel["h5py"].build_environment["HDF5_MPI"] == "ON"
     serial = stock_h5py.variant_recipes(SERIAL_BUILD, "serial")
-    assert list(serial) == ["hdf5", "numpy", "h5py"] and "HDF5_MPI" not in serial["h5py"].extra["build_environment"]
+    assert list(serial) == ["hdf5", "numpy", "h5py"] and "HDF5_MPI" not in serial["h5py"].build_environment
     stale = {**SERIAL_BUILD, "modules": {**SERIAL_BUILD["modules"], "h5py": {"version": "3.0.0"}}}
     with pytest.raises(SlitherError, match="rebuild the binary"):
         stock_h5py.variant_recipes(stale, "serial")
@@ -92,7 +92,7 @@ def test_the_stock_recipes_are_the_plans_variant_of_the_binarys_recipes():
 def test_the_stock_h5py_gets_the_recipes_environment_with_the_stock_hdf5_and_mpi(tmp_path):
     recipes = stock_h5py.variant_recipes(PARALLEL_BUILD, "parallel")
     environment = stock_h5py.h5py_build_environment(recipes["h5py"], tmp_path / "hdf5", tmp_path / "mpich", "bin/mpicc")
-    stated = load_module_recipe("h5py").extra["build_environment"]
+    stated = load_module_recipe("h5py").build_environment
     assert environment["HDF5_DIR"] == str(tmp_path / "hdf5")
     assert {key: environment[key] for key in stated if key != "HDF5_DIR"} == \
         {key: value for key, value in stated.items() if key != "HDF5_DIR"}

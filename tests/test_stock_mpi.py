@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, run_scons
 from slither.errors import SlitherError
 from slither.libraries.variants import configure_flags_for, directory_name
-from slither.plan.module_recipes import load_module_recipe
+from slither.recipes.module_recipes import load_module_recipe
 from harness.stock.mpi import (build_environment, check_linked_against, checked_mpi4py_extension, dynamic_section,
                                origin_runpath, stock_mpi_recipe)
 from harness.suites import comparison, known_differences, mpi4py_suite

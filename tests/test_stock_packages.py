@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 import tarfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from test_package_build import make_sdist
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.packages.build_requirements import HostPlatform, lock_file
-from slither.plan.module_recipes import load_module_recipe
+from slither.recipes.module_recipes import load_module_recipe
 from harness.stock import packages
 
 TINY_SETUP = b"""from setuptools import setup
@@ -129,13 +129,17 @@ class TinyRecipe:
     name: str
     version: str
     source: TinySource
-    extra: dict = field(default_factory=dict, hash=False, compare=False)
+    source_path: str = ""
+    path: str = ""
+    config_settings: tuple = ()
+    build_requirements: tuple = ()
+    locked_build_requirements: object = None
 
 
 def tiny_recipe(directory: Path, name: str, files: dict) -> TinyRecipe:
     directory.mkdir(parents=True, exist_ok=True)
     sdist = make_sdist(directory, name, files)
-    return TinyRecipe(name, "1.0", TinySource(packages.sha256_of(sdist)), {"source_path": str(sdist)})
+    return TinyRecipe(name, "1.0", TinySource(packages.sha256_of(sdist)), str(sdist))
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 from slither.inspect.manifest import format_inspection
 from slither.inspect.summary import format_summary
-from slither.plan.module_recipes import Recipe
-from slither.plan.recipe import Source
+from slither.recipes.recipe import Recipe
+from slither.recipes import Source
 
 
 def plan(recipes):
@@ -18,9 +18,9 @@ def plan(recipes):
 RECIPES = ("numpy",)
 
 
-def recipe(name, version, **extra):
+def recipe(name, version, **planned):
     return Recipe(name=name, version=version, source=Source(f"{name}-{version}.tar.gz", "0" * 64),
-                  build_system="setuptools", licence="MIT", extra=extra)
+                  build_system="setuptools", licence="MIT", **planned)
 
 
 def summary(recipes, fallbacks=()):
@@ -45,7 +45,7 @@ def test_a_pure_python_fallback_is_named_with_the_way_to_make_it_an_error():
 
 
 def test_summary_and_inspect_give_the_same_counts_and_spell_modules_the_same_way():
-    """Issue 16: the summary counted CPython's built-ins only (101) where inspect counted the
+    """The summary once counted CPython's built-ins only (101) where inspect counted the
     packages' extensions too (103), and wrote `cffi==1.17.1` for one module and `numpy` for another."""
     recipes = [recipe("numpy", "2.2.6"), recipe("cffi", "1.17.1")]
     cpython_builtins, extensions = ["_json", "math", "sys"], ["_cffi_backend", "numpy._core._multiarray_umath"]

@@ -12,7 +12,9 @@ import pytest
 
 from conftest import ROOT, run_scons
 from craype import STANDINS, craype_environment, output_of, read_log
-from slither.plan import build_plan, loading
+from slither.plan import build_plan
+from slither.recipes import loading
+from slither.archive_probe import archive_found
 from slither.cpython import build as cpython_build
 from slither.errors import SlitherError
 
@@ -33,12 +35,16 @@ def test_builtin_profiles_load_as_data(name):
     assert profile.CC and profile.AR and profile.static_link_flags
 
 
-def test_musl_profile_has_no_cxx_and_builds_zlib_itself():
+def test_musl_profile_has_no_cxx_and_builds_every_stdlib_library_from_its_recipe():
     profile = loading.load_target("musl")
     assert profile.CXX == "" and profile.FC == ""
-    assert profile.library_recipes == ("zlib",) and profile.missing_library_reason
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"))
-    assert [recipe.name for recipe in plan.target_libraries] == ["zlib"]
+    gnu = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"))
+    musl = build_plan.make_plan(name="p", series="3.11", profile=profile)
+    assert [recipe.name for recipe in musl.target_libraries] == [recipe.name for recipe in gnu.target_libraries]
+    assert {"openssl", "libffi", "sqlite", "xz", "bzip2", "zlib", "ncurses", "libedit", "libuuid"} <= \
+        {recipe.name for recipe in musl.target_libraries}
+    # libuuid's configure needs the kernel headers musl-gcc does not search for
+    assert profile.kernel_headers_from_host and not profile.stdlib_libraries_left_out
 
 
 def test_musl_build_tools_are_the_musllinux_wheels_and_others_get_manylinux():
@@ -71,20 +77,9 @@ def test_a_profile_field_left_empty_must_still_be_declared(tmp_path):
 def test_trial_link_sees_what_musl_gcc_really_links(tmp_path):
     """musl-gcc -print-file-name names glibc's libssl.a, which its linker never searches:
     only a trial link tells the truth."""
-    assert cpython_build.static_archive_found("gcc", "libssl.a", dict(os.environ), tmp_path / "gnu")
-    assert not cpython_build.static_archive_found("musl-gcc", "libssl.a", dict(os.environ), tmp_path / "musl")
-    assert cpython_build.static_archive_found("musl-gcc", "libc.a", dict(os.environ), tmp_path / "musl")
-
-
-def test_musl_leaves_out_modules_without_musl_libraries_with_the_profile_reason(tmp_path):
-    recipe = loading.load_cpython_recipe()
-    profile = loading.load_target("musl")
-    left_out, assignments = cpython_build.plan_stdlib_extensions(recipe, profile, dict(os.environ), tmp_path)
-    for module in ("_ssl", "_hashlib", "_ctypes", "_sqlite3", "_bz2", "_lzma", "readline", "_curses", "_uuid"):
-        assert module in left_out and "no musl build of" in left_out[module], module
-        assert f"py_cv_module_{module}=n/a" in assignments
-    # zlib comes from the library recipe, whose -L the CPython step passes: without it, left out too.
-    assert "zlib" in left_out
+    assert archive_found("gcc", "libssl.a", dict(os.environ))
+    assert not archive_found("musl-gcc", "libssl.a", dict(os.environ))
+    assert archive_found("musl-gcc", "libc.a", dict(os.environ))
 
 
 def test_musl_finds_zlib_in_a_recipe_prefix(tmp_path):
@@ -95,12 +90,12 @@ def test_musl_finds_zlib_in_a_recipe_prefix(tmp_path):
     subprocess.run(["musl-gcc", "-c", str(source), "-o", str(tmp_path / "z.o")], check=True)
     subprocess.run(["ar", "rcs", str(prefix / "lib" / "libz.a"), str(tmp_path / "z.o")], check=True)
     _, search_flags = cpython_build.library_prefix_flags([prefix])
-    assert cpython_build.static_archive_found("musl-gcc", "libz.a", dict(os.environ), tmp_path / "p", search_flags)
+    assert archive_found("musl-gcc", "libz.a", dict(os.environ), search_flags)
 
 
 def test_setup_local_drops_lines_of_left_out_modules():
-    lines = ("_ctypes _ctypes/_ctypes.c -lffi", "readline readline.c -lreadline -ltinfo")
-    text = cpython_build.setup_local_text(lines, {"_ctypes": "no libffi"})
+    lines = ("_ctypes _ctypes/_ctypes.c -lffi", "readline readline.c -l{readline} -ltinfo")
+    text = cpython_build.setup_local_text(lines, {"_ctypes": "no libffi"}, {"readline": "edit"})
     assert "readline readline.c" in text and "_ctypes" not in text and "*static*" in text
 
 

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from slither import commands
-from slither.plan import loading
+from slither.recipes import loading
 from harness import recording
 from harness.regrtest import known as regrtest_known
 from slither.errors import SlitherError

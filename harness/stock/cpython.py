@@ -25,7 +25,7 @@ from pathlib import Path
 from slither import commands, reproducible
 from slither.configure_make import ConfigureMakeBuild, build_and_archive
 from slither.errors import SlitherError
-from slither.plan import loading
+from slither.recipes import loading
 
 # Inside the archive; the unpack step rewrites it (in text files) to the real location.
 CANONICAL_PREFIX = "/opt/slither/reference"

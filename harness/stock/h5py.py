@@ -19,7 +19,7 @@ from pathlib import Path
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.libraries import hdf5_variant
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
 from harness.stock import hdf5 as stock_hdf5
 from harness.stock import mpi as stock_mpi
 from harness.stock.packages import StockBuild, venv_site_packages, venv_with_packages
@@ -57,7 +57,7 @@ def h5py_build_environment(recipe, hdf5_prefix: Path, mpi_prefix: Path | None, m
     """The recipe's build_environment for the stock build: HDF5_DIR the stock HDF5; with MPI,
     CC (and MPICC) the shared MPI's wrapper and the MPI's lib/ searched at run time."""
     environment = {key: value.replace(PREFIX_PLACEHOLDER, str(hdf5_prefix))
-                   for key, value in recipe.extra.get("build_environment", {}).items()}
+                   for key, value in recipe.build_environment.items()}
     if environment.get("HDF5_MPI") == "ON":
         if mpi_prefix is None:
             raise SlitherError("a parallel stock h5py needs the shared MPI (`scons reference-mpi`)")

@@ -28,8 +28,8 @@ from slither.configure_make import ConfigureMakeBuild, build_and_archive
 from slither.errors import SlitherError
 from slither.libraries import hdf5_variant
 from slither.libraries.variants import configure_flags_for
-from slither.plan import module_recipes
-from slither.plan.build_plan import default_cache_dir
+from slither.recipes import module_recipes
+from slither.cache import default_cache_dir
 from slither.sources.pinned import obtain
 
 VARIANTS = hdf5_variant.HDF5_CHOICES  # serial, parallel

@@ -17,7 +17,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
 from slither.errors import SlitherError
 from slither.libraries.variants import directory_name
 

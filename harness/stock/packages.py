@@ -29,14 +29,15 @@ from slither.commands import run_logged, say
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.packages import build_tools
-from slither.plan.build_plan import default_cache_dir
+from slither.cache import default_cache_dir
+from slither.recipes.recipe import LOCKED_BUILD_REQUIREMENTS
 from slither.sources.pinned import obtain
 
 
 def recipe_config_settings(recipe) -> tuple[str, ...]:
     """The recipe's build-backend options (meson's setup-args=-D...): the static build passes
     them to pip, so the stock build does too and both run the same package code."""
-    return tuple(recipe.extra.get("config_settings", ()))
+    return tuple(recipe.config_settings)
 
 
 def pip_build_command(python, action: list[str], sdist: Path, config_settings=()) -> list[str]:
@@ -77,16 +78,19 @@ def build_requirement_wheels(recipe, series: str, store: Path, source_dirs: list
     build's prefix has them: its pins, or its sdist's requirements as locked on first use
     (scipy: pythran, pybind11, a Cython below 3.1; numpy from the build). ([], ()) when the
     recipe uses the pinned build tools."""
-    from slither.packages.build_requirements import HostPlatform, lock_file, read_lock
-    requirements = recipe.extra.get("build_requirements")
-    if requirements is None:
-        return [], ()
-    if requirements == "locked":
+    from slither.packages.build_requirements import HostPlatform, lock_file, pinned_build_requirements, read_lock
+    if recipe.build_requirements == LOCKED_BUILD_REQUIREMENTS:
         path = lock_file(store, recipe.name, recipe.version, HostPlatform(series, "manylinux"))
         if not path.is_file():
             raise SlitherError(f"{recipe.name} {recipe.version}: no lock of its build requirements ({path}); "
                                f"build the binary with MODULES={recipe.name} first, which locks them")
         requirements = read_lock(path)
+    elif recipe.build_requirements:  # the recipe's own pinned wheels
+        requirements = pinned_build_requirements(recipe.build_requirements, recipe.path)
+    elif recipe.locked_build_requirements is not None:  # a package without a recipe, as its build locked it
+        requirements = recipe.locked_build_requirements
+    else:
+        return [], ()
     wheels = [obtain(wheel, search_dirs=source_dirs, store=store, log=say) for wheel in requirements.wheels]
     return wheels, tuple(requirements.from_build)
 
@@ -128,7 +132,7 @@ def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], 
     series = interpreter_series(stock_python)
     tools = build_tools.obtain_tool_wheels(series, store=store, search_dirs=source_dirs, log=say)
     own_requirements, _ = build_requirement_wheels(recipe, series, store, source_dirs)
-    sdist = (Path(recipe.extra["source_path"]) if recipe.extra.get("source_path")  # built without a recipe: locked
+    sdist = (Path(recipe.source_path) if recipe.source_path  # built without a recipe: locked
              else obtain(recipe.source, search_dirs=source_dirs, store=store, upstream_version=recipe.version, log=say))
     builder = Path(work) / f"stock-build-{directory.name}"
     for leftover in (builder, directory):

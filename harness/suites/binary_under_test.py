@@ -7,7 +7,8 @@ from pathlib import Path
 
 from slither.errors import SlitherError
 from slither.inspect.manifest import load_manifest
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
+from slither.recipes.recipe import Recipe
 
 
 def binary_modules(binary: Path) -> tuple[dict, dict]:
@@ -16,7 +17,7 @@ def binary_modules(binary: Path) -> tuple[dict, dict]:
     return build, {name: info["version"] for name, info in build.get("modules", {}).items()}
 
 
-def package_recipe(binary: Path, package: str) -> tuple[dict, module_recipes.Recipe]:
+def package_recipe(binary: Path, package: str) -> tuple[dict, Recipe]:
     """(build manifest, the recipe the binary was built with for `package`); refused when the
     recipe now pins another version than the binary has. A package built without a recipe file
     (MODULES=psutil==7.0.0) gets the Recipe its build had, from the locks in the download store."""
@@ -35,9 +36,9 @@ def package_recipe(binary: Path, package: str) -> tuple[dict, module_recipes.Rec
                        f"build it with scons MODULES={package}")
 
 
-def _recipe_from_locks(package: str, version: str, build: dict) -> module_recipes.Recipe:
+def _recipe_from_locks(package: str, version: str, build: dict) -> Recipe:
     from slither.packages.build_requirements import HostPlatform
-    from slither.plan.build_plan import default_cache_dir
+    from slither.cache import default_cache_dir
     from slither.plan.recipe_free import recipe_without_file
     series = ".".join(build["cpython"].split(".")[:2])
     return recipe_without_file(package, version, store=Path(default_cache_dir()) / "downloads",

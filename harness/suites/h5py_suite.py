@@ -46,7 +46,7 @@ H5PY_PYTEST_OPTIONS = PYTEST_OPTIONS + PYTEST_MPI_PLUGIN
 MPI_SELECTION = ["--only-mpi"]
 MPI_FULL_SELECTION = ["--with-mpi"]
 MPI_OUTCOMES = OUTCOMES + ("mixed",)
-# mpiexec -n values when --ranks is not given: issue 13's two; a serial build has no MPI tests.
+# mpiexec -n values when --ranks is not given: two; a serial build has no MPI tests.
 DEFAULT_RANKS = {"parallel": "2,4", "serial": ""}
 
 

@@ -74,7 +74,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "walks mpi4py.MPI's namespace into its __loader__, which for a built-in module is CPython's "
         "BuiltinImporter, whose methods have no docstrings",
     # psutil 7.0.0, built without a recipe (MODULES=psutil==7.0.0), beside the same sdist built the
-    # usual way (issue 16). Its other failures fail on both sides (a container without
+    # usual way. Its other failures fail on both sides (a container without
     # swap, sensors, ...).
     ("psutil", "psutil.tests.test_process.TestProcess::test_memory_maps_lists_lib"):
         "picks a shared library from the process's own memory maps (random.choice of the .so "

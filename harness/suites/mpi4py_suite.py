@@ -21,7 +21,7 @@ from pathlib import Path
 from slither.commands import say
 from slither.errors import SlitherError
 from slither.files import sha256_of
-from slither.plan.build_plan import default_cache_dir
+from slither.cache import default_cache_dir
 from slither.sources.pinned import obtain
 from harness.stock import mpi as stock_mpi
 from harness.stock.packages import StockBuild, venv_site_packages, venv_with_packages

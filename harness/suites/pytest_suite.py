@@ -19,7 +19,7 @@ from pathlib import Path
 from slither.commands import say
 from slither.errors import SlitherError
 from harness.stock.packages import StockBuild, build_requirement_wheels, interpreter_series, venv_with_packages
-from slither.plan.build_plan import default_cache_dir
+from slither.cache import default_cache_dir
 from harness.suites.binary_under_test import package_recipe
 from harness.suites.comparison import compare, unexplained, write_summary
 from harness.suites.known_differences import NOT_RUN, unused_reasons
@@ -38,7 +38,7 @@ NUMPY_PYTEST_OPTIONS = ["-l", "-q", "-p", "no:cacheprovider", "--assert=plain", 
 
 
 # A package's own switches, the same on both sides. psutil: its test_process_all fetches every
-# process's info through a multiprocessing.Pool, which can deadlock (psutil issue 2104; seen
+# process's info through a multiprocessing.Pool, which can deadlock (a fork race in psutil; seen
 # here on a loaded 2-core machine: a forked worker blocked on a semaphore); psutil turns the
 # pool off when its tests run in parallel workers, so say that (it also skips one test_linux
 # test that needs the whole machine).

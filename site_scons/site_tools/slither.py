@@ -2,7 +2,7 @@
 
 Usable from any SConstruct:
     env = Environment(tools=["default", "slither"], toolpath=["<checkout>/site_scons/site_tools"])
-    env.StaticPython("mypython", python="3.13", modules=["numpy"], target="gnu")
+    env.StaticPython("mypython", python="3.13", modules=["numpy"], toolchain="gnu")
 
 The data flow of DESIGN.md, one tool per arrow:
     SourceFile (slither_sources) -> CPython (slither_cpython) -> FreezeModules (slither_freeze)
@@ -22,8 +22,8 @@ _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 def _load_package_by_location(name):
     """SCons registers this tool in sys.modules as `slither`, the name of our Python package,
-    and puts the toolpath first on sys.path only while loading a tool: load the checkout's
-    packages (the product, `slither`, and the comparison harness, `harness`) by location."""
+    and puts the toolpath first on sys.path only while loading a tool: load the package by
+    location. (The comparison harness has its own tool, harness/site_tools/slither_reference.py.)"""
     current = sys.modules.get(name)
     if current is not None and hasattr(current, "__path__"):
         return
@@ -35,22 +35,21 @@ def _load_package_by_location(name):
     spec.loader.exec_module(package)
 
 
-for _package in ("slither", "harness"):
-    _load_package_by_location(_package)
+_load_package_by_location("slither")
 if _CHECKOUT not in sys.path:
     sys.path.append(_CHECKOUT)
 
 import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
-import slither.plan.loading as loading  # noqa: E402
-import slither.plan.module_recipes as module_recipes  # noqa: E402
+import slither.recipes.loading as loading  # noqa: E402
+import slither.recipes.module_recipes as module_recipes  # noqa: E402
 from slither.plan import licences as licence_data  # noqa: E402
-from slither.plan.loading import load_cpython_recipe  # noqa: E402
+from slither.recipes.loading import load_cpython_recipe  # noqa: E402
 from slither.plan.package_set import build_path_names  # noqa: E402
+from slither.cache import default_cache_dir  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
-             "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary",
-             "slither_reference")
+             "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {
@@ -74,40 +73,46 @@ QUIET_COMMAND_STRINGS = {
 }
 
 
-def _static_python(env, name="python-static", python=None, target="gnu",
-                   modules=(), freeze=True, exclude=None, build_dir="build", sources=(),
+def _static_python(env, name="python-static", python=None, toolchain="gnu",
+                   modules=(), freeze=True, exclude=None, build_dir="build", source_dirs=(),
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
-                   frozen_sources=True, unfrozen=(), hdf5="", from_sdist=()):
+                   frozen_sources=True, unfrozen=(), hdf5="", from_sdist=(), host_libraries=(),
+                   blas_cpu="dynamic"):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
-    (None: the CPython recipe's DEFAULT_SERIES); target, a loaded TARGET profile (or its name
-    or path); modules, MODULES entries (name or name==version); sources and freeze_paths,
+    (None: the CPython recipe's DEFAULT_SERIES); toolchain, a loaded TARGET profile (or its name
+    or path); modules, MODULES entries (name or name==version); source_dirs and freeze_paths,
     lists of directories; jobs, a number (None: the cores here); without, stdlib C modules to
     leave out (WITHOUT); frozen_sources, whether modules' sources are frozen in, compressed,
     for source lines in tracebacks (FROZEN_SOURCES); unfrozen, top-level packages installed as
     files beside the binary instead of frozen (UNFROZEN); from_sdist, packages without a recipe
-    built from their sdist even when they publish a pure wheel (FROM_SDIST)."""
-    for argument, value in (("modules", modules), ("sources", sources), ("freeze_paths", freeze_paths)):
+    built from their sdist even when they publish a pure wheel (FROM_SDIST); host_libraries,
+    stdlib libraries taken from the host's static archives instead of their recipes (HOST_LIBRARIES);
+    blas_cpu, the CPU kernels of the OpenBLAS built for numpy and scipy (BLAS_CPU, slither.plan.openblas)."""
+    for argument, value in (("modules", modules), ("source_dirs", source_dirs), ("freeze_paths", freeze_paths)):
         if isinstance(value, str):  # a string would be taken letter by letter
             raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
-    plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(target),
+    plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(toolchain),
                                 modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
-                                source_dirs=sources, freeze_paths=freeze_paths, main_module=main,
+                                source_dirs=source_dirs, freeze_paths=freeze_paths, main_module=main,
                                 mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"],
-                                unfrozen=unfrozen, hdf5=hdf5, from_sdist=from_sdist)
+                                unfrozen=unfrozen, hdf5=hdf5, from_sdist=from_sdist,
+                                host_libraries=host_libraries, blas_cpu=blas_cpu,
+                                without=tuple(without))
     build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
                                            verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
                                            profile=plan.profile)
 
     tarball = build_env.BuildSource(plan.release.source, plan.release.version)
-    target_libraries = [build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
-                        for recipe in plan.target_libraries]
+    libraries = {}
+    for recipe in plan.target_libraries:  # dependencies first (LibraryBuild declares each once)
+        libraries[recipe.name] = build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
     cpython_recipe = load_cpython_recipe()
-    cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball,
-                                plan.patches, [library["archive"] for library in target_libraries],
-                                without=licence_data.parse_without(without, cpython_recipe))
-    libraries = {library["name"]: library for library in target_libraries}
+    cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball, plan.patches,
+                                [libraries[recipe.name] for recipe in plan.target_libraries
+                                 if not recipe.build_only],
+                                host_archives=plan.host_archives, without=plan.without)
     library_recipes = [recipe for recipe in plan.recipes if module_recipes.is_library(recipe)
                        and recipe.name not in libraries]
     # Libraries built with the MPI (parallel HDF5) come after the MPI they are compiled with.
@@ -135,13 +140,15 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
                                      plan.user_code_files(), with_sources=frozen_sources,
-                                     unfrozen=plan.unfrozen)
+                                     unfrozen=plan.unfrozen, main_module=plan.main_module)
     candidates = licence_data.licence_candidates(
         plan, cpython_recipe, licence_data.debian_versions(licence_data.debian_packages_of(plan, cpython_recipe)),
         licence_data.compiler_version(plan.profile.CC))
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
                                     plan.main_options, packages, mpi=mpi,
-                                    licences=licence_data.candidates_as_data(candidates))
+                                    licences=licence_data.candidates_as_data(candidates),
+                                    library_prefixes={name: library["prefix_dir"].abspath
+                                                      for name, library in libraries.items()})
     products = list(binary)
     if not plan.freeze:
         products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
@@ -154,9 +161,9 @@ def _static_python(env, name="python-static", python=None, target="gnu",
     return products
 
 
-def _profile(target):
+def _profile(toolchain):
     """A TARGET as the tool's methods take it: a loaded profile, or a profile's name or path."""
-    return target if isinstance(target, loading.ToolchainProfile) else loading.load_target(target)
+    return toolchain if isinstance(toolchain, loading.ToolchainProfile) else loading.load_target(toolchain)
 
 
 def _copy_launchers(target, source, env):
@@ -204,7 +211,7 @@ def _install_static_python(env, prefix, products):
 
 def generate(env, **kwargs):
     env.SetDefault(SLITHER_PYTHON=sys.executable)
-    env.SetDefault(SLITHER_CACHE_DIR=build_plan.default_cache_dir())
+    env.SetDefault(SLITHER_CACHE_DIR=default_cache_dir())
     env.SetDefault(SLITHER_DOWNLOAD_STORE=os.path.join(env["SLITHER_CACHE_DIR"] or "build", "downloads"))
     env["ENV"]["PYTHONPATH"] = _CHECKOUT
     for key in ("PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "TERM"):

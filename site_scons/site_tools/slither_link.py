@@ -8,25 +8,24 @@ without SCons having to read it early), with the TARGET's static-link flags.
 import dataclasses
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import SCons.Action
 import SCons.Builder
 
 from slither.elf import MANIFEST_SECTION
-from slither.cpython.build import static_archive_found
-from slither.plan.loading import PROJECT_ROOT
+from slither.archive_probe import archive_found
+from slither.recipes.loading import PROJECT_ROOT
 from slither.plan.licences import components_in_binary
 from slither.plan.signed_code import signed_code
-from slither.link.main_c import GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
+from slither.link.main_c import C_FILES, GFORTRAN_COMPANIONS, MainOptions, module_link_flags, render_main_c
 from slither.link.symbol_table import write_table
 
 # Extension archives and libpython in one group: extensions call into libpython and the
 # inittab in main.o calls into the extensions, so no order of the two would always work.
 # dlsym is wrapped so that the program can look its own symbols up (slither.link.symbol_table).
 LINK_COMMAND = ("$( $SLITHER_PYTHON -m slither.link.quiet_link {note}-- $) "
-                "$CC $SLITHER_STATIC_LINK_FLAGS -Wl,--wrap=dlsym -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS {table}"
+                "$CC $SLITHER_STATIC_LINK_FLAGS -Wl,--wrap=dlsym -Wl,--wrap=dlopen -Wl,--wrap=getenv -o ${TARGET}.tmp $SLITHER_LINK_OBJECTS {table}"
                 "-Wl,--start-group $SLITHER_LINK_ARCHIVES -Wl,--end-group "
                 "@$SLITHER_CPYTHON_LIBS @$SLITHER_MODULE_LIBS $SLITHER_MPI_LINK -Wl,--strip-debug")
 # Two passes: the first links without the symbol table, whose names come from that first
@@ -97,11 +96,11 @@ def _write_module_libraries(target, source, env):
     """The external libraries the extension modules need, as a gcc response file (source:
     main_c.py, whose rules shape it, then the extension manifests)."""
     # libquadmath exists only where GCC ships it (x86_64, not aarch64): pair it where it does.
-    with tempfile.TemporaryDirectory(prefix="slither-archive-probe-") as scratch:
-        companions = tuple(flag for flag in GFORTRAN_COMPANIONS
-                           if static_archive_found(env["CC"], f"lib{flag[2:]}.a", dict(os.environ), Path(scratch)))
+    companions = tuple(flag for flag in GFORTRAN_COMPANIONS
+                       if archive_found(env["CC"], f"lib{flag[2:]}.a", dict(os.environ)))
     with open(str(target[0]), "w") as stream:
-        stream.write("\n".join(module_link_flags(_read_manifests(source[1:]), companions)) + "\n")
+        stream.write("\n".join(module_link_flags(_read_manifests(source[1:]), companions,
+                                                  json.loads(env.get("SLITHER_LIBRARY_PREFIXES", "{}")))) + "\n")
     return 0
 
 
@@ -116,7 +115,7 @@ def _compile(env, source, include_dir, depends_on):
 
 
 def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=(), mpi=None,
-                   licences=None):
+                   licences=None, library_prefixes=None):
     """mpi: what MpiSetup returned, when a package uses MPI: its flags come last, after the
     extensions that call it (a built MPI's prefix outside the signature, its archive inside).
     licences: slither.plan.licences candidates (as data), for the manifest's component list."""
@@ -125,9 +124,14 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
     main_source = env._SlitherMain(out_dir.File("main.c"), [env.Value(options_json), *manifests])
     # The template is code in main_c.py, which a function action's signature does not cover.
-    env.Depends(main_source, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.main_c")])
+    env.Depends(main_source, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.main_c", data_files=C_FILES)])
+    # The manifests write a library recipe's prefix as {prefix:NAME}: this build's own prefixes
+    # go back in. The file names this BUILD_DIR's paths, so it is never taken from the cache (and
+    # its signature leaves them out: within one BUILD_DIR they do not change).
     module_libraries = env._SlitherModuleLibs(
-        out_dir.File("modules.rsp"), [env.File(os.path.join(str(PROJECT_ROOT), "slither/link/main_c.py")), *manifests])
+        out_dir.File("modules.rsp"), [env.File(os.path.join(str(PROJECT_ROOT), "slither/link/main_c.py")), *manifests],
+        SLITHER_LIBRARY_PREFIXES=json.dumps(library_prefixes or {}, sort_keys=True))
+    env.NoCache(module_libraries)
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
                        [cpython["install"], cpython["host_python"]])
     blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])

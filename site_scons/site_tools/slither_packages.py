@@ -65,7 +65,7 @@ def _recipe_node(env, recipe):
 def _package_source(env, recipe):
     """The sdist node: pinned or locked (fetched into BUILD_DIR/sources/), or for a local
     project packed from its files, which SCons signs by content (so it rebuilds when one changes)."""
-    project = recipe.extra.get("local_project")
+    project = recipe.local_project
     if project is None:
         return env.BuildSource(recipe.source, recipe.version)
     files = [env.File(str(project.directory / relative)) for relative in project.files]
@@ -85,7 +85,7 @@ def _pack_local_project(target, source, env):
 def _build_prefix_inputs(env, recipe, tools, tool_wheels):
     """What the backend runs from: the package's own locked build requirements (with the pinned
     pip that installs them), or the pinned build tools archive; as (nodes, command arguments)."""
-    locked = recipe.extra.get("build_requirements")
+    locked = recipe.locked_build_requirements
     if locked is None:
         return [tools], f"--tools {tools.path}"
     pip = [(source, version) for source, version in tool_wheels if source.filename.startswith("pip-")]
@@ -99,7 +99,7 @@ def _build_environment(recipe, libraries):
     """The recipe's build_environment with {prefix:NAME} made the unpacked prefix of library
     NAME; and the same with the placeholders kept, which is what the signature takes."""
     prefixes = {f"{{prefix:{library['name']}}}": library["prefix_dir"].abspath for library in libraries}
-    declared = recipe.extra.get("build_environment", {})
+    declared = recipe.build_environment
     resolved = {}
     for name, value in sorted(declared.items()):
         for placeholder, prefix in prefixes.items():
@@ -123,16 +123,18 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
     prefix_nodes, tools_args = _build_prefix_inputs(env, recipe, tools, tool_wheels)
     host_trees = [package["host_site"] for package in from_build]
     build_environment, signed_environment = _build_environment(recipe, libraries)
-    # A recipe names its patches inside patches/ (slither.plan.module_recipes); the plan's variants give full paths.
+    # A recipe names its patches inside patches/ (slither.recipes.module_recipes); the plan's variants give full paths.
     patches = [env.File(str(PATCHES_DIR / p)) for p in recipe.patches]
     recipe_args = " ".join(
         [f"--patch $( {p.abspath} $)" for p in patches]
         + [f"--link-library {name}" for name in recipe.link_libraries]
         + [f"--expect-module {name}" for name in recipe.extension_modules]
-        + [f"--config-setting={setting}" for setting in recipe.extra.get("config_settings", ())]
+        + [f"--config-setting={setting}" for setting in recipe.config_settings]
         + [f"--from-build $( {tree.path} $)" for tree in host_trees]
-        + (["--require-extensions"] if recipe.extra.get("require_extensions") else [])
-        + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else []))
+        + (["--require-extensions"] if recipe.require_extensions else [])
+        + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else [])
+        # where each library is unpacked here: not signed (its archive is), written as a placeholder
+        + [f"--library-prefix {library['name']} $( {library['prefix_dir'].abspath} $)" for library in libraries])
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json", "host-site.tar")]
     profile_data = env.SlitherProfileData(profile)
     built = env.SlitherCommandStep(

@@ -43,7 +43,7 @@ def _describe(target, source, env):
 
 
 def _source_file(env, target, pin):
-    """pin: {"source": slither.plan.recipe.Source, "version": upstream version}."""
+    """pin: {"source": slither.recipes.Source, "version": upstream version}."""
     source = pin["source"]
     signature = env.Value(f"{source.filename} sha256={source.sha256}")
     node = env._SlitherFetch(target, signature, SLITHER_PIN=pin)

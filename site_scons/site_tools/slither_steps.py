@@ -27,7 +27,7 @@ import SCons.Action
 
 from slither.plan.build_plan import passed_variables
 from slither.errors import SlitherError
-from slither.plan.loading import PROJECT_ROOT, profile_data
+from slither.recipes.loading import PROJECT_ROOT, profile_data
 from slither.reproducible import replace_in_text_files
 from slither.sources.unpack import safe_extract
 

@@ -26,12 +26,13 @@ from pathlib import Path
 
 from slither.packages import build_tools
 from slither import commands, files, reproducible
-from slither.plan import loading
+from slither.recipes import loading
 from slither.sources import patches
 from slither.capture import finalize_captures, write_wrappers
 from slither.capture.partial_link import find_toolchain_program
+from slither.archive_probe import archive_path
 from slither.errors import SlitherError
-from slither.plan.module_recipes import PACKAGE_BUILD_SYSTEMS as BUILD_SYSTEMS
+from slither.recipes.recipe import PACKAGE_BUILD_SYSTEMS as BUILD_SYSTEMS
 from slither.files import verify
 from slither.sources.unpack import safe_extract
 
@@ -165,33 +166,59 @@ def is_shared_library(path: str) -> bool:
     return name.endswith(".so") or ".so." in name
 
 
-def final_external_inputs(module: str, inputs) -> list[str]:
+def final_external_inputs(module: str, inputs, find_archive=lambda name: "") -> list[str]:
     """The final link is static: a system library an extension linked by path (meson turns
-    pkg-config's `-lopenblas` into .../libopenblas.so) becomes the static archive beside it."""
+    pkg-config's `-lopenblas` into .../libopenblas.so) becomes the static archive beside it, or
+    else the one the toolchain's linker takes for that name (find_archive: libgfortran.so.5 is in
+    the multiarch directory, libgfortran.a in GCC's own)."""
     final = []
     for path in inputs:
         if is_shared_library(path):
             static = Path(path).with_name(os.path.basename(path).split(".so", 1)[0] + ".a")
             if not static.is_file():
-                raise SlitherError(f"{module} links the shared library {path}, and there is no static "
-                                   f"{static.name} beside it; install the static library (a recipe names "
-                                   "its package in static_libraries)")
+                found = find_archive(static.name)
+                if not found:
+                    raise SlitherError(f"{module} links the shared library {path}, and there is no static "
+                                       f"{static.name} beside it or where the linker searches; install the "
+                                       "static library (a recipe names its package in static_libraries)")
+                static = Path(found)
             path = str(static)
         final.append(path)
     return final
 
 
+def placeholder_for_prefixes(library_prefixes: dict[str, str]):
+    """A function that writes a path under a library recipe's unpacked prefix (which lies in this
+    BUILD_DIR) as `{prefix:NAME}/...`: the manifest is cached and used by builds in other
+    BUILD_DIRs, whose link step puts its own prefix back (slither.link.main_c.module_link_flags)."""
+    known = []
+    for name, prefix in library_prefixes.items():
+        for form in {str(Path(prefix)), str(Path(prefix).resolve())}:
+            known.append((form.rstrip("/"), f"{{prefix:{name}}}"))
+    known.sort(key=lambda pair: -len(pair[0]))
+
+    def placeholder(text: str) -> str:
+        for form, replacement in known:
+            for lead in ("", "-L", "-I", "-Wl,-rpath,"):
+                if text == lead + form or text.startswith(lead + form + "/"):
+                    return lead + replacement + text[len(lead + form):]
+        return text
+    return placeholder
+
+
 def manifest(name: str, version: str, source_sha256: str, build_system: str, link_libraries: list[str],
-             extensions, host_prefix: Path) -> dict:
+             extensions, host_prefix: Path, find_archive=lambda name: "", library_prefixes=None) -> dict:
+    placeholder = placeholder_for_prefixes(library_prefixes or {})
     return {
         "format": MANIFEST_FORMAT, "package": name, "version": version, "source_sha256": source_sha256,
         "build_system": build_system, "link_libraries": list(link_libraries),
         "extensions": [{
             "module": extension.module, "init_symbol": extension.init_symbol,
             "member": extension.object.name, "libraries": list(extension.libraries),
-            "library_dirs": final_library_dirs(extension.library_dirs, host_prefix),
-            "link_flags": final_link_flags(extension.link_flags),
-            "external_inputs": final_external_inputs(extension.module, extension.external_inputs),
+            "library_dirs": [placeholder(d) for d in final_library_dirs(extension.library_dirs, host_prefix)],
+            "link_flags": [placeholder(f) for f in final_link_flags(extension.link_flags)],
+            "external_inputs": [placeholder(path) for path in
+                                final_external_inputs(extension.module, extension.external_inputs, find_archive)],
             "role": extension.role,
         } for extension in sorted(extensions, key=lambda extension: extension.module)],
     }
@@ -295,7 +322,9 @@ def build(args) -> None:
                          Path(args.archive), env)
     files.atomic_write_text(Path(args.manifest), json.dumps(
         {**manifest(args.name, args.version, args.sha256, args.build_system, args.link_library, extensions,
-                    host_python.parent.parent), **({"pure_python_fallback": True} if fell_back else {})},
+                    host_python.parent.parent, lambda archive: archive_path(profile.CC, archive, dict(os.environ)),
+                    dict(args.library_prefix)),
+         **({"pure_python_fallback": True} if fell_back else {})},
         indent=1, sort_keys=True) + "\n")
     reproducible.write_tar_deterministically(site, Path(args.site))
     commands.say(f"  {label}: {len(extensions)} extension module(s)"
@@ -320,8 +349,11 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", required=True, help="the sdist (or, for a pure package, wheel) file")
     parser.add_argument("--sha256", required=True, help="the pinned or locked sha256 of --source")
     parser.add_argument("--build-system", default="setuptools", help=" | ".join(BUILD_SYSTEMS))
-    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.plan.loading.profile_data)")
+    parser.add_argument("--target", required=True, help="the TARGET profile, as data (slither.recipes.loading.profile_data)")
     parser.add_argument("--patch", action="append", default=[])
+    parser.add_argument("--library-prefix", action="append", default=[], nargs=2, metavar=("NAME", "PATH"),
+                        help="where library recipe NAME is unpacked in this BUILD_DIR; paths under it are "
+                             "written {prefix:NAME}/... in the manifest (repeatable)")
     parser.add_argument("--link-library", action="append", default=[],
                         help="an -l name the final link adds (recipe link_libraries)")
     parser.add_argument("--config-setting", action="append", default=[],

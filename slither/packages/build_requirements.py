@@ -33,8 +33,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
+from slither.sources import locks
 from slither.sources.locks import write_text_once
-from slither.plan.recipe import PipRequirement, Source
+from slither.recipes import PipRequirement, Source
+from slither.recipes.recipe import pinned_wheels
 from slither.sources import package_index
 from slither.sources.unpack import safe_extract
 
@@ -99,19 +101,9 @@ def pinned_build_requirements(wheels, where: str) -> LockedBuildRequirements:
     """A recipe's `build_requirements` (pinned_wheel records, reviewed and committed): its build
     prefix is made of exactly these wheels, instead of the nine pinned build tools, and nothing
     is resolved or asked of the backend. `where` names the recipe for the error."""
-    if isinstance(wheels, (str, Source)) or not wheels:
-        raise SlitherError(f"{where}: build_requirements must be a non-empty list of "
-                           "pinned_wheel(name, version, filename, sha256)")
-    for wheel in wheels:
-        if not (isinstance(wheel, Source) and wheel.pip and wheel.pip.kind == "wheel"
-                and wheel.filename.endswith(".whl") and re.fullmatch(r"[0-9a-f]{64}", wheel.sha256 or "")):
-            raise SlitherError(f"{where}: build requirement {wheel!r} is not a pinned_wheel(name, version, "
-                               "filename, sha256) of a .whl file")
-    names = [requirement_name(wheel.pip.name) for wheel in wheels]
-    if len(set(names)) != len(names):
-        raise SlitherError(f"{where}: build_requirements names one tool twice")
+    wheels = pinned_wheels(wheels, where)
     return LockedBuildRequirements(requires=tuple(f"{wheel.pip.name}=={wheel.pip.version}" for wheel in wheels),
-                                   dynamic=(), wheels=tuple(wheels), from_build=())
+                                   dynamic=(), wheels=wheels, from_build=())
 
 
 def platform_tags(wheel_platform: str) -> list[str]:
@@ -158,12 +150,16 @@ def lock_file(store: Path, name: str, version: str, host: HostPlatform) -> Path:
 
 
 def read_lock(path: Path) -> LockedBuildRequirements:
-    data = json.loads(path.read_text())
-    if data.get("format") != LOCK_FORMAT:
-        raise SlitherError(f"lock file {path} has an unknown format; delete it to resolve again")
-    wheels = tuple(Source(entry["filename"], entry["sha256"], pip=PipRequirement(entry["name"], entry["version"], "wheel"))
-                   for entry in data["wheels"])
-    return LockedBuildRequirements(tuple(data["requires"]), tuple(data["dynamic"]), wheels, tuple(data["from_build"]))
+    def parse(data: dict) -> LockedBuildRequirements:
+        if not isinstance(data["wheels"], list) or not all(isinstance(entry, dict) for entry in data["wheels"]):
+            raise locks.DamagedLock("wheels is not a list of objects")
+        wheels = tuple(Source(locks.file_name_field(entry), locks.sha256_field(entry),
+                              pip=PipRequirement(locks.name_field(entry), locks.version_field(entry), "wheel"))
+                       for entry in data["wheels"])
+        return LockedBuildRequirements(tuple(locks.string_list_field(data, "requires")),
+                                       tuple(locks.string_list_field(data, "dynamic")), wheels,
+                                       tuple(locks.string_list_field(data, "from_build")))
+    return locks.read_lock(path, LOCK_FORMAT, parse)
 
 
 def write_lock_once(path: Path, locked: LockedBuildRequirements) -> LockedBuildRequirements:

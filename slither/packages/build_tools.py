@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from slither import commands, reproducible
-from slither.plan import loading
+from slither.recipes import loading
 from slither.errors import SlitherError
 from slither.files import sha256_of
-from slither.plan.recipe import Source
+from slither.recipes import Source
 from slither.sources.pinned import obtain
 from slither.sources.unpack import safe_extract
 

@@ -12,29 +12,29 @@ import os
 import re
 import shlex
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from slither import __version__, commands, files
-from slither.plan import loading, module_recipes, toolchain_libraries
+from slither.sources.source_files import source_files
+from slither.plan import host_libraries as host_library_archives
+from slither.plan import openblas, toolchain_identity, toolchain_libraries
+from slither.recipes import loading, module_recipes
+from slither.cpython import stdlib_libraries
 from slither.libraries import hdf5_variant
 from slither.libraries import mpi as mpi_sources
 from slither.sources import patches
 from slither.sources.package_index import normalized_name
-from slither.cpython.build import static_archive_found
+from slither.archive_probe import archive_found
 from slither.errors import SlitherError
 from slither.packages.build_requirements import HostPlatform
 from slither.plan.module_entries import parse_entry, split_entries
 from slither.plan.package_set import build_order, resolve_packages
 from slither.link.main_c import MainOptions
-from slither.plan.recipe import CPythonRelease
+from slither.recipes import CPythonRelease
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-
-
-def default_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "slither")
 
 
 def available_modules() -> list[str]:
@@ -78,6 +78,76 @@ def parse_jobs(text) -> int:
 def parse_name_list(text) -> list[str]:
     entries = text if isinstance(text, (list, tuple)) else str(text).split(",")
     return sorted({entry.strip() for entry in entries if entry.strip()})
+
+
+def parse_exclude(text, defaults) -> tuple[str, ...]:
+    """EXCLUDE: stdlib packages left out besides the defaults; `-name` keeps a default one in
+    (EXCLUDE=-test freezes the test package, EXCLUDE=xmlrpc,-lib2to3 both)."""
+    excluded = set(defaults)
+    for entry in parse_name_list(text):
+        name = entry[1:] if entry.startswith("-") else entry
+        if not name.isidentifier():
+            raise SlitherError(f"EXCLUDE entry {entry!r}: give a top-level stdlib package name, or -name to keep "
+                               "one of the default exclusions")
+        if entry.startswith("-"):
+            if name not in defaults:
+                raise SlitherError(f"EXCLUDE=-{name}: {name} is not left out by default (the defaults: "
+                                   f"{', '.join(sorted(defaults))})")
+            excluded.discard(name)
+        else:
+            excluded.add(name)
+    return tuple(sorted(excluded))
+
+
+def freeze_path_top_levels(freeze_paths) -> dict[str, str]:
+    """{top-level module or package name: the FREEZE_PATHS directory holding it}."""
+    found = {}
+    for directory in freeze_paths:
+        for entry in sorted(os.listdir(directory)):
+            if entry.startswith(".") or entry == "__pycache__":
+                continue
+            path = os.path.join(directory, entry)
+            if entry.endswith(".py") and os.path.isfile(path):
+                found.setdefault(entry[:-3], directory)
+            elif os.path.isdir(path) and entry.isidentifier():
+                found.setdefault(entry, directory)
+    return found
+
+
+def check_freeze_path_names(freeze_paths, modules, replace_stdlib=()) -> None:
+    """A FREEZE_PATHS module named like a stdlib module (json/) or a MODULES package would
+    silently replace it in the binary: refused in one line, unless REPLACE_STDLIB names it."""
+    packages = {re.sub(r"[-.]+", "_", re.split(r"[=<>!~\[ ]", entry, maxsplit=1)[0]).lower()
+                for entry in modules if entry and not entry.startswith(("./", "../", "/", "~"))}
+    for name, directory in freeze_path_top_levels(freeze_paths).items():
+        if name in packages:
+            raise SlitherError(f"FREEZE_PATHS={directory}: its {name} has the name of the MODULES package {name}, "
+                               "which it would replace; rename one of them")
+        if name in sys.stdlib_module_names and name not in replace_stdlib:
+            raise SlitherError(f"FREEZE_PATHS={directory}: its {name} has the name of the stdlib module {name}, "
+                               f"which it would replace in the binary; rename it, or say REPLACE_STDLIB={name} "
+                               "if that is the point")
+
+
+def check_main_module(main_module: str, modules, freeze_paths) -> None:
+    """MAIN at plan time: a dotted name whose top-level package the binary can have. Without
+    MODULES the binary holds only the stdlib and FREEZE_PATHS, both known here; with MODULES a
+    package's import name is known only once it is built, and the freeze step checks MAIN then."""
+    if not main_module:
+        return
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
+        raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
+    if modules:
+        return
+    top = main_module.partition(".")[0]
+    offered = set(sys.stdlib_module_names)
+    for directory in freeze_paths:
+        for entry in os.listdir(directory):
+            offered.add(entry[:-3] if entry.endswith(".py") else entry)
+    if top not in offered:
+        raise SlitherError(f"MAIN={main_module}: the binary will have no module {top} (not in the stdlib, and "
+                           f"FREEZE_PATHS={','.join(freeze_paths) or '(none)'} holds no {top}.py or {top}/); "
+                           "add the code to FREEZE_PATHS or MODULES")
 
 
 def parse_source_dirs(text) -> list[str]:
@@ -173,14 +243,11 @@ def check_one_recipe_per_package(recipes) -> None:
 def check_static_libraries(recipes, profile: loading.ToolchainProfile) -> None:
     """Every system archive a recipe's final link needs must exist before anything builds:
     one line naming each missing archive, who needs it and the package that provides it."""
-    import tempfile
     environment = {**os.environ, **profile.environment}
     missing = []
     for recipe in recipes:
         for library in recipe.static_libraries:
-            with tempfile.TemporaryDirectory(prefix="slither-archive-probe-") as scratch:
-                found = static_archive_found(profile.CC, library.archive, environment, Path(scratch))
-            if not found:
+            if not archive_found(profile.CC, library.archive, environment):
                 hint = profile.package_manager_hint.format(package=library.debian_package)
                 missing.append(f"{library.archive} for {recipe.name} ({hint})")
     if missing:
@@ -199,8 +266,13 @@ class Plan:
     source_dirs: tuple[str, ...]
     patches: tuple[str, ...]
     recipes: tuple = ()
-    # C libraries the TARGET builds for itself before CPython (its `library_recipes`: zlib for musl)
+    # C libraries built from their recipes before CPython, which links them into the stdlib's
+    # modules (slither.cpython.stdlib_libraries), and any a TARGET profile adds (`library_recipes`)
     target_libraries: tuple = ()
+    # Stdlib libraries taken from the host's static archives instead (HOST_LIBRARIES), found and
+    # identified at plan time (slither.plan.host_libraries.HostArchive)
+    host_archives: tuple = ()
+    without: tuple[str, ...] = ()        # stdlib C modules left out on request (WITHOUT)
     freeze_paths: tuple[str, ...] = ()   # the user's own code, frozen in (FREEZE_PATHS)
     main_module: str = ""                # MAIN
     # Top-level packages installed as files in BUILD_DIR/lib/python3.X instead of frozen (UNFROZEN);
@@ -264,19 +336,15 @@ class Plan:
         recipes = [*self.recipes, *([self.mpi.recipe] if self.mpi is not None and self.mpi.kind == "recipe" else [])]
         merged = {}
         for recipe in recipes:
-            merged.update(recipe.extra.get("runtime_environment", {}))
+            merged.update(recipe.runtime_environment)
         return tuple(sorted(merged.items()))
 
     def user_code_files(self) -> list[str]:
         """Every file below FREEZE_PATHS the freeze step may take (modules and package data):
-        what it signs. Compiled artefacts and bytecode caches are never frozen."""
-        found = []
-        for directory in self.freeze_paths:
-            for current, dirnames, filenames in os.walk(directory):
-                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-                found += [os.path.join(current, name) for name in sorted(filenames)
-                          if not name.endswith((".pyc", ".pyo", ".so", ".pyd", ".a", ".o"))]
-        return found
+        what it signs. Hidden files, what .gitignore excludes, compiled artefacts and bytecode
+        caches are never frozen (slither.sources.source_files; the freezer applies the same)."""
+        return [os.path.join(directory, relative) for directory in self.freeze_paths
+                for relative in source_files(Path(directory))]
 
     @property
     def build_manifest(self) -> dict:
@@ -292,9 +360,8 @@ class Plan:
             "modules": {recipe.name: {"version": recipe.version, "sha256": recipe.source.sha256,
                                       "source": recipe.source.filename,
                                       "recipe": bool(recipe.path),
-                                      **({"needed_by": list(recipe.extra["needed_by"])}
-                                         if recipe.extra.get("needed_by") else {}),
-                                      **({"local_project": True} if recipe.extra.get("local_project") else {})}
+                                      **({"needed_by": list(recipe.needed_by)} if recipe.needed_by else {}),
+                                      **({"local_project": True} if recipe.local_project else {})}
                         for recipe in self.recipes},
             **({"mpi": self.mpi.description} if self.mpi else {}),
             **({"toolchain_libraries": dict(self.toolchain_libraries)} if self.toolchain_libraries else {}),
@@ -306,6 +373,8 @@ class Plan:
                 **{os.path.basename(p): files.sha256_of(Path(p)) for p in self.patches},
                 **{library.source.filename: library.source.sha256 for library in self.target_libraries},
             },
+            **({"host_libraries": {archive.archive: {"library": archive.library, "package": archive.package}
+                                   for archive in self.host_archives}} if self.host_archives else {}),
         }
 
 
@@ -314,8 +383,8 @@ def passed_variables(profile: loading.ToolchainProfile, environment: dict) -> di
     environment modules set for the drivers (Cray: CRAY_*, PE_*, CRAYPE_*). The build otherwise
     runs its compilers in a clean environment; the profile's own `environment` still wins.
 
-    Matched here rather than in slither.plan.loading: it changes where a build runs, not what it
-    makes, and slither.plan.loading is part of the CPython step's signature."""
+    Matched here rather than in slither.recipes.loading: it changes where a build runs, not what it
+    makes, and slither.recipes.loading is part of the CPython step's signature."""
     return {name: value for name, value in environment.items()
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in profile.passed_environment)}
 
@@ -338,6 +407,39 @@ def library_recipe(name: str, profile):
         raise SlitherError(f"{profile.path}: library_recipes names {name}, but modules/{name}.py is not a "
                            f"library recipe (build_system {recipe.build_system!r})")
     return recipe
+
+
+def with_library_dependencies(recipes) -> tuple:
+    """Library recipes and the library recipes they depend on (libedit on ncurses, sqlite on the
+    tcl it builds with), each once, dependencies first."""
+    ordered = {}
+
+    def visit(recipe, chain):
+        if recipe.name in ordered:
+            return
+        if recipe.name in chain:
+            raise SlitherError(f"library recipes depend on each other in a cycle: {' -> '.join([*chain, recipe.name])}")
+        for dependency in recipe.depends_on:
+            visit(module_recipes.load_module_recipe(dependency), [*chain, recipe.name])
+        ordered[recipe.name] = recipe
+
+    for recipe in recipes:
+        visit(recipe, [])
+    return tuple(ordered.values())
+
+
+def apply_blas_cpu(cpu: str, recipes: tuple, *, store: Path, source_dirs=()) -> tuple:
+    """BLAS_CPU into the openblas recipe's make flags; a CPU target name is checked against the
+    TargetList.txt of the pinned source (fetched now, at plan time, as the build would), so that
+    a typo stops the build before anything compiles."""
+    built = next((recipe for recipe in recipes if recipe.name == openblas.RECIPE), None)
+    if built is None or cpu == openblas.DYNAMIC:
+        return recipes
+    from slither.sources.pinned import obtain
+    tarball = obtain(built.source, search_dirs=[Path(d) for d in source_dirs], store=store,
+                     upstream_version=built.version, log=commands.say)
+    openblas.check_blas_cpu(cpu, openblas.target_names_in(tarball))
+    return openblas.apply_blas_cpu(cpu, recipes)
 
 
 def check_unfrozen(names, freeze: bool) -> tuple[str, ...]:
@@ -368,18 +470,19 @@ def check_from_sdist(names, entries, recipe_names) -> frozenset:
 def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
               main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "",
-              unfrozen=(), hdf5: str = "", from_sdist=()) -> Plan:
+              unfrozen=(), hdf5: str = "", from_sdist=(), host_libraries=(), without=(),
+              blas_cpu: str = openblas.DYNAMIC) -> Plan:
     """The plan of one binary, from build variables already parsed (parse_module_list,
     parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile."""
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
     check_toolchain(profile)
+    profile = toolchain_identity.with_identity(profile, os.environ)
     recipe = loading.load_cpython_recipe()
-    excludes = parse_name_list(recipe.default_excludes if exclude is None else exclude)
+    excludes = list(recipe.default_excludes if exclude is None else exclude)
     patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
-    if main_module and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
-        raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
+    check_main_module(main_module, modules, freeze_paths)
     module_entries = list(modules)
     unfrozen = check_unfrozen(unfrozen, freeze)
 
@@ -444,12 +547,19 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
     recipes = toolchain_libraries.apply_hdf5(found_hdf5, recipes)
     toolchain_libraries.check_blas_found(supplied.blas, profile, recipes, os.environ)
     recipes = toolchain_libraries.apply_blas(supplied.blas, recipes)
+    recipes = apply_blas_cpu(blas_cpu, recipes, store=store, source_dirs=source_dirs)
     recipes = tuple(build_order(list(recipes)))
     origins = toolchain_libraries.origins(supplied, found_hdf5, recipes, hdf5_recipe, variant)
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
     check_static_libraries(recipes, profile)
-    target_libraries = tuple(library_recipe(name, profile) for name in profile.library_recipes)
+    stdlib = stdlib_libraries.choose(recipe, host=host_libraries, without=without,
+                                     cannot_build=profile.stdlib_libraries_left_out)
+    stdlib_libraries.check_host_libraries_used(stdlib, host_libraries)
+    host_archives = host_library_archives.find(stdlib.host, recipe, profile, {**os.environ, **profile.environment})
+    target_libraries = with_library_dependencies(
+        library_recipe(library, profile) for library in dict.fromkeys([*stdlib.recipes, *profile.library_recipes]))
     return Plan(name=name, release=release, profile=profile, mpi=mpi_choice, target_libraries=target_libraries,
+                host_archives=host_archives, without=tuple(sorted(without)),
                 modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
                 excludes=tuple(excludes), build_dir=build_dir,
                 source_dirs=tuple(os.path.abspath(d) for d in source_dirs),

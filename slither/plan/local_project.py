@@ -7,14 +7,14 @@ of the files' names and contents alone: a build is redone when a file changes, a
 (touching a file, or checking it out again, changes nothing). From there it goes through the
 same path as a PyPI sdist: build requirements locked, capture layer, dotted built-ins.
 
-What is not the project's source is left out: version-control and build directories, caches,
+What is not the project's source is left out: hidden files and directories (`.env`, `.git/`),
+what its `.gitignore` excludes (slither/sources/source_files.py), build directories, caches,
 and anything named in a `.slitherignore` beside pyproject.toml (fnmatch patterns, one a line).
 """
 
 from __future__ import annotations
 
 import configparser
-import fnmatch
 import gzip
 import hashlib
 import io
@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slither.errors import SlitherError
-from slither.plan.recipe import Source
+from slither.sources.source_files import source_files
+from slither.recipes import Source
 
 # Never part of a project's source: VCS data, build outputs, caches, environments.
 EXCLUDED_DIRECTORIES = frozenset({".git", ".hg", ".svn", "__pycache__", "build", "dist", ".tox", ".nox",
                                   ".pytest_cache", ".mypy_cache", ".venv", "venv", ".eggs"})
-EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".so", ".o", ".a")
 FIXED_MTIME = 1577836800  # 2020-01-01: the archive's bytes depend on names and contents only
 LOCAL_VERSION = "0+local"
 
@@ -64,18 +64,14 @@ def _ignored_patterns(directory: Path) -> list[str]:
 
 
 def project_files(directory: Path) -> list[str]:
-    patterns = _ignored_patterns(directory)
-    found = []
-    for root, directories, names in os.walk(directory):
-        directories[:] = sorted(d for d in directories if d not in EXCLUDED_DIRECTORIES and not d.endswith(".egg-info"))
-        for name in names:
-            relative = os.path.relpath(os.path.join(root, name), directory)
-            if name.endswith(EXCLUDED_SUFFIXES) or any(fnmatch.fnmatch(relative, p) for p in patterns):
-                continue
-            if os.path.islink(os.path.join(root, name)):
-                raise SlitherError(f"{directory}: {relative} is a symbolic link; a project's source must be files")
-            found.append(relative)
-    return sorted(found)
+    """The project's source files (slither.sources.source_files: no hidden files, nothing its
+    .gitignore excludes), less build outputs and the .slitherignore patterns."""
+    egg_info = {name for name in os.listdir(directory) if name.endswith(".egg-info")}
+    found = source_files(directory, EXCLUDED_DIRECTORIES | egg_info, _ignored_patterns(directory))
+    for relative in found:
+        if os.path.islink(os.path.join(directory, relative)):
+            raise SlitherError(f"{directory}: {relative} is a symbolic link; a project's source must be files")
+    return found
 
 
 def _name_and_version(directory: Path) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from slither.plan.module_recipes import is_spdx_expression
+from slither.recipes.recipe import is_spdx_expression
 
 # Trove classifiers and free-text License values that name exactly one SPDX licence; others
 # ("BSD License": which BSD?) stay "unknown" rather than be guessed.

@@ -17,13 +17,9 @@ import dataclasses
 from typing import Callable
 
 from slither.errors import SlitherError
-from slither.plan import module_recipes
+from slither.recipes import module_recipes
 from slither.plan.module_entries import ModuleEntry
-from slither.plan.module_recipes import Recipe
-
-
-def with_extra(recipe: Recipe, **values) -> Recipe:
-    return dataclasses.replace(recipe, extra={**recipe.extra, **values})
+from slither.recipes.recipe import Recipe
 
 
 def build_order(recipes: list[Recipe]) -> list[Recipe]:
@@ -54,7 +50,7 @@ def build_order(recipes: list[Recipe]) -> list[Recipe]:
 def from_build_names(recipe: Recipe) -> tuple[str, ...]:
     """Locked build requirements Slither builds, and the packages a recipe depends_on (h5py:
     numpy's C API at build time, mpi4py for its MPI build): their host trees are on its path."""
-    locked = recipe.extra.get("build_requirements")
+    locked = recipe.locked_build_requirements
     from_lock = tuple(locked.from_build) if locked is not None else ()
     packages = tuple(name for name in recipe.depends_on if name not in from_lock and recipe.path
                      and not module_recipes.is_library(module_recipes.load_module_recipe(name)))
@@ -69,7 +65,7 @@ def build_path_names(recipe: Recipe, recipes: list[Recipe]) -> tuple[str, ...]:
     while grew:
         grew = False
         for other in recipes:
-            needers = {label.split(" ", 1)[0] for label in other.extra.get("needed_by", ())}
+            needers = {label.split(" ", 1)[0] for label in other.needed_by}
             if other.name not in wanted and needers & wanted:
                 wanted.add(other.name)
                 grew = True
@@ -98,7 +94,7 @@ def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[lis
             recipe = local_recipe(entry)
         elif entry.name not in available and entry.version:
             recipe = recipe_free(entry.name, entry.version)
-            recipe = with_extra(recipe, extras=entry.extras)
+            recipe = dataclasses.replace(recipe, extras=tuple(entry.extras))
         else:
             continue
         if recipe.name in made or recipe.name in recipes:
@@ -107,27 +103,27 @@ def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[lis
         if entry.strict:
             strict.add(recipe.name)
 
-    brought = runtime([(recipe.name, recipe.version, recipe.extra.get("extras", ()), recipe.extra.get("source_path"),
-                        recipe.extra.get("declared_requirements")) for recipe in made.values()])
+    brought = runtime([(recipe.name, recipe.version, recipe.extras, recipe.source_path, recipe.declared_requirements)
+                       for recipe in made.values()])
     for item in brought:
         if item.name in recipes or item.name in made:
             continue
         if item.name in available:
             for recipe in resolve_named([item.name]):
                 recipes.setdefault(recipe.name, recipe)
-            recipes[item.name] = with_extra(recipes[item.name], needed_by=item.needed_by)
+            recipes[item.name] = dataclasses.replace(recipes[item.name], needed_by=tuple(item.needed_by))
         else:
-            made[item.name] = with_extra(recipe_free(item.name, item.version), extras=item.extras,
-                                         needed_by=item.needed_by)
+            made[item.name] = dataclasses.replace(recipe_free(item.name, item.version), extras=tuple(item.extras),
+                                                  needed_by=tuple(item.needed_by))
 
     for recipe in list(made.values()):
         for name in from_build_names(recipe):
             if name not in recipes and name not in made:
                 for added in resolve_named([name]):
-                    recipes.setdefault(added.name, with_extra(added, needed_by=(f"{recipe.name} {recipe.version} "
-                                                                                 "(to build)",)))
+                    recipes.setdefault(added.name, dataclasses.replace(
+                        added, needed_by=(f"{recipe.name} {recipe.version} (to build)",)))
     everything = [*recipes.values(), *made.values()]
-    everything = [with_extra(recipe, require_extensions=True) if recipe.name in strict else recipe
+    everything = [dataclasses.replace(recipe, require_extensions=True) if recipe.name in strict else recipe
                   for recipe in everything]
     libraries = [recipe for recipe in everything if module_recipes.is_library(recipe)]
     packages = [recipe for recipe in everything if not module_recipes.is_library(recipe)]

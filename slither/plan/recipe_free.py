@@ -35,7 +35,7 @@ from slither.errors import SlitherError
 from slither.packages import build_requirements
 from slither.packages.build_requirements import HostPlatform
 from slither.plan.local_project import LocalProject, local_source, read_local_project, sdist_bytes
-from slither.plan.module_recipes import Recipe
+from slither.recipes.recipe import LOCKED_BUILD_REQUIREMENTS, Recipe
 from slither.plan.package_licence import licence_from_metadata, licence_of_project, metadata_of
 from slither.sources import pinned
 from slither.sources.pinned import default_index
@@ -84,28 +84,26 @@ def recipe_without_file(name: str, version: str, *, store: Path, host: HostPlatf
     label = f"{name} {version}"
     build_system = build_system_of(path, label)
     licence, licence_field = licence_from_metadata(metadata_of(path))
-    extra = {"recipe_free": True, "source_path": path, "licence_field": licence_field}
-    if build_system != "pure":
-        extra["build_requirements"] = build_requirements.lock_build_requirements(
-            name, version, path, host=host, store=store, index=default_index(),
-            built_by_slither=built_by_slither, log=log)
+    locked = None if build_system == "pure" else build_requirements.lock_build_requirements(
+        name, version, path, host=host, store=store, index=default_index(),
+        built_by_slither=built_by_slither, log=log)
     return Recipe(name=normalized_name(name), version=version, source=source, build_system=build_system,
-                  licence=licence, extra=extra)
-
-
-# A recipe field: the package builds with its own [build-system] requirements, resolved and locked
-# on first use exactly as for a package without a recipe, instead of the nine pinned build tools.
-LOCKED_BUILD_REQUIREMENTS = "locked"
+                  licence=licence, recipe_free=True, source_path=path, licence_field=licence_field,
+                  locked_build_requirements=locked)
 
 
 def with_locked_build_requirements(recipe: Recipe, *, store: Path, host: HostPlatform,
                                    built_by_slither: Iterable[str] = (), search_dirs: Iterable[Path] = (),
                                    log: Callable[[str], None] = lambda message: None) -> Recipe:
-    """The recipe with its build requirements locked when it says `build_requirements = "locked"`
-    (scipy: pythran, pybind11 and a Cython older than the pinned one); any other recipe as it is."""
-    wanted = recipe.extra.get("build_requirements")
-    if wanted is None or isinstance(wanted, build_requirements.LockedBuildRequirements):
+    """The recipe with its locked_build_requirements: its own pinned wheels, or, when it says
+    `build_requirements = "locked"`, its sdist's requirements locked on first use (scipy: pythran,
+    pybind11 and a Cython older than the pinned one); a recipe without any as it is."""
+    wanted = recipe.build_requirements
+    if not wanted or recipe.locked_build_requirements is not None:
         return recipe
+    if isinstance(wanted, tuple):
+        return dataclasses.replace(recipe, locked_build_requirements=build_requirements.pinned_build_requirements(
+            wanted, recipe.path))
     if wanted != LOCKED_BUILD_REQUIREMENTS:
         raise SlitherError(f"{recipe.path}: build_requirements = {wanted!r}: the only value is "
                            f"{LOCKED_BUILD_REQUIREMENTS!r} (its sdist's own requirements, locked on first use)")
@@ -113,7 +111,7 @@ def with_locked_build_requirements(recipe: Recipe, *, store: Path, host: HostPla
     locked = build_requirements.lock_build_requirements(recipe.name, recipe.version, sdist, host=host, store=store,
                                                         index=default_index(), built_by_slither=built_by_slither,
                                                         log=log)
-    return dataclasses.replace(recipe, extra={**recipe.extra, "build_requirements": locked})
+    return dataclasses.replace(recipe, locked_build_requirements=locked)
 
 
 def declared_requirements_of_project(project: LocalProject) -> list[str]:
@@ -152,6 +150,6 @@ def recipe_for_local_project(entry: str, *, store: Path, host: HostPlatform, bui
             index=default_index(), built_by_slither=built_by_slither, log=log)
     licence, licence_field = licence_of_project(project.directory)
     return Recipe(name=project.name, version=project.version, source=source, build_system=build_system,
-                  licence=licence,
-                  extra={"local_project": project, "build_requirements": locked, "licence_field": licence_field,
-                         "declared_requirements": declared_requirements_of_project(project)})
+                  licence=licence, local_project=project, locked_build_requirements=locked,
+                  licence_field=licence_field,
+                  declared_requirements=tuple(declared_requirements_of_project(project)))

@@ -31,6 +31,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from slither.errors import SlitherError
+from slither.sources import locks, resolved
 from slither.sources.locks import write_text_once
 from slither.sources import package_index
 
@@ -139,10 +140,13 @@ def requirements_of(name: str, version: str, source_path: Path, extras: Iterable
         requires = [str(requirement) for requirement in declared_requirements(metadata, f"{name} {version}")]
         # Another build may have recorded it first; either way it is read back below.
         write_text_once(path, json.dumps({"format": LOCK_FORMAT, "requires": requires}, indent=1) + "\n")
-    data = json.loads(path.read_text())
-    if data.get("format") != LOCK_FORMAT:
-        raise SlitherError(f"lock file {path} has an unknown format; delete it to read the package again")
-    return [text for text in data["requires"] if applies(Requirement(text), environment, extras)]
+    requires = locks.read_lock(path, LOCK_FORMAT, lambda data: locks.string_list_field(data, "requires"))
+    try:
+        parsed = [Requirement(text) for text in requires]
+    except InvalidRequirement as error:
+        reason = str(error).splitlines()[0] if str(error) else "a requirement that does not parse"
+        raise SlitherError(f"lock file {path} is damaged ({reason}); {locks.RELOCK}") from None
+    return [text for text, requirement in zip(requires, parsed) if applies(requirement, environment, extras)]
 
 
 class _Conflict(Exception):
@@ -213,7 +217,10 @@ def _resolve_pass(entries, recipe_versions, learnt, series, full_version, store,
                 brought[key] = (chosen[key], ())
                 continue  # a recipe declares its own run-time requirements
             else:
-                version_of_key = newest_satisfying(key, specifiers, package_index.release_files(key, index))
+                # chosen once, then locked: a new release on the index changes no later build
+                version_of_key = resolved.version_once(
+                    key, str(specifiers), store,
+                    lambda name, wanted: newest_satisfying(name, wanted, package_index.release_files(name, index)))
                 if version_of_key is None:
                     raise SlitherError(f"{label} needs {key}{specifiers or ''}, and the package index has no "
                                        "release of it that fits with an sdist or a pure wheel; give "

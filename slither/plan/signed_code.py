@@ -14,7 +14,7 @@ import ast
 from functools import lru_cache
 from pathlib import Path
 
-from slither.plan.loading import PROJECT_ROOT
+from slither.recipes.loading import PROJECT_ROOT
 
 # Top-level packages of the checkout; imports of anything else (stdlib, SCons) are not signed.
 PROJECT_PACKAGES = ("slither", "harness")

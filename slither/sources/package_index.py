@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
-from slither.files import sha256_of
+from slither.files import durable_replace, sha256_of
 
 JSON_API = "application/vnd.pypi.simple.v1+json"
 REQUEST_TIMEOUT_SECONDS = 60
@@ -275,7 +275,7 @@ def download(entry: IndexFile, destination: Path, expected_sha256: str, log: Cal
         if want and digest != want:
             raise SlitherError(f"{entry.filename}: sha256 mismatch (expected {want}, got {digest}); "
                                "nothing was kept: the index serves other bytes than the pinned release")
-        os.replace(partial, final)
+        durable_replace(partial, final)
         return final
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise DownloadUnavailable(f"download of {entry.filename} failed ({getattr(error, 'reason', error)}); "

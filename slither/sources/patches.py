@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from slither.errors import SlitherError
-from slither.plan.loading import PROJECT_ROOT
+from slither.recipes.loading import PROJECT_ROOT
 from slither.files import atomic_write_text, sha256_of
 
 PATCHES_DIR = PROJECT_ROOT / "patches"

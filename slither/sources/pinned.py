@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
-from slither.files import sha256_of, verify
-from slither.plan.recipe import Source
+from slither.files import durable_replace, verify
+from slither.recipes import Source
 from slither.sources import package_index
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
@@ -36,7 +36,7 @@ def _adopt(candidate: Path, source: Source, store: Path) -> Path:
     verify(candidate, source.sha256)
     final = stored_path(store, source)
     final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(candidate, final)
+    durable_replace(candidate, final)
     return final
 
 
@@ -75,12 +75,24 @@ def _download_index(source: Source, store: Path, log: Callable[[str], None],
     if requirement is None:
         return None
     log(f"fetch {source.filename} from the package index ({requirement.name}=={requirement.version})")
-    entry = package_index.choose(package_index.release_files(requirement.name, index), requirement.name,
-                                 requirement.version, requirement.kind, filename=source.filename)
+    # An unreachable index is one more place the file is not: obtain() then names the file, its
+    # pin and SOURCES in its one line, which "index unreachable" alone would not. A file that is
+    # not the pinned one still stops the build (download's and _adopt's sha256 checks).
+    try:
+        listed = package_index.release_files(requirement.name, index)
+    except SlitherError as error:
+        log(f"  unavailable: {error}")
+        return None
+    entry = package_index.choose(listed, requirement.name, requirement.version, requirement.kind,
+                                 filename=source.filename)
     if entry is None:
         log(f"  unavailable: the package index lists no {source.filename}")
         return None
-    fetched = package_index.download(entry, Path(store) / source.sha256, source.sha256, log)
+    try:
+        fetched = package_index.download(entry, Path(store) / source.sha256, source.sha256, log)
+    except package_index.DownloadUnavailable as error:
+        log(f"  unavailable: {error}")
+        return None
     return _adopt(fetched, source, store)
 
 
@@ -112,6 +124,7 @@ def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream
            log: Callable[[str], None] = lambda message: None,
            index: package_index.IndexLocations | None = None) -> Path:
     """Return a verified local path of the source file, fetching it if it is nowhere yet."""
+    search_dirs = [Path(directory) for directory in search_dirs]
     for directory in search_dirs:
         candidate = Path(directory) / source.filename
         if candidate.is_file():
@@ -132,11 +145,20 @@ def obtain(source: Source, *, search_dirs: Iterable[Path], store: Path, upstream
     fetched = _download_debian(source, upstream_version, store, log)
     if fetched:
         return fetched
-    where = ", ".join(list(source.urls)
-                      + ([f"the package index ({source.pip.name}=={source.pip.version})"] if source.pip else [])
-                      + ([f"apt-get source {source.debian.package}"] if source.debian else []))
-    remedy = ("check that pip reaches the package index (pip config list)" if source.pip
-              else "run ./bootstrap (it enables Debian source packages)")
-    raise SlitherError(
-        f"cannot obtain {source.filename} (sha256 {source.sha256}) from {where}: "
-        f"{remedy} or put the file in a directory given as SOURCES=dir")
+    raise SlitherError(missing_message(source, search_dirs))
+
+
+def missing_message(source: Source, search_dirs: list[Path]) -> str:
+    """One line: which file, its pin, where it was looked for, and where a user can get it."""
+    ways = [f"download {url}" for url in source.urls]
+    if source.pip:
+        ways.append(f"fetch it from the package index ({source.pip.name}=={source.pip.version}; "
+                    "pip config list shows which)")
+    if source.debian:
+        ways.append(f"run `apt-get source --download-only {source.debian.package}` on a Debian machine "
+                    "with source packages enabled (./bootstrap as root enables them)")
+    looked = (f"it is not in SOURCES ({':'.join(str(d) for d in search_dirs)})" if search_dirs
+              else "no SOURCES directory was given")
+    get = " or ".join(ways) if ways else "obtain the pinned release"
+    return (f"cannot obtain {source.filename} (sha256 {source.sha256}): {looked} and fetching it failed; "
+            f"{get}, then put the file in a directory given as SOURCES=dir")

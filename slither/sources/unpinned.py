@@ -19,15 +19,15 @@ and committed with the project; write one for any package that matters.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Callable, Iterable
 
 from slither.errors import SlitherError
-from slither.files import sha256_of
+from slither.files import durable_replace, sha256_of
+from slither.sources import locks
 from slither.sources.locks import write_text_once
-from slither.plan.recipe import PipRequirement, Source
+from slither.recipes import PipRequirement, Source
 from slither.sources import package_index
 from slither.sources.pinned import default_index, obtain, stored_path
 
@@ -57,12 +57,18 @@ def lock_path(store: Path, name: str, version: str, sdist_only: bool = False) ->
     return Path(store) / LOCK_DIRECTORY / f"{normalized_name(name)}=={version}{suffix}"
 
 
-def read_lock(path: Path) -> Source:
-    data = json.loads(path.read_text())
-    if data.get("format") != LOCK_FORMAT:
-        raise SlitherError(f"lock file {path} has an unknown format; delete it to trust the index again")
-    return Source(data["filename"], data["sha256"],
-                  pip=PipRequirement(data["name"], data["version"], data["kind"]))
+def read_lock(path: Path, name: str = "", version: str = "") -> Source:
+    """The lock's source, every field checked; name and version, when given, must be the lock's."""
+    def parse(data: dict) -> Source:
+        kind = data["kind"]
+        if kind not in ("wheel", "sdist"):
+            raise locks.DamagedLock(f"kind {kind!r} is neither wheel nor sdist")
+        locked_name, locked_version = locks.name_field(data), locks.version_field(data)
+        if name and (normalized_name(locked_name), locked_version) != (normalized_name(name), version):
+            raise locks.DamagedLock(f"it locks {locked_name}=={locked_version}, not {name}=={version}")
+        return Source(locks.file_name_field(data), locks.sha256_field(data),
+                      pip=PipRequirement(locked_name, locked_version, kind))
+    return locks.read_lock(path, LOCK_FORMAT, parse)
 
 
 def write_lock_once(path: Path, source: Source) -> Source:
@@ -119,7 +125,7 @@ def fetch_first_time(name: str, version: str, store: Path, index: package_index.
     source = Source(entry.filename, sha256_of(fetched), pip=PipRequirement(name, version, kind))
     final = stored_path(store, source)
     final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(fetched, final)
+    durable_replace(fetched, final)
     return source
 
 
@@ -132,7 +138,7 @@ def obtain_unpinned(requirement: str, *, store: Path, search_dirs: Iterable[Path
     name, version = parse_requirement(requirement)
     lock = lock_path(store, name, version, sdist_only)
     if lock.is_file():
-        source = read_lock(lock)
+        source = read_lock(lock, name, version)
     else:
         index = index or default_index()
         source = write_lock_once(lock, fetch_first_time(name, version, store, index, log, sdist_only))
