@@ -162,3 +162,20 @@ def test_killed_final_link_resumes_to_the_same_binary(tmp_path):
         assert _cache_entries_are_whole(own_cache) == 0  # the link is the only step, and it died
         Path(f"{binary}.tmp").unlink(missing_ok=True)  # the next attempt must create it anew
     _finish_and_compare(arguments, build_dir, reference_binary, own_cache, "link ")
+
+
+def test_build_killed_with_other_variables_then_the_first_ones_give_the_first_binary(tmp_path):
+    """Build, start a build with other variables and kill -9 it in its last step, build with the
+    first variables again: the binary of a clean build with them, not one made of the killed
+    build's outputs (which SCons alone would take for up to date: tests/test_unrecorded_outputs.py)."""
+    reference_binary, build_dir, own_cache, arguments = _prepared_build(tmp_path, "")
+    extra = tmp_path / "extra"
+    (extra / "killedbuildonly").mkdir(parents=True)
+    (extra / "killedbuildonly" / "__init__.py").write_text("WHICH = 'the killed build'\n")
+    binary = build_dir / "bin" / "python-static"
+    interrupt_when_file_appears([*arguments, f"FREEZE_PATHS={extra}"], "link ", Path(f"{binary}.tmp"), signal.SIGKILL)
+    Path(f"{binary}.tmp").unlink(missing_ok=True)
+    again = run_scons(arguments)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert "outputs of a build that did not finish are made again" in again.stdout, again.stdout
+    assert sha256(binary) == sha256(reference_binary)

@@ -49,7 +49,8 @@ from slither.cache import default_cache_dir  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
-             "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary")
+             "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary",
+             "slither_unrecorded")
 TOOL_DIR = os.path.dirname(os.path.abspath(__file__))
 
 QUIET_COMMAND_STRINGS = {
