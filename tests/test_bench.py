@@ -217,7 +217,7 @@ def test_audit_hook_cost_rejects_a_missing_binary_in_one_line(tmp_path):
 
 # --- the scipy and full-stack workloads, the stock scipy, the full-stack build costs ----------------
 
-def test_scipy_workload_imports_every_subpackage_issue_13_names_and_the_stack_workload_needs_all_four():
+def test_scipy_workload_imports_every_public_subpackage_and_the_stack_workload_needs_all_four():
     import workloads
     scipy = workloads.BY_KEY["import scipy"]
     assert scipy.interpreter_arguments()[0] == "-c"
@@ -528,3 +528,14 @@ def test_step_costs_are_read_from_each_builds_last_log_line_and_tabled(tmp_path)
     assert table.splitlines()[2] == ("| after | (stdlib only) | 15.0 min | 32.0 MiB | cpython-3.11.2-gnu | "
                                      "6 min 02 s (CPU 11 min 40 s) |")
     assert table.splitlines()[3] == "| | | | | openssl-3.0.20-gnu | 4 min 10 s (CPU 7 min 55 s) |"
+
+
+def test_data_by_path_table_has_every_contender_and_a_dash_where_nothing_was_traced():
+    from data_by_path import table
+    rows = [{"contender": "first use", "median_ms": 12.34, "written_bytes": 30, "calls_in_data_dir": 9,
+             "calls_elsewhere": 0},
+            {"contender": "racing 16x", "median_ms": 80.0, "written_bytes": 30, "calls_in_data_dir": None,
+             "calls_elsewhere": None}]
+    lines = table(rows, "import sklearn").splitlines()
+    assert lines[4] == "| first use | 12.3 | 30 | 9 | 0 |"
+    assert lines[5] == "| racing 16x | 80.0 | 30 | - | - |"

@@ -155,5 +155,5 @@ def test_the_freeze_command_names_the_runtime_modules_and_the_build_manifest(tmp
     keys = declared_keys(tmp_path, {"a": {"python": sys.executable, "build_dir": "build", "sources": [],
                                           "jobs": 1, "modules": []}})["a"]
     assert ("--runtime _slither_runtime.py --runtime _slither_resources.py --runtime _slither_sources.py "
-            "--runtime _slither_discovery.py --build-manifest build-manifest.json"
+            "--runtime _slither_discovery.py --runtime _slither_data_dir.py --build-manifest build-manifest.json"
             in keys["work/probe/frozen.bin"]["action"])

@@ -179,3 +179,33 @@ def test_build_killed_with_other_variables_then_the_first_ones_give_the_first_bi
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert "outputs of a build that did not finish are made again" in again.stdout, again.stdout
     assert sha256(binary) == sha256(reference_binary)
+
+
+def test_a_package_step_on_a_full_filesystem_fails_in_one_line_and_leaves_nothing_trusted(tmp_path):
+    """The disk fills during a package step (a 1 MiB tmpfs where the step works): the build stops
+    with one line and no traceback, no output of the step exists, nothing reached the cache; with
+    room again the next build gives the clean build's binary."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    reference_binary, build_dir, own_cache, arguments = _prepared_build(tmp_path, "markupsafe")
+    package_dir = next((build_dir / "packages").glob("*/markupsafe-*"))
+    subprocess.run(["rm", "-rf", str(package_dir)], check=True)
+    (build_dir / "bin" / "python-static").unlink()
+    package_dir.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(package_dir)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        full = run_scons(arguments)
+        outputs = [name for name in ("site.tar", "extensions.a", "extensions.json") if (package_dir / name).exists()]
+    finally:
+        subprocess.run(["umount", str(package_dir)], check=True)
+    text = full.stdout + full.stderr
+    assert full.returncode != 0, text[-2000:]
+    assert "Traceback" not in text, text[-3000:]
+    errors = [line for line in text.splitlines() if line.startswith("slither: error:")]
+    assert len(errors) == 1 and "markupsafe" in errors[0], text[-3000:]
+    assert outputs == []
+    assert _cache_entries_are_whole(own_cache) == 0
+    _finish_and_compare(arguments, build_dir, reference_binary, own_cache, "package build")

@@ -16,3 +16,6 @@ licence = "BSD-3-Clause"  # LICENSE.txt of the sdist (bundled pieces: LICENSES_b
 config_settings = ["setup-args=-Dallow-noblas=true", "setup-args=-Dblas=none", "setup-args=-Dlapack=none"]
 extension_modules = ["numpy._core._multiarray_umath", "numpy.linalg._umath_linalg", "numpy.fft._pocketfft_umath",
                      "numpy.random.mtrand", "numpy.random._generator"]
+# Its by-path uses are for building against it (get_include(), f2py), not for running:
+# `import numpy` writes nothing node-locally (docs/packages.md, "Data files read by path").
+data_by_path = {"numpy": False}

@@ -28,3 +28,6 @@ extension_modules = ["numpy._core._multiarray_umath", "numpy.linalg._umath_linal
                      "numpy.random.mtrand", "numpy.random._generator"]
 link_libraries = openblas.LINK_LIBRARIES
 static_libraries = openblas.STATIC_LIBRARIES
+# Its by-path uses are for building against it (get_include(), f2py), not for running:
+# `import numpy` writes nothing node-locally (docs/packages.md, "Data files read by path").
+data_by_path = {"numpy": False}

@@ -43,3 +43,6 @@ extension_modules = [
 # The same OpenBLAS as numpy's (slither/plan/openblas.py): one archive on the final link.
 link_libraries = openblas.LINK_LIBRARIES
 static_libraries = openblas.STATIC_LIBRARIES
+# Its by-path uses are for building against it (docstring examples, tests), not for running:
+# `import scipy` writes nothing node-locally (docs/packages.md, "Data files read by path").
+data_by_path = {"scipy": False}

@@ -20,14 +20,15 @@ from slither.plan.signed_code import signed_code
 # The runtime modules frozen into every binary, in the order the freezer takes them, and the
 # freezer's code with them: the command names them, then the build manifest, by position.
 RUNTIME_FILES = ("slither/runtime/_slither_runtime.py", "slither/runtime/_slither_resources.py",
-                 "slither/runtime/_slither_sources.py", "slither/runtime/_slither_discovery.py")
+                 "slither/runtime/_slither_sources.py", "slither/runtime/_slither_discovery.py",
+                 "slither/runtime/_slither_data_dir.py")
 RUNTIME_ARGS = " ".join(f"--runtime ${{SOURCES[{index}]}}" for index in range(1, len(RUNTIME_FILES) + 1))
 FREEZE_SCRIPTS = signed_code("slither.freeze.freezer", data_files=RUNTIME_FILES)
 
 FREEZE_COMMAND = (
     "$( $SLITHER_HOST_PYTHON $) -S -B -m slither.freeze.freezer $SLITHER_STDLIB_ARG "
     f"--exclude=$SLITHER_EXCLUDE {RUNTIME_ARGS} "
-    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG$SLITHER_UNFROZEN_ARGS$SLITHER_MAIN_ARG "
+    f"--build-manifest ${{SOURCES[{len(RUNTIME_FILES) + 1}]}} $SLITHER_ROOT_ARGS$SLITHER_SOURCES_ARG$SLITHER_UNFROZEN_ARGS$SLITHER_DATA_BY_PATH_ARGS$SLITHER_MAIN_ARG "
     "--blob ${TARGETS[0]} --asm ${TARGETS[1]} --table ${TARGETS[2]} --manifest ${TARGETS[3]}"
 )
 
@@ -64,6 +65,9 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_SOURCES_ARG=" --sources" if with_sources else "",
         SLITHER_UNFROZEN_ARGS="".join(f" --unfrozen {name}" for name in sorted(unfrozen)),
         SLITHER_MAIN_ARG=f" --main {main_module}" if main_module else "",
+        SLITHER_DATA_BY_PATH_ARGS="".join(
+            f" --data-by-path {name}={'yes' if reads else 'no'}" for package in packages
+            for name, reads in sorted(package["recipe"].data_by_path.items())),
         SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
                                            + [f"--extensions {package['manifest'].path}" for package in packages]
                                            + [f"--root {root}" for root in user_roots]) + " $)")

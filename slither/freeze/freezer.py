@@ -17,6 +17,7 @@ linecache, pdb or inspect asks for a line (slither/runtime/_slither_sources.py).
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import difflib
 import json
@@ -37,6 +38,7 @@ except (ImportError, AttributeError):  # only the built interpreter matters; tes
 
 from slither.sources.unpack import safe_extract  # noqa: E402  (pure Python: fine in the built interpreter)
 from slither.sources.source_files import source_files  # noqa: E402
+from slither.freeze.data_by_path import data_digest, packages_reading_data_by_path  # noqa: E402
 
 RUNTIME_MODULE = "_slither_runtime"
 MANIFEST_MODULE = "_slither_manifest"
@@ -250,7 +252,8 @@ def render_asm(blob_name: str) -> str:
 
 def render_manifest_module(excluded: list[str], top_level: list[str], build_manifest: dict,
                            data_modules: dict[str, str] | None = None, distributions_module: str = "",
-                           source_modules: dict[str, str] | None = None) -> str:
+                           source_modules: dict[str, str] | None = None,
+                           data_by_path: dict[str, str] | None = None) -> str:
     """Source of _slither_manifest: what the runtime must know about this binary."""
     # This text is frozen into every binary: it names the package, as it did before the freezer
     # moved to slither/freeze/freezer.py, so that moving code does not change the binary's bytes.
@@ -263,13 +266,16 @@ def render_manifest_module(excluded: list[str], top_level: list[str], build_mani
         f"BUILD = {build_manifest!r}\n"
         # Only when sources are frozen: without them a binary keeps the bytes it always had.
         + (f"SOURCE_MODULES = {dict(sorted(source_modules.items()))!r}\n" if source_modules else "")
+        # {top-level name: digest of its data}: packages whose data is written node-locally
+        + (f"DATA_BY_PATH = {dict(sorted(data_by_path.items()))!r}\n" if data_by_path else "")
     )
 
 
 def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path],
                    extra_roots: list[tuple[Path, str]], build_manifest: dict,
                    with_sources: bool = False, unfrozen: frozenset = frozenset(),
-                   builtin_extensions: list[str] = (), user_roots=()) -> list[ModuleSource]:
+                   builtin_extensions: list[str] = (), user_roots=(),
+                   data_by_path_decided: dict[str, bool] | None = None) -> list[ModuleSource]:
     """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar; their
     package data is frozen too (the stdlib's is not: nothing in it reads data at run time
     that a compute job needs, and it would cost a few MiB). with_sources: freeze every
@@ -278,7 +284,8 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
     installed as files instead); each must name one. builtin_extensions: the dotted names of
     the packages' extension modules, whose parent packages must exist. user_roots: those of
     extra_roots that are the user's own directories (FREEZE_PATHS): only their source files are
-    taken (slither.sources.source_files: no hidden files, nothing .gitignore excludes)."""
+    taken (slither.sources.source_files: no hidden files, nothing .gitignore excludes).
+    data_by_path_decided: recipes' answers (slither.freeze.data_by_path) by top-level name."""
     modules: dict[str, ModuleSource] = {}
     if stdlib is not None:
         for module in discover(stdlib, "stdlib", excluded):
@@ -309,12 +316,17 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
         modules.pop(name, None)
     top_level = {name.partition(".")[0] for name in modules} | {
         name.partition(".")[0] for name in CPYTHON_FROZEN if not name.startswith("<")}
+    package_sources = {module.name: module.path for module in modules.values()
+                       if module.path is not None and module.origin not in ("stdlib", "runtime")}
+    by_path = packages_reading_data_by_path(package_sources, data, data_by_path_decided or {})
+    by_path_digests = {top: data_digest({path: source.read_bytes() for path, source in data.items()
+                                         if path.partition("/")[0] == top}) for top in sorted(by_path)}
     generated, data_packages, distributions = data_modules(data)
     for module in generated + sources:
         modules[module.name] = module
     modules[MANIFEST_MODULE] = generated_module(
         MANIFEST_MODULE, render_manifest_module(sorted(excluded), sorted(top_level), build_manifest,
-                                                data_packages, distributions, source_names),
+                                                data_packages, distributions, source_names, by_path_digests),
         "runtime")
     return [modules[name] for name in sorted(modules)]
 
@@ -337,6 +349,15 @@ def freeze(modules: list[ModuleSource], optimize: int):
                          "origin": module.origin})
         blob += data
     return bytes(blob), entries, manifest, uncompilable
+
+
+def data_by_path_report(modules: list[ModuleSource]) -> list[str]:
+    """The top-level packages whose data the binary writes node-locally at their first import."""
+    manifest = next(module for module in modules if module.name == MANIFEST_MODULE)
+    for line in manifest.text.decode().splitlines():
+        if line.startswith("DATA_BY_PATH = "):
+            return sorted(ast.literal_eval(line.partition(" = ")[2]))
+    return []
 
 
 def data_report(modules: list[ModuleSource]) -> dict:
@@ -380,6 +401,8 @@ def main(argv=None) -> None:
     parser.add_argument("--unfrozen", action="append", default=[],
                         help="a top-level package left out, installed as files instead (UNFROZEN)")
     parser.add_argument("--main", default="", help="MAIN: the module the binary runs by default; it must exist")
+    parser.add_argument("--data-by-path", action="append", default=[], metavar="NAME=yes|no",
+                        help="a recipe's answer to whether top-level package NAME reads its data by path")
     parser.add_argument("--sources", action="store_true",
                         help="freeze every module's source too, compressed (FROZEN_SOURCES)")
     for output in ("blob", "asm", "table", "manifest"):
@@ -396,8 +419,11 @@ def main(argv=None) -> None:
             roots.append((unpacked, archive.parent.name))  # e.g. "markupsafe-3.0.2"
         extensions = [extension["module"] for path in args.extensions
                       for extension in json.loads(path.read_text())["extensions"]]
+        decided = {name: answer == "yes" for name, _, answer in
+                   (entry.partition("=") for entry in args.data_by_path)}
         modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources,
-                                 frozenset(args.unfrozen), extensions, user_roots=frozenset(args.root))
+                                 frozenset(args.unfrozen), extensions, user_roots=frozenset(args.root),
+                                 data_by_path_decided=decided)
         check_main(args.main, {module.name for module in modules}, extensions)
         blob, entries, manifest, uncompilable = freeze(modules, args.optimize)
     if uncompilable:
@@ -409,6 +435,7 @@ def main(argv=None) -> None:
     write(args.table, render_table(entries).encode())
     report = {"python": "%d.%d.%d" % sys.version_info[:3], "modules": manifest,
               "package_data": data_report(modules),
+              "data_by_path": data_by_path_report(modules),
               "cpython_frozen": sorted(CPYTHON_FROZEN), "total_bytes": len(blob),
               "stdlib_left_out_uncompilable": uncompilable}
     write(args.manifest, (json.dumps(report, indent=1) + "\n").encode())

@@ -122,6 +122,10 @@ def format_summary(binary_path: str, binary_size: int, plan, cpython_info: dict,
         lines.append(f"  package data: {sum(d['files'] for d in package_data.values())} files "
                      f"({human_size(sum(d['bytes'] for d in package_data.values()))}), "
                      "served by importlib.resources and importlib.metadata")
+    by_path = frozen_manifest.get("data_by_path", [])
+    if by_path:
+        lines.append(f"  data read by path: {', '.join(by_path)} (written to $SLITHER_DATA_DIR, default /tmp, "
+                     "once per node at first import)")
     lines += libraries_lines(components)
     for kind, text in getattr(plan, "library_origins", ()):
         lines.append(f"  {LIBRARY_LABELS.get(kind, kind)}: {text}")

@@ -78,6 +78,9 @@ class Recipe:
     build_environment: dict[str, str] = _declared(PACKAGE, factory=dict)  # {prefix:NAME}: a library's prefix
     # "locked", or pinned_wheel records; empty: the pinned build tools (modules/build_tools/wheels.py)
     build_requirements: str | tuple[Source, ...] = _declared(PACKAGE, ())
+    # {top-level import name: bool}: whether it reads its data by path, instead of the build
+    # deciding from its code (slither.freeze.data_by_path)
+    data_by_path: dict[str, bool] = _declared(PACKAGE, factory=dict)
     # -- library recipes (build_system in LIBRARY_BUILD_SYSTEMS)
     configure_flags: tuple[str, ...] = _declared(LIBRARY, ())  # after --prefix
     configure_script: str = _declared(LIBRARY, "./configure")  # relative to the unpacked source
@@ -170,6 +173,11 @@ def _typed(name: str, annotation: str, value, where: str):
         if not isinstance(value, dict) or not all(isinstance(key, str) and isinstance(item, str)
                                                   for key, item in value.items()):
             raise SlitherError(f"{where}: {name} must map strings to strings, not {value!r}")
+        return dict(value)
+    if annotation == "dict[str, bool]":
+        if not isinstance(value, dict) or not all(isinstance(key, str) and isinstance(item, bool)
+                                                  for key, item in value.items()):
+            raise SlitherError(f"{where}: {name} must map names to True or False, not {value!r}")
         return dict(value)
     raise AssertionError(f"Recipe.{name}: no check for the type {annotation}")  # a field added without one
 

@@ -13,17 +13,11 @@ would have (`<stdlib dir>/psutil/tests`), which does not exist, so:
 """
 
 import _imp
-import sys
 from fnmatch import fnmatch
 from importlib import import_module
 from importlib.machinery import FrozenImporter
 
 _children = {}  # package name -> [(child name, is package)]
-
-
-def _frozen_tree():
-    stdlib_dir = getattr(sys, "_stdlib_dir", None)
-    return stdlib_dir.rstrip("/") + "/" if stdlib_dir else None
 
 
 def _index():
@@ -42,11 +36,11 @@ def _index():
 
 def frozen_package_at(path):
     """The frozen package whose `__path__` entry `path` is, or None."""
-    tree = _frozen_tree()
-    path = str(path).rstrip("/")
-    if tree is None or not path.startswith(tree):
+    from _slither_runtime import frozen_relative
+    inside = frozen_relative(str(path).rstrip("/") + "/")
+    if not inside:
         return None
-    name = path[len(tree):].replace("/", ".")
+    name = inside.rstrip("/").replace("/", ".")
     packages = {child for entries in _index().values() for child, is_package in entries if is_package}
     return name if name in packages else None
 

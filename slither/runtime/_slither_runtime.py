@@ -393,6 +393,56 @@ def _explain_frozen_paths(event, arguments):
 
 _FROZEN_TREE = [""]
 _UNFROZEN = frozenset(_slither_manifest.BUILD.get("unfrozen", ()))
+# Packages that read their data by path: {top-level name: digest of its data} (slither.freeze),
+# and the node-local directories their data went to, once they are imported: {name: "dir/"}.
+_DATA_BY_PATH = getattr(_slither_manifest, "DATA_BY_PATH", {})
+_DATA_ROOTS = {}
+
+
+def frozen_relative(path):
+    """`path` below the frozen tree or a package's node-local data directory ("sklearn/base.py"),
+    or None: where frozen modules' `__file__` and `__path__` point."""
+    if isinstance(path, str):
+        for root in (_FROZEN_TREE[0], *_DATA_ROOTS.values()):
+            if root and path.startswith(root):
+                return path[len(root):]
+    return None
+
+
+class DataByPathFinder:
+    """The modules of a package that reads its data files by path (slither.freeze.data_by_path):
+    found as FrozenImporter or DottedBuiltinFinder finds them, with `__file__` and `__path__` in
+    the node-local directory _slither_data_dir writes the package's data to, at the package's
+    first import. Every other name is declined by one dictionary lookup."""
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        top = fullname.partition(".")[0]
+        if top not in _DATA_BY_PATH:
+            return None
+        spec = FrozenImporter.find_spec(fullname) or DottedBuiltinFinder.find_spec(fullname, path, target)
+        if spec is None:
+            return None
+        root = _DATA_ROOTS.get(top)
+        if root is None:
+            from _slither_data_dir import place
+            root = _DATA_ROOTS[top] = place(top, _DATA_BY_PATH[top]) + "/"
+        tree = _FROZEN_TREE[0]
+        state = spec.loader_state
+        if isinstance(state, str):  # a dotted built-in: its would-be shared object
+            spec.loader_state = root + state[len(tree):]
+        elif state is not None and state.filename:
+            state.filename = root + state.filename[len(tree):]
+        if spec.submodule_search_locations:
+            spec.submodule_search_locations[:] = [root + entry[len(tree):] if entry.startswith(tree) else entry
+                                                  for entry in spec.submodule_search_locations]
+        return spec
+
+
+def _serve_data_by_path():
+    """Only binaries with such packages pay for the finder; it needs the frozen tree's path."""
+    if _DATA_BY_PATH and _FROZEN_TREE[0]:
+        sys.meta_path.insert(0, DataByPathFinder)
 
 
 def _find_unfrozen_packages():
@@ -414,7 +464,7 @@ def _frozen_package_path_hook(path):
     """sys.path_hooks: the directory a frozen package's `__path__` names does not exist;
     pkgutil walks it through the frozen modules (_slither_discovery). Any other path is
     declined at once, by its prefix, with nothing imported."""
-    if not (isinstance(path, str) and _FROZEN_TREE[0] and path.startswith(_FROZEN_TREE[0])):
+    if frozen_relative(path) is None:
         raise ImportError("not under the frozen tree")
     from _slither_discovery import path_hook
     return path_hook(path)
@@ -536,6 +586,7 @@ def install(site_wanted, stdlib_frozen, run_filename=None, run_module=False):
     _serve_frozen_data()
     _serve_frozen_sources()
     _explain_missing_frozen_files()
+    _serve_data_by_path()
     _serve_frozen_packages_as_trees()
     _find_unfrozen_packages()
     _guard_nss_lookups()

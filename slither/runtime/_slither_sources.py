@@ -17,7 +17,6 @@ Two ways in, because the standard library asks in two ways:
 """
 
 import marshal
-import sys
 import zlib
 from importlib import import_module
 from importlib.util import decode_source
@@ -44,15 +43,16 @@ def source_of(fullname):
 def module_of_filename(filename):
     """The module a frozen code object's file name, or a frozen module's `__file__`, stands
     for, or None for any other name: `<frozen json/decoder.py>` and
-    `<stdlib dir>/json/decoder.py` -> json.decoder, `<frozen json/__init__.py>` -> json,
+    `<stdlib dir>/json/decoder.py` -> json.decoder (or below a package's node-local data
+    directory: _slither_runtime.frozen_relative), `<frozen json/__init__.py>` -> json,
     `<frozen os>` and `<frozen importlib._bootstrap>` (CPython's own) -> as written."""
-    tree = (getattr(sys, "_stdlib_dir", None) or "").rstrip("/") + "/"
+    from _slither_runtime import frozen_relative
     if filename.startswith("<frozen ") and filename.endswith(">"):
         inner = filename[len("<frozen "):-1]
         if not inner.endswith(".py"):
             return inner
-    elif tree != "/" and filename.startswith(tree) and filename.endswith(".py"):
-        inner = filename[len(tree):]
+    elif filename.endswith(".py") and frozen_relative(filename):
+        inner = frozen_relative(filename)
     else:
         return None
     parts = inner[:-3].split("/")
