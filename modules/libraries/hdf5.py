@@ -2,8 +2,9 @@
 
 Debian's .orig tarball of trixie's HDF5 1.14.5 (Debian repacks the upstream release), pinned by
 its own sha256. Only the C library and its high-level library (h5py links both): no Fortran or
-C++ bindings, no command-line tools, tests or examples. zlib (deflate filter) is the system's
-static libz.a, found by configure on the default paths.
+C++ bindings, no command-line tools, tests or examples. zlib (the deflate filter) is the zlib
+recipe's, the one CPython's zlib module links: depends_on puts its prefix first on the include
+and library paths, so configure never finds a static libz.a of the host.
 
 Two variants, chosen by the plan (slither.libraries.hdf5_variant, HDF5=serial|parallel,
 default parallel exactly when the build has MPI, i.e. mpi4py is in MODULES): serial as written
@@ -18,6 +19,7 @@ version = "1.14.5+repack"
 source = Source("hdf5_1.14.5+repack.orig.tar.gz", "71cdb04c151ef4e8a7f88907adfc4f3b75afd44e96fbd55775e1c9d7c4e7c112",
                 debian=DebianSource("hdf5", versions=("1.14.5+repack-3",)))
 build_system = "autotools"
+depends_on = ["zlib"]
 licence = "BSD-3-Clause"  # COPYING: The HDF Group's BSD-style licence
 configure_flags = [
     "--disable-shared", "--enable-static",

@@ -1,7 +1,6 @@
-"""zlib, built with the TARGET's own C compiler for toolchains whose system has no static zlib
-for them: musl (Debian's libz.a is built against glibc). A TARGET names it in its
-`library_recipes`; the CPython step then links it into the zlib module, which pip's wheel
-handling (zipfile's deflate) and many packages need.
+"""zlib (libz.a) for CPython's zlib module, which pip's wheel handling (zipfile's deflate) and
+many packages need, and for HDF5's deflate filter: built with the TARGET's own C compiler, as
+every library the binary links.
 
 Debian's .orig tarball of bookworm's zlib (upstream 1.2.13, repacked without contrib/'s
 prebuilt binaries), pinned by sha256. zlib's own configure script takes the autotools
