@@ -69,3 +69,24 @@ def test_scons_says_one_line_and_exits_2_before_building(tmp_path):
         "scons: *** HDF5=serial with mpi4py in MODULES: h5py would be built without MPI and could not open "
         "a file with driver='mpio'; drop HDF5= (parallel is the default with mpi4py) or drop mpi4py"]
     assert not any(line.startswith(("library build", "package build", "cpython build")) for line in result.stdout.splitlines())
+
+
+def test_netcdf4_with_mpi4py_builds_netcdf_c_and_netcdf4_with_the_builds_mpi_over_parallel_hdf5():
+    made = plan(["netcdf4", "mpi4py", "numpy"])
+    recipes = by_name(made)
+    from slither.recipes import module_recipes
+    from slither.plan.package_set import build_path_names
+    assert "--enable-parallel" in recipes["hdf5"].configure_flags
+    assert module_recipes.uses_mpi(recipes["netcdf-c"]) and module_recipes.uses_mpi(recipes["netcdf4"])
+    assert "mpi4py" in build_path_names(recipes["netcdf4"], list(made.recipes))
+    names = [recipe.name for recipe in made.recipes]
+    assert names.index("hdf5") < names.index("netcdf-c") < names.index("netcdf4")
+
+
+def test_netcdf4_without_mpi4py_is_serial_all_the_way_down():
+    made = plan(["netcdf4", "numpy"])
+    recipes = by_name(made)
+    from slither.recipes import module_recipes
+    assert made.mpi is None
+    assert "--enable-parallel" not in recipes["hdf5"].configure_flags
+    assert not module_recipes.uses_mpi(recipes["netcdf-c"]) and not module_recipes.uses_mpi(recipes["netcdf4"])

@@ -130,3 +130,28 @@ def documented_fields(heading):
     ("## Every field of a library recipe", LIBRARY), ("## Fields the plan sets", PLAN)])
 def test_the_docs_field_tables_are_the_recipe_dataclass(heading, kind):
     assert documented_fields(heading) == [(field.name, field.type) for field in recipe_fields(kind)]
+
+
+def test_build_requirements_may_name_a_tool_once_per_series_and_the_plan_takes_this_series(tmp_path):
+    from slither.packages.build_requirements import HostPlatform
+    from slither.plan.recipe_free import with_locked_build_requirements
+    from slither.recipes.module_recipes import load_module_recipe
+    recipe = load_module_recipe("netcdf4")
+    for series in ("3.11", "3.13"):
+        locked = with_locked_build_requirements(recipe, store=tmp_path, host=HostPlatform(series, "manylinux"))
+        cython = [wheel.filename for wheel in locked.locked_build_requirements.wheels if wheel.pip.name == "Cython"]
+        assert cython == [f"cython-3.1.2-cp{series.replace('.', '')}-cp{series.replace('.', '')}-manylinux_2_17_x86_64"
+                          ".manylinux2014_x86_64.whl"]
+
+
+def test_build_requirements_naming_a_tool_twice_for_one_series_is_refused():
+    import pytest
+    from slither.errors import SlitherError
+    from slither.recipes import pinned_wheel
+    from slither.recipes.recipe import pinned_wheels
+    wheel = pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp311-cp311-linux_x86_64.whl", "0" * 64, "3.11")
+    anywhere = pinned_wheel("Cython", "3.1.2", "cython-3.1.2-py3-none-any.whl", "1" * 64)
+    with pytest.raises(SlitherError, match="names cython twice for CPython 3.11"):
+        pinned_wheels([wheel, wheel], "recipe.py")
+    with pytest.raises(SlitherError, match="names cython twice for CPython 3.11"):
+        pinned_wheels([anywhere, wheel], "recipe.py")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from slither.errors import SlitherError
+from slither.recipes.recipe import LIBRARY_BUILD_SYSTEMS
 from slither.sources.patches import PATCHES_DIR
 
 HDF5_CHOICES = ("serial", "parallel")
@@ -59,16 +60,40 @@ def apply(variant: str, recipes: tuple) -> tuple:
         return recipes
     by_name = {recipe.name: recipe for recipe in recipes}
     mpi_providers = by_name[MPI_PACKAGE].depends_on  # what gives mpi4py its MPI (mpich), for uses_mpi()
+    over_hdf5 = _built_over_hdf5(by_name)
     changed = []
     for recipe in recipes:
         if recipe.name == HDF5_RECIPE:
             recipe = dataclasses.replace(recipe, configure_flags=(*recipe.configure_flags, *PARALLEL_CONFIGURE_FLAGS),
                                          depends_on=tuple(dict.fromkeys((*recipe.depends_on, *mpi_providers))))
-        elif recipe.name == H5PY_RECIPE:
-            environment = {**recipe.build_environment, "HDF5_MPI": "ON"}
+        elif recipe.name in over_hdf5 and recipe.build_system in LIBRARY_BUILD_SYSTEMS:
+            # netCDF-C: compiled by the MPI wrapper, it finds parallel HDF5 and does parallel I/O
+            recipe = dataclasses.replace(recipe, depends_on=tuple(dict.fromkeys((*recipe.depends_on, *mpi_providers))))
+        elif recipe.name in over_hdf5:
+            # h5py, netCDF4: compiled by the MPI wrapper, mpi4py on the build path (their setup imports it)
+            extra = {"patches": (*recipe.patches, *PARALLEL_H5PY_PATCHES),
+                     "build_environment": {**recipe.build_environment, "HDF5_MPI": "ON"}} \
+                if recipe.name == H5PY_RECIPE else {}
             recipe = dataclasses.replace(
-                recipe, depends_on=tuple(dict.fromkeys((*recipe.depends_on, MPI_PACKAGE, *mpi_providers))),
-                patches=(*recipe.patches, *PARALLEL_H5PY_PATCHES),
-                build_environment=environment)
+                recipe, depends_on=tuple(dict.fromkeys((*recipe.depends_on, MPI_PACKAGE, *mpi_providers))), **extra)
         changed.append(recipe)
     return tuple(changed)
+
+
+def _built_over_hdf5(by_name: dict) -> set:
+    """The recipes that link HDF5, directly or through a library recipe that does (netCDF4 through
+    netcdf-c): each must be built with the same MPI as the parallel HDF5 under it."""
+    over = set()
+
+    def links_hdf5(name, seen=()):
+        recipe = by_name.get(name)
+        if recipe is None or name in seen:
+            return False
+        return HDF5_RECIPE in recipe.depends_on or any(
+            links_hdf5(dependency, (*seen, name)) for dependency in recipe.depends_on
+            if dependency in by_name and by_name[dependency].build_system in LIBRARY_BUILD_SYSTEMS)
+
+    for name in by_name:
+        if name != HDF5_RECIPE and links_hdf5(name):
+            over.add(name)
+    return over

@@ -102,8 +102,9 @@ def with_locked_build_requirements(recipe: Recipe, *, store: Path, host: HostPla
     if not wanted or recipe.locked_build_requirements is not None:
         return recipe
     if isinstance(wanted, tuple):
+        for_this_series = tuple(wheel for wheel in wanted if wheel.pip.python_version in ("", host.series))
         return dataclasses.replace(recipe, locked_build_requirements=build_requirements.pinned_build_requirements(
-            wanted, recipe.path))
+            for_this_series, recipe.path))
     if wanted != LOCKED_BUILD_REQUIREMENTS:
         raise SlitherError(f"{recipe.path}: build_requirements = {wanted!r}: the only value is "
                            f"{LOCKED_BUILD_REQUIREMENTS!r} (its sdist's own requirements, locked on first use)")

@@ -223,7 +223,10 @@ def pinned_wheels(value, where: str) -> tuple[Source, ...]:
                 and wheel.filename.endswith(".whl") and re.fullmatch(r"[0-9a-f]{64}", wheel.sha256 or "")):
             raise SlitherError(f"{where}: build requirement {wheel!r} is not a pinned_wheel(name, version, "
                                "filename, sha256) of a .whl file")
-    names = [re.sub(r"[-_.]+", "-", wheel.pip.name).lower() for wheel in value]
-    if len(set(names)) != len(names):
-        raise SlitherError(f"{where}: build_requirements names one tool twice")
+    # One wheel per tool, or one per tool and CPython series (python_version: Cython's per-series wheels)
+    names = [(re.sub(r"[-_.]+", "-", wheel.pip.name).lower(), wheel.pip.python_version) for wheel in value]
+    for name, series in names:
+        if names.count((name, series)) > 1 or (series and (name, "") in names):
+            raise SlitherError(f"{where}: build_requirements names {name} twice"
+                               + (f" for CPython {series}" if series else ""))
     return tuple(value)

@@ -1,0 +1,34 @@
+"""netCDF-C (libnetcdf.a), built from source over the HDF5 recipe, for netCDF4-python.
+
+Debian's .orig tarball of trixie's netCDF 4.9.3: upstream's own release tarball
+(netcdf-c-4.9.3/), pinned by sha256. netCDF-4 files are HDF5 files: the library is built over the
+hdf5 recipe's static libraries and, like h5py, over its parallel variant when mpi4py is in
+MODULES (slither.libraries.hdf5_variant then compiles it with the build's MPI compiler wrapper;
+netCDF-C finds H5Pset_fapl_mpio and turns on parallel I/O for netCDF-4 files by itself).
+
+Left out, each because a static binary for compute nodes has no use for it or cannot have it:
+remote access (DAP, byte-range HTTP, S3: they need libcurl), NCZarr (a directory or object-store
+format, zip storage needs libzip), HDF4, filter plugins (shared objects loaded at run time), the
+command-line utilities, tests, examples and documentation.
+
+configure checks that it can link HDF5 with a test program: the archives need zlib and libm after
+them, which LIBS gives (the zlib recipe's prefix is on the library path through depends_on).
+"""
+
+from slither.recipes import DebianSource, Source
+
+name = "netcdf-c"
+version = "4.9.3"
+source = Source("netcdf_4.9.3.orig.tar.gz", "990f46d49525d6ab5dc4249f8684c6deeaf54de6fec63a187e9fb382cc0ffdff",
+                debian=DebianSource("netcdf", versions=("1:4.9.3-1",)))
+build_system = "autotools"
+licence = "BSD-3-Clause"  # COPYRIGHT: UCAR/Unidata's BSD-style licence
+depends_on = ["hdf5", "zlib"]
+configure_flags = [
+    "--disable-shared", "--enable-static", "--with-pic",
+    "--enable-hdf5", "--disable-hdf4", "--disable-dap", "--disable-byterange", "--disable-nczarr",
+    "--disable-s3", "--disable-libxml2", "--disable-plugins", "--disable-filter-testing",
+    "--disable-utilities", "--disable-testsets", "--disable-examples", "--disable-doxygen",
+    "--disable-dependency-tracking",
+    "LIBS=-lz -lm",
+]
