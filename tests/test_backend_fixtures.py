@@ -378,3 +378,38 @@ def test_in_the_binary_both_extensions_share_the_private_librarys_one_state(tmp_
                              "print(_a.call(), _b.call(), _a.call(), _b.call(), _c.call(), _c.__spec__.origin)"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     assert result.stdout.split() == ["1", "1", "2", "2", "2", "built-in"], result.stderr
+
+
+# The same private shared library, built by CMake under scikit-build-core (spglib's shape: the C
+# library a CMake target with a versioned soname, the extension linked to it through its
+# symlinks): captured like meson's.
+SHARED_STATE_CMAKE = """
+cmake_minimum_required(VERSION 3.15)
+project(cstatepkg LANGUAGES C)
+find_package(Python COMPONENTS Interpreter Development.Module REQUIRED)
+add_library(state SHARED state.c)
+set_target_properties(state PROPERTIES VERSION 2.5.0 SOVERSION 2)
+Python_add_library(_a MODULE a.c WITH_SOABI)
+Python_add_library(_b MODULE b.c WITH_SOABI)
+target_link_libraries(_a PRIVATE state)
+target_link_libraries(_b PRIVATE state)
+install(TARGETS _a _b state DESTINATION cstatepkg)
+"""
+CMAKE_SHARED_STATE_FILES = {
+    "pyproject.toml": '[build-system]\nrequires = ["scikit-build-core"]\nbuild-backend = "scikit_build_core.build"\n\n'
+                      '[project]\nname = "cstatepkg"\nversion = "1.0"\n',
+    "CMakeLists.txt": SHARED_STATE_CMAKE, "state.c": STATE_C, "cstatepkg/__init__.py": "",
+    "a.c": EXTENSION_C % ("statepkg_bump()", "a", "a"), "b.c": EXTENSION_C % ("(void)0", "b", "b")}
+
+
+@BUILDS
+def test_a_private_shared_library_a_cmake_project_builds_outside_its_tree_is_captured(
+        tmp_path, tool_wheels, bare_python):
+    wheels = [str(wheel_of_installed(tmp_path / "wheels", distribution))
+              for distribution in ("scikit-build-core", "packaging", "pathspec", "cmake", "ninja")]
+    result, outputs = build_from_wheels(tmp_path, "cstatepkg", CMAKE_SHARED_STATE_FILES, tool_wheels, bare_python,
+                                        wheels=wheels, extra=["--build-system", "pep517"])
+    assert result.returncode == 0, result.stderr + (tmp_path / "build.log").read_text()[-3000:]
+    assert sorted(extension["module"] for extension in extensions_of(outputs)) == ["cstatepkg._a", "cstatepkg._b"]
+    assert archive_globals(outputs / "extensions.a") == [
+        "PyInit_9cstatepkg2_a", "PyInit_9cstatepkg2_b", "statepkg_bump", "statepkg_count"]

@@ -74,11 +74,16 @@ def is_link_query_or_compile(arguments: list[str]) -> bool:
                for argument in arguments)
 
 
+def is_shared_object_name(name: str) -> bool:
+    """`libx.so`, or versioned: `libx.so.2`, `libx.so.2.5.0`."""
+    return name.endswith(".so") or ".so." in name
+
+
 def kind_of_path(path: str) -> str:
     name = os.path.basename(path)
     if name.endswith(".a"):
         return "archive"
-    if name.endswith(".so") or ".so." in name:
+    if is_shared_object_name(name):
         return "shared"
     if name.endswith(SOURCE_SUFFIXES):
         return "source"
@@ -135,8 +140,9 @@ def parse_link_command(arguments: list[str]) -> LinkCommand | None:
 
 
 def may_link_extension(arguments: list[str]) -> bool:
-    """Cheap first look: a `-shared` link whose output is a `.so` (response files read)."""
+    """Cheap first look: a `-shared` link whose output is a `.so`, or a versioned one
+    (`libsymspg.so.2.5.0`, what CMake links for a library with a SOVERSION), response files read."""
     if "-shared" not in arguments and not any(argument.startswith("@") for argument in arguments):
         return False
     command = parse_link_command(expand_response_files(arguments))
-    return command is not None and command.output.endswith(".so")
+    return command is not None and is_shared_object_name(os.path.basename(command.output))

@@ -17,7 +17,8 @@ from pathlib import Path
 from ..errors import SlitherError
 from .archives import archives_made_by_the_build
 from .extension_names import has_extension_suffix, may_be_extension, original_init_symbol
-from .driver_arguments import LinkCommand, LinkInput, expand_response_files, parse_link_command
+from .driver_arguments import (LinkCommand, LinkInput, expand_response_files, is_shared_object_name,
+                               parse_link_command)
 from .partial_link import (Toolchain, defined_symbols, is_under, keep_globals_apart, link_relocatable,
                            localize_all_but, plan_partial_link)
 from ..files import sha256_of
@@ -137,14 +138,16 @@ def run_wrapped(compiler: list[str], arguments: list[str], settings: CaptureSett
     link_arguments: the driver form of the line when `compiler` is not a driver (a direct ld)."""
     command = parse_link_command(link_arguments if link_arguments is not None
                                  else expand_response_files(arguments))
-    if command is None or not may_be_extension(os.path.basename(command.output)):
+    output_name = os.path.basename(command.output) if command is not None else ""
+    if command is None or not is_shared_object_name(output_name):
         os.execvp(compiler[0], [*compiler, *arguments])  # same process: same output, same status
     status = subprocess.run([*compiler, *arguments]).returncode
     if status != 0:
         return status
     cwd = Path.cwd()
     try:
-        if is_extension_link(command, settings.toolchain, cwd):
+        # a versioned name (libsymspg.so.2.5.0) is never an extension, only the package's own library
+        if may_be_extension(output_name) and is_extension_link(command, settings.toolchain, cwd):
             capture_extension_link(command, compiler, settings, cwd)
         elif not command.sources:
             try:

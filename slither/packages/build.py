@@ -289,12 +289,18 @@ def build(args) -> None:
     # A package that uses MPI compiles and links C through the MPI wrapper, captured like any
     # compiler; MPICC names the capture wrapper, so builds that prefer MPICC (mpi4py) use it too.
     real_cc = args.mpi_compiler or profile.CC
+    # Backends that build outside the source tree (scikit-build-core's temporary build directory,
+    # where CMake links the package's own shared libraries) build in here: the package's too.
+    scratch = work / "tmp"
+    scratch.mkdir()
+    env["TMPDIR"] = str(scratch)
     env.update(write_wrappers(work / "wrappers", real_cc=real_cc, real_cxx=profile.CXX, real_fc=profile.FC,
-                              python=sys.executable, record_dir=record_dir, package_roots=[tree, from_build]))
+                              python=sys.executable, record_dir=record_dir,
+                              package_roots=[tree, from_build, scratch]))
     if args.mpi_compiler:
         env["MPICC"] = env["CC"]
     canonical_tree = f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}"
-    prefix_maps = [f"-ffile-prefix-map={tree}={canonical_tree}",
+    prefix_maps = [f"-ffile-prefix-map={tree}={canonical_tree}", f"-ffile-prefix-map={scratch}={canonical_tree}-tmp",
                    f"-ffile-prefix-map={host_python.parent.parent}={CANONICAL_HOST_PREFIX}"]
     env["CFLAGS"] = " ".join([*profile.CFLAGS, *prefix_maps])
     env["CXXFLAGS"] = " ".join(prefix_maps)
