@@ -32,7 +32,7 @@ import pytest
 from fixture_wheels import make_wheel, wheel_of_installed
 from slither.files import sha256_of
 from slither.recipes import module_recipes
-from slither.packages.build_requirements import LockedBuildRequirements
+from slither.packages.build_requirements import HostPlatform, LockedBuildRequirements
 from slither.errors import SlitherError
 from slither.plan.recipe_free import with_locked_build_requirements
 from test_package_build import SPEED_C, archive_globals, make_sdist, package_build
@@ -194,7 +194,8 @@ def test_a_recipe_pins_its_own_build_requirements(tmp_path, tool_wheels, bare_py
         f"build_requirements = [pinned_wheel('stand-in-backend', '0.1', {backend.name!r}, {sha256_of(backend)!r})]\n")
     recipe = module_recipes.load_module_recipe("pinnedpkg", modules_dir=tmp_path / "modules")
     # The plan turns the recipe's pins into what the build's prefix is made of.
-    locked = with_locked_build_requirements(recipe, store=tmp_path / "store", host=None).locked_build_requirements
+    locked = with_locked_build_requirements(recipe, store=tmp_path / "store",
+                                            host=HostPlatform("3.11", "manylinux")).locked_build_requirements
     assert isinstance(locked, LockedBuildRequirements) and locked.from_build == ()
     assert [(wheel.filename, wheel.sha256) for wheel in locked.wheels] == [(backend.name, sha256_of(backend))]
     assert locked.requires == ("stand-in-backend==0.1",)
