@@ -20,8 +20,8 @@ def entries(path, store, newest=None, calls=None):
         if calls is not None:
             calls.append((name, str(specifiers)))
         return (newest or {}).get(name)
-    return rf.module_entries(rf.read_requirements(str(path)), ENVIRONMENT, RECIPES, store=store,
-                             newest=newest_release, locked_sha256=lambda name, version: SHA[(name, version)])
+    return list(rf.module_entries(rf.read_requirements(str(path)), ENVIRONMENT, RECIPES, store=store,
+                                  newest=newest_release, locked_sha256=lambda name, version: SHA[(name, version)]))
 
 
 def test_a_requirements_txt_with_recipes_pins_hashes_markers_extras_and_includes(tmp_path):
@@ -96,3 +96,41 @@ def test_scons_takes_requirements_as_modules_and_refuses_a_missing_file(tmp_path
     assert "markupsafe" in planned.stdout
     missing = run_scons(["-n", f"BUILD_DIR={tmp_path / 'build'}", f"REQUIREMENTS={tmp_path / 'nope.txt'}"])
     assert missing.returncode == 2 and missing.stderr.strip().endswith(f"REQUIREMENTS={tmp_path / 'nope.txt'}: no such file")
+
+
+def test_each_entry_keeps_the_line_that_asked_for_it_and_the_plan_and_summary_say_it(tmp_path):
+    from slither.inspect.summary import brought_lines
+    from slither.plan.build_plan import with_requested_by
+    (tmp_path / "requirements.txt").write_text("# the application\nnumpy>=2\ntinypkg==1.0\n")
+    origins = rf.module_entries(rf.read_requirements(str(tmp_path / "requirements.txt")), ENVIRONMENT, RECIPES,
+                                store=tmp_path, newest=lambda name, specifiers: None,
+                                locked_sha256=lambda name, version: SHA[(name, version)])
+    assert origins == {"numpy": "requirements.txt:2", "tinypkg==1.0": "requirements.txt:3"}
+    from slither.recipes.recipe import Recipe
+    recipes = with_requested_by((Recipe(name="numpy", version="2.2.6"), Recipe(name="tinypkg", version="1.0"),
+                                 Recipe(name="cftime", version="1.6.6.1", needed_by=("netcdf4",))), origins)
+    assert [recipe.requested_by for recipe in recipes] == ["requirements.txt:2", "requirements.txt:3", ""]
+    assert brought_lines(recipes) == [
+        "  from REQUIREMENTS:", "    numpy 2.2.6: requirements.txt:2", "    tinypkg 1.0: requirements.txt:3",
+        "  brought in (run-time or build requirements):", "    cftime 1.6.6.1: needed by netcdf4"]
+
+
+def test_a_rust_package_a_requirement_brings_in_is_refused_in_one_line_naming_the_chain():
+    from slither.plan.module_entries import parse_entry
+    from slither.plan.package_set import resolve_packages
+    from slither.plan.runtime_requirements import Brought
+    from slither.recipes.recipe import Recipe
+
+    def recipe_free(name, version):
+        if name == "rusty":
+            raise SlitherError(f"{name} {version}: its build needs Rust (maturin), whose crates cannot be fetched here")
+        return Recipe(name=name, version=version)
+
+    def runtime(made):
+        return [Brought("middle", "2.0", ("app 1.0",)), Brought("rusty", "3.0", ("middle 2.0",))]
+
+    with pytest.raises(SlitherError) as refused:
+        resolve_packages([parse_entry("app==1.0")], resolve_named=lambda names: (), recipe_free=recipe_free,
+                         local_recipe=None, runtime=runtime, available=[])
+    assert str(refused.value) == ("app 1.0 -> middle 2.0 -> rusty 3.0: its build needs Rust (maturin), whose crates "
+                                  "cannot be fetched here")

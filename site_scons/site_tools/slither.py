@@ -78,7 +78,7 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
                    modules=(), freeze=True, exclude=None, build_dir="build", source_dirs=(),
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
                    frozen_sources=True, unfrozen=(), hdf5="", from_sdist=(), host_libraries=(),
-                   blas_cpu="dynamic"):
+                   blas_cpu="dynamic", requirement_origins=None):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
@@ -100,7 +100,7 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
                                 mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"],
                                 unfrozen=unfrozen, hdf5=hdf5, from_sdist=from_sdist,
                                 host_libraries=host_libraries, blas_cpu=blas_cpu,
-                                without=tuple(without))
+                                without=tuple(without), requirement_origins=requirement_origins)
     build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
                                            verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
                                            profile=plan.profile)

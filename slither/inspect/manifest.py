@@ -30,6 +30,8 @@ def format_inspection(manifest: dict, modules: bool = True) -> str:
                  f"static link: {' '.join(toolchain.get('static_link_flags', []))}")
     packages = build.get("modules", {})
     lines.append(modules_line(packages))
+    lines += [f"  {name} {info['version']}: from REQUIREMENTS {info['requested_by']}"
+              for name, info in sorted(packages.items()) if info.get("requested_by")]
     lines += [f"  {name} {info['version']}: brought in, needed by {', '.join(info['needed_by'])}"
               for name, info in sorted(packages.items()) if info.get("needed_by")]
     lines += [f"  {name}: a pure-Python fallback (its source has compiled code, its build made no extension module)"

@@ -50,13 +50,17 @@ def frozen_lines(frozen_modules: list[dict], stdlib_note: str = "") -> list[str]
 
 
 def brought_lines(recipes) -> list[str]:
-    """Packages the build took in because another needs them, and who."""
+    """Packages a REQUIREMENTS line asked for, and those the build took in because another needs
+    them, and who."""
+    requested = [f"    {recipe.name} {recipe.version}: {recipe.requested_by}"
+                 for recipe in recipes if getattr(recipe, "requested_by", "")]
     lines = []
     for recipe in recipes:
         needed_by = getattr(recipe, "needed_by", ())
         if needed_by:
             lines.append(f"    {recipe.name} {recipe.version}: needed by {', '.join(needed_by)}")
-    return (["  brought in (run-time or build requirements):"] + lines) if lines else []
+    return ((["  from REQUIREMENTS:"] + requested) if requested else []) + \
+        ((["  brought in (run-time or build requirements):"] + lines) if lines else [])
 
 
 def origin_in_short(component: dict) -> str:

@@ -6,6 +6,7 @@ plan (paths, excludes, manifest) without running SCons.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 import os
@@ -361,6 +362,7 @@ class Plan:
                                       "source": recipe.source.filename,
                                       "recipe": bool(recipe.path),
                                       **({"needed_by": list(recipe.needed_by)} if recipe.needed_by else {}),
+                                      **({"requested_by": recipe.requested_by} if recipe.requested_by else {}),
                                       **({"local_project": True} if recipe.local_project else {})}
                         for recipe in self.recipes},
             **({"mpi": self.mpi.description} if self.mpi else {}),
@@ -467,13 +469,21 @@ def check_from_sdist(names, entries, recipe_names) -> frozenset:
     return frozenset(normalized_name(name) for name in names)
 
 
+def with_requested_by(recipes: tuple, requirement_origins: dict[str, str]) -> tuple:
+    """Each recipe a REQUIREMENTS line named, with that line (for the summary and `inspect`)."""
+    by_name = {normalized_name(parse_entry(text).name): origin for text, origin in requirement_origins.items()}
+    return tuple(dataclasses.replace(recipe, requested_by=by_name[normalized_name(recipe.name)])
+                 if normalized_name(recipe.name) in by_name else recipe for recipe in recipes)
+
+
 def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
               exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
               main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "",
               unfrozen=(), hdf5: str = "", from_sdist=(), host_libraries=(), without=(),
-              blas_cpu: str = openblas.DYNAMIC) -> Plan:
+              blas_cpu: str = openblas.DYNAMIC, requirement_origins=None) -> Plan:
     """The plan of one binary, from build variables already parsed (parse_module_list,
-    parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile."""
+    parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile.
+    requirement_origins: {MODULES entry: the REQUIREMENTS line it came from}."""
     if not NAME_PATTERN.match(name or ""):
         raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
     release = loading.cpython_release(str(series))
@@ -549,6 +559,7 @@ def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modu
     recipes = toolchain_libraries.apply_blas(supplied.blas, recipes)
     recipes = apply_blas_cpu(blas_cpu, recipes, store=store, source_dirs=source_dirs)
     recipes = tuple(build_order(list(recipes)))
+    recipes = with_requested_by(recipes, requirement_origins or {})
     origins = toolchain_libraries.origins(supplied, found_hdf5, recipes, hdf5_recipe, variant)
     mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
     check_static_libraries(recipes, profile)

@@ -72,6 +72,21 @@ def build_path_names(recipe: Recipe, recipes: list[Recipe]) -> tuple[str, ...]:
     return tuple(other.name for other in recipes if other.name in wanted)
 
 
+def requirement_chain(item, brought) -> str:
+    """`pkg 1.0 -> middle 2.0 -> item 3.0`: from an entry of MODULES to `item`, through the first
+    package that needs each one (Brought.needed_by names "name version")."""
+    labels = {f"{other.name} {other.version}": other for other in brought}
+    chain = [f"{item.name} {item.version}"]
+    current = item
+    while current is not None and current.needed_by and len(chain) < 20:
+        parent = current.needed_by[0]
+        if parent in chain:
+            break
+        chain.insert(0, parent)
+        current = labels.get(parent)
+    return " -> ".join(chain)
+
+
 def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[list[str]], tuple],
                      recipe_free: Callable[[str, str], Recipe], local_recipe: Callable[[ModuleEntry], Recipe],
                      runtime: Callable[[list[tuple]], list], available: list[str]) -> tuple[Recipe, ...]:
@@ -113,8 +128,12 @@ def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[lis
                 recipes.setdefault(recipe.name, recipe)
             recipes[item.name] = dataclasses.replace(recipes[item.name], needed_by=tuple(item.needed_by))
         else:
-            made[item.name] = dataclasses.replace(recipe_free(item.name, item.version), extras=tuple(item.extras),
-                                                  needed_by=tuple(item.needed_by))
+            try:
+                recipe = recipe_free(item.name, item.version)
+            except SlitherError as error:  # a Rust build, say: name the chain that brought it
+                reason = str(error).removeprefix(f"{item.name} {item.version}: ")
+                raise SlitherError(f"{requirement_chain(item, brought)}: {reason}") from None
+            made[item.name] = dataclasses.replace(recipe, extras=tuple(item.extras), needed_by=tuple(item.needed_by))
 
     for recipe in list(made.values()):
         for name in from_build_names(recipe):

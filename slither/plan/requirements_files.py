@@ -169,11 +169,12 @@ def resolve_once(name: str, specifier: str, store: Path, newest: Callable[[str, 
 
 def module_entries(required: list[Required], environment: dict, recipe_versions: dict[str, str], *,
                    store: Path, newest: Callable[[str, SpecifierSet], str | None],
-                   locked_sha256: Callable[[str, str], str]) -> list[str]:
-    """MODULES entries for the requirements that apply to the binary's interpreter.
+                   locked_sha256: Callable[[str, str], str]) -> dict[str, str]:
+    """MODULES entries for the requirements that apply to the binary's interpreter, each with the
+    line that asked for it ({"numpy": "requirements.txt:2"}, in the file's order).
     recipe_versions: {recipe name: its version}; newest(name, specifiers): the newest release on
     the index; locked_sha256(name, version): the sha256 of the file name==version is locked to."""
-    entries, chosen = [], {}
+    entries, chosen = {}, {}
     for item in required:
         if not applies(item, environment):
             continue
@@ -201,11 +202,11 @@ def module_entries(required: list[Required], environment: dict, recipe_versions:
             raise SlitherError(f"REQUIREMENTS {item.origin}: {item.name} is asked for twice, as {chosen[key]} and {entry}")
         if key not in chosen:
             chosen[key] = entry
-            entries.append(entry)
+            entries[entry] = item.origin
     return entries
 
 
-def entries_for_build(path_text: str, series: str, store: Path, log=print) -> list[str]:
+def entries_for_build(path_text: str, series: str, store: Path, log=print) -> dict[str, str]:
     """REQUIREMENTS as MODULES entries for this build: the file read, its markers evaluated for
     CPython `series`, unpinned names resolved against the package index (once, then locked)."""
     from slither.plan import runtime_requirements

@@ -101,6 +101,7 @@ class Recipe:
     declared_requirements: tuple[str, ...] | None = _declared(PLAN)  # a local project's, from pyproject.toml
     extras: tuple[str, ...] = _declared(PLAN, ())         # name[extra]==version
     needed_by: tuple[str, ...] = _declared(PLAN, ())      # who brought it in, when no MODULES entry did
+    requested_by: str = _declared(PLAN, "")               # the REQUIREMENTS line that named it ("requirements.txt:3")
     require_extensions: bool = _declared(PLAN, False)     # name!=... entries: every extension must build
     # slither.packages.build_requirements.LockedBuildRequirements: the wheels its build prefix is
     # made of (from build_requirements, or locked on first use); None: the pinned build tools.
