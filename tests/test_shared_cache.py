@@ -53,3 +53,24 @@ def test_two_concurrent_builds_share_one_cache(tmp_path):
     assert not any(line.startswith(("compile ", "link ", "freeze modules", "cpython build"))
                    for line in again.stdout.splitlines())
     assert sha256(tmp_path / "alpha-again" / "bin" / "alpha") == sha256(alpha)
+
+
+def test_two_concurrent_builds_with_the_same_variables_give_the_same_bytes(tmp_path):
+    """The same variables in two BUILD_DIRs at once, one cache: a step one of them is making, the
+    other waits for and takes from the cache; both binaries are byte for byte the same."""
+    processes = [start_scons([f"BUILD_DIR={tmp_path / name}", "MODULES=markupsafe", "FREEZE_PATHS=" + str(extra)])
+                 for name, extra in (("one", _package(tmp_path)), ("two", _package(tmp_path)))]
+    outputs = [process.communicate(timeout=3600) for process in processes]
+    for process, (stdout, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stdout[-2000:] + stderr[-2000:]
+    assert sha256(tmp_path / "one" / "bin" / "python-static") == sha256(tmp_path / "two" / "bin" / "python-static")
+
+
+def _package(tmp_path: Path) -> Path:
+    """A FREEZE_PATHS package no other build has (so its freeze and link steps are not in the
+    cache yet and one of the two builds really makes them), the same bytes for both builds."""
+    root = tmp_path / "extra"
+    if not root.exists():
+        (root / "sharedcacheprobe").mkdir(parents=True)
+        (root / "sharedcacheprobe" / "__init__.py").write_text(f"STARTED = {time.time()!r}\n")
+    return root
