@@ -12,7 +12,8 @@ format, zip storage needs libzip), HDF4, filter plugins (shared objects loaded a
 command-line utilities, tests, examples and documentation.
 
 configure checks that it can link HDF5 with a test program: the archives need zlib and libm after
-them, which LIBS gives (the zlib recipe's prefix is on the library path through depends_on).
+them, which LIBS gives (the zlib recipe's prefix is on the library path through depends_on); a
+configure flag is one word, so LIBS names them through the compiler driver's -Wl,.
 """
 
 from slither.recipes import DebianSource, Source
@@ -30,5 +31,5 @@ configure_flags = [
     "--disable-s3", "--disable-libxml2", "--disable-plugins", "--disable-filter-testing",
     "--disable-utilities", "--disable-testsets", "--disable-examples", "--disable-doxygen",
     "--disable-dependency-tracking",
-    "LIBS=-lz -lm",
+    "LIBS=-Wl,-lz,-lm",  # one word (recipe flags hold no spaces): -lz -lm, after the test's -lhdf5
 ]

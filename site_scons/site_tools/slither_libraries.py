@@ -72,8 +72,13 @@ def _dependencies(env, recipe, profile, libraries_dir, linkage):
         if not is_library(dependency):
             raise SlitherError(f"{recipe.path}: depends_on names {name}, which is not a library recipe "
                                f"(build_system {dependency.build_system!r})")
-        if "mpi" not in dependency.provides:
-            built.append(env.LibraryBuild(dependency, profile, libraries_dir, linkage=linkage))
+        if "mpi" in dependency.provides:
+            continue
+        # Already declared by the build, as its plan made it (the parallel HDF5 under netCDF-C),
+        # or else the recipe as written.
+        directory = env.Dir(libraries_dir).Dir(directory_name(name, dependency.version, profile.name, linkage))
+        declared = _DECLARED.get(directory.abspath)
+        built.append(declared or env.LibraryBuild(dependency, profile, libraries_dir, linkage=linkage))
     return built
 
 

@@ -285,6 +285,7 @@ def apply_hdf5(found: Hdf5Prefix | None, recipes: tuple) -> tuple:
     built, and what depended on it (h5py) gets the toolchain's prefix and version instead."""
     if found is None:
         return recipes
+    hdf5 = next((recipe for recipe in recipes if recipe.name == HDF5_RECIPE), None)
     changed = []
     for recipe in recipes:
         if recipe.name == HDF5_RECIPE:
@@ -298,7 +299,10 @@ def apply_hdf5(found: Hdf5Prefix | None, recipes: tuple) -> tuple:
                                                                   if name != HDF5_RECIPE),
                                          build_environment=environment)
         changed.append(recipe)
-    return tuple(changed)
+    # What only the hdf5 recipe depended on (its zlib) goes with it.
+    still_needed = {name for recipe in changed for name in recipe.depends_on}
+    orphaned = set(hdf5.depends_on if hdf5 else ()) - still_needed
+    return tuple(recipe for recipe in changed if recipe.name not in orphaned)
 
 
 # --- what the plan and the summary say ------------------------------------------------------
