@@ -30,12 +30,12 @@ import tarfile
 import pytest
 
 from fixture_wheels import make_wheel, wheel_of_installed
+from package_step import SPEED_C, archive_globals, make_sdist, package_build
 from slither.files import sha256_of
 from slither.recipes import module_recipes
 from slither.packages.build_requirements import HostPlatform, LockedBuildRequirements
 from slither.errors import SlitherError
 from slither.plan.recipe_free import with_locked_build_requirements
-from test_package_build import SPEED_C, archive_globals, make_sdist, package_build
 
 
 @pytest.fixture(scope="module")
