@@ -14,6 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The helper modules that several test modules share hold assertions of their own: pytest is told
+# to rewrite them as it rewrites a test module, so that a failing one shows its values too. (It
+# must be told before they are first imported, hence here.)
+pytest.register_assert_rewrite("capture_fixtures")
+
 
 @pytest.fixture
 def wrappers(tmp_path):
