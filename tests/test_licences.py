@@ -20,7 +20,7 @@ from slither.recipes.recipe import Recipe, is_spdx_expression
 from slither.recipes.loading import load_cpython_recipe
 from slither.plan.package_licence import licence_from_metadata, metadata_of
 
-from test_inspection import MANIFEST
+from manifest_samples import MANIFEST
 
 ROOT = Path(__file__).resolve().parent.parent
 CPYTHON_BUILTIN = ["_bz2", "_ctypes", "_curses", "_decimal", "_gdbm", "_hashlib", "_lzma", "_sqlite3",
