@@ -6,7 +6,6 @@ of the same MPICH costs in a static C program (the build's own mpi-init-static),
 """
 
 import os
-import re
 import shutil
 import sys
 import subprocess
@@ -18,32 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import without_stdlib_libraries, ROOT, run_scons, step_outcomes
-from slither.inspect.audit import counts_against_startup, parse_strace, trace_file_calls
+from mpi_apps import APP, _counted
+from slither.inspect.audit import parse_strace, trace_file_calls
 
 pytestmark = pytest.mark.slow
-
-APP = """\
-import sys
-from array import array
-from mpi4py import MPI
-
-comm = MPI.COMM_WORLD
-rank, size = comm.Get_rank(), comm.Get_size()
-total = comm.allreduce(rank, op=MPI.SUM)
-shared = comm.bcast({"answer": 42, "from": rank} if rank == 0 else None, root=0)
-send, received = array("d", [rank + 1.0] * 3), array("d", [0.0] * 3)
-comm.Allreduce(send, received, op=MPI.SUM)
-maps = open("/proc/self/maps").read().splitlines()
-shared_objects = sum(".so" in line for line in maps)
-line = (f"rank={rank} size={size} sum={total} bcast={shared['answer']}/{shared['from']} "
-        f"buffer={received[0]:g} so={shared_objects} static={MPI.Get_library_version().split()[0]}")
-# Rank 0 prints every rank's line: mpiexec forwards each rank's stdout on its own and may
-# interleave lines that two ranks write at the same moment.
-lines = comm.gather(line, root=0)
-if rank == 0:
-    print("\\n".join(lines))
-"""
-
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
@@ -132,12 +109,6 @@ def test_mpi_is_a_dotted_builtin_module_named_as_under_a_normal_install(build):
     result = run([build["binary"], "-c", code])
     assert result.stdout.split() == ["mpi4py.MPI", "mpi4py.MPI", "mpi4py", "mpi4py", "built-in", "True",
                                      "True", "1"], result.stderr
-
-
-def _counted(calls):
-    """Counted calls, with numbers (pids, ranks, addresses) made alike across runs and programs."""
-    return Counter((call.syscall, re.sub(r"\d+", "N", call.path), call.failed)
-                   for call in calls if counts_against_startup(call))
 
 
 def test_from_mpi4py_import_mpi_adds_no_file_syscall_beyond_mpi_init_in_c(build, tmp_path):

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 
 from conftest import run_scons, step_outcomes
+from mpi_apps import APP, _counted
 from slither.inspect.audit import counts_against_startup, trace_file_calls
-from test_mpi import APP, _counted
 from test_static_interpreter import (  # noqa: F401  (collected here with the musl build)
     LIBRARIES_AT_WORK, Build, test_binary_is_fully_static, test_build_prints_a_summary,
     test_frozen_modules_cannot_be_shadowed,
