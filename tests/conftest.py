@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 # The helper modules that several test modules share hold assertions of their own: pytest is told
 # to rewrite them as it rewrites a test module, so that a failing one shows its values too. (It
 # must be told before they are first imported, hence here.)
-pytest.register_assert_rewrite("capture_fixtures")
+pytest.register_assert_rewrite("capture_fixtures", "interpreter_checks")
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """TARGET=musl: the same static interpreter with Debian's musl-gcc, checked like the gnu one.
 
-The checks of tests/test_static_interpreter.py run here unchanged against the musl binary
-(imported below, so pytest collects them with this module's `build` fixture); the rest are
-musl's own: every library the stdlib's C modules link built with musl-gcc from the same recipes
-as for gnu, so the same C modules are built in, and no glibc anywhere.
+The checks of tests/interpreter_checks.py, which tests/test_static_interpreter.py runs on the gnu
+binaries, run here unchanged against the musl binary (imported below, so pytest collects them
+with this module's `build` fixture); the rest are musl's own: every library the stdlib's C
+modules link built with musl-gcc from the same recipes as for gnu, so the same C modules are
+built in, and no glibc anywhere.
 """
 
 import subprocess
@@ -11,15 +12,15 @@ import subprocess
 import pytest
 
 from conftest import run_scons, step_outcomes
-from mpi_apps import APP, _counted
-from slither.inspect.audit import counts_against_startup, trace_file_calls
-from test_static_interpreter import (  # noqa: F401  (collected here with the musl build)
+from interpreter_checks import (  # noqa: F401  (collected here with the musl build)
     LIBRARIES_AT_WORK, Build, test_binary_is_fully_static, test_build_prints_a_summary,
     test_frozen_modules_cannot_be_shadowed,
     test_isolated_and_no_site_flags, test_missing_stdlib_name_fails_fast_without_looking_on_disk,
     test_plain_start_makes_zero_file_syscalls, test_runs_copied_elsewhere_read_only_and_without_home,
     test_script_dir_on_sys_path_is_absolute_and_normalized,
     test_traceback_names_the_original_file_and_line, test_user_modules_import_from_script_dir_and_pythonpath)
+from mpi_apps import APP, _counted
+from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
 
