@@ -89,6 +89,13 @@ def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
 
 
+def assert_built(result: subprocess.CompletedProcess, tail: int = 3000):
+    """That a scons build succeeded; if not, the message is the last `tail` characters of its
+    output and of its errors, where a failed step says what went wrong."""
+    __tracebackhide__ = True  # pytest reports a failure at the test's line, not here
+    assert result.returncode == 0, result.stdout[-tail:] + result.stderr[-tail:]
+
+
 def ci_blas_cpu() -> str:
     """BLAS_CPU for the default test runs: one OpenBLAS kernel family this machine runs (a build
     of some ten minutes on two cores), instead of DYNAMIC_ARCH's fourteen (tests/test_openblas.py

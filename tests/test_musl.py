@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons, step_outcomes
+from conftest import assert_built, run_scons, step_outcomes
 from interpreter_checks import (  # noqa: F401  (collected here with the musl build)
     LIBRARIES_AT_WORK, Build, test_binary_is_fully_static, test_build_prints_a_summary,
     test_frozen_modules_cannot_be_shadowed,
@@ -41,7 +41,7 @@ def build(tmp_path_factory):
     result = Build("3.11", tmp_path_factory.mktemp("build-musl"))
     result.arguments += ["TARGET=musl", WITHOUT_THE_SLOW_LIBRARIES]
     completed = result.scons("JOBS=2")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     result.first_output = completed.stdout
     return result
 
@@ -57,7 +57,7 @@ def with_markupsafe(build):
     """MODULES on musl: markupsafe (a setuptools C extension, no outside library), built by the
     musl host interpreter with the musllinux build tools, into a second binary beside the first."""
     completed = build.scons("JOBS=2", "MODULES=markupsafe", "NAME=python-markupsafe")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     return build.build_dir / "bin" / "python-markupsafe", completed.stdout
 
 
@@ -74,7 +74,7 @@ def full_build(tmp_path_factory):
     result = Build("3.11", tmp_path_factory.mktemp("build-musl-full"))
     result.arguments.append("TARGET=musl")
     completed = result.scons("JOBS=2")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     result.first_output = completed.stdout
     return result
 
@@ -163,7 +163,7 @@ def test_musl_module_imports_with_zero_file_syscalls_and_no_shared_object(with_m
 def with_mpi4py(build):
     """MODULES=mpi4py on musl: MPICH built by its recipe with musl-gcc (C only), mpi4py on it."""
     completed = build.scons("JOBS=2", "MODULES=mpi4py", "NAME=python-mpi", timeout=5400)
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     return {"binary": build.build_dir / "bin" / "python-mpi",
             "mpiexec": build.build_dir / "libraries" / "mpich-4.0.2-musl" / "prefix" / "bin" / "mpiexec",
             "c_program": build.build_dir / "mpi" / "mpich-musl" / "mpi-init-static"}

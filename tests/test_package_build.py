@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 from package_step import SPEED_C, archive_globals, make_sdist, package_build
 from slither.packages import build_tools
 from slither.recipes import loading, module_recipes
@@ -240,7 +240,7 @@ def host_cpython(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("host-build")
     host = build_dir / "cpython-3.11.2-gnu" / "host" / "bin" / "python3.11"
     built = run_scons([f"BUILD_DIR={build_dir}", str(host)])
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    assert_built(built, tail=2000)
     return host
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import interpreter_checks
-from conftest import ROOT, step_outcomes, without_stdlib_libraries
+from conftest import assert_built, ROOT, step_outcomes, without_stdlib_libraries
 from interpreter_checks import LIBRARIES_AT_WORK, Build
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
@@ -43,7 +43,7 @@ def builds(tmp_path_factory):
             result = Build(series, tmp_path_factory.mktemp(f"build-{series}-{modules.replace(',', '-') or 'core'}"),
                            tuple(filter(None, modules.split(","))))
             completed = result.scons(timeout=5400)
-            assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+            assert_built(completed)
             result.first_output = completed.stdout
             made[configuration] = result
         return made[configuration]
@@ -261,7 +261,7 @@ def test_the_modules_build_takes_everything_but_freeze_and_link_from_the_cache(b
                                                        "freeze", "link"}, outcomes
     again = Build(first.series, first.build_dir.with_name(first.build_dir.name + "-again"), first.modules)
     rebuilt = again.scons()
-    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:] + rebuilt.stderr[-3000:]
+    assert_built(rebuilt)
     assert set(step_outcomes(rebuilt.stdout).values()) == {"cache"}, rebuilt.stdout
     for step in ("compile ", "assemble ", "link ", "freeze modules", "cpython build", "package build"):
         assert not ran(rebuilt.stdout, step), f"{step!r} ran:\n{rebuilt.stdout}"
