@@ -26,8 +26,8 @@ STDLIB_IMPORTS = ("json, decimal, sqlite3, ssl, zlib, bz2, lzma, hashlib, ctypes
                   "asyncio, xml.etree.ElementTree, unicodedata, zoneinfo")
 
 
-# The binary with third-party packages frozen in (issue #6: the runtime promises hold for it
-# too). Its pieces are the ones tests/test_numpy.py (MODULES=numpy) and tests/test_mpi.py
+# The binary with third-party packages frozen in (the runtime promises hold for it too). Its
+# pieces are the ones tests/test_numpy.py (MODULES=numpy) and tests/test_mpi.py
 # (MODULES=mpi4py) build anyway: from a warm cache only main.c, the freeze and the link are new.
 MODULES_BUILD = "3.11+numpy,mpi4py"
 
