@@ -14,6 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The helper modules that several test modules share hold assertions of their own: pytest is told
+# to rewrite them as it rewrites a test module, so that a failing one shows its values too. (It
+# must be told before they are first imported, hence here.)
+pytest.register_assert_rewrite("capture_fixtures", "interpreter_checks")
+
 
 @pytest.fixture
 def wrappers(tmp_path):
@@ -82,6 +87,13 @@ def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
         arguments.append(f"BLAS_CPU={ci_blas_cpu()}")
     return subprocess.run([sys.executable, "-m", "SCons", *arguments], cwd=cwd, env=env or os.environ.copy(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+
+def assert_built(result: subprocess.CompletedProcess, tail: int = 3000):
+    """That a scons build succeeded; if not, the message is the last `tail` characters of its
+    output and of its errors, where a failed step says what went wrong."""
+    __tracebackhide__ = True  # pytest reports a failure at the test's line, not here
+    assert result.returncode == 0, result.stdout[-tail:] + result.stderr[-tail:]
 
 
 def ci_blas_cpu() -> str:

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
@@ -67,7 +67,7 @@ def binary(tmp_path_factory):
     modules = ",".join(["numpy"] + [entry_of(package) for package in PACKAGES])
     result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={modules}", f"FROM_SDIST={','.join(FROM_SDIST)}"],
                        timeout=7200)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert_built(result, tail=4000)
     return root / "build" / "bin" / "python-static"
 
 

@@ -30,12 +30,12 @@ import tarfile
 import pytest
 
 from fixture_wheels import make_wheel, wheel_of_installed
+from package_step import SPEED_C, archive_globals, make_sdist, package_build
 from slither.files import sha256_of
 from slither.recipes import module_recipes
 from slither.packages.build_requirements import HostPlatform, LockedBuildRequirements
 from slither.errors import SlitherError
 from slither.plan.recipe_free import with_locked_build_requirements
-from test_package_build import SPEED_C, archive_globals, make_sdist, package_build
 
 
 @pytest.fixture(scope="module")
@@ -367,13 +367,13 @@ def test_in_the_binary_both_extensions_share_the_private_librarys_one_state(tmp_
     """The same project as the user's own (MODULES=./dir, the pinned meson-python): `_a.call()`
     bumps the library's counter, `_b.call()` reads it; with a copy per extension `_b` would see 0.
     `statepkg.kernels` is the namespace package the freezer made for `_c` (stock: no __file__)."""
-    from conftest import run_scons
+    from conftest import assert_built, run_scons
     project = tmp_path / "statepkg"
     for name, text in SHARED_STATE_FILES.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text)
     built = run_scons([f"BUILD_DIR={tmp_path / 'build'}", f"MODULES={project}", "JOBS=2"], timeout=3600)
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert_built(built)
     result = subprocess.run([str(tmp_path / "build" / "bin" / "python-static"), "-c",
                              "from statepkg import _a, _b\nfrom statepkg.kernels import _c\n"
                              "print(_a.call(), _b.call(), _a.call(), _b.call(), _c.call(), _c.__spec__.origin)"],

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def binary(tmp_path_factory):
     root = tmp_path_factory.mktemp("blasdot")
     shutil.copytree(ROOT / "tests" / "fixtures" / "blasdot", root / "blasdot")
     built = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={root / 'blasdot'}"])
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert_built(built, tail=4000)
     return root / "build" / "bin" / "python-static"
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from capture_fixtures import EXT_SUFFIX, global_definitions, module_source, symbols
 from slither.capture.archives import archives_made_by_the_build
 from slither.capture.ld_ar_arguments import archive_written_by_ar, driver_form_of_ld
 from slither.capture.records import read_records
-from test_capture import EXT_SUFFIX, global_definitions, module_source, symbols
 
 INCLUDE = f"-I{sysconfig.get_paths()['include']}"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ci_blas_cpu, ROOT, run_scons
+from conftest import assert_built, ci_blas_cpu, ROOT, run_scons
 
 sys.path.insert(0, str(ROOT / "tests" / "cluster"))
 
@@ -94,7 +94,7 @@ def cluster():
 def build(shared_dir):
     build_dir = shared_dir / "build"
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,mpi4py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {"dir": build_dir, "binary": build_dir / "bin" / "python-static",
             "mpiexec": build_dir / "libraries" / "mpich-4.0.2-gnu" / "prefix" / "bin" / "mpiexec"}
 

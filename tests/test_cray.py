@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons, step_outcomes
+from conftest import assert_built, ROOT, run_scons, step_outcomes
 from craype import compiler_is_reachable, craype_environment, output_of, read_log
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 from slither.cache import default_cache_dir
@@ -63,7 +63,7 @@ def cray(tmp_path_factory):
     arguments = [f"BUILD_DIR={build_dir}", "TARGET=cray", "JOBS=2", f"CACHE_DIR={fresh_cache(tmp)}",
                  WITHOUT_ALL_BUT_ZLIB]
     result = run_scons(arguments, env=environment, timeout=5400)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {"tmp": tmp, "log": log, "env": environment, "build_dir": build_dir, "arguments": arguments,
             "binary": build_dir / "bin" / "python-static", "output": result.stdout, "calls": read_log(log)}
 
@@ -122,7 +122,7 @@ def mpich_prefix(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("mpich") / "build"
     marker = build_dir / "libraries" / f"{MPICH}-gnu" / "prefix" / ".slither-prefix"
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=mpich", "JOBS=2", str(marker)], timeout=5400)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return marker.parent
 
 
@@ -131,7 +131,7 @@ def cray_mpi4py(cray, mpich_prefix):
     log = cray["tmp"] / "craype-mpi4py.log"
     environment = {**cray["env"], "CRAY_MPICH_DIR": str(mpich_prefix), "CRAYPE_STANDIN_LOG": str(log)}
     result = run_scons([*cray["arguments"], "MODULES=mpi4py"], env=environment, timeout=5400)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {**cray, "output": result.stdout, "calls": read_log(log), "mpich": mpich_prefix}
 
 
@@ -200,7 +200,7 @@ def hdf5_parallel_prefix(tmp_path_factory, mpich_prefix):
     marker = build_dir / "libraries" / HDF5_PREFIX / "prefix" / ".slither-prefix"
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=hdf5,mpi4py", "HDF5=parallel", "JOBS=2", str(marker)],
                        timeout=5400)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return marker.parent
 
 
@@ -212,7 +212,7 @@ def cray_hpc(cray, mpich_prefix, hdf5_parallel_prefix):
     environment = craype_environment(cray["tmp"], log, mpich_dir=mpich_prefix, libsci_dir=libsci,
                                      hdf5_dir=hdf5_parallel_prefix)
     result = run_scons([*cray["arguments"], "MODULES=numpy,mpi4py,h5py"], env=environment, timeout=7200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {**cray, "output": result.stdout, "calls": read_log(log), "mpich": mpich_prefix, "libsci": libsci,
             "hdf5": hdf5_parallel_prefix}
 
@@ -294,7 +294,7 @@ def cray_stack(cray_hpc):
     environment = craype_environment(cray_hpc["tmp"], log, mpich_dir=cray_hpc["mpich"], libsci_dir=cray_hpc["libsci"],
                                      hdf5_dir=cray_hpc["hdf5"])
     result = run_scons([*cray_hpc["arguments"], "MODULES=numpy,scipy,mpi4py,h5py"], env=environment, timeout=7200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {**cray_hpc, "output": result.stdout, "calls": read_log(log)}
 
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ def binary(tmp_path_factory):
     root = tmp_path_factory.mktemp("data-by-path")
     shutil.copytree(ROOT / "tests" / "fixtures" / "bytable", root / "bytable")
     built = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={root / 'bytable'}"])
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert_built(built, tail=4000)
     assert "data read by path: bytable" in built.stdout, built.stdout[-3000:]
     return root / "build" / "bin" / "python-static"
 

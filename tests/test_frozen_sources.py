@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def builds(tmp_path_factory, package_root):
             build_dir = tmp_path_factory.mktemp(f"frozen-sources-{series}-{int(sources)}")
             result = run_scons([f"BUILD_DIR={build_dir}", f"PYTHON={series}", "MODULES=markupsafe",
                                 f"FREEZE_PATHS={package_root}", f"FROZEN_SOURCES={int(sources)}"])
-            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            assert_built(result)
             made[key] = (build_dir / "bin" / "python-static", result.stdout)
         return made[key]
     return build
@@ -180,7 +180,7 @@ def unfrozen_build(tmp_path_factory, package_root):
     build_dir = tmp_path_factory.mktemp("unfrozen")
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe", f"FREEZE_PATHS={package_root}",
                         "UNFROZEN=markupsafe,mypkg"])
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return build_dir, result.stdout
 
 
@@ -217,7 +217,7 @@ def test_scons_install_copies_the_unfrozen_tree_beside_the_binary(unfrozen_build
     prefix = tmp_path / "prefix"
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe", f"FREEZE_PATHS={package_root}",
                         "UNFROZEN=markupsafe,mypkg", f"PREFIX={prefix}", "install"])
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert_built(result, tail=2000)
     imported = run(prefix / "bin" / "python-static", "-c", "import markupsafe; print(markupsafe.__file__)", cwd=tmp_path)
     assert imported.stdout.strip() == str(prefix / "lib" / "python3.11" / "markupsafe" / "__init__.py"), imported.stderr
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import ci_blas_cpu, run_scons, step_outcomes
+from conftest import assert_built, ci_blas_cpu, run_scons, step_outcomes
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 from slither.recipes.module_recipes import load_module_recipe
 
@@ -63,7 +63,7 @@ def run(command, **options):
 def serial(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("h5py-serial")
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=5400)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "output": result.stdout}
 
 
@@ -96,7 +96,7 @@ def test_import_h5py_touches_no_file_and_maps_no_shared_object(serial, tmp_path)
 def parallel(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("h5py-parallel")
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,mpi4py,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "mpiexec": build_dir / "bin" / "mpiexec"}
 
 
@@ -127,9 +127,9 @@ def test_adding_h5py_to_a_built_mpi_set_builds_only_hdf5_and_h5py(tmp_path):
     cache), then freeze and link again."""
     build_dir = f"BUILD_DIR={tmp_path / 'build'}"
     first = run_scons([build_dir, "MODULES=numpy,mpi4py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
-    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert_built(first, tail=2000)
     added = run_scons([build_dir, "MODULES=numpy,mpi4py,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
-    assert added.returncode == 0, added.stdout[-2000:] + added.stderr[-2000:]
+    assert_built(added, tail=2000)
     outcomes = step_outcomes(added.stdout)
     for step in ("cpython", "numpy", "mpich", "mpi4py"):
         assert outcomes[step] == "up to date", outcomes

@@ -6,16 +6,10 @@ import sys
 
 import pytest
 
+from manifest_samples import MANIFEST
 from slither.elf import MANIFEST_SECTION, read_section
 from slither.errors import SlitherError
 from slither.inspect.manifest import format_inspection, load_manifest
-
-MANIFEST = {"build": {"cpython": "3.11.2", "target": "gnu", "slither": "0.1.0", "stdlib_frozen": True,
-                      "toolchain": {"CC": "gcc", "CXX": "g++", "static_link_flags": ["-static"]},
-                      "modules": {"markupsafe": {"version": "3.0.2", "sha256": "ee55"}},
-                      "inputs": {"Python-3.11.2.tgz": "2411c7"}},
-            "builtin_modules": ["_json", "markupsafe._speedups"],
-            "frozen_modules": [{"name": "json", "package": True, "size": 1000, "origin": "stdlib"}]}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +87,7 @@ def test_killed_cpython_build_resumes_to_the_same_binary(tmp_path):
     interrupt_when(arguments, ": make -j", signal.SIGKILL)
     assert not (tmp_path / "interrupted" / "bin" / "python-static").exists()
     finished = run_scons(arguments)
-    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
+    assert_built(finished, tail=2000)
     assert any(line.startswith("cpython build") for line in finished.stdout.splitlines())
     assert sha256(tmp_path / "interrupted" / "bin" / "python-static") == \
         sha256(reference_dir / "bin" / "python-static")
@@ -119,9 +119,9 @@ def _prepared_build(tmp_path, modules: str):
     their own, empty, so that the step to kill really runs and anything pushed can be checked."""
     reference_dir, build_dir = tmp_path / "reference", tmp_path / "interrupted"
     reference = run_scons([f"BUILD_DIR={reference_dir}", f"MODULES={modules}"])
-    assert reference.returncode == 0, reference.stdout[-2000:] + reference.stderr[-2000:]
+    assert_built(reference, tail=2000)
     prepared = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}"])
-    assert prepared.returncode == 0, prepared.stdout[-2000:] + prepared.stderr[-2000:]
+    assert_built(prepared, tail=2000)
     own_cache = tmp_path / "cache"
     arguments = [f"BUILD_DIR={build_dir}", f"MODULES={modules}", f"CACHE_DIR={own_cache}"]
     return reference_dir / "bin" / "python-static", build_dir, own_cache, arguments
@@ -129,7 +129,7 @@ def _prepared_build(tmp_path, modules: str):
 
 def _finish_and_compare(arguments, build_dir, reference_binary, own_cache, step_line):
     finished = run_scons(arguments)
-    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
+    assert_built(finished, tail=2000)
     assert any(line.startswith(step_line) for line in finished.stdout.splitlines()), finished.stdout
     assert sha256(build_dir / "bin" / "python-static") == sha256(reference_binary)
     assert _cache_entries_are_whole(own_cache) > 0
@@ -176,7 +176,7 @@ def test_build_killed_with_other_variables_then_the_first_ones_give_the_first_bi
     interrupt_when_file_appears([*arguments, f"FREEZE_PATHS={extra}"], "link ", Path(f"{binary}.tmp"), signal.SIGKILL)
     Path(f"{binary}.tmp").unlink(missing_ok=True)
     again = run_scons(arguments)
-    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert_built(again, tail=2000)
     assert "outputs of a build that did not finish are made again" in again.stdout, again.stdout
     assert sha256(binary) == sha256(reference_binary)
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -35,9 +35,9 @@ def build_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def binary(build_dir):
     plain = run_scons([f"BUILD_DIR={build_dir}"])
-    assert plain.returncode == 0, plain.stdout[-3000:] + plain.stderr[-3000:]
+    assert_built(plain)
     with_module = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe"])
-    assert with_module.returncode == 0, with_module.stdout[-3000:] + with_module.stderr[-3000:]
+    assert_built(with_module)
     return Built(build_dir / "bin" / "python-static", with_module.stdout)
 
 

@@ -6,7 +6,6 @@ of the same MPICH costs in a static C program (the build's own mpi-init-static),
 """
 
 import os
-import re
 import shutil
 import sys
 import subprocess
@@ -17,39 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import without_stdlib_libraries, ROOT, run_scons, step_outcomes
-from slither.inspect.audit import counts_against_startup, parse_strace, trace_file_calls
+from conftest import assert_built, without_stdlib_libraries, ROOT, run_scons, step_outcomes
+from mpi_apps import APP, _counted
+from slither.inspect.audit import parse_strace, trace_file_calls
 
 pytestmark = pytest.mark.slow
-
-APP = """\
-import sys
-from array import array
-from mpi4py import MPI
-
-comm = MPI.COMM_WORLD
-rank, size = comm.Get_rank(), comm.Get_size()
-total = comm.allreduce(rank, op=MPI.SUM)
-shared = comm.bcast({"answer": 42, "from": rank} if rank == 0 else None, root=0)
-send, received = array("d", [rank + 1.0] * 3), array("d", [0.0] * 3)
-comm.Allreduce(send, received, op=MPI.SUM)
-maps = open("/proc/self/maps").read().splitlines()
-shared_objects = sum(".so" in line for line in maps)
-line = (f"rank={rank} size={size} sum={total} bcast={shared['answer']}/{shared['from']} "
-        f"buffer={received[0]:g} so={shared_objects} static={MPI.Get_library_version().split()[0]}")
-# Rank 0 prints every rank's line: mpiexec forwards each rank's stdout on its own and may
-# interleave lines that two ranks write at the same moment.
-lines = comm.gather(line, root=0)
-if rank == 0:
-    print("\\n".join(lines))
-"""
-
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("mpi-build")
     result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=mpi4py", "JOBS=2"], timeout=5400)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "output": result.stdout,
             "mpiexec": build_dir / "libraries" / "mpich-4.0.2-gnu" / "prefix" / "bin" / "mpiexec",
             "c_program": build_dir / "mpi" / "mpich-gnu" / "mpi-init-static"}
@@ -110,7 +87,7 @@ def test_scons_install_installs_the_launcher_and_it_still_launches(build, tmp_pa
     prefix = tmp_path / "prefix"
     result = run_scons([f"BUILD_DIR={build['dir']}", "MODULES=mpi4py", "JOBS=2", f"PREFIX={prefix}", "install"],
                        timeout=1800)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert_built(result, tail=2000)
     assert sorted(path.name for path in (prefix / "bin").iterdir()) == ["hydra_pmi_proxy", "mpiexec", "python-static"]
     launched = run([prefix / "bin" / "mpiexec", "-n", "2", prefix / "bin" / "python-static", "-c",
                     "import os; from mpi4py import MPI; os.write(1, b'%d\\n' % MPI.COMM_WORLD.Get_size())"],
@@ -132,12 +109,6 @@ def test_mpi_is_a_dotted_builtin_module_named_as_under_a_normal_install(build):
     result = run([build["binary"], "-c", code])
     assert result.stdout.split() == ["mpi4py.MPI", "mpi4py.MPI", "mpi4py", "mpi4py", "built-in", "True",
                                      "True", "1"], result.stderr
-
-
-def _counted(calls):
-    """Counted calls, with numbers (pids, ranks, addresses) made alike across runs and programs."""
-    return Counter((call.syscall, re.sub(r"\d+", "N", call.path), call.failed)
-                   for call in calls if counts_against_startup(call))
 
 
 def test_from_mpi4py_import_mpi_adds_no_file_syscall_beyond_mpi_init_in_c(build, tmp_path):
@@ -180,9 +151,9 @@ def test_modules_added_to_a_built_set_compile_nothing_already_built_and_dropping
     CPython nor markupsafe; dropping it builds no library or package."""
     build_dir = f"BUILD_DIR={tmp_path / 'build'}"
     first = run_scons([build_dir, "MODULES=markupsafe", "JOBS=2"], timeout=3600)
-    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert_built(first, tail=2000)
     added = run_scons([build_dir, "MODULES=markupsafe,mpi4py", "JOBS=2"], timeout=5400)
-    assert added.returncode == 0, added.stdout[-2000:] + added.stderr[-2000:]
+    assert_built(added, tail=2000)
     outcomes = step_outcomes(added.stdout)
     assert outcomes["cpython"] == "up to date" and outcomes["markupsafe"] == "up to date", outcomes
     # A warm CACHE_DIR may already hold this exact link (another build of the same set).
@@ -190,7 +161,7 @@ def test_modules_added_to_a_built_set_compile_nothing_already_built_and_dropping
     assert not any(line.startswith(("cpython build", "package build markupsafe"))
                    for line in added.stdout.splitlines())
     dropped = run_scons([build_dir, "MODULES=markupsafe", "JOBS=2"], timeout=3600)
-    assert dropped.returncode == 0, dropped.stderr[-2000:]
+    assert_built(dropped, tail=2000)
     outcomes = step_outcomes(dropped.stdout)
     assert set(without_stdlib_libraries(outcomes)) == {"cpython", "markupsafe", "freeze", "link"}, outcomes
     assert outcomes["cpython"] == outcomes["markupsafe"] == "up to date" and outcomes["link"] in ("built", "cache")
@@ -204,7 +175,7 @@ def test_mpi_system_with_the_mpicc_of_a_built_mpich_links_static(build, tmp_path
     mpicc = build["mpiexec"].parent / "mpicc"
     result = run_scons([f"BUILD_DIR={tmp_path / 'build'}", "MODULES=mpi4py", "MPI=system", f"MPICC={mpicc}",
                         "JOBS=2"], timeout=3600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     assert "library build mpich" not in result.stdout and "mpich" not in step_outcomes(result.stdout)
     binary = tmp_path / "build" / "bin" / "python-static"
     assert "statically linked" in run(["file", binary]).stdout

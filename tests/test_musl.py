@@ -1,25 +1,26 @@
 """TARGET=musl: the same static interpreter with Debian's musl-gcc, checked like the gnu one.
 
-The checks of tests/test_static_interpreter.py run here unchanged against the musl binary
-(imported below, so pytest collects them with this module's `build` fixture); the rest are
-musl's own: every library the stdlib's C modules link built with musl-gcc from the same recipes
-as for gnu, so the same C modules are built in, and no glibc anywhere.
+The checks of tests/interpreter_checks.py, which tests/test_static_interpreter.py runs on the gnu
+binaries, run here unchanged against the musl binary (imported below, so pytest collects them
+with this module's `build` fixture); the rest are musl's own: every library the stdlib's C
+modules link built with musl-gcc from the same recipes as for gnu, so the same C modules are
+built in, and no glibc anywhere.
 """
 
 import subprocess
 
 import pytest
 
-from conftest import run_scons, step_outcomes
-from slither.inspect.audit import counts_against_startup, trace_file_calls
-from test_mpi import APP, _counted
-from test_static_interpreter import (  # noqa: F401  (collected here with the musl build)
+from conftest import assert_built, run_scons, step_outcomes
+from interpreter_checks import (  # noqa: F401  (collected here with the musl build)
     LIBRARIES_AT_WORK, Build, test_binary_is_fully_static, test_build_prints_a_summary,
     test_frozen_modules_cannot_be_shadowed,
     test_isolated_and_no_site_flags, test_missing_stdlib_name_fails_fast_without_looking_on_disk,
     test_plain_start_makes_zero_file_syscalls, test_runs_copied_elsewhere_read_only_and_without_home,
     test_script_dir_on_sys_path_is_absolute_and_normalized,
     test_traceback_names_the_original_file_and_line, test_user_modules_import_from_script_dir_and_pythonpath)
+from mpi_apps import APP, _counted
+from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,7 @@ def build(tmp_path_factory):
     result = Build("3.11", tmp_path_factory.mktemp("build-musl"))
     result.arguments += ["TARGET=musl", WITHOUT_THE_SLOW_LIBRARIES]
     completed = result.scons("JOBS=2")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     result.first_output = completed.stdout
     return result
 
@@ -56,7 +57,7 @@ def with_markupsafe(build):
     """MODULES on musl: markupsafe (a setuptools C extension, no outside library), built by the
     musl host interpreter with the musllinux build tools, into a second binary beside the first."""
     completed = build.scons("JOBS=2", "MODULES=markupsafe", "NAME=python-markupsafe")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     return build.build_dir / "bin" / "python-markupsafe", completed.stdout
 
 
@@ -73,7 +74,7 @@ def full_build(tmp_path_factory):
     result = Build("3.11", tmp_path_factory.mktemp("build-musl-full"))
     result.arguments.append("TARGET=musl")
     completed = result.scons("JOBS=2")
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     result.first_output = completed.stdout
     return result
 
@@ -162,7 +163,7 @@ def test_musl_module_imports_with_zero_file_syscalls_and_no_shared_object(with_m
 def with_mpi4py(build):
     """MODULES=mpi4py on musl: MPICH built by its recipe with musl-gcc (C only), mpi4py on it."""
     completed = build.scons("JOBS=2", "MODULES=mpi4py", "NAME=python-mpi", timeout=5400)
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     return {"binary": build.build_dir / "bin" / "python-mpi",
             "mpiexec": build.build_dir / "libraries" / "mpich-4.0.2-musl" / "prefix" / "bin" / "mpiexec",
             "c_program": build.build_dir / "mpi" / "mpich-musl" / "mpi-init-static"}

@@ -175,9 +175,9 @@ def test_dynamic_arch_build_carries_every_x86_64_kernel_family(tmp_path):
     """The default BLAS_CPU=dynamic, built for real (the default run builds one family,
     conftest.ci_blas_cpu, to stay within CI's time): numpy computes, and the binary holds the
     kernel tables of old and new families alike, chosen at run time."""
-    from conftest import run_scons
+    from conftest import assert_built, run_scons
     built = run_scons([f"BUILD_DIR={tmp_path / 'build'}", "MODULES=numpy", "JOBS=2"], timeout=10800)
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert_built(built)
     binary = tmp_path / "build" / "bin" / "python-static"
     symbols = subprocess.run(["nm", str(binary)], stdout=subprocess.PIPE, text=True).stdout
     for family in ("PRESCOTT", "NEHALEM", "SANDYBRIDGE", "HASWELL", "ZEN", "SKYLAKEX", "SAPPHIRERAPIDS"):

@@ -4,17 +4,16 @@ Fast tests build tiny real sdists (made here) with the machine's python3 as the 
 interpreter; `slow` ones use the real host CPython build and download the pinned files.
 """
 
-import io
 import json
 import os
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, profile_data_file, run_scons
+from conftest import assert_built, run_scons
+from package_step import SPEED_C, archive_globals, make_sdist, package_build
 from slither.packages import build_tools
 from slither.recipes import loading, module_recipes
 from slither.errors import SlitherError
@@ -22,15 +21,6 @@ from slither.files import sha256_of
 from slither.sources.pinned import obtain
 
 DOWNLOAD_STORE = Path(os.environ.get("SLITHER_DOWNLOAD_STORE", "~/.cache/slither/downloads")).expanduser()
-
-SPEED_C = r"""
-#include <Python.h>
-int helper(void) { return 42; }
-static PyObject *answer(PyObject *self, PyObject *unused) { return PyLong_FromLong(helper()); }
-static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef definition = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
-PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&definition); }
-"""
 
 PYPROJECT = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
 
@@ -64,36 +54,6 @@ FALLBACKPKG = {"pyproject.toml": PYPROJECT, "purepkg/__init__.py": "", "x.c": "i
                            "            print('C extension failed; falling back to pure Python')\n"
                            "setup(name='purepkg', version='1.0', packages=['purepkg'],\n"
                            "      ext_modules=[Extension('purepkg._x', ['x.c'])], cmdclass={'build_ext': optional})\n"}
-
-
-def make_sdist(directory: Path, name: str, files: dict) -> Path:
-    """An sdist as pip gets it: <name>-1.0/ with the files, gzipped."""
-    path = directory / f"{name}-1.0.tar.gz"
-    with tarfile.open(path, "w:gz") as tar:
-        for relative, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(f"{name}-1.0/{relative}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
-
-
-def package_build(tmp: Path, name: str, sdist: Path, *extra, python=sys.executable, sha256=None):
-    """Run the step as SCons will: a command; returns (CompletedProcess, outputs dir)."""
-    outputs = tmp / "out"
-    command = [sys.executable, "-m", "slither.packages.build", "--python", python, "--name", name,
-               "--version", "1.0", "--source", str(sdist), "--sha256", sha256 or sha256_of(sdist),
-               "--target", str(profile_data_file(tmp)), "--work", str(tmp / "work"), "--log", str(tmp / "build.log"),
-               "--site", str(outputs / "site.tar"), "--archive", str(outputs / "extensions.a"),
-               "--manifest", str(outputs / "extensions.json"), *extra]
-    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return result, outputs
-
-
-def archive_globals(archive: Path) -> list:
-    output = subprocess.run(["nm", "-P", "-g", "--defined-only", str(archive)], check=True,
-                            stdout=subprocess.PIPE, text=True).stdout
-    return sorted(line.split()[0] for line in output.splitlines() if line and not line.endswith(":"))
 
 
 def tar_names(path: Path) -> list:
@@ -280,7 +240,7 @@ def host_cpython(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("host-build")
     host = build_dir / "cpython-3.11.2-gnu" / "host" / "bin" / "python3.11"
     built = run_scons([f"BUILD_DIR={build_dir}", str(host)])
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    assert_built(built, tail=2000)
     return host
 
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
@@ -30,7 +30,7 @@ def built(tmp_path_factory, modules):
     build_dir = tmp_path_factory.mktemp(f"package-suites-{modules.replace(',', '-')}")
     for targets in ([], ["reference", "reference-mpi"] if "mpi4py" in modules.split(",") else ["reference"]):
         result = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}", "JOBS=2", *targets], timeout=4 * 3600)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert_built(result)
     return build_dir
 
 

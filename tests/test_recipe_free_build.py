@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ ENTRIES = "six==1.17.0,msgpack==1.1.1,cffi==1.17.1"
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("recipe-free")
     result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={ENTRIES}"])
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     return root / "build" / "bin" / "python-static", result.stdout
 
 

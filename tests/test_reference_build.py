@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 
 from slither.recipes import loading
 from harness.stock import cpython as reference_build
@@ -32,7 +32,7 @@ def _reference_runs(tmp_path, series):
     release = loading.cpython_release(series)
     build_dir = tmp_path / "build"
     result = run_scons([f"BUILD_DIR={build_dir}", f"PYTHON={series}", "JOBS=2", "reference"])
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     prefix = build_dir / "reference" / f"cpython-{release.version}"
     interpreter = prefix / "bin" / f"python{series}"
     assert interpreter.is_file()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_tarball, run_scons
+from conftest import assert_built, ROOT, make_tarball, run_scons
 from slither.recipes import loading
 from harness import recording
 from harness.regrtest import runner as regrtest, known as regrtest_known
@@ -145,7 +145,7 @@ def test_a_subset_of_cpythons_suite_has_the_same_verdicts_on_static_and_stock(tm
     release = loading.cpython_release(series)
     built = run_scons([f"BUILD_DIR={build_dir}", f"PYTHON={series}", "JOBS=2",
                        str(build_dir / "bin" / "python-static"), "reference"])
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert_built(built)
     output = tmp_path / "regrtest"
     code = regrtest.main(["--python", series, "--build-dir", str(build_dir), "--no-build", "--jobs", "2",
                           "--output", str(output), *SUBSET])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import assert_built, ROOT
 from slither.recipes.loading import cpython_release
 from slither.sources.pinned import stored_path
 from slither.cache import default_cache_dir
@@ -39,7 +39,7 @@ def build(checkout: Path, build_dir: Path, sources_dir: Path, cache: bool) -> Pa
     result = subprocess.run([sys.executable, "-m", "SCons", f"BUILD_DIR={build_dir}",
                              *([] if cache else ["CACHE_DIR="]), f"SOURCES={sources_dir}"],
                             cwd=checkout, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=3600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert_built(result)
     if not cache:
         assert any(line.startswith("cpython build") for line in result.stdout.splitlines())
     return build_dir / "bin" / "python-static"

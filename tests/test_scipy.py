@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import ci_blas_cpu, run_scons, step_outcomes
+from conftest import assert_built, ci_blas_cpu, run_scons, step_outcomes
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 from slither.inspect.manifest import load_manifest
 
@@ -104,11 +104,11 @@ def stack(tmp_path_factory):
     """numpy, scipy and mpi4py built; then h5py added (parallel HDF5) to the same BUILD_DIR."""
     build_dir = tmp_path_factory.mktemp("hpc-stack")
     first = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,scipy,mpi4py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=10800)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert_built(first)
     binary = build_dir / "bin" / "python-static"
     without_h5py = {"binary": binary.read_bytes(), "output": first.stdout}
     added = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,scipy,mpi4py,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
-    assert added.returncode == 0, added.stdout[-3000:] + added.stderr[-3000:]
+    assert_built(added)
     return {"dir": build_dir, "binary": binary, "mpiexec": build_dir / "bin" / "mpiexec",
             "first": without_h5py, "added": added.stdout}
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 
 
 def test_help_lists_every_variable_with_default():
@@ -73,7 +73,7 @@ def test_foreign_sconstruct_builds_with_the_tool(tmp_path):
         "Default(env.StaticPython('mypython', build_dir='out'))\n")
     result = subprocess.run([sys.executable, "-m", "SCons", "-C", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, timeout=3600)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert_built(result, tail=2000)
     binary = tmp_path / "out" / "bin" / "mypython"
     ran = subprocess.run([str(binary), "-c", "import json; print(json.dumps('ok'))"],
                          stdout=subprocess.PIPE, text=True)

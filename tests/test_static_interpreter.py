@@ -7,9 +7,7 @@ promise of the static core.
 
 import hashlib
 import json
-import os
 import shutil
-import stat
 import subprocess
 import sys
 import time
@@ -17,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons, step_outcomes, without_stdlib_libraries
+import interpreter_checks
+from conftest import assert_built, ROOT, step_outcomes, without_stdlib_libraries
+from interpreter_checks import LIBRARIES_AT_WORK, Build
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -26,27 +26,8 @@ STDLIB_IMPORTS = ("json, decimal, sqlite3, ssl, zlib, bz2, lzma, hashlib, ctypes
                   "asyncio, xml.etree.ElementTree, unicodedata, zoneinfo")
 
 
-class Build:
-    def __init__(self, series: str, build_dir: Path, modules: tuple[str, ...] = ()):
-        self.series = series
-        self.version = tuple(int(part) for part in series.split("."))
-        self.modules = modules
-        self.build_dir = build_dir
-        self.binary = build_dir / "bin" / "python-static"
-        self.arguments = [f"PYTHON={series}", f"BUILD_DIR={build_dir}"]
-        if modules:
-            self.arguments += [f"MODULES={','.join(modules)}", "JOBS=2"]
-
-    def scons(self, *extra, **kwargs):
-        return run_scons([*self.arguments, *extra], **kwargs)
-
-    def run(self, *arguments, cwd=None, env=None):
-        return subprocess.run([str(self.binary), *arguments], cwd=cwd, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
-
-
-# The binary with third-party packages frozen in (issue #6: the runtime promises hold for it
-# too). Its pieces are the ones tests/test_numpy.py (MODULES=numpy) and tests/test_mpi.py
+# The binary with third-party packages frozen in (the runtime promises hold for it too). Its
+# pieces are the ones tests/test_numpy.py (MODULES=numpy) and tests/test_mpi.py
 # (MODULES=mpi4py) build anyway: from a warm cache only main.c, the freeze and the link are new.
 MODULES_BUILD = "3.11+numpy,mpi4py"
 
@@ -62,7 +43,7 @@ def builds(tmp_path_factory):
             result = Build(series, tmp_path_factory.mktemp(f"build-{series}-{modules.replace(',', '-') or 'core'}"),
                            tuple(filter(None, modules.split(","))))
             completed = result.scons(timeout=5400)
-            assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+            assert_built(completed)
             result.first_output = completed.stdout
             made[configuration] = result
         return made[configuration]
@@ -91,33 +72,11 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_binary_is_fully_static(build):
-    description = subprocess.run(["file", "-L", str(build.binary)], stdout=subprocess.PIPE, text=True).stdout
-    assert "statically linked" in description
-    ldd = subprocess.run(["ldd", str(build.binary)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert "not a dynamic executable" in ldd.stdout
-
-
-def test_build_prints_a_summary(build):
-    assert f"summary: {build.binary}" in build.first_output
-    assert "frozen modules:" in build.first_output and "not built in:" in build.first_output
-
-
-# Each library the recipes build, at work (not only importable); the readline module is libedit's.
-LIBRARIES_AT_WORK = """
-import bz2, ctypes, hashlib, lzma, readline, sqlite3, ssl, uuid, zlib
-assert hashlib.sha256(b"x").hexdigest().startswith("2d711642") and hashlib.new("sha3_256", b"x")
-assert "OpenSSL" in ssl.OPENSSL_VERSION and ssl.create_default_context().verify_mode == ssl.CERT_REQUIRED
-assert ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda n: n * 2)(21) == 42
-assert sqlite3.connect(":memory:").execute("select sqlite_version()").fetchone()[0]
-assert lzma.decompress(lzma.compress(b"ok")) == b"ok" == bz2.decompress(bz2.compress(b"ok"))
-assert zlib.decompress(zlib.compress(b"ok")) == b"ok"
-assert uuid.uuid1().version == 1 and uuid.uuid4().version == 4
-readline.add_history("slither"); assert readline.get_history_item(1) == "slither"
-assert "libedit" in readline.__doc__
-import curses, _curses_panel
-print("ok")
-"""
+# The checks every static interpreter passes, shared with the musl build: tests/interpreter_checks.py.
+# Each is bound where it stands among this module's tests, since pytest runs a module's tests in
+# the order their names were bound.
+test_binary_is_fully_static = interpreter_checks.test_binary_is_fully_static
+test_build_prints_a_summary = interpreter_checks.test_build_prints_a_summary
 
 
 def test_every_stdlib_library_from_its_recipe_works(build):
@@ -155,10 +114,8 @@ def test_sysconfig_answers_without_asking_the_file_system(build, tmp_path):
     assert host_type.startswith("x86_64-") and checks == ["False", "True", "True"], answers.stdout + answers.stderr
 
 
-def test_plain_start_makes_zero_file_syscalls(build, tmp_path):
-    result, calls = trace_file_calls([str(build.binary), "-c", "pass"], cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert [call.line for call in calls if counts_against_startup(call)] == []
+# Shared with the musl build: tests/interpreter_checks.py.
+test_plain_start_makes_zero_file_syscalls = interpreter_checks.test_plain_start_makes_zero_file_syscalls
 
 
 def test_script_costs_only_its_own_lookups(build, tmp_path):
@@ -211,12 +168,8 @@ def test_a_module_written_after_start_is_found_after_invalidate_caches(build, tm
     assert result.stdout.split() == ["absent", "7"], result.stderr
 
 
-def test_script_dir_on_sys_path_is_absolute_and_normalized(build, tmp_path):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "where.py").write_text("import sys; print(sys.path[0])\n")
-    (tmp_path / "other").mkdir()
-    result = build.run("../app/where.py", cwd=tmp_path / "other")
-    assert result.stdout.strip() == str(tmp_path / "app"), result.stderr
+# Shared with the musl build: tests/interpreter_checks.py.
+test_script_dir_on_sys_path_is_absolute_and_normalized = interpreter_checks.test_script_dir_on_sys_path_is_absolute_and_normalized
 
 
 @pytest.mark.parametrize("arguments", [[], ["-"]])
@@ -227,66 +180,12 @@ def test_a_program_from_stdin_has_the_current_directory_first_on_sys_path(build,
     assert result.stdout.strip() == "''", result.stderr
 
 
-def test_user_modules_import_from_script_dir_and_pythonpath(build, tmp_path):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "app" / "helper.py").write_text("VALUE = 'beside the script'\n")
-    (tmp_path / "lib" / "extra.py").write_text("VALUE = 'on PYTHONPATH'\n")
-    (tmp_path / "app" / "main.py").write_text("import helper, extra\nprint(helper.VALUE, '|', extra.VALUE)\n")
-    result = build.run(str(tmp_path / "app" / "main.py"),
-                       env=dict(os.environ, PYTHONPATH=str(tmp_path / "lib")))
-    assert result.stdout.strip() == "beside the script | on PYTHONPATH", result.stderr
-
-
-def test_frozen_modules_cannot_be_shadowed(runtime, tmp_path):
-    """Neither a module nor a package of the same name in the current directory, beside the
-    script or on PYTHONPATH replaces a frozen one: stdlib modules, and the frozen packages."""
-    (tmp_path / "lib").mkdir()
-    shadow = "raise SystemExit('shadowed!')\n"
-    (tmp_path / "json.py").write_text(shadow)
-    (tmp_path / "lib" / "decimal.py").write_text(shadow)
-    for package in runtime.modules:  # as a package in the current directory, a module on PYTHONPATH
-        (tmp_path / package).mkdir()
-        (tmp_path / package / "__init__.py").write_text(shadow)
-        (tmp_path / "lib" / f"{package}.py").write_text(shadow)
-    names = ["json", "decimal", *runtime.modules]
-    code = f"import {', '.join(names)}\nprint(*[m.__spec__.origin for m in ({', '.join(names)})], decimal.Decimal(1))"
-    (tmp_path / "app.py").write_text(code + "\n")
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / "lib"))
-    expected = " ".join(["frozen"] * len(names) + ["1"])
-    from_cwd = runtime.run("-c", code, cwd=tmp_path, env=env)
-    assert from_cwd.returncode == 0, from_cwd.stderr
-    assert from_cwd.stdout.strip() == expected
-    beside_script = runtime.run(str(tmp_path / "app.py"), cwd=tmp_path / "lib", env=env)
-    assert beside_script.returncode == 0, beside_script.stderr
-    assert beside_script.stdout.strip() == expected
-
-
-def test_missing_stdlib_name_fails_fast_without_looking_on_disk(build, tmp_path):
-    result, calls = trace_file_calls(
-        [str(build.binary), "-c", "import importlib.util as u\n"
-         "print(u.find_spec('_winapi'))\ntry:\n import json.nothing_here\nexcept ImportError as e: print(e.name)"],
-        cwd=tmp_path)
-    assert result.stdout.split() == ["None", "json.nothing_here"], result.stderr
-    assert [c.line for c in calls if counts_against_startup(c)] == []
-
-
-def test_traceback_names_the_original_file_and_line(build):
-    result = build.run("-c", "import json; json.loads('{')")
-    assert result.returncode == 1
-    assert 'File "<frozen json/decoder.py>", line' in result.stderr
-    assert "JSONDecodeError" in result.stderr
-
-
-def test_isolated_and_no_site_flags(runtime, tmp_path):
-    imports = "".join(f"import {name}; " for name in runtime.modules)
-    isolated = runtime.run("-I", "-c", imports + "import sys; print(sys.flags.isolated, sys.path)",
-                           env=dict(os.environ, PYTHONPATH=str(tmp_path)))
-    assert isolated.stdout.strip() == "1 []", isolated.stderr
-    with_site = runtime.run("-c", imports + "print(callable(exit), type(help).__name__)")
-    assert with_site.stdout.strip() == "True _Helper", with_site.stderr
-    no_site = runtime.run("-S", "-c", imports + "print('exit' in dir(__builtins__))")
-    assert no_site.stdout.strip() == "False", no_site.stderr
+# Shared with the musl build: tests/interpreter_checks.py.
+test_user_modules_import_from_script_dir_and_pythonpath = interpreter_checks.test_user_modules_import_from_script_dir_and_pythonpath
+test_frozen_modules_cannot_be_shadowed = interpreter_checks.test_frozen_modules_cannot_be_shadowed
+test_missing_stdlib_name_fails_fast_without_looking_on_disk = interpreter_checks.test_missing_stdlib_name_fails_fast_without_looking_on_disk
+test_traceback_names_the_original_file_and_line = interpreter_checks.test_traceback_names_the_original_file_and_line
+test_isolated_and_no_site_flags = interpreter_checks.test_isolated_and_no_site_flags
 
 
 def test_dash_m_of_a_frozen_module_names_its_file_as_stock_does(build):
@@ -321,14 +220,6 @@ def test_user_and_group_lookups_that_files_cannot_answer_do_not_crash(build, tmp
     assert early.stdout.split() == ["KeyError", "builtin_function_or_method"], (early.stdout, early.stderr)
 
 
-# What each frozen-in package must still do from a copy: numpy computes (OpenBLAS), mpi4py
-# initialises MPI as a singleton (MPICH's own start-up, no mpiexec).
-PACKAGE_CHECKS = {
-    "numpy": "import numpy; assert round(float(numpy.linalg.det(numpy.eye(3) * 2)), 9) == 8.0",
-    "mpi4py": "from mpi4py import MPI; assert MPI.COMM_WORLD.Get_size() == 1",
-}
-
-
 THREAD_LOCAL_AT_EXIT = """\
 import threading
 outer = threading.local()
@@ -356,22 +247,8 @@ def test_exits_when_a_thread_local_dies_as_the_main_thread_state_is_cleared(buil
     assert (result.returncode, result.stdout) == (0, "done\n"), result.stderr
 
 
-def test_runs_copied_elsewhere_read_only_and_without_home(runtime, tmp_path):
-    elsewhere = tmp_path / "ro" / "renamed-python"
-    elsewhere.parent.mkdir()
-    shutil.copy2(runtime.binary, elsewhere)
-    elsewhere.parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    code = "\n".join(["import sys, json", *(PACKAGE_CHECKS[name] for name in runtime.modules),
-                      "print(sys.executable)"])
-    try:
-        env = {key: value for key, value in os.environ.items() if key != "HOME"}
-        result = subprocess.run([str(elsewhere), "-c", code],
-                                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                timeout=120)
-    finally:
-        elsewhere.parent.chmod(stat.S_IRWXU)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(elsewhere)
+# Shared with the musl build: tests/interpreter_checks.py.
+test_runs_copied_elsewhere_read_only_and_without_home = interpreter_checks.test_runs_copied_elsewhere_read_only_and_without_home
 
 
 def test_the_modules_build_takes_everything_but_freeze_and_link_from_the_cache(builds):
@@ -384,7 +261,7 @@ def test_the_modules_build_takes_everything_but_freeze_and_link_from_the_cache(b
                                                        "freeze", "link"}, outcomes
     again = Build(first.series, first.build_dir.with_name(first.build_dir.name + "-again"), first.modules)
     rebuilt = again.scons()
-    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:] + rebuilt.stderr[-3000:]
+    assert_built(rebuilt)
     assert set(step_outcomes(rebuilt.stdout).values()) == {"cache"}, rebuilt.stdout
     for step in ("compile ", "assemble ", "link ", "freeze modules", "cpython build", "package build"):
         assert not ran(rebuilt.stdout, step), f"{step!r} ran:\n{rebuilt.stdout}"

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import make_tarball
 from fixture_wheels import wheel_of_installed
-from test_package_build import make_sdist
+from package_step import make_sdist
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.packages.build_requirements import HostPlatform, lock_file

@@ -180,10 +180,10 @@ print(unknown)
 
 @pytest.fixture(scope="module")
 def python_static(tmp_path_factory):
-    from conftest import run_scons
+    from conftest import assert_built, run_scons
     build_dir = tmp_path_factory.mktemp("build-pythonapi")
     completed = run_scons(["PYTHON=3.11", f"BUILD_DIR={build_dir}"])
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert_built(completed)
     return build_dir / "bin" / "python-static"
 
 

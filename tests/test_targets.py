@@ -212,7 +212,7 @@ def test_clang_example_profile_builds_and_captures_a_tiny_extension(tmp_path):
     """The capture layer's tiny setuptools extension, compiled and linked by the profile's clang
     (not gcc): the real .so imports, and its static twin keeps only its init function global."""
     import sys
-    from test_capture import TINYPKG, global_definitions, setuptools_build, write_files
+    from capture_fixtures import TINYPKG, global_definitions, setuptools_build, write_files
     from slither.capture import write_wrappers
     from slither.capture.records import read_records
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons, step_outcomes
+from conftest import assert_built, run_scons, step_outcomes
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,7 @@ def application(tmp_path_factory):
     (package / "templates" / "banner.txt").write_text("frozen data\n")
     built = run_scons([f"BUILD_DIR={root / 'build'}", "NAME=myapp", f"FREEZE_PATHS={root / 'src'}",
                        "MAIN=myapp.cli"])
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert_built(built)
     return root
 
 

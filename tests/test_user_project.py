@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, run_scons, step_outcomes
+from conftest import assert_built, ROOT, run_scons, step_outcomes
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.numpy]
@@ -28,7 +28,7 @@ def project(tmp_path_factory):
     shutil.copytree(ROOT / "docs" / "examples" / "mycode", root / "mycode")
     arguments = [f"BUILD_DIR={root / 'build'}", f"MODULES=numpy,{root / 'mycode'}"]
     built = run_scons(arguments)
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert_built(built, tail=4000)
     return root, arguments
 
 
