@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import assert_built, ROOT, run_scons
+from conftest import ROOT, assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.extended]
 def _build(tmp_path_factory, name, modules):
     build_dir = tmp_path_factory.mktemp(name) / "build"
     built = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}", "JOBS=2"], timeout=7200)
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert_built(built, tail=4000)
     return build_dir / "bin" / "python-static", built.stdout
 
 

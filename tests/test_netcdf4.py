@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
@@ -62,7 +62,7 @@ def run(command, **options):
 def serial(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("netcdf4-serial")
     built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,netcdf4", "JOBS=2"], timeout=7200)
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert_built(built, tail=4000)
     return build_dir / "bin" / "python-static", built.stdout
 
 
@@ -87,7 +87,7 @@ def test_import_netcdf4_is_built_in_and_touches_no_file(serial, tmp_path):
 def parallel(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("netcdf4-parallel")
     built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,mpi4py,netcdf4", "JOBS=2"], timeout=7200)
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
+    assert_built(built, tail=4000)
     return build_dir
 
 

@@ -1,4 +1,4 @@
-"""The stock side of the MPI comparisons (issues #3, #5): the shared twin of a library recipe,
+"""The stock side of the MPI comparisons: the shared twin of a library recipe,
 mpi4py's link against it, and the per-test comparison of mpi4py's suite. Fast: real gcc, real
 readelf and real unittest on tiny inputs; the MPICH build itself is `scons reference-mpi`."""
 
