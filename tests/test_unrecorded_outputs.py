@@ -96,3 +96,11 @@ def test_ctime_not_mtime_decides(tmp_path):
 def test_without_records_nothing_is_removed(tmp_path):
     (tmp_path / "output").write_text("x")
     assert unrecorded_outputs.written_after_records([str(tmp_path / "output")], str(tmp_path / ".sconsign.dblite")) == []
+
+
+def test_a_dry_run_removes_nothing(tmp_path):
+    (tmp_path / "SConstruct").write_text(TWO_STEPS % {"toolpath": str(ROOT / "site_scons" / "site_tools")})
+    assert _scons(tmp_path, "VARIABLE=a", "FORGET=1").returncode == 0
+    (tmp_path / "first.txt").write_text("changed after the records")
+    assert _scons(tmp_path, "-n", "VARIABLE=a", "FORGET=1").returncode == 0
+    assert (tmp_path / "first.txt").read_text() == "changed after the records"

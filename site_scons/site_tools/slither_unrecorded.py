@@ -10,6 +10,7 @@
 import os
 
 import SCons.Node.FS
+import SCons.Script
 
 from slither import unrecorded_outputs
 
@@ -26,6 +27,8 @@ def _declared_outputs(directory):
 
 
 def _forget_unrecorded_outputs(env, build_dir):
+    if SCons.Script.GetOption("no_exec") or SCons.Script.GetOption("question"):
+        return []  # `scons -n` and `scons -q` change nothing on disk
     records = os.path.join(os.path.abspath(build_dir), ".sconsign.dblite")
     nodes = {node.get_abspath(): node for node in _declared_outputs(env.Dir(build_dir))}
     unrecorded = unrecorded_outputs.written_after_records(nodes, records)
