@@ -16,12 +16,8 @@ directory. Every later process pays one lstat of the directory. The digest names
 binary with other data never takes this copy, binaries with the same data share it.
 """
 
-import fcntl
 import os
-import shutil
 import stat
-import tempfile
-from importlib import import_module
 
 import _slither_manifest
 
@@ -70,6 +66,10 @@ def place(package, digest):
         if _is_ours(status):
             return final
         _refuse(final, "it is not a directory of yours that only you can write")
+    # Only the node's first process gets here: the later ones import nothing more than os and stat.
+    import fcntl
+    import shutil
+    import tempfile
     try:
         os.makedirs(base, mode=0o700, exist_ok=True)
         if not _is_ours(os.lstat(base)):
@@ -83,6 +83,7 @@ def place(package, digest):
             return final
         scratch = tempfile.mkdtemp(prefix=f".{package}-{digest}.", dir=base)
         try:
+            from importlib import import_module
             _write_files(scratch, import_module(_slither_manifest.DATA_MODULES[package]).FILES)
             os.rename(scratch, final)
         except OSError as error:
