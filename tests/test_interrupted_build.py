@@ -77,6 +77,7 @@ def interrupt_when_file_appears(arguments, marker: str, path: Path, how: int, ti
     return "".join(seen)
 
 
+@pytest.mark.extended  # CPython and its C libraries again without a cache: 7 minutes of CI's budget
 def test_killed_cpython_build_resumes_to_the_same_binary(tmp_path):
     reference_dir = tmp_path / "reference"
     reference = run_scons([f"BUILD_DIR={reference_dir}"])  # the cache makes this quick when warm

@@ -22,7 +22,10 @@ from slither.recipes.loading import cpython_release
 from slither.sources.pinned import stored_path
 from slither.cache import default_cache_dir
 
-pytestmark = pytest.mark.slow
+# extended: with its C libraries built from source, the build without a cache takes 7 minutes of
+# CI's budget; the default run compares two BUILD_DIRs' binaries with the cache
+# (test_static_interpreter.py, test_shared_cache.py).
+pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
 
 def copy_checkout(destination: Path) -> Path:

@@ -25,6 +25,7 @@ from slither.libraries.variants import configure_flags_for, directory_name
 from slither.recipes import loading, module_recipes
 from slither.recipes.recipe import LIBRARY_STRING_FIELDS, is_library
 from slither.plan.signed_code import signed_code
+from slither.plan.toolchain_identity import with_identity
 from slither.sources.patches import PATCHES_DIR
 
 LIBRARY_SCRIPTS = signed_code("slither.libraries.build")
@@ -142,6 +143,9 @@ def _library_prefix(env, name, target="gnu", build_dir="build", jobs=None, sourc
         raise SlitherError(f"{name} is not a library recipe (build_system {recipe.build_system!r}); "
                            "LibraryPrefix builds modules/libraries/ recipes")
     profile = target if isinstance(target, loading.ToolchainProfile) else loading.load_target(target)
+    # Signed by what its compilers are on this machine, as a binary's build signs them: the same
+    # library step, the same cache entry.
+    profile = with_identity(profile, dict(os.environ))
     build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=sources, verbose=verbose,
                                            quiet_strings={"LIBRARYCOMSTR": "library build",
                                                           "PREFIXCOMSTR": "unpack library prefix -> ${TARGET.dir}"},

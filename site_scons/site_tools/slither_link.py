@@ -94,13 +94,16 @@ def _write_binary_manifest(target, source, env):
 
 def _write_module_libraries(target, source, env):
     """The external libraries the extension modules need, as a gcc response file (source:
-    main_c.py, whose rules shape it, then the extension manifests)."""
+    main_c.py, whose rules shape it, then the extension manifests): target[0] with this
+    build's library prefixes, for the linker; target[1] with `{prefix:NAME}` left as it is, the
+    same in every BUILD_DIR, for the link's signature."""
     # libquadmath exists only where GCC ships it (x86_64, not aarch64): pair it where it does.
     companions = tuple(flag for flag in GFORTRAN_COMPANIONS
                        if archive_found(env["CC"], f"lib{flag[2:]}.a", dict(os.environ)))
-    with open(str(target[0]), "w") as stream:
-        stream.write("\n".join(module_link_flags(_read_manifests(source[1:]), companions,
-                                                  json.loads(env.get("SLITHER_LIBRARY_PREFIXES", "{}")))) + "\n")
+    manifests = _read_manifests(source[1:])
+    for output, prefixes in ((target[0], json.loads(env.get("SLITHER_LIBRARY_PREFIXES", "{}"))), (target[1], {})):
+        with open(str(output), "w") as stream:
+            stream.write("\n".join(module_link_flags(manifests, companions, prefixes)) + "\n")
     return 0
 
 
@@ -126,10 +129,13 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     # The template is code in main_c.py, which a function action's signature does not cover.
     env.Depends(main_source, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.main_c", data_files=C_FILES)])
     # The manifests write a library recipe's prefix as {prefix:NAME}: this build's own prefixes
-    # go back in. The file names this BUILD_DIR's paths, so it is never taken from the cache (and
-    # its signature leaves them out: within one BUILD_DIR they do not change).
+    # go back in. That file names this BUILD_DIR's paths, so it is never taken from the cache (and
+    # its signature leaves them out: within one BUILD_DIR they do not change), and the link is
+    # signed by its twin with the placeholders kept, so that the link's cache entry serves every
+    # BUILD_DIR.
     module_libraries = env._SlitherModuleLibs(
-        out_dir.File("modules.rsp"), [env.File(os.path.join(str(PROJECT_ROOT), "slither/link/main_c.py")), *manifests],
+        [out_dir.File("modules.rsp"), out_dir.File("modules-portable.rsp")],
+        [env.File(os.path.join(str(PROJECT_ROOT), "slither/link/main_c.py")), *manifests],
         SLITHER_LIBRARY_PREFIXES=json.dumps(library_prefixes or {}, sort_keys=True))
     env.NoCache(module_libraries)
     objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
@@ -153,7 +159,7 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
         library_dirs = " ".join(f"-L{d}" for d in mpi["library_dirs"])
         mpi_link = (f"$( {library_dirs} $) " if library_dirs else "") + "@${SLITHER_MPI_FLAGS_FILE}"
     linked = env._SlitherLink(binary, [*link_objects, *link_archives, cpython["link_flags"],
-                                       module_libraries[0], *mpi_inputs],
+                                       module_libraries[1], *mpi_inputs],
                               SLITHER_LINK_OBJECTS=link_objects, SLITHER_LINK_ARCHIVES=link_archives,
                               SLITHER_CPYTHON_LIBS=cpython["link_flags"],
                               SLITHER_MODULE_LIBS=module_libraries[0],
@@ -161,6 +167,7 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
                               SLITHER_SYMBOL_TABLE=out_dir.File("symbol_table").path)
     # The table is produced by code in symbol_table.py (and elf.py), which no action signature covers.
     env.Depends(linked, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.symbol_table")])
+    env.Requires(linked, module_libraries[0])  # order only: signed through its portable twin
     if mpi is not None:  # order only: what they hold is signed through mpi["inputs"]
         env.Requires(linked, mpi["depends"])
     return linked

@@ -6,13 +6,15 @@ would have (`<stdlib dir>/psutil/tests`), which does not exist, so:
 
 * pkgutil.iter_modules / walk_packages ask the path entry finder of each `__path__` entry:
   FrozenPackageDirectory is that finder for directories of frozen packages; it lists the
-  frozen submodules and finds them with FrozenImporter.
+  frozen submodules, and the built-in extension modules among them (as a stock walk lists
+  their shared objects), and finds the frozen ones with FrozenImporter.
 * unittest's discovery lists directories with os.listdir; `discover -s psutil.tests` (a
   dotted name, as unittest allows) reaches the package's would-be directory, and the
   patched TestLoader._find_tests walks the frozen package there instead.
 """
 
 import _imp
+import sys
 from fnmatch import fnmatch
 from importlib import import_module
 from importlib.machinery import FrozenImporter
@@ -29,6 +31,12 @@ def _index():
             _children.setdefault(parent, [])
             spec = FrozenImporter.find_spec(name)
             _children[parent].append((name, bool(spec and spec.submodule_search_locations is not None)))
+        # The packages' extension modules, built in under their dotted names (numpy._core._multiarray_umath):
+        # a stock walk lists their shared objects too.
+        for name in sys.builtin_module_names:
+            parent, dot, _ = name.rpartition(".")
+            if dot:
+                _children.setdefault(parent, []).append((name, False))
         for entries in _children.values():
             entries.sort()
     return _children
