@@ -52,7 +52,7 @@ def _written(data_dir: Path) -> int:
 def _calls(command, data_dir: Path) -> tuple[int, int]:
     traced, calls = trace_file_calls(command, env={**os.environ, "SLITHER_DATA_DIR": str(data_dir)})
     counted = [call for call in calls if counts_against_startup(call)]
-    inside = sum(call.path.startswith(str(data_dir) + "/") for call in counted)
+    inside = sum(call.path == str(data_dir) or call.path.startswith(str(data_dir) + "/") for call in counted)
     return inside, len(counted) - inside
 
 
