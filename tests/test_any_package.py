@@ -49,6 +49,10 @@ PACKAGES = [
      "import msgpack; print(msgpack.unpackb(msgpack.packb({'ranks': [1, 2]})))", "{'ranks': [1, 2]}"),
     ("wrapt==1.17.2", "a pure fallback wheel passed over for the sdist's C extension", "wrapt", "wrapt._wrappers",
      "import wrapt; print(wrapt.ObjectProxy(3) + 1)", "4"),
+    ("spglib==2.8.0", "scikit-build-core; its C library a CMake shared library with a versioned soname",
+     "spglib", "spglib._spglib",
+     "import spglib; print(spglib.get_spacegroup(([[4, 0, 0], [0, 4, 0], [0, 0, 4]], "
+     "[[0, 0, 0], [0.5, 0.5, 0.5]], [1, 1])))", "Im-3m (229)"),
     ("iniconfig==2.1.0", "hatchling + hatch-vcs, pure (its sdist, not its wheel)", "iniconfig", None,
      "import iniconfig; print(iniconfig.IniConfig('x.ini', data='[job]\\nranks = 4\\n')['job']['ranks'])", "4"),
 ]
