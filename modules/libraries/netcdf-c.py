@@ -12,6 +12,9 @@ remote access (DAP, byte-range HTTP, S3: they need libcurl), NCZarr (a directory
 format, zip storage needs libzip), HDF4, filter plugins (shared objects loaded at run time), the
 command-line utilities, tests, examples and documentation.
 
+What the build needs from the host besides the compilers: m4 (configure insists on it, although
+the release carries the sources m4 makes), as OpenSSL needs perl.
+
 configure checks that it can link HDF5 with a test program: the archives need zlib and libm after
 them, which LIBS gives (the zlib recipe's prefix is on the library path through depends_on); a
 configure flag is one word, so LIBS names them through the compiler driver's -Wl,.
