@@ -22,9 +22,7 @@ source = pinned_sdist("netCDF4", version, "netcdf4-1.7.5.1.post1.tar.gz",
                       "9823076013fd54e7984d3ae8f431671fd199b15eeb267f91b8c4b057fd8324ab")
 build_system = "setuptools"
 licence = "MIT"  # the sdist's License-Expression
-build_requirements = [
-    pinned_wheel("pip", "25.1.1", "pip-25.1.1-py3-none-any.whl",
-                 "2913a38a2abf4ea6b64ab507bd9e967f3b53dc1ede74b01b0931e1ce548751af"),
+build_requirements = [  # besides the pinned pip, which installs them
     pinned_wheel("setuptools", "80.9.0", "setuptools-80.9.0-py3-none-any.whl",
                  "062d34222ad13e0cc312a4c02d73f059e86a4acbfbdea8f8f76b28c99f306922"),
     pinned_wheel("wheel", "0.45.1", "wheel-0.45.1-py3-none-any.whl",
