@@ -29,6 +29,8 @@ source = Source("netcdf_4.9.0.orig.tar.gz", "9f4cb864f3ab54adb75409984c6202323d2
 build_system = "autotools"
 licence = "BSD-3-Clause"  # COPYRIGHT: UCAR/Unidata's BSD-style licence
 depends_on = ["hdf5", "zlib"]
+# netcdf_meta.h says the bzip2 and blosc filters are absent, as 4.9.1's does (netCDF4-python relies on it)
+patches = ["netcdf-c/netcdf-meta-says-bzip2-and-blosc-are-absent.patch"]
 configure_flags = [
     "--disable-shared", "--enable-static", "--with-pic",
     "--disable-hdf4", "--disable-dap", "--disable-byterange", "--disable-nczarr",
