@@ -402,3 +402,13 @@ def test_link_time_optimisation_is_left_out_so_that_the_capture_sees_machine_cod
     subprocess.run([env["CC"], "-shared", "-flto=auto", "m.o", "-o", f"_lto{EXT_SUFFIX}"], cwd=tmp_path, check=True)
     (record,) = read_records(record_dir)
     assert global_definitions(record.object) == ["PyInit__lto"]
+
+
+def test_setuptools_rpath_after_new_dtags_is_dropped_whole():
+    """setuptools writes `-Wl,--enable-new-dtags,-rpath,DIR` for runtime_library_dirs: the switch,
+    the item and its value all go, none of them left as a flag of the static link."""
+    from slither.capture.driver_arguments import parse_link_command
+    command = parse_link_command(["-shared", "a.o", "-L/lib/dir", "-Wl,--enable-new-dtags,-rpath,/lib/dir",
+                                  "-Wl,-rpath,/other,--as-needed", "-lnetcdf", "-o", "x.so"])
+    assert command.link_flags == ["-Wl,--as-needed"]
+    assert command.library_dirs == ["/lib/dir"]

@@ -30,6 +30,9 @@ DROPPED_FLAG_PREFIXES = ("-I", "-D", "-U", "-O", "-g", "-W", "-std=", "-MF", "-M
                          "-MMD", "-MP")
 DROPPED_LINKER_ITEMS = ("-rpath", "--rpath", "-R", "-soname", "--soname", "-h",
                         "--version-script", "--enable-new-dtags", "--disable-new-dtags")
+# Of those, the ones that stand alone: the others take the next item as their value
+# (setuptools writes `-Wl,--enable-new-dtags,-rpath,DIR`).
+DROPPED_LINKER_SWITCHES = ("--enable-new-dtags", "--disable-new-dtags")
 
 # Linker items that change how the archives after them are read: kept in input order, so that
 # `ld -r` reads the package's private archives the way the real link did (meson wraps every
@@ -99,7 +102,7 @@ def linker_items(command: LinkCommand, items: list[str]) -> None:
         elif item in ARCHIVE_MODE_ITEMS:
             command.inputs.append(LinkInput("marker", item))
         elif item.split("=", 1)[0] in DROPPED_LINKER_ITEMS:
-            command.skip_next_linker_item = "=" not in item
+            command.skip_next_linker_item = "=" not in item and item not in DROPPED_LINKER_SWITCHES
         else:
             kept.append(item)
     if kept:
