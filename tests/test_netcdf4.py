@@ -71,7 +71,7 @@ def test_serial_netcdf4_writes_and_reads_a_compressed_file_with_cftime_dates(ser
     assert "cftime" in output and "needed by netcdf4" in output, output[-3000:]
     (tmp_path / "app.py").write_text(SERIAL_APP)
     result = run([binary, "app.py", tmp_path / "grid.nc"], cwd=tmp_path)
-    assert result.stdout.split() == ["(4,", "6)", "276.0", "True", "2000-01-04T00:00:00", "False", "4.9.0"], \
+    assert result.stdout.split() == ["(4,", "6)", "276.0", "True", "2000-01-04T00:00:00", "False", "4.9.3"], \
         result.stderr[-3000:]
 
 

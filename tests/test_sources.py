@@ -93,6 +93,25 @@ def test_unreachable_urls_fall_back_to_apt_source(tmp_path, monkeypatch):
     assert any("apt-get source --download-only pythonX=1-1" in m for m in messages)
 
 
+def test_an_orig_that_arrived_is_taken_although_apt_failed_on_the_rest(tmp_path, monkeypatch):
+    """An index may name a source package whose .dsc the pool lacks: apt-get fetches the .orig,
+    fails on the .dsc and exits 100. The .orig is what the build takes, checked by its sha256."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    original = tmp_path / "orig.tar.gz"
+    original.write_bytes(CONTENT)
+    fake = bin_dir / "apt-get"
+    fake.write_text(f"#!/bin/sh\ncp {original} ./pythonX_9.9.9.orig.tar.gz\n"
+                    "echo 'E: Failed to fetch pythonX_9.9.9-1.dsc  404  Not Found'\nexit 100\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    messages = []
+    path = obtain(pinned(debian=DebianSource("pythonX", versions=("9.9.9-1",))), search_dirs=[],
+                  store=tmp_path / "store", upstream_version="9.9.9", log=messages.append)
+    assert path.read_bytes() == CONTENT
+    assert any("its pythonX_9.9.9.orig.tar.gz arrived" in message for message in messages), messages
+
+
 def test_nowhere_to_get_it_names_the_file_and_the_remedy(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get
     with pytest.raises(SlitherError) as error:

@@ -1,8 +1,8 @@
 """netCDF-C (libnetcdf.a), built from source over the HDF5 recipe, for netCDF4-python.
 
-Debian's .orig tarball of bookworm's netCDF 4.9.0: upstream's own release tarball
-(netcdf-c-4.9.0/), pinned by sha256 (trixie's 4.9.3 has an .orig in the archive's pool but no
-source package beside it, so `apt-get source` cannot fetch it). netCDF-4 files are HDF5 files: the library is built over the
+Debian's .orig tarball of trixie's netCDF 4.9.3: upstream's own release tarball
+(netcdf-c-4.9.3/), pinned by sha256. (netCDF4-python 1.7 calls nc_rc_get and nc_rc_set, which
+4.9.1 added: bookworm's 4.9.0 is too old for it.) netCDF-4 files are HDF5 files: the library is built over the
 hdf5 recipe's static libraries and, like h5py, over its parallel variant when mpi4py is in
 MODULES (slither.libraries.hdf5_variant then compiles it with the build's MPI compiler wrapper;
 netCDF-C finds H5Pset_fapl_mpio and turns on parallel I/O for netCDF-4 files by itself).
@@ -23,17 +23,15 @@ configure flag is one word, so LIBS names them through the compiler driver's -Wl
 from slither.recipes import DebianSource, Source
 
 name = "netcdf-c"
-version = "4.9.0"
-source = Source("netcdf_4.9.0.orig.tar.gz", "9f4cb864f3ab54adb75409984c6202323d2fc66c003e5308f3cdf224ed41c0a6",
-                debian=DebianSource("netcdf", versions=("1:4.9.0-3",)))
+version = "4.9.3"
+source = Source("netcdf_4.9.3.orig.tar.gz", "990f46d49525d6ab5dc4249f8684c6deeaf54de6fec63a187e9fb382cc0ffdff",
+                debian=DebianSource("netcdf", versions=("1:4.9.3-1",)))
 build_system = "autotools"
 licence = "BSD-3-Clause"  # COPYRIGHT: UCAR/Unidata's BSD-style licence
 depends_on = ["hdf5", "zlib"]
-# netcdf_meta.h says the bzip2 and blosc filters are absent, as 4.9.1's does (netCDF4-python relies on it)
-patches = ["netcdf-c/netcdf-meta-says-bzip2-and-blosc-are-absent.patch"]
 configure_flags = [
     "--disable-shared", "--enable-static", "--with-pic",
-    "--disable-hdf4", "--disable-dap", "--disable-byterange", "--disable-nczarr",
+    "--disable-hdf4", "--disable-dap", "--disable-byterange", "--disable-nczarr", "--disable-s3",
     "--disable-libxml2", "--disable-plugins", "--disable-filter-testing",
     "--disable-utilities", "--disable-testsets", "--disable-examples", "--disable-doxygen",
     "--disable-dependency-tracking",
