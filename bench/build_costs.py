@@ -23,6 +23,14 @@ which records the figure, with the machine's load and the commit, in FULL_STACK_
 it: the size of the binary given to bench/run (--static) next to the stock install tree and the
 PyInstaller one-file, each with the packages it has, and the peak RSS of `import scipy` (and of
 the full-stack workload) for each contender.
+
+What each step costs (CPython, every C library, MPICH), before and after a change, cold:
+
+    python3 bench/build_costs.py step-costs --before COMMIT [--keep DIR]
+
+builds MODULES= and MODULES=numpy,mpi4py from an empty cache with COMMIT (a worktree of it)
+and with this checkout, interleaved, and records each build's wall time, binary size and step
+costs in STEP_COSTS_RECORD; --keep keeps each binary and the cache its build filled.
 """
 
 from __future__ import annotations
@@ -291,9 +299,13 @@ def step_costs(build_dir: Path) -> dict[str, str]:
     return costs
 
 
-def measure_step_costs(modules: str, work: Path, cache_dir: Path, log: Path, checkout: Path = PROJECT_ROOT) -> dict:
+def measure_step_costs(modules: str, work: Path, cache_dir: Path, log: Path, checkout: Path = PROJECT_ROOT,
+                       kept_dir: Path | None = None) -> dict:
     """A cold `scons MODULES=<modules> JOBS=2` of `checkout` (new BUILD_DIR, empty CACHE_DIR with
-    the download store hard-linked): its wall time, the binary's size, and each step's cost."""
+    the download store hard-linked): its wall time, the binary's size, and each step's cost.
+    With kept_dir, the binary and its build tools (keep_for_bench) and the cold cache the build
+    filled are moved there (bench/openblas_threads.py runs the binaries; a later build with
+    CACHE_DIR=kept_dir/cache takes every step from that cache instead of building it again)."""
     cold_cache, build_dir = work / "costs-cold-cache", work / "costs-cold-build"
     for leftover in (cold_cache, build_dir):
         shutil.rmtree(leftover, ignore_errors=True)
@@ -306,9 +318,25 @@ def measure_step_costs(modules: str, work: Path, cache_dir: Path, log: Path, che
         entry["binary_bytes"] = tree_size(binary)
     entry.update(modules=modules, steps=step_costs(build_dir), commit=built_commit(checkout), cores=os.cpu_count(),
                  load_average_before=load_before, load_average_after=os.getloadavg())
+    if kept_dir is not None and "na" not in entry:
+        shutil.rmtree(kept_dir, ignore_errors=True)
+        kept_dir.mkdir(parents=True)
+        keep_for_bench(build_dir, kept_dir)
+        os.replace(cold_cache, kept_dir / "cache")
     shutil.rmtree(cold_cache, ignore_errors=True)
     shutil.rmtree(build_dir, ignore_errors=True)
     return entry
+
+
+def before_worktree(commit: str, work: Path) -> Path:
+    """A detached worktree of `commit` in the work directory (made again each run)."""
+    checkout = work / "before-checkout"
+    subprocess.run(["git", "-C", str(PROJECT_ROOT), "worktree", "remove", "--force", str(checkout)],
+                   capture_output=True)
+    shutil.rmtree(checkout, ignore_errors=True)
+    subprocess.run(["git", "-C", str(PROJECT_ROOT), "worktree", "add", "--detach", str(checkout), commit],
+                   check=True, capture_output=True)
+    return checkout
 
 
 def format_step_costs(entries: list[dict]) -> str:
@@ -332,6 +360,9 @@ def main() -> None:
     parser.add_argument("--checkout", default=str(PROJECT_ROOT),
                         help="step-costs: the checkout to build (another commit's worktree, for before/after)")
     parser.add_argument("--label", default="", help="step-costs: how the table names this checkout")
+    parser.add_argument("--before", default="",
+                        help="step-costs: a commit measured beside this checkout in the same run (a detached "
+                             "worktree of it in --work-dir), labelled `before`; this checkout is `after`")
     parser.add_argument("--work-dir", default=str(PROJECT_ROOT / "build-bench"))
     parser.add_argument("--cache-dir", default="~/.cache/slither")
     parser.add_argument("--record", default=str(FULL_STACK_RECORD))
@@ -343,16 +374,24 @@ def main() -> None:
     if args.what == "step-costs":
         record = Path(args.record) if args.record != str(FULL_STACK_RECORD) else STEP_COSTS_RECORD
         entries = json.loads(record.read_text()) if record.is_file() else []
+        checkouts = [(args.label, Path(args.checkout).resolve())]
+        if args.before:
+            checkouts = [("before", before_worktree(args.before, work)), (args.label or "after", checkouts[0][1])]
+        # Contenders interleaved per MODULES set: a change of the machine's load during the run
+        # falls on both sides of each comparison alike.
         for modules in STEP_COST_SETS:
-            print(f"bench: cold scons MODULES={modules} JOBS=2 of {args.checkout}", flush=True)
-            entry = measure_step_costs(modules, work, Path(args.cache_dir).expanduser(), work / "step-costs.log",
-                                       Path(args.checkout).resolve())
-            entry["label"] = args.label or entry["commit"]
-            entries = [old for old in entries if (old.get("label"), old["modules"]) != (entry["label"], modules)]
-            entries.append(entry)
-            partial = record.with_suffix(".tmp")
-            partial.write_text(json.dumps(entries, indent=1) + "\n")
-            os.replace(partial, record)
+            for label, checkout in checkouts:
+                print(f"bench: cold scons MODULES={modules} JOBS=2 of {checkout}", flush=True)
+                kept = (Path(args.keep).resolve() / (label or "build") / (modules.replace(",", "-") or "stdlib")
+                        if args.keep else None)
+                entry = measure_step_costs(modules, work, Path(args.cache_dir).expanduser(),
+                                           work / "step-costs.log", checkout, kept_dir=kept)
+                entry["label"] = label or entry["commit"]
+                entries = [old for old in entries if (old.get("label"), old["modules"]) != (entry["label"], modules)]
+                entries.append(entry)
+                partial = record.with_suffix(".tmp")
+                partial.write_text(json.dumps(entries, indent=1) + "\n")
+                os.replace(partial, record)
         print(format_step_costs(entries))
         sys.exit(0 if all("na" not in entry for entry in entries) else 2)
     log = work / "full-stack-cold.log"
