@@ -29,6 +29,9 @@ source = Source("netcdf_4.9.3.orig.tar.gz", "990f46d49525d6ab5dc4249f8684c6deeaf
 build_system = "autotools"
 licence = "BSD-3-Clause"  # COPYRIGHT: UCAR/Unidata's BSD-style licence
 depends_on = ["hdf5", "zlib"]
+# Its fallback strlcpy renamed nc_strlcpy (as its strlcat already is): libedit's fallback strlcpy
+# is in the same binary.
+patches = ["netcdf-c/ncconfigure-strlcpy-named-like-strlcat.patch"]
 configure_flags = [
     "--disable-shared", "--enable-static", "--with-pic",
     "--disable-hdf4", "--disable-dap", "--disable-byterange", "--disable-nczarr", "--disable-s3",

@@ -38,6 +38,9 @@ build_requirements = [  # besides the pinned pip, which installs them
                  "80d0ce057672ca50728153757d022842d5dcec536b50c79615a22dda2a874ea0", "3.13"),
 ]
 depends_on = ["netcdf-c", "hdf5", "numpy"]
+# Its bundled nc_complex defines two functions `inline` only in a header: the patch gives them
+# their one external definition, which a call the compiler does not inline needs at the link.
+patches = ["netcdf4/nc-complex-external-definitions-of-inline-functions.patch"]
 build_environment = {"NETCDF4_DIR": "{prefix:netcdf-c}", "HDF5_DIR": "{prefix:hdf5}", "USE_SETUPCFG": "0"}
 extension_modules = ["netCDF4._netCDF4"]
 # After the extension's own -lnetcdf: libnetcdf.a needs HDF5's archives, and they zlib and libm
