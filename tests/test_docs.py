@@ -189,3 +189,12 @@ def test_architectures_measures_are_this_checkouts():
     measured = metrics.table_cells(metrics.measure(ROOT))
     assert written == measured, ("docs/architecture.md's measures are stale: rerun "
                                  "`python3 harness/house_metrics.py --markdown --before DIR` and update the table")
+
+
+def test_the_worked_library_recipe_is_the_real_one():
+    """recipes.md's library example is modules/libraries/xz.py's code (its docstring left out)."""
+    text = (DOCS / "recipes.md").read_text()
+    section = text.split("## A worked example: a C library, xz", 1)[1]
+    shown = section.split("```python\n", 1)[1].split("```", 1)[0]
+    real = (ROOT / "modules" / "libraries" / "xz.py").read_text()
+    assert shown == real[real.index("from slither.recipes"):]
