@@ -168,3 +168,33 @@ def test_without_recorded_harness_results_the_pages_say_how_to_record_them(tmp_p
     assert "No recorded result" in pages["package-suites.md"] and "harness/results/suites/" in pages["package-suites.md"]
     assert "No recorded result" in pages["regrtest.md"] and "harness/regrtest/run" in pages["regrtest.md"]
     assert not any(name.startswith("benchmark-") for name in pages)
+
+
+def load_house_metrics():
+    spec = importlib.util.spec_from_file_location("house_metrics", ROOT / "harness" / "house_metrics.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_architectures_measures_are_this_checkouts():
+    """The "now" column of docs/architecture.md's table is what harness/house_metrics.py measures
+    here: after a change to the code, `python3 harness/house_metrics.py --markdown` gives the
+    new column."""
+    metrics = load_house_metrics()
+    text = (DOCS / "architecture.md").read_text()
+    table = text.split("<!-- house_metrics table -->\n", 1)[1].split("<!-- end of house_metrics table -->", 1)[0]
+    written = {cells[0]: cells[-1] for cells in
+               ([cell.strip() for cell in line.strip().strip("|").split("|")] for line in table.splitlines()[2:])}
+    measured = metrics.table_cells(metrics.measure(ROOT))
+    assert written == measured, ("docs/architecture.md's measures are stale: rerun "
+                                 "`python3 harness/house_metrics.py --markdown --before DIR` and update the table")
+
+
+def test_the_worked_library_recipe_is_the_real_one():
+    """recipes.md's library example is modules/libraries/xz.py's code (its docstring left out)."""
+    text = (DOCS / "recipes.md").read_text()
+    section = text.split("## A worked example: a C library, xz", 1)[1]
+    shown = section.split("```python\n", 1)[1].split("```", 1)[0]
+    real = (ROOT / "modules" / "libraries" / "xz.py").read_text()
+    assert shown == real[real.index("from slither.recipes"):]
