@@ -83,7 +83,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "copies a shared library the process has mapped to a unicode name and loads it with ctypes: "
         "a fully static binary maps none (and cannot dlopen one)",
     # Seen failing on the stock side only, under load (load average 11 on 2 cores while other
-    # builds ran, 2026-12-01), passing in python-static in the same runs: timing-dependent.
+    # builds ran), passing in python-static in the same runs: timing-dependent.
     ("psutil", "psutil.tests.test_connections.TestSystemWideConnections::test_multi_sockets_procs"):
         "timing: the test's child interpreters must each create a socket file within psutil's "
         "wait_for_file timeout; on a loaded machine the stock interpreter's start-up misses it "
@@ -93,7 +93,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "child interpreter the test spawned had already exited ('terminated', empty cmdline) when the "
         "test read it; python-static passed in all 3 runs. Cause not found (a loaded machine)",
     ("psutil", "psutil.tests.test_posix.TestProcess::test_name"):
-        "stock only, intermittent: failed in 1 of 13 stock runs (the extended run of 2026-12-01, load "
+        "stock only, intermittent: failed in 1 of 13 stock runs (an extended run at load "
         "average 11), passed in the 12 since (10 of them beside a cold build); python-static passed in "
         "all. It compares the name `ps` prints for the child spawned in setUpClass with psutil's: the "
         "same family as test_*cmdline (a child gone when the test reads it is `[python] <defunct>` to "
