@@ -65,6 +65,12 @@ def _recipe_arguments(recipe, configure_flags):
     return words
 
 
+def _build_directory(env, recipe, profile, libraries_dir, linkage):
+    """Where LibraryBuild declares `recipe`'s build: BUILD_DIR/libraries/<slither.libraries.variants.directory_name>;
+    also the key of _DECLARED."""
+    return env.Dir(libraries_dir).Dir(directory_name(recipe.name, recipe.version, profile.name, linkage))
+
+
 def _dependencies(env, recipe, profile, libraries_dir, linkage):
     """The LibraryBuild results of the library recipes `recipe` depends_on (an MPI is not one of
     them: that comes through `mpi`, from wherever the build takes its MPI)."""
@@ -78,8 +84,7 @@ def _dependencies(env, recipe, profile, libraries_dir, linkage):
             continue
         # Already declared by the build, as its plan made it (the parallel HDF5 under netCDF-C),
         # or else the recipe as written.
-        directory = env.Dir(libraries_dir).Dir(directory_name(name, dependency.version, profile.name, linkage))
-        declared = _DECLARED.get(directory.abspath)
+        declared = _DECLARED.get(_build_directory(env, dependency, profile, libraries_dir, linkage).abspath)
         built.append(declared or env.LibraryBuild(dependency, profile, libraries_dir, linkage=linkage))
     return built
 
@@ -92,7 +97,7 @@ def _library(env, recipe, profile, libraries_dir, linkage="static", mpi=None):
     mpi: what MpiSetup returned, for a library compiled with the MPI (parallel HDF5): configure
     gets CC=<the MPI wrapper> (outside the signature: a built MPI's path moves with BUILD_DIR),
     and the MPI's identity (its archive, or what a site wrapper says) is signed instead."""
-    directory = env.Dir(libraries_dir).Dir(directory_name(recipe.name, recipe.version, profile.name, linkage))
+    directory = _build_directory(env, recipe, profile, libraries_dir, linkage)
     declared = _DECLARED.get(directory.abspath)
     if declared is not None and declared.recipe == recipe and not mpi:
         return declared
