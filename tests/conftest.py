@@ -89,11 +89,12 @@ def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
 
 
-def assert_built(result: subprocess.CompletedProcess, tail: int = 3000):
-    """That a scons build succeeded; if not, the message is the last `tail` characters of its
-    output and of its errors, where a failed step says what went wrong."""
+def assert_built(result: subprocess.CompletedProcess, tail: int = 3000, what: str = ""):
+    """That a scons run succeeded; if not, the message is `what` (which build, when a test runs
+    several) and the last `tail` characters of its output and of its errors, where a failed step
+    says what went wrong (errors are None when they went to the output)."""
     __tracebackhide__ = True  # pytest reports a failure at the test's line, not here
-    assert result.returncode == 0, result.stdout[-tail:] + result.stderr[-tail:]
+    assert result.returncode == 0, (f"{what}:\n" if what else "") + (result.stdout or "")[-tail:] + (result.stderr or "")[-tail:]
 
 
 def ci_blas_cpu() -> str:
