@@ -7,6 +7,7 @@ import tempfile
 import subprocess
 import sys
 import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -76,24 +77,75 @@ def step_outcomes(output: str) -> dict:
     return {step: outcome for step, outcome in pairs}
 
 
-def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
-    """scons as a user runs it; returns the CompletedProcess (output captured as text). A build
-    with numpy or scipy and no BLAS_CPU of its own gets ci_blas_cpu(): the default run builds
-    OpenBLAS for this machine's kernel family, not DYNAMIC_ARCH's fourteen."""
+def with_ci_blas_cpu(arguments) -> list:
+    """The scons arguments, and for a build with numpy or scipy and no BLAS_CPU of its own,
+    BLAS_CPU=ci_blas_cpu(): the default run builds OpenBLAS for this machine's kernel family, not
+    DYNAMIC_ARCH's fourteen."""
     arguments = list(arguments)
     with_blas = any(str(argument).startswith("MODULES=") and ("numpy" in str(argument) or "scipy" in str(argument))
                     and "numpy-noblas" not in str(argument) for argument in arguments)
     if with_blas and not any(str(argument).startswith("BLAS_CPU=") for argument in arguments):
         arguments.append(f"BLAS_CPU={ci_blas_cpu()}")
-    return subprocess.run([sys.executable, "-m", "SCons", *arguments], cwd=cwd, env=env or os.environ.copy(),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    return arguments
 
 
-def assert_built(result: subprocess.CompletedProcess, tail: int = 3000):
-    """That a scons build succeeded; if not, the message is the last `tail` characters of its
-    output and of its errors, where a failed step says what went wrong."""
+def run_scons(arguments, cwd=ROOT, timeout=3600, env=None):
+    """scons as a user runs it (with_ci_blas_cpu); returns the CompletedProcess (output captured as text)."""
+    return subprocess.run([sys.executable, "-m", "SCons", *with_ci_blas_cpu(arguments)], cwd=cwd,
+                          env=env or os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=timeout)
+
+
+@dataclass(frozen=True)
+class BuiltBinary:
+    """One binary built_binary made: its BUILD_DIR, the binary, and what its build printed (the
+    summary: which steps were built and which came from the cache)."""
+    build_dir: Path
+    binary: Path
+    output: str
+
+
+class BinaryBuilds:
+    """`scons` with a set of build variables ({"MODULES": "numpy", "JOBS": 2}; not BUILD_DIR, which
+    it chooses), run once per distinct set, each into its own BUILD_DIR from `directories` (a
+    tmp_path_factory), with the user's CACHE_DIR as every run_scons has it. A failed build fails
+    every caller with the tail of its output, without being run again."""
+
+    def __init__(self, directories, run=run_scons):
+        self._directories = directories
+        self._run = run
+        self._results = {}
+
+    def __call__(self, variables: dict, timeout: int = 3600) -> BuiltBinary:
+        __tracebackhide__ = True
+        if "BUILD_DIR" in variables:
+            raise ValueError("built_binary chooses BUILD_DIR itself")
+        arguments = tuple(sorted(with_ci_blas_cpu(f"{name}={value}" for name, value in variables.items())))
+        if arguments not in self._results:
+            label = "".join(character if character.isalnum() else "-"
+                            for character in "-".join(str(value) for _, value in sorted(variables.items())))
+            build_dir = self._directories.mktemp(f"built-{label[:60]}")
+            self._results[arguments] = (build_dir, self._run([f"BUILD_DIR={build_dir}", *arguments], timeout=timeout))
+        build_dir, result = self._results[arguments]
+        assert_built(result, tail=4000, what=" ".join(arguments))
+        return BuiltBinary(build_dir, build_dir / "bin" / str(variables.get("NAME", "python-static")), result.stdout)
+
+
+@pytest.fixture(scope="session")
+def built_binary(tmp_path_factory) -> BinaryBuilds:
+    """built_binary(variables, timeout=3600) -> BuiltBinary: the binary of these build variables,
+    built once per session whichever test module asks first (BinaryBuilds). Modules asking for the
+    same variables share the binary and its BUILD_DIR, so a test must leave that as it found it; a
+    test that rebuilds it with other variables, or removes it, builds its own."""
+    return BinaryBuilds(tmp_path_factory)
+
+
+def assert_built(result: subprocess.CompletedProcess, tail: int = 3000, what: str = ""):
+    """That a scons run succeeded; if not, the message is `what` (which build, when a test runs
+    several) and the last `tail` characters of its output and of its errors, where a failed step
+    says what went wrong (errors are None when they went to the output)."""
     __tracebackhide__ = True  # pytest reports a failure at the test's line, not here
-    assert result.returncode == 0, result.stdout[-tail:] + result.stderr[-tail:]
+    assert result.returncode == 0, (f"{what}:\n" if what else "") + (result.stdout or "")[-tail:] + (result.stderr or "")[-tail:]
 
 
 def ci_blas_cpu() -> str:

@@ -12,7 +12,6 @@ import subprocess
 
 import pytest
 
-from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
@@ -66,13 +65,9 @@ def entry_of(package) -> str:
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    root = tmp_path_factory.mktemp("any-package")
+def binary(built_binary):
     modules = ",".join(["numpy"] + [entry_of(package) for package in PACKAGES])
-    result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={modules}", f"FROM_SDIST={','.join(FROM_SDIST)}"],
-                       timeout=7200)
-    assert_built(result, tail=4000)
-    return root / "build" / "bin" / "python-static"
+    return built_binary({"MODULES": modules, "FROM_SDIST": ",".join(FROM_SDIST)}, timeout=7200).binary
 
 
 @pytest.mark.parametrize("entry, what, module, builtin, code, expected", PACKAGES,

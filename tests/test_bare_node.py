@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from harness import bare_node
 
 pytestmark = pytest.mark.slow
@@ -161,7 +161,7 @@ def test_the_full_build_on_a_bare_node(node, set_up, tmp_path):
     assert set_up.returncode == 0, set_up.stdout
     fetched = tmp_path / "fetch"
     result = run_scons(["MODULES=numpy,mpi4py", f"BUILD_DIR={fetched}", str(fetched / "sources")])
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_built(result)
     node.link_in(sorted(p for p in (fetched / "sources").iterdir() if p.is_file()), SOURCES)
 
     build = node.run(f"{ACTIVATE} && scons MODULES=numpy,mpi4py SOURCES={SOURCES}", cwd=CHECKOUT, timeout=4 * 3600)

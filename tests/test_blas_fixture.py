@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import assert_built, ROOT, run_scons
+from conftest import ROOT
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -22,12 +22,10 @@ CHECK = ("import sys, blasdot\n"
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    root = tmp_path_factory.mktemp("blasdot")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "blasdot", root / "blasdot")
-    built = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={root / 'blasdot'}"])
-    assert_built(built, tail=4000)
-    return root / "build" / "bin" / "python-static"
+def binary(tmp_path_factory, built_binary):
+    project = tmp_path_factory.mktemp("blasdot") / "blasdot"  # a copy: its build writes beside its files
+    shutil.copytree(ROOT / "tests" / "fixtures" / "blasdot", project)
+    return built_binary({"MODULES": str(project)}).binary
 
 
 def test_fortran_and_cxx_extensions_call_blas_each_with_its_own_duplicate_symbol(binary, tmp_path):

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import assert_built, ROOT
 from slither.recipes import module_recipes
 from slither.plan.build_plan import available_modules
 
@@ -67,7 +67,7 @@ def declared_keys(tmp_path, configurations):
                PROBE_TOOLPATH=str(ROOT / "site_scons" / "site_tools"))
     result = subprocess.run([sys.executable, "-m", "SCons", "-Q", "-f", str(probe)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert_built(result)
     line = next(line for line in result.stdout.splitlines() if line.startswith("PROBE-RESULT "))
     return json.loads(line[len("PROBE-RESULT "):])
 
@@ -139,7 +139,7 @@ def test_function_actions_that_read_cc_are_signed_by_it(tmp_path):
                PROBE_TOOLPATH=str(ROOT / "site_scons" / "site_tools"))
     result = subprocess.run([sys.executable, "-m", "SCons", "-Q", "-f", str(probe)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert_built(result)
     line = next(line for line in result.stdout.splitlines() if line.startswith("PROBE-RESULT "))
     signatures = json.loads(line[len("PROBE-RESULT "):])
     for step in steps:

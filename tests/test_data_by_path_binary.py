@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, assert_built, run_scons
+from conftest import ROOT
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -18,13 +18,12 @@ READ = "import bytable; print(bytable.first_line()); print(bytable.__file__)"
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    root = tmp_path_factory.mktemp("data-by-path")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "bytable", root / "bytable")
-    built = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={root / 'bytable'}"])
-    assert_built(built, tail=4000)
-    assert "data read by path: bytable" in built.stdout, built.stdout[-3000:]
-    return root / "build" / "bin" / "python-static"
+def binary(tmp_path_factory, built_binary):
+    project = tmp_path_factory.mktemp("data-by-path") / "bytable"  # a copy: its build writes beside its files
+    shutil.copytree(ROOT / "tests" / "fixtures" / "bytable", project)
+    built = built_binary({"MODULES": str(project)})
+    assert "data read by path: bytable" in built.output, built.output[-3000:]
+    return built.binary
 
 
 def run(binary, code, data_dir, cwd):

@@ -13,16 +13,12 @@ import subprocess
 
 import pytest
 
-from conftest import assert_built, run_scons
-
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
 
-def _build(tmp_path_factory, name, modules):
-    build_dir = tmp_path_factory.mktemp(name) / "build"
-    built = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}", "JOBS=2"], timeout=7200)
-    assert_built(built, tail=4000)
-    return build_dir / "bin" / "python-static", built.stdout
+def _build(built_binary, modules):
+    built = built_binary({"MODULES": modules, "JOBS": 2}, timeout=7200)
+    return built.binary, built.output
 
 
 def _run(binary, code, data_dir, cwd, **environment):
@@ -31,8 +27,8 @@ def _run(binary, code, data_dir, cwd, **environment):
 
 
 @pytest.fixture(scope="module")
-def cython_binary(tmp_path_factory):
-    return _build(tmp_path_factory, "cython", "cython==3.1.2,certifi==2025.8.3")
+def cython_binary(built_binary):
+    return _build(built_binary, "cython==3.1.2,certifi==2025.8.3")
 
 
 def test_cython_is_found_reading_by_path_and_compiles_a_pyx_inside_the_binary(cython_binary, tmp_path):
@@ -53,8 +49,8 @@ def test_certifi_where_names_a_file_that_exists(cython_binary, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sklearn_binary(tmp_path_factory):
-    return _build(tmp_path_factory, "sklearn", "numpy,scipy,scikit-learn==1.7.2")
+def sklearn_binary(built_binary):
+    return _build(built_binary, "numpy,scipy,scikit-learn==1.7.2")
 
 
 def test_sklearn_imports_and_fits_a_model_with_openmp_threads(sklearn_binary, tmp_path):

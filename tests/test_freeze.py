@@ -141,7 +141,7 @@ def test_a_directory_of_only_extension_modules_gets_a_namespace_package(tmp_path
     write(runtime)
     modules = {module.name: module for module in freeze.select_modules(
         None, frozenset(), [runtime], [(tmp_path, "pkg-1.0")], {},
-        builtin_extensions=["pkg._top", "pkg.sub.kernels._k", "pkg.a.b._deep", "_toplevel_ext"])}
+        builtin_extensions=["pkg._top", "pkg.sub.kernels._k", "pkg.a.b._deep", "_toplevel_ext"]).modules}
     assert {"pkg.sub.kernels", "pkg.a", "pkg.a.b"} <= set(modules)
     for name in ("pkg.sub.kernels", "pkg.a", "pkg.a.b"):
         assert modules[name].is_package and modules[name].text == b"" and modules[name].origin == "namespace"
@@ -149,7 +149,7 @@ def test_a_directory_of_only_extension_modules_gets_a_namespace_package(tmp_path
     assert "_toplevel_ext" not in modules and "pkg._top" not in modules  # the extensions themselves are built-ins
     unfrozen = {module.name for module in freeze.select_modules(
         None, frozenset(), [runtime], [(tmp_path, "pkg-1.0")], {}, unfrozen=frozenset({"pkg"}),
-        builtin_extensions=["pkg.sub.kernels._k"])}
+        builtin_extensions=["pkg.sub.kernels._k"]).modules}
     assert not any(name.startswith("pkg") for name in unfrozen)  # UNFROZEN=pkg: nothing of it frozen
 
 
@@ -187,3 +187,23 @@ def test_main_must_name_a_module_the_binary_has():
                              "myapp.cli?); it would fail at start on every node")
     else:
         raise AssertionError("an unknown MAIN must stop the freeze")
+
+
+def test_the_selection_names_the_packages_whose_data_is_read_by_path(tmp_path):
+    """frozen.json's data_by_path comes from the selection itself, and agrees with what the
+    manifest module frozen into the binary tells the runtime."""
+    (tmp_path / "styled").mkdir()
+    (tmp_path / "styled" / "__init__.py").write_text(
+        "from pathlib import Path\nCSS = Path(__file__).with_name('estimator.css')\n")
+    (tmp_path / "styled" / "estimator.css").write_text("body {}\n")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "__init__.py").write_text("X = 1\n")
+    (tmp_path / "plain" / "table.csv").write_text("a,b\n")
+    runtime = tmp_path / "_slither_runtime.py"
+    runtime.write_text("")
+    selection = freeze.select_modules(None, frozenset(), [runtime], [(tmp_path, "site")], {})
+    assert selection.data_by_path == ["styled"]
+    manifest = next(module for module in selection.modules if module.name == freeze.MANIFEST_MODULE)
+    namespace = {}
+    exec(manifest.text.decode(), namespace)
+    assert sorted(namespace["DATA_BY_PATH"]) == selection.data_by_path

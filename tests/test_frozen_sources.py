@@ -41,18 +41,11 @@ def package_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory, package_root):
-    made = {}
-
+def builds(built_binary, package_root):
     def build(series, sources=True):
-        key = (series, sources)
-        if key not in made:
-            build_dir = tmp_path_factory.mktemp(f"frozen-sources-{series}-{int(sources)}")
-            result = run_scons([f"BUILD_DIR={build_dir}", f"PYTHON={series}", "MODULES=markupsafe",
-                                f"FREEZE_PATHS={package_root}", f"FROZEN_SOURCES={int(sources)}"])
-            assert_built(result)
-            made[key] = (build_dir / "bin" / "python-static", result.stdout)
-        return made[key]
+        built = built_binary({"PYTHON": series, "MODULES": "markupsafe", "FREEZE_PATHS": package_root,
+                              "FROZEN_SOURCES": int(sources)})
+        return built.binary, built.output
     return build
 
 
@@ -176,12 +169,9 @@ def test_summary_and_inspect_print_the_same_module_lines(builds):
 
 
 @pytest.fixture(scope="module")
-def unfrozen_build(tmp_path_factory, package_root):
-    build_dir = tmp_path_factory.mktemp("unfrozen")
-    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=markupsafe", f"FREEZE_PATHS={package_root}",
-                        "UNFROZEN=markupsafe,mypkg"])
-    assert_built(result)
-    return build_dir, result.stdout
+def unfrozen_build(built_binary, package_root):
+    built = built_binary({"MODULES": "markupsafe", "FREEZE_PATHS": package_root, "UNFROZEN": "markupsafe,mypkg"})
+    return built.build_dir, built.output
 
 
 def test_unfrozen_packages_are_files_beside_the_binary_with_their_extensions_built_in(unfrozen_build, tmp_path):

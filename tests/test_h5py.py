@@ -60,11 +60,9 @@ def run(command, **options):
 
 
 @pytest.fixture(scope="module")
-def serial(tmp_path_factory):
-    build_dir = tmp_path_factory.mktemp("h5py-serial")
-    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=5400)
-    assert_built(result)
-    return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "output": result.stdout}
+def serial(built_binary):
+    built = built_binary({"MODULES": "numpy,h5py", "JOBS": 2}, timeout=5400)
+    return {"dir": built.build_dir, "binary": built.binary, "output": built.output}
 
 
 def test_serial_h5py_writes_and_reads_a_compressed_dataset(serial, tmp_path):
@@ -93,11 +91,9 @@ def test_import_h5py_touches_no_file_and_maps_no_shared_object(serial, tmp_path)
 
 
 @pytest.fixture(scope="module")
-def parallel(tmp_path_factory):
-    build_dir = tmp_path_factory.mktemp("h5py-parallel")
-    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,mpi4py,h5py", "JOBS=2", f"BLAS_CPU={ci_blas_cpu()}"], timeout=7200)
-    assert_built(result)
-    return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "mpiexec": build_dir / "bin" / "mpiexec"}
+def parallel(built_binary):
+    built = built_binary({"MODULES": "numpy,mpi4py,h5py", "JOBS": 2}, timeout=7200)
+    return {"dir": built.build_dir, "binary": built.binary, "mpiexec": built.build_dir / "bin" / "mpiexec"}
 
 
 @pytest.mark.extended

@@ -10,7 +10,7 @@ import tarfile
 
 import pytest
 
-from conftest import ROOT, profile_data_file
+from conftest import assert_built, ROOT, profile_data_file
 from slither.libraries.build import canonical_prefix
 from slither.recipes.recipe import is_library
 
@@ -299,7 +299,7 @@ def test_library_prefix_declares_its_dependency_first_and_hands_over_its_prefix(
         "Default(env.LibraryPrefix('libedit', build_dir='out', jobs=2, verbose=True))\n")
     result = subprocess.run([sys.executable, "-m", "SCons", "-n", "-Q", "-C", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    assert_built(result)
     builds = [line for line in result.stdout.splitlines() if "-m slither.libraries.build" in line]
     assert [line.split("--name ")[1].split()[0] for line in builds] == ["ncurses", "libedit"]
     prefix = tmp_path / "out" / "libraries" / "ncurses-6.5+20250216-gnu" / "prefix"
@@ -347,7 +347,7 @@ def test_a_library_recipes_patches_are_named_inside_patches_and_its_dependency_p
         "Default(env.LibraryPrefix('openblas', build_dir='out', jobs=2, verbose=True))\n")
     result = subprocess.run([sys.executable, "-m", "SCons", "-n", "-Q", "-C", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    assert_built(result)
     builds = [line for line in result.stdout.splitlines() if "-m slither.libraries.build" in line]
     assert [line.split("--name ")[1].split()[0] for line in builds] == ["lapack", "openblas"]
     assert f"--patch {ROOT / 'patches' / 'lapack' / 'make-inc-and-install-rule.patch'}" in builds[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import assert_built, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -123,7 +123,7 @@ def built(request, tmp_path_factory):
         result = subprocess.run([sys.executable, "-m", "SCons", "-Q", "-C", str(work), f"LIBRARY={name}"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=3600)
         times[name] = time.monotonic() - started
-        assert result.returncode == 0, f"{name} ({target}):\n{result.stdout[-3000:]}"
+        assert_built(result, what=f"{name} ({target})")
     print(f"\ncold library builds ({target}, JOBS=2): "
           + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in times.items()))
     prefixes = {path.name.split("-")[0]: path / "prefix" for path in (work / "out" / "libraries").iterdir()}

@@ -23,11 +23,10 @@ from slither.inspect.audit import parse_strace, trace_file_calls
 pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    build_dir = tmp_path_factory.mktemp("mpi-build")
-    result = run_scons([f"BUILD_DIR={build_dir}", "MODULES=mpi4py", "JOBS=2"], timeout=5400)
-    assert_built(result)
-    return {"dir": build_dir, "binary": build_dir / "bin" / "python-static", "output": result.stdout,
+def build(built_binary):
+    built = built_binary({"MODULES": "mpi4py", "JOBS": 2}, timeout=5400)
+    build_dir = built.build_dir
+    return {"dir": build_dir, "binary": built.binary, "output": built.output,
             "mpiexec": build_dir / "libraries" / "mpich-4.0.2-gnu" / "prefix" / "bin" / "mpiexec",
             "c_program": build_dir / "mpi" / "mpich-gnu" / "mpi-init-static"}
 

@@ -8,7 +8,6 @@ import subprocess
 
 import pytest
 
-from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 # Where it stands: netCDF-C builds, netCDF4 compiles and its extension is captured, and the final
@@ -64,11 +63,9 @@ def run(command, **options):
 
 
 @pytest.fixture(scope="module")
-def serial(tmp_path_factory):
-    build_dir = tmp_path_factory.mktemp("netcdf4-serial")
-    built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,netcdf4", "JOBS=2"], timeout=7200)
-    assert_built(built, tail=4000)
-    return build_dir / "bin" / "python-static", built.stdout
+def serial(built_binary):
+    built = built_binary({"MODULES": "numpy,netcdf4", "JOBS": 2}, timeout=7200)
+    return built.binary, built.output
 
 
 def test_serial_netcdf4_writes_and_reads_a_compressed_file_with_cftime_dates(serial, tmp_path):
@@ -89,11 +86,8 @@ def test_import_netcdf4_is_built_in_and_touches_no_file(serial, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def parallel(tmp_path_factory):
-    build_dir = tmp_path_factory.mktemp("netcdf4-parallel")
-    built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy,mpi4py,netcdf4", "JOBS=2"], timeout=7200)
-    assert_built(built, tail=4000)
-    return build_dir
+def parallel(built_binary):
+    return built_binary({"MODULES": "numpy,mpi4py,netcdf4", "JOBS": 2}, timeout=7200).build_dir
 
 
 def test_four_ranks_write_one_netcdf_file_collectively_and_read_it_back(parallel, tmp_path):

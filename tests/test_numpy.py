@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_built, ci_blas_cpu, run_scons
+from conftest import run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.numpy]
@@ -22,11 +22,8 @@ IMPORTS = "import numpy, numpy.linalg, numpy.fft, numpy.random"
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    build_dir = tmp_path_factory.mktemp("numpy-build")
-    built = run_scons([f"BUILD_DIR={build_dir}", "MODULES=numpy", f"BLAS_CPU={ci_blas_cpu()}"])
-    assert_built(built)
-    return build_dir / "bin" / "python-static"
+def binary(built_binary):
+    return built_binary({"MODULES": "numpy"}).binary
 
 
 def run(binary, code, **environment):

@@ -8,7 +8,6 @@ import subprocess
 
 import pytest
 
-from conftest import assert_built, run_scons
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
 pytestmark = pytest.mark.slow
@@ -17,11 +16,9 @@ ENTRIES = "six==1.17.0,msgpack==1.1.1,cffi==1.17.1"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("recipe-free")
-    result = run_scons([f"BUILD_DIR={root / 'build'}", f"MODULES={ENTRIES}"])
-    assert_built(result)
-    return root / "build" / "bin" / "python-static", result.stdout
+def built(built_binary):
+    built = built_binary({"MODULES": ENTRIES})
+    return built.binary, built.output
 
 
 def run(binary, code, cwd):

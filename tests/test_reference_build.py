@@ -56,7 +56,8 @@ def _reference_runs(tmp_path, series):
     if series == "3.11":
         assert "from org.python.core import PyStringMap" in copy_source
     again = run_scons([f"BUILD_DIR={build_dir}", f"PYTHON={series}", "JOBS=2", "reference"])
-    assert "is up to date" in again.stdout
+    assert_built(again)
+    assert "is up to date" in again.stdout, again.stdout[-3000:]
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ index is a stand-in here (newest, locked_sha256); tests/test_recipe_free_build.p
 
 import pytest
 
-from conftest import run_scons
+from conftest import assert_built, run_scons
 from slither.errors import SlitherError
 from slither.plan import requirements_files as rf
 from slither.plan.runtime_requirements import target_environment
@@ -92,7 +92,7 @@ def test_modules_and_requirements_merge_and_a_version_clash_is_one_line():
 def test_scons_takes_requirements_as_modules_and_refuses_a_missing_file(tmp_path):
     (tmp_path / "requirements.txt").write_text("markupsafe\n")
     planned = run_scons(["-n", f"BUILD_DIR={tmp_path / 'build'}", f"REQUIREMENTS={tmp_path / 'requirements.txt'}"])
-    assert planned.returncode == 0, planned.stderr
+    assert_built(planned)
     assert "markupsafe" in planned.stdout
     missing = run_scons(["-n", f"BUILD_DIR={tmp_path / 'build'}", f"REQUIREMENTS={tmp_path / 'nope.txt'}"])
     assert missing.returncode == 2 and missing.stderr.strip().endswith(f"REQUIREMENTS={tmp_path / 'nope.txt'}: no such file")

@@ -11,7 +11,7 @@ from conftest import assert_built, ROOT, run_scons
 def test_help_lists_every_variable_with_default():
     from slither.cache import default_cache_dir
     result = run_scons(["-h"])
-    assert result.returncode == 0, result.stderr
+    assert_built(result)
     for variable, default in [("PYTHON", "3.11"), ("TARGET", "gnu"), ("MODULES", ""),
                               # ~/.cache/slither, or under XDG_CACHE_HOME when that is set
                               ("NAME", "python-static"), ("BUILD_DIR", "build"), ("CACHE_DIR", default_cache_dir()),
@@ -29,7 +29,7 @@ def test_help_with_variables_builds_nothing_and_writes_nothing(tmp_path):
     checkout_before = sorted(path.name for path in ROOT.iterdir())
     result = run_scons(["-h", f"BUILD_DIR={tmp_path / 'x'}", f"CACHE_DIR={tmp_path / 'cache'}",
                         "MODULES=numpy,mpi4py"])
-    assert result.returncode == 0, result.stderr
+    assert_built(result)
     assert "\nMODULES: " in result.stdout
     assert "Building targets" not in result.stdout
     assert sorted(tmp_path.iterdir()) == []

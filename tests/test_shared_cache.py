@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from slither.cache import default_cache_dir
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ def test_two_concurrent_builds_share_one_cache(tmp_path):
         assert sidecar.read_text().strip() == sha256(entry), f"{entry} does not match its sha256"
 
     again = run_scons(["NAME=alpha", f"BUILD_DIR={tmp_path / 'alpha-again'}", *first[2:]])
-    assert again.returncode == 0, again.stderr
+    assert_built(again)
     assert not any(line.startswith(("compile ", "link ", "freeze modules", "cpython build"))
                    for line in again.stdout.splitlines())
     assert sha256(tmp_path / "alpha-again" / "bin" / "alpha") == sha256(alpha)

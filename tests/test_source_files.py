@@ -47,7 +47,7 @@ def test_the_freezer_takes_only_source_files_from_freeze_paths(tmp_path):
     root = write_tree(tmp_path / "src")
     (root / "myapp" / "secrets.py").write_text("TOKEN = 'x'\n")
     (root / ".gitignore").write_text("*.log\nsecrets.py\n")
-    modules = freezer.select_modules(None, frozenset(), [], [(root, "src")], {}, user_roots=frozenset({root}))
+    modules = freezer.select_modules(None, frozenset(), [], [(root, "src")], {}, user_roots=frozenset({root})).modules
     names = {module.name for module in modules}
     assert {"myapp", "myapp.cli"} <= names and "myapp.secrets" not in names
     data = next(module for module in modules if module.origin == "data" and module.name.startswith("_slither_data"))

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from slither.errors import SlitherError
 from slither.libraries.variants import configure_flags_for, directory_name
 from slither.recipes.module_recipes import load_module_recipe
@@ -58,7 +58,7 @@ def test_the_stock_mpi_is_the_one_mpi4py_depends_on():
 
 def test_scons_reference_mpi_declares_the_shared_build_of_the_same_recipe(tmp_path):
     result = run_scons(["-n", "VERBOSE=1", f"BUILD_DIR={tmp_path}", "CACHE_DIR=", "reference-mpi"], timeout=120)
-    assert result.returncode == 0, result.stderr
+    assert_built(result)
     command = next(line for line in result.stdout.splitlines() if "slither.libraries.build" in line)
     assert "--name mpich" in command and "--configure-flag=--enable-shared" in command
     assert "--configure-flag=--disable-static" in command and "--disable-shared" not in command

@@ -179,12 +179,8 @@ print(unknown)
 
 
 @pytest.fixture(scope="module")
-def python_static(tmp_path_factory):
-    from conftest import assert_built, run_scons
-    build_dir = tmp_path_factory.mktemp("build-pythonapi")
-    completed = run_scons(["PYTHON=3.11", f"BUILD_DIR={build_dir}"])
-    assert_built(completed)
-    return build_dir / "bin" / "python-static"
+def python_static(built_binary):
+    return built_binary({"PYTHON": "3.11"}).binary
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_scons
+from conftest import assert_built, ROOT, run_scons
 from craype import STANDINS, craype_environment, output_of, read_log
 from slither.plan import build_plan
 from slither.recipes import loading
@@ -23,7 +23,7 @@ HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n'
 
 def test_scons_help_lists_every_builtin_profile():
     result = run_scons(["-h"], timeout=120)
-    assert result.returncode == 0, result.stderr
+    assert_built(result)
     line = next(line for line in result.stdout.splitlines() if line.startswith("TARGET:"))
     for name in ("cray", "gnu", "musl"):
         assert name in line

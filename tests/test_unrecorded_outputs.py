@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import assert_built, ROOT
 from slither import unrecorded_outputs
 
 TWO_STEPS = """
@@ -51,7 +51,7 @@ def _scons(directory: Path, *arguments: str, wait: bool = True):
 def _build_kill_rebuild(directory: Path, forget: str) -> str:
     """Build with a, start a build with b and kill it inside its second step, build with a again."""
     (directory / "SConstruct").write_text(TWO_STEPS % {"toolpath": str(ROOT / "site_scons" / "site_tools")})
-    assert _scons(directory, "VARIABLE=a", f"FORGET={forget}").returncode == 0
+    assert_built(_scons(directory, "VARIABLE=a", f"FORGET={forget}"))
     killed = _scons(directory, "VARIABLE=b", "SLOW=1", f"FORGET={forget}", wait=False)
     deadline = time.monotonic() + 60
     while (directory / "first.txt").read_text() != "b":  # the first step is done, the second sleeps
@@ -60,7 +60,7 @@ def _build_kill_rebuild(directory: Path, forget: str) -> str:
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait(timeout=30)
     again = _scons(directory, "VARIABLE=a", f"FORGET={forget}")
-    assert again.returncode == 0, again.stdout + again.stderr
+    assert_built(again)
     return (directory / "second.txt").read_text()
 
 
@@ -75,7 +75,7 @@ def test_outputs_written_after_the_records_are_made_again(tmp_path):
 
 def test_a_finished_build_leaves_nothing_to_make_again(tmp_path):
     (tmp_path / "SConstruct").write_text(TWO_STEPS % {"toolpath": str(ROOT / "site_scons" / "site_tools")})
-    assert _scons(tmp_path, "VARIABLE=a", "FORGET=1").returncode == 0
+    assert_built(_scons(tmp_path, "VARIABLE=a", "FORGET=1"))
     again = _scons(tmp_path, "VARIABLE=a", "FORGET=1")
     assert "made again" not in again.stdout and again.stdout.strip() == "scons: `second.txt' is up to date.", again.stdout
 
@@ -100,7 +100,7 @@ def test_without_records_nothing_is_removed(tmp_path):
 
 def test_a_dry_run_removes_nothing(tmp_path):
     (tmp_path / "SConstruct").write_text(TWO_STEPS % {"toolpath": str(ROOT / "site_scons" / "site_tools")})
-    assert _scons(tmp_path, "VARIABLE=a", "FORGET=1").returncode == 0
+    assert_built(_scons(tmp_path, "VARIABLE=a", "FORGET=1"))
     (tmp_path / "first.txt").write_text("changed after the records")
-    assert _scons(tmp_path, "-n", "VARIABLE=a", "FORGET=1").returncode == 0
+    assert_built(_scons(tmp_path, "-n", "VARIABLE=a", "FORGET=1"))
     assert (tmp_path / "first.txt").read_text() == "changed after the records"

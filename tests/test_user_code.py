@@ -46,7 +46,7 @@ def test_changing_user_code_refreezes(application, tmp_path):
     (application / "src" / "myapp" / "__init__.py").write_text("GREETING = 'changed'\n")
     rebuilt = run_scons([f"BUILD_DIR={application / 'build'}", "NAME=myapp",
                          f"FREEZE_PATHS={application / 'src'}", "MAIN=myapp.cli"])
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert_built(rebuilt)
     assert step_outcomes(rebuilt.stdout)["freeze"] in ("built", "cache")  # cache: an earlier run
     assert run(application / "build" / "bin" / "myapp", cwd=tmp_path).stdout.strip() == "changed []"
 
@@ -63,7 +63,7 @@ def test_renaming_a_data_file_refreezes(application, tmp_path):
     (templates / "banner.txt").rename(templates / "renamed.txt")
     rebuilt = run_scons([f"BUILD_DIR={application / 'build'}", "NAME=myapp",
                          f"FREEZE_PATHS={application / 'src'}", "MAIN=myapp.cli"])
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert_built(rebuilt)
     code = "import importlib.resources as r; print(sorted(p.name for p in r.files('myapp').joinpath('templates').iterdir()))"
     result = run(application / "build" / "bin" / "myapp", "-c", code, cwd=tmp_path)
     assert result.stdout.strip() == "['renamed.txt']", result.stderr

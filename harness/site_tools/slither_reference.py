@@ -68,7 +68,7 @@ def _reference_mpi(env, profile, build_dir="build", jobs=None, sources=(), verbo
                                            quiet_strings=QUIET_COMMAND_STRINGS, profile=profile)
     library = build_env.LibraryBuild(stock_mpi_recipe(), profile, os.path.join(build_dir, "libraries"),
                                      linkage="shared")
-    return library["marker"]
+    return library.marker
 
 
 def generate(env):

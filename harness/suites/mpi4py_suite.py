@@ -21,6 +21,7 @@ from pathlib import Path
 from slither.commands import say
 from slither.errors import SlitherError
 from slither.files import sha256_of
+from slither.libraries.variants import directory_name
 from slither.cache import default_cache_dir
 from slither.sources.pinned import obtain
 from harness.stock import mpi as stock_mpi
@@ -145,8 +146,8 @@ def mpi4py_suite(args) -> tuple[int, Path]:
     tree = work / "mpi4py-tests"
     extract_mpi4py_tests(sdist, tree)
     mpi_recipe = stock_mpi.stock_mpi_recipe()
-    static_prefix = (Path(args.build_dir) / "libraries" / f"{mpi_recipe.name}-{mpi_recipe.version}-{build['target']}"
-                     / "prefix")
+    static_prefix = (Path(args.build_dir) / "libraries"
+                     / directory_name(mpi_recipe.name, mpi_recipe.version, build["target"], "static") / "prefix")
     sides = {"python-static": (str(binary), resolve_mpiexec(args.mpiexec, static_prefix / "bin" / "mpiexec",
                                                             "--mpiexec (the mpiexec of the MPI the binary was "
                                                             "built with)"))}

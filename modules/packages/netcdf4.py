@@ -14,7 +14,18 @@ At run time it needs cftime (a Cython extension, built without a recipe), certif
 brought in from its metadata.
 """
 
-from slither.recipes import pinned_sdist, pinned_wheel
+from slither.recipes import loading, pinned_sdist, pinned_wheel
+
+# The pinned build tools' own wheels (modules/build_tools/wheels.py), so that a pin moves in one place.
+_BUILD_TOOLS = loading.load_python_file(loading.MODULES_DIR / "build_tools" / "wheels.py", "recipe").wheels
+
+
+def _build_tool(name, series=""):
+    """The build tools' manylinux wheel of `name`: for `series` (Cython's wheels are per series),
+    or, without one, a pure-Python wheel that serves every series."""
+    wheel = next(wheel for wheel in _BUILD_TOOLS[(series or "3.11", "manylinux")] if wheel.pip.name == name)
+    return pinned_wheel(name, wheel.pip.version, wheel.filename, wheel.sha256, series)
+
 
 name = "netcdf4"
 version = "1.7.5.1.post1"
@@ -23,19 +34,14 @@ source = pinned_sdist("netCDF4", version, "netcdf4-1.7.5.1.post1.tar.gz",
 build_system = "setuptools"
 licence = "MIT"  # the sdist's License-Expression
 build_requirements = [  # besides the pinned pip, which installs them
-    pinned_wheel("setuptools", "80.9.0", "setuptools-80.9.0-py3-none-any.whl",
-                 "062d34222ad13e0cc312a4c02d73f059e86a4acbfbdea8f8f76b28c99f306922"),
-    pinned_wheel("wheel", "0.45.1", "wheel-0.45.1-py3-none-any.whl",
-                 "708e7481cc80179af0e556bbf0cc00b8444c7321e2700b8d8580231d13017248"),
-    pinned_wheel("packaging", "25.0", "packaging-25.0-py3-none-any.whl",
-                 "29572ef2b1f17581046b3a2227d5c611fb25ec70ca1ba8554b24b0e69331a484"),
-    # 8.x: 9 and later bring vcs-versioning along
+    _build_tool("setuptools"),
+    _build_tool("wheel"),
+    _build_tool("packaging"),
+    # not among the build tools; 8.x: 9 and later bring vcs-versioning along
     pinned_wheel("setuptools-scm", "8.3.1", "setuptools_scm-8.3.1-py3-none-any.whl",
                  "332ca0d43791b818b841213e76b1971b7711a960761c5bea5fc5cdb5196fbce3"),
-    pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-                 "e05a36224e3002d48c7c1c695b3771343bd16bc57eab60d6c5d5e08f3cbbafd8", "3.11"),
-    pinned_wheel("Cython", "3.1.2", "cython-3.1.2-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-                 "80d0ce057672ca50728153757d022842d5dcec536b50c79615a22dda2a874ea0", "3.13"),
+    _build_tool("Cython", "3.11"),
+    _build_tool("Cython", "3.13"),
 ]
 depends_on = ["netcdf-c", "hdf5", "numpy"]
 # Its bundled nc_complex defines two functions `inline` only in a header: the patch gives them

@@ -7,6 +7,7 @@ Usable from any SConstruct:
 The data flow of DESIGN.md, one tool per arrow:
     SourceFile (slither_sources) -> CPython (slither_cpython) -> FreezeModules (slither_freeze)
     -> StaticBinary (slither_link), all cached by content (slither_cache).
+Each tool hands the next a typed record of the nodes it declared (slither.handoffs).
 """
 
 import importlib.util
@@ -47,6 +48,7 @@ from slither.recipes.loading import load_cpython_recipe  # noqa: E402
 from slither.plan.package_set import build_path_names  # noqa: E402
 from slither.cache import default_cache_dir  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
+from slither.handoffs import StaticPythonNodes, StaticPythonProducts  # noqa: E402
 
 SUB_TOOLS = ("slither_steps", "slither_cache", "slither_sources", "slither_cpython", "slither_libraries",
              "slither_mpi", "slither_packages", "slither_freeze", "slither_link", "slither_summary",
@@ -79,7 +81,8 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
                    jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
                    frozen_sources=True, unfrozen=(), hdf5="", from_sdist=(), host_libraries=(),
                    blas_cpu="dynamic", requirement_origins=None):
-    """Declare everything that makes BUILD_DIR/bin/NAME; returns the binary's node list.
+    """Declare everything that makes BUILD_DIR/bin/NAME; returns the nodes a user builds, the binary
+    first, as a list that also carries them by name (StaticPythonNodes, for InstallStaticPython).
 
     Takes values already parsed (SConstruct parses the build variables once): python, a series
     (None: the CPython recipe's DEFAULT_SERIES); toolchain, a loaded TARGET profile (or its name
@@ -136,7 +139,7 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
                 mpi=mpi if module_recipes.uses_mpi(recipe) else None, tool_wheels=plan.build_tool_wheels,
                 from_build=[built[name] for name in build_path_names(recipe, package_recipes)],
                 libraries=[libraries[name] for name in recipe.depends_on
-                           if name in libraries and "mpi" not in libraries[name]["recipe"].provides])
+                           if name in libraries and "mpi" not in libraries[name].recipe.provides])
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
@@ -148,18 +151,18 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
                                     plan.main_options, packages, mpi=mpi,
                                     licences=licence_data.candidates_as_data(candidates),
-                                    library_prefixes={name: library["prefix_dir"].abspath
+                                    library_prefixes={name: library.prefix_dir.abspath
                                                       for name, library in libraries.items()})
-    products = list(binary)
+    trees = []
     if not plan.freeze:
-        products += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
+        trees += build_env.StdlibTree(plan.stdlib_tree_marker, cpython, plan.excludes)
     if plan.unfrozen:
-        products += build_env.UnfrozenTree(plan.unfrozen_tree_marker, plan.unfrozen, packages, plan.freeze_paths,
-                                           cpython)
-    build_env.SlitherSummary(plan, binary[0], cpython, frozen, libraries, packages)
-    products += [build_env.File(os.path.join(plan.work_dir, "manifest.json"))]
-    products += _launchers(build_env, plan, libraries)
-    return products
+        trees += build_env.UnfrozenTree(plan.unfrozen_tree_marker, plan.unfrozen, packages, plan.freeze_paths,
+                                        cpython)
+    build_env.SlitherSummary(plan, binary, cpython, frozen, libraries, packages)
+    return StaticPythonNodes(StaticPythonProducts(
+        binary=binary, trees=tuple(trees), manifest=build_env.File(os.path.join(plan.work_dir, "manifest.json")),
+        launchers=tuple(_launchers(build_env, plan, libraries))))
 
 
 def _profile(toolchain):
@@ -190,7 +193,7 @@ def _launchers(env, plan, libraries):
     launchers = sorted(plan.mpi.recipe.launchers.items())
     bin_dir = os.path.dirname(plan.binary_path)
     return env._SlitherLaunchers([os.path.join(bin_dir, name) for name, _ in launchers],
-                                 [libraries[plan.mpi.recipe.name]["archive"],
+                                 [libraries[plan.mpi.recipe.name].archive,
                                   env.Value(" ".join(f"{name}={inside}" for name, inside in launchers))],
                                  SLITHER_LAUNCHER_MEMBERS=[inside for _, inside in launchers])
 
@@ -198,14 +201,16 @@ def _launchers(env, plan, libraries):
 def _install_static_python(env, prefix, products):
     """`scons install PREFIX=...`: the binary and its launchers (mpiexec, with MPICH) into
     PREFIX/bin, its manifest into PREFIX/share/slither/NAME.json (and the tree in
-    BUILD_DIR/lib: FREEZE=0's stdlib, or UNFROZEN's packages)."""
-    binary, *rest = products
-    manifest = next(node for node in rest if node.name == "manifest.json")
-    stdlib_trees = rest[:rest.index(manifest)]
-    launchers = rest[rest.index(manifest) + 1:]
-    installed = env.Install(os.path.join(prefix, "bin"), [binary, *launchers])
-    installed += env.InstallAs(os.path.join(prefix, "share", "slither", f"{binary.name}.json"), manifest)
-    for marker in stdlib_trees:
+    BUILD_DIR/lib: FREEZE=0's stdlib, or UNFROZEN's packages).
+    products: what StaticPython returned (or its StaticPythonProducts)."""
+    if isinstance(products, StaticPythonNodes):
+        products = products.products
+    if not isinstance(products, StaticPythonProducts):
+        raise SlitherError("InstallStaticPython(prefix, products): give it what StaticPython returned")
+    installed = env.Install(os.path.join(prefix, "bin"), [products.binary, *products.launchers])
+    installed += env.InstallAs(os.path.join(prefix, "share", "slither", f"{products.binary.name}.json"),
+                               products.manifest)
+    for marker in products.trees:
         installed += env.InstallStdlibTree(prefix, marker)
     return installed
 

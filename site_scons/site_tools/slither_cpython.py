@@ -6,6 +6,7 @@ archive, because SCons caches files, not directories). The host tree is that arc
 into a directory the later steps run from; it is cheap and never cached (slither_steps).
 """
 
+from slither.handoffs import CPythonBuild
 from slither.plan.signed_code import signed_code
 
 # Paths inside $( $) are not part of the signature: the content of every file named there is
@@ -27,7 +28,7 @@ CPYTHON_COMMAND = (
 
 
 def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(), host_archives=(), without=()):
-    """Declare the CPython build of one release and TARGET; returns a dict of its nodes.
+    """Declare the CPython build of one release and TARGET; returns its CPythonBuild.
     libraries: the library builds (slither_libraries) whose prefixes the stdlib's modules link;
     host_archives: the host's static archives taken instead (HOST_LIBRARIES; their content signs
     the build, so a host upgrade rebuilds it); without: stdlib C modules left out (WITHOUT)."""
@@ -37,7 +38,7 @@ def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(),
                ("install.tar", f"libpython{series}.a", "link.rsp", "info.json")]
     profile_data = env.SlitherProfileData(profile)
     host_files = [env.File(archive.path) for archive in host_archives]
-    inputs = [tarball, *patches, *(library["archive"] for library in libraries), *host_files, profile_data]
+    inputs = [tarball, *patches, *(library.archive for library in libraries), *host_files, profile_data]
     patch_args = " ".join(f"--patch {env.File(p).path}" for p in patches)
     env.SlitherCommandStep(
         outputs, inputs, command=CPYTHON_COMMAND, scripts=BUILD_SCRIPTS, directory=variant_dir,
@@ -50,15 +51,14 @@ def _cpython(env, variant_dir, release, profile, tarball, patches, libraries=(),
         # A library's name is signed, its archive's path is not (its content is, as a source):
         # the step's key must not depend on where BUILD_DIR is.
         SLITHER_LIBRARY_ARGS=" ".join(
-            [f"--prefix-of {library['name']} --library-prefix $( {library['archive'].path} $)" for library in libraries]
+            [f"--prefix-of {library.name} --library-prefix $( {library.archive.path} $)" for library in libraries]
             + [f"--host-library {name}" for name in sorted({archive.library for archive in host_archives})]))
 
     host_dir = variant_dir.Dir("host")
     host_python = env.SlitherUnpackStep(host_dir, f"bin/python{series}", outputs[0], quiet="HOSTCOMSTR")
-    return {"dir": variant_dir, "series": series, "install": outputs[0], "library": outputs[1],
-            "link_flags": outputs[2],
-            "info": outputs[3], "runner": env.SlitherRunnerPython(), "host_python": host_python,
-            "host_dir": host_dir, "include_dir": host_dir.Dir(f"include/python{series}")}
+    return CPythonBuild(directory=variant_dir, series=series, install=outputs[0], library=outputs[1],
+                        link_flags=outputs[2], info=outputs[3], host_python=host_python, host_dir=host_dir,
+                        include_dir=host_dir.Dir(f"include/python{series}"))
 
 
 def generate(env):

@@ -14,6 +14,7 @@ import tarfile
 import SCons.Action
 import SCons.Builder
 
+from slither.handoffs import FrozenModules
 from slither.recipes.loading import PROJECT_ROOT
 from slither.plan.signed_code import signed_code
 
@@ -35,7 +36,8 @@ FREEZE_COMMAND = (
 
 def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, packages=(),
             user_roots=(), user_files=(), with_sources=True, unfrozen=(), main_module=""):
-    """with_sources: freeze every module's source too (FROZEN_SOURCES), for source lines in
+    """Declare the freeze; returns its FrozenModules.
+    with_sources: freeze every module's source too (FROZEN_SOURCES), for source lines in
     tracebacks, pdb and inspect; unfrozen: top-level packages left out (UNFROZEN); main_module:
     MAIN, which the freezer checks the binary has."""
     out_dir = env.Dir(out_dir)
@@ -44,22 +46,22 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
     outputs = [out_dir.File(name) for name in
                ("frozen.bin", "frozen_blob.S", "frozen_table.c", "frozen.json")]
     root = str(PROJECT_ROOT)
-    inputs = [cpython["install"], *[env.File(os.path.join(root, path)) for path in RUNTIME_FILES],
+    inputs = [cpython.install, *[env.File(os.path.join(root, path)) for path in RUNTIME_FILES],
               manifest_node[0], *[env.File(os.path.join(root, path)) for path in FREEZE_SCRIPTS
                                   if path not in RUNTIME_FILES],
               env.Value(f"exclude={','.join(sorted(excludes))} stdlib_frozen={stdlib_frozen}"),
-              *[package["site"] for package in packages], *[package["manifest"] for package in packages],
+              *[package.site for package in packages], *[package.manifest for package in packages],
               *[env.File(f) for f in user_files],
               # Names as well as contents: renaming a module or data file changes the binary.
               env.Value("user files: " + " ".join(
                   os.path.relpath(f, root_dir) for root_dir in user_roots for f in user_files
                   if f.startswith(root_dir + os.sep)))]
-    stdlib_dir = cpython["host_dir"].Dir(f"lib/python{cpython['series']}")
+    stdlib_dir = cpython.host_dir.Dir(f"lib/python{cpython.series}")
     # The stdlib's path is not a signature input (install.tar's content is), hence $( $).
     stdlib_arg = f"--stdlib $( {stdlib_dir.path} $)" if stdlib_frozen else ""
     frozen = env._SlitherFreeze(
         outputs, inputs,
-        SLITHER_HOST_PYTHON=cpython["host_python"].path,
+        SLITHER_HOST_PYTHON=cpython.host_python.path,
         SLITHER_STDLIB_ARG=stdlib_arg,
         SLITHER_EXCLUDE=",".join(sorted(excludes)),
         SLITHER_SOURCES_ARG=" --sources" if with_sources else "",
@@ -67,13 +69,13 @@ def _freeze(env, out_dir, cpython, stdlib_frozen, excludes, build_manifest, pack
         SLITHER_MAIN_ARG=f" --main {main_module}" if main_module else "",
         SLITHER_DATA_BY_PATH_ARGS="".join(
             f" --data-by-path {name}={'yes' if reads else 'no'}" for package in packages
-            for name, reads in sorted(package["recipe"].data_by_path.items())),
-        SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package['site'].path}" for package in packages]
-                                           + [f"--extensions {package['manifest'].path}" for package in packages]
+            for name, reads in sorted(package.recipe.data_by_path.items())),
+        SLITHER_ROOT_ARGS="$( " + " ".join([f"--root-archive {package.site.path}" for package in packages]
+                                           + [f"--extensions {package.manifest.path}" for package in packages]
                                            + [f"--root {root}" for root in user_roots]) + " $)")
-    env.Depends(frozen, cpython["host_python"])
-    return {"blob": outputs[0], "asm": outputs[1], "table": outputs[2], "manifest": outputs[3],
-            "build_manifest": manifest_node[0]}
+    env.Depends(frozen, cpython.host_python)
+    return FrozenModules(blob=outputs[0], asm=outputs[1], table=outputs[2], manifest=outputs[3],
+                         build_manifest=manifest_node[0])
 
 
 def _lay_out_stdlib(target, source, env):
@@ -100,8 +102,8 @@ def _lay_out_stdlib(target, source, env):
 
 
 def _stdlib_tree(env, marker, cpython, excludes):
-    node = env._SlitherStdlibTree(marker, [cpython["install"], env.Value(",".join(sorted(excludes)))],
-                                  SLITHER_SERIES=cpython["series"],
+    node = env._SlitherStdlibTree(marker, [cpython.install, env.Value(",".join(sorted(excludes)))],
+                                  SLITHER_SERIES=cpython.series,
                                   SLITHER_EXCLUDE=",".join(sorted(excludes)))
     env.NoCache(node)
     env.Clean(node, env.File(marker).dir)
@@ -161,11 +163,11 @@ def _unfrozen_tree(env, marker, names, packages, freeze_paths, cpython):
                   for directory, _, filenames in os.walk(os.path.join(root, name)) for filename in filenames
                   if "__pycache__" not in directory]
     node = env._SlitherUnfrozenTree(
-        marker, [package["site"] for package in packages] + [package["manifest"] for package in packages]
+        marker, [package.site for package in packages] + [package.manifest for package in packages]
         + [env.Value(",".join(sorted(names)))],
         SLITHER_UNFROZEN=sorted(names), SLITHER_UNFROZEN_ROOTS=list(freeze_paths),
-        SLITHER_HOST_PYTHON=cpython["host_python"].abspath)
-    env.Depends(node, [env.File(path) for path in user_files] + [cpython["host_python"], cpython["install"]])
+        SLITHER_HOST_PYTHON=cpython.host_python.abspath)
+    env.Depends(node, [env.File(path) for path in user_files] + [cpython.host_python, cpython.install])
     env.NoCache(node)
     env.Clean(node, env.File(marker).dir)
     return node

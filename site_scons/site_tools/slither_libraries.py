@@ -20,6 +20,7 @@ slither.libraries.build's imports).
 import os
 
 from slither.errors import SlitherError
+from slither.handoffs import LibraryBuild
 from slither.libraries.build import canonical_prefix
 from slither.libraries.variants import configure_flags_for, directory_name
 from slither.recipes import loading, module_recipes
@@ -64,6 +65,12 @@ def _recipe_arguments(recipe, configure_flags):
     return words
 
 
+def _build_directory(env, recipe, profile, libraries_dir, linkage):
+    """Where LibraryBuild declares `recipe`'s build: BUILD_DIR/libraries/<slither.libraries.variants.directory_name>;
+    also the key of _DECLARED."""
+    return env.Dir(libraries_dir).Dir(directory_name(recipe.name, recipe.version, profile.name, linkage))
+
+
 def _dependencies(env, recipe, profile, libraries_dir, linkage):
     """The LibraryBuild results of the library recipes `recipe` depends_on (an MPI is not one of
     them: that comes through `mpi`, from wherever the build takes its MPI)."""
@@ -77,23 +84,22 @@ def _dependencies(env, recipe, profile, libraries_dir, linkage):
             continue
         # Already declared by the build, as its plan made it (the parallel HDF5 under netCDF-C),
         # or else the recipe as written.
-        directory = env.Dir(libraries_dir).Dir(directory_name(name, dependency.version, profile.name, linkage))
-        declared = _DECLARED.get(directory.abspath)
+        declared = _DECLARED.get(_build_directory(env, dependency, profile, libraries_dir, linkage).abspath)
         built.append(declared or env.LibraryBuild(dependency, profile, libraries_dir, linkage=linkage))
     return built
 
 
 def _library(env, recipe, profile, libraries_dir, linkage="static", mpi=None):
-    """Declare the build of one library recipe; returns a dict of its nodes.
+    """Declare the build of one library recipe; returns its LibraryBuild.
 
     linkage "shared" builds the same recipe as shared libraries (slither.libraries.variants), for
     the stock side of comparisons; the static binary always takes the recipe as written.
     mpi: what MpiSetup returned, for a library compiled with the MPI (parallel HDF5): configure
     gets CC=<the MPI wrapper> (outside the signature: a built MPI's path moves with BUILD_DIR),
     and the MPI's identity (its archive, or what a site wrapper says) is signed instead."""
-    directory = env.Dir(libraries_dir).Dir(directory_name(recipe.name, recipe.version, profile.name, linkage))
+    directory = _build_directory(env, recipe, profile, libraries_dir, linkage)
     declared = _DECLARED.get(directory.abspath)
-    if declared is not None and declared["recipe"] == recipe and not mpi:
+    if declared is not None and declared.recipe == recipe and not mpi:
         return declared
     dependencies = _dependencies(env, recipe, profile, libraries_dir, linkage)
     source = recipe.source
@@ -102,13 +108,13 @@ def _library(env, recipe, profile, libraries_dir, linkage="static", mpi=None):
     configure_flags = configure_flags_for(recipe.name, recipe.configure_flags, linkage)
     recipe_args = " ".join([f"--patch $( {p.abspath} $)" for p in patches]
                            + _recipe_arguments(recipe, configure_flags)
-                           + [f"$( --dependency={d['name']}={d['prefix_dir'].abspath} $)" for d in dependencies]
-                           + ([f"$( --configure-flag=CC={mpi['wrapper']} $)"] if mpi else []))
+                           + [f"$( --dependency={d.name}={d.prefix_dir.abspath} $)" for d in dependencies]
+                           + ([f"$( --configure-flag=CC={mpi.wrapper} $)"] if mpi else []))
     archive = directory.File("prefix.tar")
     profile_data = env.SlitherProfileData(profile)
     env.SlitherCommandStep(
-        archive, [tarball, env.File(recipe.path), profile_data, *patches, *(mpi["inputs"] if mpi else []),
-                  *[d["archive"] for d in dependencies]],
+        archive, [tarball, env.File(recipe.path), profile_data, *patches, *(mpi.inputs if mpi else []),
+                  *[d.archive for d in dependencies]],
         command=LIBRARY_COMMAND, scripts=LIBRARY_SCRIPTS, directory=directory, quiet="LIBRARYCOMSTR",
         message=f"library build {recipe.name} {recipe.version} "
                 f"({profile.name}{', ' + linkage if linkage != 'static' else ''}): configure, make, install "
@@ -118,15 +124,15 @@ def _library(env, recipe, profile, libraries_dir, linkage="static", mpi=None):
         SLITHER_TARGET_ARG=profile_data.abspath, SLITHER_RECIPE_ARGS=recipe_args)
 
     if mpi:  # order only: the unpacked MPI and its check
-        env.Requires(archive, mpi["depends"])
+        env.Requires(archive, mpi.depends)
     if dependencies:  # order only: their unpacked prefixes (their archives are sources above)
-        env.Requires(archive, [d["marker"] for d in dependencies])
+        env.Requires(archive, [d.marker for d in dependencies])
     prefix_dir = directory.Dir("prefix")
     # Its text files (mpicc, pkg-config files) are pointed from the canonical prefix at the real one.
     marker = env.SlitherUnpackStep(prefix_dir, PREFIX_MARKER, archive, quiet="PREFIXCOMSTR",
                                    canonical_prefix=canonical_prefix(recipe.name), marker=True)
-    built = {"name": recipe.name, "version": recipe.version, "recipe": recipe, "archive": archive,
-             "prefix_dir": prefix_dir, "marker": marker, "linkage": linkage, "dependencies": dependencies}
+    built = LibraryBuild(recipe=recipe, archive=archive, prefix_dir=prefix_dir, marker=marker, linkage=linkage,
+                         dependencies=tuple(dependencies))
     _DECLARED[directory.abspath] = built
     return built
 
@@ -150,7 +156,7 @@ def _library_prefix(env, name, target="gnu", build_dir="build", jobs=None, sourc
                                            quiet_strings={"LIBRARYCOMSTR": "library build",
                                                           "PREFIXCOMSTR": "unpack library prefix -> ${TARGET.dir}"},
                                            profile=profile)
-    return _library(build_env, recipe, profile, os.path.join(build_dir, "libraries"))["marker"]
+    return _library(build_env, recipe, profile, os.path.join(build_dir, "libraries")).marker
 
 
 def generate(env):

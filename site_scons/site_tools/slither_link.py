@@ -119,11 +119,12 @@ def _compile(env, source, include_dir, depends_on):
 
 def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOptions, packages=(), mpi=None,
                    licences=None, library_prefixes=None):
-    """mpi: what MpiSetup returned, when a package uses MPI: its flags come last, after the
+    """Declare the final link of `binary`; returns the binary's node.
+    mpi: what MpiSetup returned, when a package uses MPI: its flags come last, after the
     extensions that call it (a built MPI's prefix outside the signature, its archive inside).
     licences: slither.plan.licences candidates (as data), for the manifest's component list."""
     out_dir = env.Dir(out_dir)
-    manifests = [package["manifest"] for package in packages]
+    manifests = [package.manifest for package in packages]
     options_json = json.dumps(dataclasses.asdict(main_options), sort_keys=True)
     main_source = env._SlitherMain(out_dir.File("main.c"), [env.Value(options_json), *manifests])
     # The template is code in main_c.py, which a function action's signature does not cover.
@@ -133,18 +134,18 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     # its signature leaves them out: within one BUILD_DIR they do not change), and the link is
     # signed by its twin with the placeholders kept, so that the link's cache entry serves every
     # BUILD_DIR.
-    module_libraries = env._SlitherModuleLibs(
+    module_libraries, portable_module_libraries = env._SlitherModuleLibs(
         [out_dir.File("modules.rsp"), out_dir.File("modules-portable.rsp")],
         [env.File(os.path.join(str(PROJECT_ROOT), "slither/link/main_c.py")), *manifests],
         SLITHER_LIBRARY_PREFIXES=json.dumps(library_prefixes or {}, sort_keys=True))
-    env.NoCache(module_libraries)
-    objects = _compile(env, [main_source[0], frozen["table"]], cpython["include_dir"],
-                       [cpython["install"], cpython["host_python"]])
-    blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen["asm"])
-    env.Depends(blob_object, frozen["blob"])  # .incbin reads it; no scanner sees that
+    env.NoCache([module_libraries, portable_module_libraries])
+    objects = _compile(env, [main_source[0], frozen.table], cpython.include_dir,
+                       [cpython.install, cpython.host_python])
+    blob_object = env._SlitherAssemble(out_dir.File("frozen_blob.o"), frozen.asm)
+    env.Depends(blob_object, frozen.blob)  # .incbin reads it; no scanner sees that
     manifest = env._SlitherBinaryManifest(out_dir.File("manifest.json"),
-                                          [frozen["build_manifest"], frozen["manifest"], cpython["info"],
-                                           env.Value(json.dumps(licences, sort_keys=True)), module_libraries[0],
+                                          [frozen.build_manifest, frozen.manifest, cpython.info,
+                                           env.Value(json.dumps(licences, sort_keys=True)), module_libraries,
                                            *manifests])
     # What the manifest lists comes from code in licences.py, which the function's signature does not cover.
     env.Depends(manifest, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.plan.licences")])
@@ -152,25 +153,25 @@ def _static_binary(env, binary, out_dir, cpython, frozen, main_options: MainOpti
     manifest_object = env._SlitherAssemble(out_dir.File("manifest.o"), manifest_stub)
     env.Depends(manifest_object, manifest)
     link_objects = [*objects, *blob_object, *manifest_object]
-    link_archives = [package["archive"] for package in packages] + [cpython["library"]]
+    link_archives = [package.archive for package in packages] + [cpython.library]
     mpi_inputs, mpi_link = [], ""
     if mpi is not None:
-        mpi_inputs = [mpi["link_flags"], *mpi["inputs"]]
-        library_dirs = " ".join(f"-L{d}" for d in mpi["library_dirs"])
+        mpi_inputs = [mpi.link_flags, *mpi.inputs]
+        library_dirs = " ".join(f"-L{d}" for d in mpi.library_dirs)
         mpi_link = (f"$( {library_dirs} $) " if library_dirs else "") + "@${SLITHER_MPI_FLAGS_FILE}"
-    linked = env._SlitherLink(binary, [*link_objects, *link_archives, cpython["link_flags"],
-                                       module_libraries[1], *mpi_inputs],
+    linked = env._SlitherLink(binary, [*link_objects, *link_archives, cpython.link_flags,
+                                       portable_module_libraries, *mpi_inputs],
                               SLITHER_LINK_OBJECTS=link_objects, SLITHER_LINK_ARCHIVES=link_archives,
-                              SLITHER_CPYTHON_LIBS=cpython["link_flags"],
-                              SLITHER_MODULE_LIBS=module_libraries[0],
-                              SLITHER_MPI_FLAGS_FILE=mpi["link_flags"] if mpi else "", SLITHER_MPI_LINK=mpi_link,
+                              SLITHER_CPYTHON_LIBS=cpython.link_flags,
+                              SLITHER_MODULE_LIBS=module_libraries,
+                              SLITHER_MPI_FLAGS_FILE=mpi.link_flags if mpi else "", SLITHER_MPI_LINK=mpi_link,
                               SLITHER_SYMBOL_TABLE=out_dir.File("symbol_table").path)
     # The table is produced by code in symbol_table.py (and elf.py), which no action signature covers.
     env.Depends(linked, [env.File(os.path.join(str(PROJECT_ROOT), path)) for path in signed_code("slither.link.symbol_table")])
-    env.Requires(linked, module_libraries[0])  # order only: signed through its portable twin
-    if mpi is not None:  # order only: what they hold is signed through mpi["inputs"]
-        env.Requires(linked, mpi["depends"])
-    return linked
+    env.Requires(linked, module_libraries)  # order only: signed through its portable twin
+    if mpi is not None:  # order only: what they hold is signed through mpi.inputs
+        env.Requires(linked, mpi.depends)
+    return linked[0]
 
 
 def generate(env):

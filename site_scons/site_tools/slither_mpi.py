@@ -20,6 +20,7 @@ import subprocess
 import SCons.Action
 import SCons.Builder
 
+from slither.handoffs import MpiSetup
 from slither.libraries.mpi import MPI_INIT_PROGRAM, explain_static_link_failure, flags_outside_prefix, wrapper_link_flags
 
 PROGRAM_NAME = "mpi-init-static"
@@ -65,18 +66,18 @@ def _check_static_mpi(target, source, env):
 
 
 def _mpi_setup(env, choice, libraries, mpi_dir):
-    """choice: slither.libraries.mpi.MpiChoice; libraries: {name: LibraryBuild dict}. Returns what the
-    package steps and the final link need: wrapper, inputs (signed), depends, link pieces."""
+    """choice: slither.libraries.mpi.MpiChoice; libraries: {name: LibraryBuild}. Returns the MpiSetup
+    that the package steps and the final link take: wrapper, inputs (signed), depends, link pieces."""
     mpi_dir = env.Dir(mpi_dir)
     if choice.kind == "recipe":
         library = libraries[choice.recipe.name]
-        prefix_dir = library["prefix_dir"]
+        prefix_dir = library.prefix_dir
         wrapper = os.path.join(prefix_dir.abspath, choice.recipe.mpi_wrapper)
-        inputs = [library["archive"]]
-        depends = [library["marker"]]
+        inputs = [library.archive]
+        depends = [library.marker]
         library_dirs = [prefix_dir.Dir("lib").abspath]
         what = f"MPI={choice.recipe.name}"
-        flags = env._SlitherBuiltMpiFlags(mpi_dir.File("mpi.rsp"), [library["archive"], library["marker"]],
+        flags = env._SlitherBuiltMpiFlags(mpi_dir.File("mpi.rsp"), [library.archive, library.marker],
                                           SLITHER_MPI_WRAPPER=wrapper, SLITHER_MPI_PREFIX=prefix_dir.abspath,
                                           SLITHER_MPI_WHAT=what)
     else:
@@ -92,9 +93,9 @@ def _mpi_setup(env, choice, libraries, mpi_dir):
                                  SLITHER_MPI_LIBRARY_DIRS_ARGS=[f"-L{d}" for d in library_dirs])
     env.Requires(check, depends)
     env.NoCache(check)
-    return {"wrapper": shlex.join(wrapper_words), "inputs": inputs, "depends": [*depends, check[0]],
-            "link_flags": flags[0], "library_dirs": library_dirs, "check": check[0],
-            "description": choice.description}
+    return MpiSetup(wrapper=shlex.join(wrapper_words), inputs=tuple(inputs), depends=(*depends, check[0]),
+                    link_flags=flags[0], library_dirs=tuple(library_dirs), check=check[0],
+                    description=choice.description)
 
 
 def generate(env):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import SCons.Action
 
+from slither.handoffs import PackageBuild
 from slither.plan.signed_code import signed_code
 from slither.sources.patches import PATCHES_DIR
 
@@ -43,13 +44,13 @@ PACKAGE_COMMAND = (
 
 def _build_tools(env, cpython, wheels, series, platform="manylinux"):
     """wheels: [(Source, version)] of the tools recipe for this series and wheel platform."""
-    directory = env.Dir(cpython["dir"])
+    directory = env.Dir(cpython.directory)
     wheel_nodes = [env.BuildSource(source, version) for source, version in wheels]
     built = env.SlitherCommandStep(
-        directory.File("build-tools.tar"), [*wheel_nodes, cpython["install"]],
+        directory.File("build-tools.tar"), [*wheel_nodes, cpython.install],
         command=TOOLS_COMMAND, scripts=TOOLS_SCRIPTS, directory=directory, work="tools-work",
-        log="build-tools.log", runs_with=[cpython["host_python"]], quiet="TOOLSCOMSTR",
-        SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_SERIES=series,
+        log="build-tools.log", runs_with=[cpython.host_python], quiet="TOOLSCOMSTR",
+        SLITHER_HOST_PYTHON=cpython.host_python.path, SLITHER_SERIES=series,
         SLITHER_WHEEL_PLATFORM=platform,
         SLITHER_WHEEL_ARGS=" ".join(f"--wheel {node.path}" for node in wheel_nodes))
     return built[0]
@@ -98,7 +99,7 @@ def _build_prefix_inputs(env, recipe, tools, tool_wheels):
 def _build_environment(recipe, libraries):
     """The recipe's build_environment with {prefix:NAME} made the unpacked prefix of library
     NAME; and the same with the placeholders kept, which is what the signature takes."""
-    prefixes = {f"{{prefix:{library['name']}}}": library["prefix_dir"].abspath for library in libraries}
+    prefixes = {f"{{prefix:{library.name}}}": library.prefix_dir.abspath for library in libraries}
     declared = recipe.build_environment
     resolved = {}
     for name, value in sorted(declared.items()):
@@ -110,7 +111,8 @@ def _build_environment(recipe, libraries):
 
 def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_wheels=(), from_build=(),
              libraries=()):
-    """mpi: what MpiSetup returned, for a package that uses MPI: it compiles and links through
+    """Declare one package's build; returns its PackageBuild.
+    mpi: what MpiSetup returned, for a package that uses MPI: it compiles and links through
     that MPI's compiler wrapper (MPICC), whose identity (a built MPI's archive, or what a
     site's wrapper says about itself) is part of the signature. from_build: the PackageBuild
     results of build requirements Slither builds (their host-site.tar is on this build's
@@ -121,7 +123,7 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
     source = recipe.source
     sdist = _package_source(env, recipe)
     prefix_nodes, tools_args = _build_prefix_inputs(env, recipe, tools, tool_wheels)
-    host_trees = [package["host_site"] for package in from_build]
+    host_trees = [package.host_site for package in from_build]
     build_environment, signed_environment = _build_environment(recipe, libraries)
     # A recipe names its patches inside patches/ (slither.recipes.module_recipes); the plan's variants give full paths.
     patches = [env.File(str(PATCHES_DIR / p)) for p in recipe.patches]
@@ -132,29 +134,29 @@ def _package(env, recipe, cpython, tools, profile, packages_dir, mpi=None, tool_
         + [f"--config-setting={setting}" for setting in recipe.config_settings]
         + [f"--from-build $( {tree.path} $)" for tree in host_trees]
         + (["--require-extensions"] if recipe.require_extensions else [])
-        + ([f"--mpi-compiler $( {mpi['wrapper']} $)"] if mpi else [])
+        + ([f"--mpi-compiler $( {mpi.wrapper} $)"] if mpi else [])
         # where each library is unpacked here: not signed (its archive is), written as a placeholder
-        + [f"--library-prefix {library['name']} $( {library['prefix_dir'].abspath} $)" for library in libraries])
+        + [f"--library-prefix {library.name} $( {library.prefix_dir.abspath} $)" for library in libraries])
     outputs = [directory.File(name) for name in ("site.tar", "extensions.a", "extensions.json", "host-site.tar")]
     profile_data = env.SlitherProfileData(profile)
     built = env.SlitherCommandStep(
-        outputs, [sdist, *prefix_nodes, cpython["install"], _recipe_node(env, recipe), profile_data,
+        outputs, [sdist, *prefix_nodes, cpython.install, _recipe_node(env, recipe), profile_data,
                   *patches, *host_trees,
-                  *(mpi["inputs"] if mpi else []), *[library["archive"] for library in libraries],
+                  *(mpi.inputs if mpi else []), *[library.archive for library in libraries],
                   *([env.Value(f"build environment {signed_environment}")] if signed_environment else [])],
         command=PACKAGE_COMMAND, scripts=PACKAGE_SCRIPTS, directory=directory,
-        runs_with=[cpython["host_python"]], quiet="PACKAGECOMSTR",
+        runs_with=[cpython.host_python], quiet="PACKAGECOMSTR",
         message=f"package build {recipe.name} {recipe.version}: through the capture layer",
-        SLITHER_HOST_PYTHON=cpython["host_python"].path, SLITHER_PACKAGE=recipe.name,
+        SLITHER_HOST_PYTHON=cpython.host_python.path, SLITHER_PACKAGE=recipe.name,
         SLITHER_PACKAGE_VERSION=recipe.version, SLITHER_PACKAGE_SHA256=source.sha256,
         SLITHER_BUILD_SYSTEM=recipe.build_system, SLITHER_TARGET_ARG=profile_data.abspath,
         SLITHER_RECIPE_ARGS=recipe_args, SLITHER_TOOLS_ARGS=tools_args,
         **({"ENV": {**env["ENV"], **build_environment}} if build_environment else {}))
-    if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi["inputs"]
-        env.Requires(built, mpi["depends"])
-    env.Requires(built, [library["marker"] for library in libraries])  # order only: the unpacked prefixes
-    return {"name": recipe.name, "version": recipe.version, "site": outputs[0], "archive": outputs[1],
-            "manifest": outputs[2], "host_site": outputs[3], "recipe": recipe}
+    if mpi:  # order only: the unpacked MPI and its check; what they hold is signed through mpi.inputs
+        env.Requires(built, mpi.depends)
+    env.Requires(built, [library.marker for library in libraries])  # order only: the unpacked prefixes
+    return PackageBuild(recipe=recipe, site=outputs[0], archive=outputs[1], manifest=outputs[2],
+                        host_site=outputs[3])
 
 
 def generate(env):

@@ -32,10 +32,10 @@ def _read_json(node):
 
 def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
     # Libraries and packages by name, in build order: what a changed MODULES rebuilt, and what not.
-    steps = {"cpython": cpython["install"],
-             **{name: library["archive"] for name, library in (libraries or {}).items()},
-             **{package["name"]: package["archive"] for package in packages},
-             "freeze": frozen["blob"], "link": binary}
+    steps = {"cpython": cpython.install,
+             **{name: library.archive for name, library in (libraries or {}).items()},
+             **{package.name: package.archive for package in packages},
+             "freeze": frozen.blob, "link": binary}
 
     def print_summary():
         if SCons.Script.GetBuildFailures() or SCons.Script.GetOption("clean") \
@@ -49,8 +49,8 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
         if outcomes["link"] == "not needed":  # the binary was not asked for (`scons reference`)
             return
         components = _read_json(env.File(os.path.join(plan.work_dir, "manifest.json"))).get("components", [])
-        package_manifests = [_read_json(package["manifest"]) for package in packages]
-        fallbacks = sorted(package["name"] for package, manifest in zip(packages, package_manifests)
+        package_manifests = [_read_json(package.manifest) for package in packages]
+        fallbacks = sorted(package.name for package, manifest in zip(packages, package_manifests)
                            if manifest.get("pure_python_fallback"))
         extensions = sorted(extension["module"] for manifest in package_manifests
                             for extension in manifest.get("extensions", []))
@@ -59,7 +59,7 @@ def _summary(env, plan, binary, cpython, frozen, libraries=None, packages=()):
             with open(plan.unfrozen_tree_marker) as stream:
                 unfrozen_files = stream.read().split()
         print(format_summary(binary.path, os.path.getsize(binary.abspath), plan,
-                             _read_json(cpython["info"]), _read_json(frozen["manifest"]), outcomes,
+                             _read_json(cpython.info), _read_json(frozen.manifest), outcomes,
                              components, fallbacks, extensions, unfrozen_files))
 
     atexit.register(print_summary)

@@ -17,7 +17,6 @@ linecache, pdb or inspect asks for a line (slither/runtime/_slither_sources.py).
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
 import difflib
 import json
@@ -197,6 +196,14 @@ def generated_module(name: str, text: str, origin: str) -> ModuleSource:
                         display_path=f"{name}.py", origin=origin, text=text.encode())
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What select_modules chose: the modules to freeze, in name order, and the top-level
+    packages whose data the binary writes node-locally at their first import (DATA_BY_PATH)."""
+    modules: list[ModuleSource]
+    data_by_path: list[str]
+
+
 class UncompilableStdlibFile(Exception):
     """A stdlib file that does not compile on purpose (the test package's bad_coding.py,
     badsyntax_*.py): CPython's own `make install` compiles the stdlib ignoring such errors."""
@@ -275,7 +282,7 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
                    extra_roots: list[tuple[Path, str]], build_manifest: dict,
                    with_sources: bool = False, unfrozen: frozenset = frozenset(),
                    builtin_extensions: list[str] = (), user_roots=(),
-                   data_by_path_decided: dict[str, bool] | None = None) -> list[ModuleSource]:
+                   data_by_path_decided: dict[str, bool] | None = None) -> Selection:
     """extra_roots: (directory, origin) pairs, e.g. a package's unpacked site.tar; their
     package data is frozen too (the stdlib's is not: nothing in it reads data at run time
     that a compute job needs, and it would cost a few MiB). with_sources: freeze every
@@ -328,7 +335,7 @@ def select_modules(stdlib: Path | None, excluded: frozenset, runtime: list[Path]
         MANIFEST_MODULE, render_manifest_module(sorted(excluded), sorted(top_level), build_manifest,
                                                 data_packages, distributions, source_names, by_path_digests),
         "runtime")
-    return [modules[name] for name in sorted(modules)]
+    return Selection(modules=[modules[name] for name in sorted(modules)], data_by_path=sorted(by_path_digests))
 
 
 def freeze(modules: list[ModuleSource], optimize: int):
@@ -349,15 +356,6 @@ def freeze(modules: list[ModuleSource], optimize: int):
                          "origin": module.origin})
         blob += data
     return bytes(blob), entries, manifest, uncompilable
-
-
-def data_by_path_report(modules: list[ModuleSource]) -> list[str]:
-    """The top-level packages whose data the binary writes node-locally at their first import."""
-    manifest = next(module for module in modules if module.name == MANIFEST_MODULE)
-    for line in manifest.text.decode().splitlines():
-        if line.startswith("DATA_BY_PATH = "):
-            return sorted(ast.literal_eval(line.partition(" = ")[2]))
-    return []
 
 
 def data_report(modules: list[ModuleSource]) -> dict:
@@ -421,9 +419,10 @@ def main(argv=None) -> None:
                       for extension in json.loads(path.read_text())["extensions"]]
         decided = {name: answer == "yes" for name, _, answer in
                    (entry.partition("=") for entry in args.data_by_path)}
-        modules = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources,
+        selection = select_modules(args.stdlib, excluded, args.runtime, roots, build_manifest, args.sources,
                                  frozenset(args.unfrozen), extensions, user_roots=frozenset(args.root),
                                  data_by_path_decided=decided)
+        modules = selection.modules
         check_main(args.main, {module.name for module in modules}, extensions)
         blob, entries, manifest, uncompilable = freeze(modules, args.optimize)
     if uncompilable:
@@ -435,7 +434,7 @@ def main(argv=None) -> None:
     write(args.table, render_table(entries).encode())
     report = {"python": "%d.%d.%d" % sys.version_info[:3], "modules": manifest,
               "package_data": data_report(modules),
-              "data_by_path": data_by_path_report(modules),
+              "data_by_path": selection.data_by_path,
               "cpython_frozen": sorted(CPYTHON_FROZEN), "total_bytes": len(blob),
               "stdlib_left_out_uncompilable": uncompilable}
     write(args.manifest, (json.dumps(report, indent=1) + "\n").encode())
