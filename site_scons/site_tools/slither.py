@@ -84,11 +84,11 @@ def _static_python(env, name=None, variables=None, **keywords):
     Two forms. SConstruct's: StaticPython(name, variables), with the build variables parsed once
     into one record (slither.plan.variables.BuildVariables; `name` overrides its NAME). A foreign
     SConstruct's: keywords, which build that record with the same parsers: python (a series;
-    default the CPython recipe's DEFAULT_SERIES), toolchain (a TARGET name or path, or a loaded
-    profile), modules, exclude, build_dir, source_dirs, freeze_paths, replace_stdlib, main, mpi,
-    mpicc, hdf5, blas_cpu, unfrozen, from_sdist, host_libraries, without, frozen_sources,
-    requirements, jobs, verbose, freeze: each as text, as `scons VARIABLE=...` takes it, or as a
-    list of entries.
+    default the CPython recipe's DEFAULT_SERIES), toolchain or target (a TARGET name or path, or a
+    loaded profile), modules, exclude, build_dir, source_dirs or sources, freeze_paths,
+    replace_stdlib, main, mpi, mpicc, hdf5, blas_cpu, unfrozen, from_sdist, host_libraries,
+    without, frozen_sources, requirements, jobs, verbose, freeze: each as text, as
+    `scons VARIABLE=...` takes it, or as a list of entries.
 
     The inputs are resolved once (slither.plan.resolve: the only stage that probes the machine)
     and planned (slither.plan.build_plan.make_plan, pure); this declares the plan's steps."""
@@ -160,7 +160,8 @@ def _static_python(env, name=None, variables=None, **keywords):
 
 
 # The keyword form's names (those of `scons` variables, lower case) and the record's fields.
-_KEYWORD_FIELDS = {"python": "series", "toolchain": "profile", "main": "main_module"}
+_KEYWORD_FIELDS = {"python": "series", "toolchain": "profile", "target": "profile", "main": "main_module",
+                   "sources": "source_dirs"}
 
 
 def _variable_keywords(keywords, name):

@@ -27,7 +27,7 @@ from slither.libraries import hdf5_variant
 from slither.libraries import mpi as mpi_sources
 from slither.sources.package_index import normalized_name
 from slither.errors import SlitherError
-from slither.plan.module_entries import parse_entry, split_entries
+from slither.plan.module_entries import ModuleEntry, parse_entry, split_entries
 from slither.plan.package_set import build_order
 from slither.link.main_c import MainOptions
 from slither.recipes import CPythonRelease
@@ -39,14 +39,15 @@ def available_modules() -> list[str]:
     return module_recipes.module_recipe_names()
 
 
-def parse_module_list(text) -> list[str]:
-    """MODULES: comma-separated entries (slither.plan.module_entries): recipe names, each
-    optionally pinned with ==version; a name with no recipe needs ==version (slither.plan.recipe_free
-    builds it from its locked source); ./paths name the user's own projects."""
-    entries = text if isinstance(text, (list, tuple)) else split_entries(str(text))
-    names = [entry.strip() for entry in entries if entry.strip()]
+def parse_module_entries(text) -> tuple[ModuleEntry, ...]:
+    """MODULES: comma-separated entries (slither.plan.module_entries), each read once into a
+    record: recipe names, each optionally pinned with ==version; a name with no recipe needs
+    ==version (slither.plan.recipe_free builds it from its locked source); ./paths name the
+    user's own projects."""
+    texts = text if isinstance(text, (list, tuple)) else split_entries(str(text))
+    entries = tuple(parse_entry(entry) for entry in texts if entry.strip())  # malformed ones first
     known = available_modules()
-    for entry in [parse_entry(text_entry) for text_entry in names]:  # malformed ones first
+    for entry in entries:
         if entry.is_local or entry.name in known or entry.version:
             continue
         close = difflib.get_close_matches(entry.name, known, n=3)
@@ -54,7 +55,12 @@ def parse_module_list(text) -> list[str]:
         listing = ", ".join(known) if known else "none yet"
         raise SlitherError(f"MODULES: no recipe for {entry.name!r}{hint}; recipes: {listing}; or give "
                            f"{entry.name}==VERSION to build it without one (its sha256 is locked on first use)")
-    return names
+    return entries
+
+
+def parse_module_list(text) -> list[str]:
+    """MODULES as checked entries, each as written (parse_module_entries)."""
+    return [entry.text for entry in parse_module_entries(text)]
 
 
 def parse_mpi(text) -> str:

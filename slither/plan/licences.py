@@ -1,9 +1,9 @@
 """What went into a binary and under which licence: the components its manifest lists.
 
-Two pure halves (the versions they record are found by slither.plan.resolve). At plan time, `licence_candidates` lists everything a build may link (CPython,
-the libraries its source bundles, each stdlib module's system archives, the toolchain's C and
-GCC runtimes, the recipes and their static libraries, the MPI), each with the condition under
-which it really goes in. At link time, `components_in_binary` keeps those whose condition held:
+Two pure halves (the versions they record are found by slither.plan.resolve). At plan time,
+`licence_candidates` lists everything a build may link (CPython, the libraries its source
+bundles, each stdlib module's system archives, the toolchain's C and GCC runtimes, the recipes
+and their static libraries, the MPI), each with the condition under which it really goes in. At link time, `components_in_binary` keeps those whose condition held:
 a stdlib archive only when one of its modules is built in (CPython's info.json), a library
 only when the final link names it (modules.rsp).
 

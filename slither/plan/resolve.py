@@ -33,7 +33,7 @@ from slither.libraries import mpi as mpi_sources
 from slither.packages.build_requirements import HostPlatform
 from slither.plan import build_plan, licences, openblas, toolchain_identity, toolchain_libraries
 from slither.plan import host_libraries as host_library_archives
-from slither.plan.module_entries import ModuleEntry, parse_entry
+from slither.plan.module_entries import ModuleEntry
 from slither.plan.package_set import resolve_packages
 from slither.plan.variables import BuildVariables
 from slither.recipes import loading, module_recipes
@@ -127,8 +127,9 @@ def resolve_inputs(variables: BuildVariables, *, download_store: str = "") -> Re
         toolchain_libraries.check_hdf5_variant(found_hdf5, variant, supplied.hdf5, profile, hdf5_variant.MPI_PACKAGE)
     with_hdf5 = toolchain_libraries.apply_hdf5(found_hdf5, hdf5_variant.apply(variant, recipes))
     toolchain_libraries.check_blas_found(supplied.blas, profile, with_hdf5, os.environ)
-    openblas_targets = openblas_target_names(variables.blas_cpu, toolchain_libraries.apply_blas(supplied.blas, with_hdf5),
-                                             store=store, source_dirs=variables.source_dirs)
+    with_blas = toolchain_libraries.apply_blas(supplied.blas, with_hdf5)
+    openblas_targets = openblas_target_names(variables.blas_cpu, with_blas, store=store,
+                                             source_dirs=variables.source_dirs)
     resolved = ResolvedInputs(variables=variables, profile=profile, modules=modules,
                               requirement_origins=tuple(requirement_origins.items()), patches=patch_files,
                               recipes=recipes, found_hdf5=found_hdf5, openblas_targets=openblas_targets)
@@ -162,7 +163,7 @@ def with_requirements(variables: BuildVariables, store: Path) -> tuple[tuple[Mod
     from slither.plan import requirements_files
     origins = requirements_files.entries_for_build(variables.requirements, variables.series, str(store))
     merged = requirements_files.merge_with_modules(list(variables.module_texts), list(origins))
-    return tuple(parse_entry(text) for text in build_plan.parse_module_list(merged)), origins
+    return build_plan.parse_module_entries(merged), origins
 
 
 def check_toolchain(profile: loading.ToolchainProfile) -> None:

@@ -20,10 +20,10 @@ from slither.cpython import stdlib_libraries
 from slither.errors import SlitherError
 from slither.libraries import hdf5_variant
 from slither.plan import openblas
-from slither.plan.build_plan import (NAME_PATTERN, existing_directories, check_freeze_path_names, check_unfrozen,
-                                     parse_exclude, parse_freeze_paths, parse_jobs, parse_module_list, parse_mpi,
+from slither.plan.build_plan import (NAME_PATTERN, check_freeze_path_names, check_unfrozen, existing_directories,
+                                     parse_exclude, parse_freeze_paths, parse_jobs, parse_module_entries, parse_mpi,
                                      parse_name_list, parse_source_dirs)
-from slither.plan.module_entries import ModuleEntry, parse_entry
+from slither.plan.module_entries import ModuleEntry
 from slither.recipes import loading
 
 
@@ -99,7 +99,8 @@ def build_variables(*, name="python-static", series=None, profile="gnu", modules
                     build_dir="build", source_dirs=(), freeze_paths=(), replace_stdlib=(), main_module="",
                     mpi="", mpicc="mpicc", hdf5="", blas_cpu=openblas.DYNAMIC, unfrozen=(), from_sdist=(),
                     host_libraries=(), without=(), frozen_sources=True, requirements="", jobs=None,
-                    verbose=False, cache_dir=None, cache_max="0", cache_trust="", prefix="/usr/local") -> BuildVariables:
+                    verbose=False, cache_dir=None, cache_max="0", cache_trust="",
+                    prefix="/usr/local") -> BuildVariables:
     """The record from keywords, each parsed by the parser of its variable: text as a user types
     it (MODULES="numpy,h5py") or values already split (modules=["numpy", "h5py"]). series None:
     the CPython recipe's DEFAULT_SERIES; profile: a TARGET name or path, or a loaded profile;
@@ -111,7 +112,7 @@ def build_variables(*, name="python-static", series=None, profile="gnu", modules
     loading.cpython_release(series)  # an unsupported PYTHON is refused here, in one line
     if not isinstance(profile, loading.ToolchainProfile):
         profile = loading.load_target(str(profile))
-    module_texts = parse_module_list(modules)
+    entries = parse_module_entries(modules)
     mpi = parse_mpi(mpi)
     hdf5 = hdf5_variant.parse_hdf5(hdf5)
     blas_cpu = openblas.parse_blas_cpu(blas_cpu)
@@ -123,7 +124,7 @@ def build_variables(*, name="python-static", series=None, profile="gnu", modules
     # Text is a set (sorted, each once); a list keeps its order, as callers gave it before.
     freeze_paths = (parse_freeze_paths(freeze_paths) if isinstance(freeze_paths, str)
                     else existing_directories("FREEZE_PATHS", list(freeze_paths)))
-    check_freeze_path_names(freeze_paths, module_texts, parse_name_list(replace_stdlib))
+    check_freeze_path_names(freeze_paths, [entry.text for entry in entries], parse_name_list(replace_stdlib))
     if exclude is None:
         excludes = tuple(cpython_recipe.default_excludes)
     elif isinstance(exclude, str):
@@ -134,10 +135,11 @@ def build_variables(*, name="python-static", series=None, profile="gnu", modules
     without = stdlib_libraries.parse_without_modules(without, cpython_recipe)
     host_libraries = stdlib_libraries.parse_host_libraries(host_libraries, cpython_recipe)
     return BuildVariables(
-        name=name, series=series, profile=profile, modules=tuple(parse_entry(text) for text in module_texts), freeze=bool(freeze), excludes=excludes,
+        name=name, series=series, profile=profile, modules=entries, freeze=bool(freeze), excludes=excludes,
         build_dir=build_dir, source_dirs=tuple(source_dirs), freeze_paths=tuple(freeze_paths),
         main_module=main_module, mpi=mpi, mpicc=mpicc, hdf5=hdf5, blas_cpu=blas_cpu, unfrozen=unfrozen,
-        from_sdist=tuple(parse_name_list(from_sdist)), host_libraries=tuple(host_libraries), without=tuple(sorted(without)),
-        frozen_sources=bool(frozen_sources), requirements=str(requirements or ""), jobs=jobs, verbose=bool(verbose),
-        cache_dir=os.path.expanduser(default_cache_dir() if cache_dir is None else cache_dir), cache_max=cache_max,
-        cache_trust=tuple(cache_trust), prefix=str(prefix))
+        from_sdist=tuple(parse_name_list(from_sdist)), host_libraries=tuple(host_libraries),
+        without=tuple(sorted(without)), frozen_sources=bool(frozen_sources), requirements=str(requirements or ""),
+        jobs=jobs, verbose=bool(verbose),
+        cache_dir=os.path.expanduser(default_cache_dir() if cache_dir is None else cache_dir),
+        cache_max=cache_max, cache_trust=tuple(cache_trust), prefix=str(prefix))
