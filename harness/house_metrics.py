@@ -156,9 +156,13 @@ try:
 except ImportError:  # before the recipe vocabulary left slither/plan/
     from slither.plan import loading
 from slither.plan import build_plan
-build_plan.make_plan(name="python-static", series=loading.default_series(), profile=loading.load_target("gnu"),
-                     modules=["markupsafe"], build_dir=os.path.join(work, "build"),
-                     download_store=os.path.join(work, "downloads"))
+if hasattr(build_plan, "plan_for"):  # variables parsed, inputs resolved, then the pure make_plan
+    build_plan.plan_for(modules="markupsafe", build_dir=os.path.join(work, "build"),
+                        download_store=os.path.join(work, "downloads"))
+else:
+    build_plan.make_plan(name="python-static", series=loading.default_series(), profile=loading.load_target("gnu"),
+                         modules=["markupsafe"], build_dir=os.path.join(work, "build"),
+                         download_store=os.path.join(work, "downloads"))
 """
 
 # A whole reading of the SConstruct, `scons -n MODULES=markupsafe`: the variables parsed, the plan

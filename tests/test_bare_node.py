@@ -106,7 +106,7 @@ def quick_gnu_library():
     from slither.plan import build_plan
     from slither.recipes import loading
     profile = loading.load_target("gnu")
-    plan = build_plan.make_plan(name="python-static", series=loading.default_series(), profile=profile)
+    plan = build_plan.plan_for(name="python-static", series=loading.default_series(), profile=profile)
     return next(recipe for recipe in plan.target_libraries if recipe.name == QUICK_LIBRARY), profile
 
 

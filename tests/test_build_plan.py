@@ -2,7 +2,7 @@
 
 import pytest
 
-from slither.plan import build_plan
+from slither.plan import build_plan, resolve
 from slither.recipes import loading
 from slither.errors import SlitherError
 
@@ -13,7 +13,7 @@ def plan(target="gnu", modules="", source_dirs="", **overrides):
                  "modules": build_plan.parse_module_list(modules),
                  "source_dirs": build_plan.parse_source_dirs(source_dirs)}
     arguments.update(overrides)
-    return build_plan.make_plan(**arguments)
+    return build_plan.plan_for(**arguments)
 
 
 def test_default_plan_layout_and_pins(checkout):
@@ -84,7 +84,7 @@ def test_a_missing_static_archive_is_named_with_its_package_before_anything_buil
                                                    StaticLibrary("libc.a", "libc6-dev")))
     with pytest.raises(SlitherError, match=r"^missing static libraries: libslither-none\.a for needy "
                                            r"\(apt-get install libslither-none-dev\)$"):
-        build_plan.check_static_libraries([needs], profile)
+        resolve.check_static_libraries([needs], profile)
 
 
 def without_archive(tmp_path, archive):
@@ -141,9 +141,9 @@ def test_unfrozen_names_are_checked_before_any_build(names, freeze, message):
 
 def test_unfrozen_packages_are_recorded_in_the_build_manifest_only_when_asked_for():
     profile = build_plan.loading.load_target("gnu")
-    plain = build_plan.make_plan(name="p", series="3.11", profile=profile)
+    plain = build_plan.plan_for(name="p", series="3.11", profile=profile)
     assert "unfrozen" not in plain.build_manifest
-    unfrozen = build_plan.make_plan(name="p", series="3.11", profile=profile, unfrozen=["mypkg"])
+    unfrozen = build_plan.plan_for(name="p", series="3.11", profile=profile, unfrozen=["mypkg"])
     assert unfrozen.build_manifest["unfrozen"] == ["mypkg"] and unfrozen.unfrozen == ("mypkg",)
 
 
@@ -190,9 +190,9 @@ def test_main_is_checked_at_plan_time_when_the_binary_holds_only_the_stdlib_and_
     (tmp_path / "myapp").mkdir()
     (tmp_path / "tool.py").write_text("")
     for good in ("json.tool", "myapp.cli", "tool"):
-        build_plan.check_main_module(good, (), [str(tmp_path)])
-    build_plan.check_main_module("anything.at_all", ("numpy",), [])  # a package's name is known once built
+        resolve.check_main_module(good, (), [str(tmp_path)])
+    resolve.check_main_module("anything.at_all", ("numpy",), [])  # a package's name is known once built
     with pytest.raises(SlitherError, match=r"MAIN=not\.a\.module: the binary will have no module not "):
-        build_plan.check_main_module("not.a.module", (), [str(tmp_path)])
+        resolve.check_main_module("not.a.module", (), [str(tmp_path)])
     with pytest.raises(SlitherError, match="give a dotted module name"):
-        build_plan.check_main_module("my-app", (), [])
+        resolve.check_main_module("my-app", (), [])

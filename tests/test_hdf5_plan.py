@@ -10,7 +10,7 @@ from slither.recipes import loading
 
 
 def plan(modules, hdf5=""):
-    return build_plan.make_plan(name="python-static", series="3.11", profile=loading.load_target("gnu"),
+    return build_plan.plan_for(name="python-static", series="3.11", profile=loading.load_target("gnu"),
                                 modules=modules, hdf5=hdf5)
 
 

@@ -29,7 +29,7 @@ CPYTHON_BUILTIN = ["_bz2", "_ctypes", "_curses", "_decimal", "_gdbm", "_hashlib"
 
 def plan(target="gnu", **overrides):
     from slither.recipes import loading
-    return build_plan.make_plan(**{"name": "python-static", "series": "3.11", "profile": loading.load_target(target),
+    return build_plan.plan_for(**{"name": "python-static", "series": "3.11", "profile": loading.load_target(target),
                                    **overrides})
 
 

@@ -86,7 +86,7 @@ def test_mpi_variable_accepts_mpich_system_or_nothing():
 
 def test_plan_with_a_site_wrapper_takes_its_flags_and_builds_no_mpich(tmp_path):
     mpicc = wrapper(tmp_path, "mpicc", 'echo "gcc -I/site/include -L/site/lib -lmpi"\n')
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["mpi4py"], mpi="system",
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["mpi4py"], mpi="system",
                                 mpicc=str(mpicc), build_dir=str(tmp_path / "build"))
     assert [r.name for r in plan.recipes] == ["mpi4py"]
     assert plan.mpi.kind == "system" and plan.mpi.link_flags == ("-L/site/lib", "-lmpi")
@@ -97,19 +97,19 @@ def test_the_built_mpich_has_the_binary_skip_hwlocs_io_discovery_unless_the_user
     """hwloc's Linux I/O discovery opened /run/udev/data/b254:0 at every rank's MPI_Init."""
     from slither.link.main_c import render_main_c
     profile = loading.load_target("gnu")
-    with_mpich = build_plan.make_plan(name="p", series="3.11", profile=profile, modules=["mpi4py"],
+    with_mpich = build_plan.plan_for(name="p", series="3.11", profile=profile, modules=["mpi4py"],
                                       build_dir=str(tmp_path / "a"))
     assert with_mpich.main_options.default_environment == (("HWLOC_COMPONENTS", "-linuxio"),)
     assert '    {"HWLOC_COMPONENTS", "-linuxio"},\n' in render_main_c(with_mpich.main_options)
-    site = build_plan.make_plan(name="p", series="3.11", profile=profile, modules=["mpi4py"], mpi="system",
+    site = build_plan.plan_for(name="p", series="3.11", profile=profile, modules=["mpi4py"], mpi="system",
                                 mpicc=str(wrapper(tmp_path, "mpicc", 'echo "gcc -lmpi"\n')), build_dir=str(tmp_path / "b"))
-    plain = build_plan.make_plan(name="p", series="3.11", profile=profile, build_dir=str(tmp_path / "c"))
+    plain = build_plan.plan_for(name="p", series="3.11", profile=profile, build_dir=str(tmp_path / "c"))
     assert site.main_options.default_environment == plain.main_options.default_environment == ()
     assert "HWLOC" not in render_main_c(plain.main_options)
 
 
 def test_plan_without_modules_using_mpi_asks_no_wrapper(tmp_path):
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=[], mpi="system",
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=[], mpi="system",
                                 mpicc=str(tmp_path / "absent"), build_dir=str(tmp_path / "build"))
     assert plan.mpi is None
 
@@ -117,7 +117,7 @@ def test_plan_without_modules_using_mpi_asks_no_wrapper(tmp_path):
 def test_plan_with_a_missing_wrapper_is_one_actionable_line(tmp_path):
     with pytest.raises(SlitherError, match=r"MPI=system MPICC=.*absent: MPI compiler wrapper .* not found or "
                                            r"not executable; install the site's MPI"):
-        build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["mpi4py"], mpi="system",
+        build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["mpi4py"], mpi="system",
                              mpicc=str(tmp_path / "absent"), build_dir=str(tmp_path / "build"))
 
 

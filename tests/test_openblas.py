@@ -132,7 +132,7 @@ def test_blas_cpu_syntax():
 
 
 def plan(modules, **options):
-    return build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=modules,
+    return build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=modules,
                                 **options)
 
 

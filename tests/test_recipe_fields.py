@@ -103,7 +103,7 @@ def test_each_recipe_file_runs_once_per_plan(monkeypatch):
     monkeypatch.setattr(loading, "_execute_python_file", counting)
     profile = loading.load_target("gnu")
     modules = build_plan.parse_module_list("markupsafe")
-    build_plan.make_plan(name="p", series="3.11", profile=profile, modules=modules, mpi=build_plan.parse_mpi(""))
+    build_plan.plan_for(name="p", series="3.11", profile=profile, modules=modules, mpi=build_plan.parse_mpi(""))
     assert executed and set(executed.values()) == {1}, executed
 
 

@@ -185,5 +185,5 @@ def test_a_library_the_toolchain_cannot_build_leaves_its_modules_out_with_the_re
 def test_the_tests_know_every_library_step_of_a_default_build():
     from conftest import STDLIB_LIBRARY_STEPS
     from slither.plan import build_plan
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"))
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"))
     assert {recipe.name for recipe in plan.target_libraries} == STDLIB_LIBRARY_STEPS

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import assert_built, ROOT, run_scons
 from craype import STANDINS, craype_environment, output_of, read_log
-from slither.plan import build_plan
+from slither.plan import build_plan, resolve
 from slither.recipes import loading
 from slither.archive_probe import archive_found
 from slither.cpython import build as cpython_build
@@ -38,8 +38,8 @@ def test_builtin_profiles_load_as_data(name):
 def test_musl_profile_has_no_cxx_and_builds_every_stdlib_library_from_its_recipe():
     profile = loading.load_target("musl")
     assert profile.CXX == "" and profile.FC == ""
-    gnu = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"))
-    musl = build_plan.make_plan(name="p", series="3.11", profile=profile)
+    gnu = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"))
+    musl = build_plan.plan_for(name="p", series="3.11", profile=profile)
     assert [recipe.name for recipe in musl.target_libraries] == [recipe.name for recipe in gnu.target_libraries]
     assert {"openssl", "libffi", "sqlite", "xz", "bzip2", "zlib", "ncurses", "libedit", "libuuid"} <= \
         {recipe.name for recipe in musl.target_libraries}
@@ -50,8 +50,8 @@ def test_musl_profile_has_no_cxx_and_builds_every_stdlib_library_from_its_recipe
 def test_musl_build_tools_are_the_musllinux_wheels_and_others_get_manylinux():
     """The musl host interpreter's pip installs musllinux wheels only; a profile that says
     nothing (gnu, cray, a site's) keeps the glibc ones."""
-    musl = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"), modules=["markupsafe"])
-    gnu = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["markupsafe"])
+    musl = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("musl"), modules=["markupsafe"])
+    gnu = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["markupsafe"])
     compiled = lambda plan: sorted(s.filename for s, _ in plan.build_tool_wheels if not s.filename.endswith("-any.whl"))
     assert [name.split("-")[0] for name in compiled(musl)] == ["cython", "ninja"]
     assert all("musllinux" in name for name in compiled(musl)), compiled(musl)
@@ -109,7 +109,7 @@ def test_missing_program_error_uses_the_profile_hint(tmp_path):
     profile.write_text('CC = "no-such-cc-driver"\nCXX = ""\nFC = ""\nAR = "ar"\nRANLIB = "ranlib"\n'
                        'toolchain_hint = "module load PrgEnv-site"\n')
     with pytest.raises(SlitherError, match="no-such-cc-driver.*module load PrgEnv-site"):
-        build_plan.make_plan(name="p", series="3.11", profile=loading.load_target(str(profile)))
+        build_plan.plan_for(name="p", series="3.11", profile=loading.load_target(str(profile)))
 
 
 def test_cray_profile_takes_mpi_from_its_driver_and_never_builds_mpich(tmp_path):
@@ -118,7 +118,7 @@ def test_cray_profile_takes_mpi_from_its_driver_and_never_builds_mpich(tmp_path)
     os.environ.clear()
     os.environ.update(environment)
     try:
-        plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("cray"), modules=["mpi4py"])
+        plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("cray"), modules=["mpi4py"])
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -218,7 +218,7 @@ def test_clang_example_profile_builds_and_captures_a_tiny_extension(tmp_path):
 
     profile = loading.load_target(str(CLANG_PROFILE))
     assert profile.name == "clang" and profile.CC == "clang"
-    build_plan.check_toolchain(profile)
+    resolve.check_toolchain(profile)
     record_dir = tmp_path / "records"
     env = write_wrappers(tmp_path / "wrappers", real_cc=profile.CC, real_cxx=profile.CXX,
                          python=sys.executable, record_dir=record_dir)

@@ -41,7 +41,7 @@ def test_a_libc_archive_with_other_content_changes_the_identity(tmp_path, monkey
 
 
 def test_the_plan_hands_every_step_a_profile_that_carries_the_identity():
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"))
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"))
     assert plan.profile.toolchain_identity == toolchain_identity.identity(
         loading.load_target("gnu"), {**os.environ, **loading.load_target("gnu").environment})
     assert '"toolchain_identity": "' + plan.profile.toolchain_identity in loading.profile_data(plan.profile)

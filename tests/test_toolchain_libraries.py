@@ -67,7 +67,7 @@ def cray_environment(shadow, tmp_path, monkeypatch):
 
 
 def cray_plan(modules, hdf5=""):
-    return build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("cray"), modules=modules,
+    return build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("cray"), modules=modules,
                                 hdf5=hdf5)
 
 
@@ -150,7 +150,7 @@ def test_the_toolchain_blas_must_be_found_before_anything_builds(cray_environmen
 
 
 def test_gnu_plan_says_its_blas_is_the_openblas_it_builds():
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["numpy"])
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["numpy"])
     assert plan.library_origins == (("blas", "OpenBLAS 0.3.29+ds built from source (static, BLAS_CPU=dynamic), "
                                              "for numpy"),)
     assert "toolchain_libraries" not in plan.build_manifest   # a gnu binary's manifest is as before
@@ -158,13 +158,13 @@ def test_gnu_plan_says_its_blas_is_the_openblas_it_builds():
 
 def test_a_target_without_blas_refuses_numpy_before_anything_builds():
     with pytest.raises(SlitherError) as refused:
-        build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"), modules=["numpy"])
+        build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("musl"), modules=["numpy"])
     assert str(refused.value) == (
         "MODULES: numpy needs BLAS/LAPACK, and TARGET=musl has none: OpenBLAS's LAPACK is Fortran, and Debian has "
         "no Fortran compiler or libgfortran for musl; drop numpy (numpy-noblas is numpy without BLAS), or use a TARGET "
         "whose profile provides BLAS")
     # numpy without BLAS is not refused for that reason
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("musl"), modules=["numpy-noblas"])
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("musl"), modules=["numpy-noblas"])
     assert plan.library_origins == ()
 
 
@@ -199,7 +199,7 @@ def test_cray_plan_builds_no_hdf5_and_points_h5py_at_the_toolchains(cray_environ
 
 
 def test_gnu_plan_says_hdf5_is_built_from_source():
-    plan = build_plan.make_plan(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["numpy", "h5py"])
+    plan = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["numpy", "h5py"])
     assert ("hdf5", "hdf5 1.14.5+repack built from source (serial, static)") in plan.library_origins
 
 

@@ -3,6 +3,8 @@
 Usable from any SConstruct:
     env = Environment(tools=["default", "slither"], toolpath=["<checkout>/site_scons/site_tools"])
     env.StaticPython("mypython", python="3.13", modules=["numpy"], toolchain="gnu")
+Slither's own SConstruct parses its variables once and hands the record over:
+    env.StaticPython(variables.name, variables)   # slither.plan.variables.BuildVariables
 
 The data flow of DESIGN.md, one tool per arrow:
     SourceFile (slither_sources) -> CPython (slither_cpython) -> FreezeModules (slither_freeze)
@@ -10,7 +12,9 @@ The data flow of DESIGN.md, one tool per arrow:
 Each tool hands the next a typed record of the nodes it declared (slither.handoffs).
 """
 
+import dataclasses
 import importlib.util
+import inspect
 import os
 import sys
 import tarfile
@@ -41,10 +45,10 @@ if _CHECKOUT not in sys.path:
     sys.path.append(_CHECKOUT)
 
 import slither.plan.build_plan as build_plan  # noqa: E402  (needs the path set up above)
-import slither.recipes.loading as loading  # noqa: E402
 import slither.recipes.module_recipes as module_recipes  # noqa: E402
 from slither.plan import licences as licence_data  # noqa: E402
-from slither.recipes.loading import load_cpython_recipe  # noqa: E402
+from slither.plan.resolve import resolve_inputs  # noqa: E402
+from slither.plan.variables import BuildVariables, build_variables, parse_name  # noqa: E402
 from slither.plan.package_set import build_path_names  # noqa: E402
 from slither.cache import default_cache_dir  # noqa: E402
 from slither.errors import SlitherError  # noqa: E402
@@ -76,43 +80,39 @@ QUIET_COMMAND_STRINGS = {
 }
 
 
-def _static_python(env, name="python-static", python=None, toolchain="gnu",
-                   modules=(), freeze=True, exclude=None, build_dir="build", source_dirs=(),
-                   jobs=None, verbose=False, freeze_paths=(), main="", mpi="", mpicc="mpicc", without=(),
-                   frozen_sources=True, unfrozen=(), hdf5="", from_sdist=(), host_libraries=(),
-                   blas_cpu="dynamic", requirement_origins=None):
+def _static_python(env, name=None, variables=None, **keywords):
     """Declare everything that makes BUILD_DIR/bin/NAME; returns the nodes a user builds, the binary
     first, as a list that also carries them by name (StaticPythonNodes, for InstallStaticPython).
 
-    Takes values already parsed (SConstruct parses the build variables once): python, a series
-    (None: the CPython recipe's DEFAULT_SERIES); toolchain, a loaded TARGET profile (or its name
-    or path); modules, MODULES entries (name or name==version); source_dirs and freeze_paths,
-    lists of directories; jobs, a number (None: the cores here); without, stdlib C modules to
-    leave out (WITHOUT); frozen_sources, whether modules' sources are frozen in, compressed,
-    for source lines in tracebacks (FROZEN_SOURCES); unfrozen, top-level packages installed as
-    files beside the binary instead of frozen (UNFROZEN); from_sdist, packages without a recipe
-    built from their sdist even when they publish a pure wheel (FROM_SDIST); host_libraries,
-    stdlib libraries taken from the host's static archives instead of their recipes (HOST_LIBRARIES);
-    blas_cpu, the CPU kernels of the OpenBLAS built for numpy and scipy (BLAS_CPU, slither.plan.openblas)."""
-    for argument, value in (("modules", modules), ("source_dirs", source_dirs), ("freeze_paths", freeze_paths)):
-        if isinstance(value, str):  # a string would be taken letter by letter
-            raise SlitherError(f"StaticPython({argument}={value!r}): give a list, e.g. {[value]!r}")
-    plan = build_plan.make_plan(name=name, series=python or loading.default_series(), profile=_profile(toolchain),
-                                modules=modules, freeze=freeze, exclude=exclude, build_dir=build_dir,
-                                source_dirs=source_dirs, freeze_paths=freeze_paths, main_module=main,
-                                mpi=mpi, mpicc=mpicc, download_store=env["SLITHER_DOWNLOAD_STORE"],
-                                unfrozen=unfrozen, hdf5=hdf5, from_sdist=from_sdist,
-                                host_libraries=host_libraries, blas_cpu=blas_cpu,
-                                without=tuple(without), requirement_origins=requirement_origins)
-    build_env = env.SlitherStepEnvironment(build_dir=build_dir, jobs=jobs, source_dirs=plan.source_dirs,
-                                           verbose=verbose, quiet_strings=QUIET_COMMAND_STRINGS,
-                                           profile=plan.profile)
+    Two forms. SConstruct's: StaticPython(name, variables), with the build variables parsed once
+    into one record (slither.plan.variables.BuildVariables; `name` overrides its NAME). A foreign
+    SConstruct's: keywords, which build that record with the same parsers: python (a series;
+    default the CPython recipe's DEFAULT_SERIES), toolchain or target (a TARGET name or path, or a
+    loaded profile), modules, exclude, build_dir, source_dirs or sources, freeze_paths,
+    replace_stdlib, main, mpi, mpicc, hdf5, blas_cpu, unfrozen, from_sdist, host_libraries,
+    without, frozen_sources, requirements, jobs, verbose, freeze: each as text, as
+    `scons VARIABLE=...` takes it, or as a list of entries.
+
+    The inputs are resolved once (slither.plan.resolve: the only stage that probes the machine)
+    and planned (slither.plan.build_plan.make_plan, pure); this declares the plan's steps."""
+    if isinstance(name, BuildVariables):
+        name, variables = None, name
+    if variables is None:
+        variables = build_variables(**_variable_keywords(keywords, name))
+    elif keywords:
+        raise SlitherError(f"StaticPython: give the variables as one record or as keywords, not both "
+                           f"({', '.join(sorted(keywords))})")
+    elif name is not None and name != variables.name:
+        variables = dataclasses.replace(variables, name=parse_name(name))
+    plan = build_plan.make_plan(resolve_inputs(variables, download_store=env["SLITHER_DOWNLOAD_STORE"]))
+    build_env = env.SlitherStepEnvironment(build_dir=plan.build_dir, jobs=variables.jobs,
+                                           source_dirs=plan.source_dirs, verbose=variables.verbose,
+                                           quiet_strings=QUIET_COMMAND_STRINGS, profile=plan.profile)
 
     tarball = build_env.BuildSource(plan.release.source, plan.release.version)
     libraries = {}
     for recipe in plan.target_libraries:  # dependencies first (LibraryBuild declares each once)
         libraries[recipe.name] = build_env.LibraryBuild(recipe, plan.profile, plan.libraries_dir)
-    cpython_recipe = load_cpython_recipe()
     cpython = build_env.CPython(plan.cpython_dir, plan.release, plan.profile, tarball, plan.patches,
                                 [libraries[recipe.name] for recipe in plan.target_libraries
                                  if not recipe.build_only],
@@ -143,14 +143,11 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
         packages = list(built.values())
     frozen = build_env.FreezeModules(plan.work_dir, cpython, plan.freeze, plan.excludes,
                                      plan.build_manifest, packages, plan.freeze_paths,
-                                     plan.user_code_files(), with_sources=frozen_sources,
+                                     plan.user_code_files(), with_sources=plan.frozen_sources,
                                      unfrozen=plan.unfrozen, main_module=plan.main_module)
-    candidates = licence_data.licence_candidates(
-        plan, cpython_recipe, licence_data.debian_versions(licence_data.debian_packages_of(plan, cpython_recipe)),
-        licence_data.compiler_version(plan.profile.CC))
     binary = build_env.StaticBinary(plan.binary_path, plan.work_dir, cpython, frozen,
                                     plan.main_options, packages, mpi=mpi,
-                                    licences=licence_data.candidates_as_data(candidates),
+                                    licences=licence_data.candidates_as_data(plan.licence_candidates),
                                     library_prefixes={name: library.prefix_dir.abspath
                                                       for name, library in libraries.items()})
     trees = []
@@ -165,9 +162,20 @@ def _static_python(env, name="python-static", python=None, toolchain="gnu",
         launchers=tuple(_launchers(build_env, plan, libraries))))
 
 
-def _profile(toolchain):
-    """A TARGET as the tool's methods take it: a loaded profile, or a profile's name or path."""
-    return toolchain if isinstance(toolchain, loading.ToolchainProfile) else loading.load_target(toolchain)
+# The keyword form's names (those of `scons` variables, lower case) and the record's fields.
+_KEYWORD_FIELDS = {"python": "series", "toolchain": "profile", "target": "profile", "main": "main_module",
+                   "sources": "source_dirs"}
+
+
+def _variable_keywords(keywords, name):
+    """StaticPython's keywords as build_variables takes them."""
+    renamed = {_KEYWORD_FIELDS.get(keyword, keyword): value for keyword, value in keywords.items()}
+    accepted = set(inspect.signature(build_variables).parameters)
+    unknown = sorted(keyword for keyword in keywords if _KEYWORD_FIELDS.get(keyword, keyword) not in accepted)
+    if unknown:
+        raise SlitherError(f"StaticPython: unknown keyword(s) {', '.join(unknown)}; the keywords are the "
+                           "variables of `scons -h`, lower case (python, toolchain, modules, ...)")
+    return {**renamed, **({"name": name} if name is not None else {})}
 
 
 def _copy_launchers(target, source, env):

@@ -1,7 +1,10 @@
 """From build variables to a plan: every path, pin and option of one static interpreter.
 
-Pure data in, data out: the SCons tools only turn a Plan into nodes, and tests check the
-plan (paths, excludes, manifest) without running SCons.
+Three stages, each run once per `scons`: the variables parsed into one record
+(slither.plan.variables.BuildVariables); the inputs resolved, the only stage that looks at the
+machine (slither.plan.resolve: the toolchain probed, recipes and locks read, sources fetched);
+and `make_plan(resolved)`, pure data in, data out. The SCons tools only turn a Plan into nodes,
+and tests check the plan (paths, excludes, manifest, licences) without running SCons.
 """
 
 from __future__ import annotations
@@ -11,27 +14,21 @@ import difflib
 import fnmatch
 import os
 import re
-import shlex
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from slither import __version__, commands, files
+from slither import __version__, files
 from slither.sources.source_files import source_files
-from slither.plan import host_libraries as host_library_archives
-from slither.plan import openblas, toolchain_identity, toolchain_libraries
+from slither.plan import licences, openblas, toolchain_libraries
 from slither.recipes import loading, module_recipes
 from slither.cpython import stdlib_libraries
 from slither.libraries import hdf5_variant
 from slither.libraries import mpi as mpi_sources
-from slither.sources import patches
 from slither.sources.package_index import normalized_name
-from slither.archive_probe import archive_found
 from slither.errors import SlitherError
-from slither.packages.build_requirements import HostPlatform
-from slither.plan.module_entries import parse_entry, split_entries
-from slither.plan.package_set import build_order, resolve_packages
+from slither.plan.module_entries import ModuleEntry, parse_entry, split_entries
+from slither.plan.package_set import build_order
 from slither.link.main_c import MainOptions
 from slither.recipes import CPythonRelease
 
@@ -42,14 +39,15 @@ def available_modules() -> list[str]:
     return module_recipes.module_recipe_names()
 
 
-def parse_module_list(text) -> list[str]:
-    """MODULES: comma-separated entries (slither.plan.module_entries): recipe names, each
-    optionally pinned with ==version; a name with no recipe needs ==version (slither.plan.recipe_free
-    builds it from its locked source); ./paths name the user's own projects."""
-    entries = text if isinstance(text, (list, tuple)) else split_entries(str(text))
-    names = [entry.strip() for entry in entries if entry.strip()]
+def parse_module_entries(text) -> tuple[ModuleEntry, ...]:
+    """MODULES: comma-separated entries (slither.plan.module_entries), each read once into a
+    record: recipe names, each optionally pinned with ==version; a name with no recipe needs
+    ==version (slither.plan.recipe_free builds it from its locked source); ./paths name the
+    user's own projects."""
+    texts = text if isinstance(text, (list, tuple)) else split_entries(str(text))
+    entries = tuple(parse_entry(entry) for entry in texts if entry.strip())  # malformed ones first
     known = available_modules()
-    for entry in [parse_entry(text_entry) for text_entry in names]:  # malformed ones first
+    for entry in entries:
         if entry.is_local or entry.name in known or entry.version:
             continue
         close = difflib.get_close_matches(entry.name, known, n=3)
@@ -57,7 +55,12 @@ def parse_module_list(text) -> list[str]:
         listing = ", ".join(known) if known else "none yet"
         raise SlitherError(f"MODULES: no recipe for {entry.name!r}{hint}; recipes: {listing}; or give "
                            f"{entry.name}==VERSION to build it without one (its sha256 is locked on first use)")
-    return names
+    return entries
+
+
+def parse_module_list(text) -> list[str]:
+    """MODULES as checked entries, each as written (parse_module_entries)."""
+    return [entry.text for entry in parse_module_entries(text)]
 
 
 def parse_mpi(text) -> str:
@@ -130,38 +133,17 @@ def check_freeze_path_names(freeze_paths, modules, replace_stdlib=()) -> None:
                                "if that is the point")
 
 
-def check_main_module(main_module: str, modules, freeze_paths) -> None:
-    """MAIN at plan time: a dotted name whose top-level package the binary can have. Without
-    MODULES the binary holds only the stdlib and FREEZE_PATHS, both known here; with MODULES a
-    package's import name is known only once it is built, and the freeze step checks MAIN then."""
-    if not main_module:
-        return
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", main_module):
-        raise SlitherError(f"MAIN={main_module!r}: give a dotted module name such as myapp.cli")
-    if modules:
-        return
-    top = main_module.partition(".")[0]
-    offered = set(sys.stdlib_module_names)
-    for directory in freeze_paths:
-        for entry in os.listdir(directory):
-            offered.add(entry[:-3] if entry.endswith(".py") else entry)
-    if top not in offered:
-        raise SlitherError(f"MAIN={main_module}: the binary will have no module {top} (not in the stdlib, and "
-                           f"FREEZE_PATHS={','.join(freeze_paths) or '(none)'} holds no {top}.py or {top}/); "
-                           "add the code to FREEZE_PATHS or MODULES")
-
-
 def parse_source_dirs(text) -> list[str]:
     """SOURCES: ':'-separated directories, searched in the order given."""
-    return _existing_directories("SOURCES", [entry for entry in str(text).split(os.pathsep) if entry.strip()])
+    return existing_directories("SOURCES", [entry for entry in str(text).split(os.pathsep) if entry.strip()])
 
 
 def parse_freeze_paths(text) -> list[str]:
     """FREEZE_PATHS: comma-separated directories, a set (sorted, each once)."""
-    return _existing_directories("FREEZE_PATHS", parse_name_list(text))
+    return existing_directories("FREEZE_PATHS", parse_name_list(text))
 
 
-def _existing_directories(variable: str, directories: list[str]) -> list[str]:
+def existing_directories(variable: str, directories: list[str]) -> list[str]:
     for directory in directories:
         if not os.path.isdir(directory):
             raise SlitherError(f"{variable}={directory}: not a directory")
@@ -220,14 +202,20 @@ def resolve_recipes(entries: list[str], recipe_free=None, replaced: tuple[str, .
     return tuple(resolved.values())
 
 
-def plan_mpi(kind: str, mpicc: str, profile, recipes: tuple):
-    """Where MPI comes from (slither.libraries.mpi.MpiChoice), or None when no package uses it."""
-    if not any(module_recipes.uses_mpi(recipe) for recipe in recipes if not module_recipes.is_library(recipe)):
+def uses_mpi_anywhere(recipes) -> bool:
+    """Whether a package of the build needs an MPI (a library that uses one comes with it)."""
+    return any(module_recipes.uses_mpi(recipe) for recipe in recipes if not module_recipes.is_library(recipe))
+
+
+def plan_mpi(kind: str, site, recipes: tuple):
+    """Where MPI comes from (slither.libraries.mpi.MpiChoice), or None when no package uses it.
+    site: the site's MPI as resolved (MPI=system or the TARGET's driver), None with a recipe."""
+    if not uses_mpi_anywhere(recipes):
         return None
     if kind == "recipe":
         providers = [recipe for recipe in recipes if "mpi" in recipe.provides]
         return mpi_sources.MpiChoice(kind="recipe", recipe=providers[0])
-    return mpi_sources.site_mpi(kind, mpicc, profile)
+    return site
 
 
 def check_one_recipe_per_package(recipes) -> None:
@@ -239,20 +227,6 @@ def check_one_recipe_per_package(recipes) -> None:
         if len(names) > 1:
             raise SlitherError(f"MODULES: {' and '.join(sorted(names))} are variants of the same package "
                                f"{package}; choose one")
-
-
-def check_static_libraries(recipes, profile: loading.ToolchainProfile) -> None:
-    """Every system archive a recipe's final link needs must exist before anything builds:
-    one line naming each missing archive, who needs it and the package that provides it."""
-    environment = {**os.environ, **profile.environment}
-    missing = []
-    for recipe in recipes:
-        for library in recipe.static_libraries:
-            if not archive_found(profile.CC, library.archive, environment):
-                hint = profile.package_manager_hint.format(package=library.debian_package)
-                missing.append(f"{library.archive} for {recipe.name} ({hint})")
-    if missing:
-        raise SlitherError(f"missing static libraries: {'; '.join(missing)}")
 
 
 @dataclass(frozen=True)
@@ -284,6 +258,10 @@ class Plan:
     library_origins: tuple[tuple[str, str], ...] = ()
     # Those of them the TARGET's toolchain supplies itself: also in the binary's manifest
     toolchain_libraries: tuple[tuple[str, str], ...] = ()
+    frozen_sources: bool = True          # FROZEN_SOURCES: modules' sources frozen in, compressed
+    # Everything the binary may link, each with its licence and the condition under which it goes
+    # in (slither.plan.licences.Candidate); the link step keeps those whose condition held.
+    licence_candidates: tuple = ()
 
     @property
     def libraries_dir(self) -> str:
@@ -391,17 +369,6 @@ def passed_variables(profile: loading.ToolchainProfile, environment: dict) -> di
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in profile.passed_environment)}
 
 
-def check_toolchain(profile: loading.ToolchainProfile) -> None:
-    """Every program the profile names must exist before anything starts building."""
-    for role in ("CC", "CXX", "AR", "RANLIB"):
-        if not getattr(profile, role):  # CXX may be empty: a toolchain without C++
-            continue
-        program = shlex.split(getattr(profile, role))[0]
-        if shutil.which(program, path=profile.environment.get("PATH")) is None:
-            raise SlitherError(f"TARGET={profile.name}: {role} {program!r} not found on PATH; install it "
-                               f"({profile.toolchain_hint}) or fix {profile.path}")
-
-
 def library_recipe(name: str, profile):
     """A library recipe a TARGET profile names in `library_recipes`."""
     recipe = module_recipes.load_module_recipe(name)
@@ -428,20 +395,6 @@ def with_library_dependencies(recipes) -> tuple:
     for recipe in recipes:
         visit(recipe, [])
     return tuple(ordered.values())
-
-
-def apply_blas_cpu(cpu: str, recipes: tuple, *, store: Path, source_dirs=()) -> tuple:
-    """BLAS_CPU into the openblas recipe's make flags; a CPU target name is checked against the
-    TargetList.txt of the pinned source (fetched now, at plan time, as the build would), so that
-    a typo stops the build before anything compiles."""
-    built = next((recipe for recipe in recipes if recipe.name == openblas.RECIPE), None)
-    if built is None or cpu == openblas.DYNAMIC:
-        return recipes
-    from slither.sources.pinned import obtain
-    tarball = obtain(built.source, search_dirs=[Path(d) for d in source_dirs], store=store,
-                     upstream_version=built.version, log=commands.say)
-    openblas.check_blas_cpu(cpu, openblas.target_names_in(tarball))
-    return openblas.apply_blas_cpu(cpu, recipes)
 
 
 def check_unfrozen(names, freeze: bool) -> tuple[str, ...]:
@@ -476,105 +429,86 @@ def with_requested_by(recipes: tuple, requirement_origins: dict[str, str]) -> tu
                  if normalized_name(recipe.name) in by_name else recipe for recipe in recipes)
 
 
-def make_plan(*, name: str, series: str, profile: loading.ToolchainProfile, modules=(), freeze: bool = True,
-              exclude=None, build_dir: str = "build", source_dirs=(), freeze_paths=(),
-              main_module: str = "", mpi: str = "", mpicc: str = "mpicc", download_store: str = "",
-              unfrozen=(), hdf5: str = "", from_sdist=(), host_libraries=(), without=(),
-              blas_cpu: str = openblas.DYNAMIC, requirement_origins=None) -> Plan:
-    """The plan of one binary, from build variables already parsed (parse_module_list,
-    parse_source_dirs, ...; SConstruct parses each once) and the loaded TARGET profile.
-    requirement_origins: {MODULES entry: the REQUIREMENTS line it came from}."""
-    if not NAME_PATTERN.match(name or ""):
-        raise SlitherError(f"NAME={name!r}: use letters, digits, '.', '_', '+' or '-' (no '/')")
-    release = loading.cpython_release(str(series))
-    check_toolchain(profile)
-    profile = toolchain_identity.with_identity(profile, os.environ)
-    recipe = loading.load_cpython_recipe()
-    excludes = list(recipe.default_excludes if exclude is None else exclude)
-    patch_files = [str(p) for p in patches.patches_for("cpython", release.series)]
-    check_main_module(main_module, modules, freeze_paths)
-    module_entries = list(modules)
-    unfrozen = check_unfrozen(unfrozen, freeze)
 
-    store = Path(download_store or os.path.join(build_dir, "downloads"))
-    host = HostPlatform(release.series, profile.wheel_platform)
-    entries = [parse_entry(text) for text in module_entries]
-    # Requirements that Slither builds itself are taken from the build, never the index.
-    built_here = sorted({entry.name for entry in entries if entry.name} | set(available_modules()))
 
-    sdist_names = check_from_sdist(from_sdist, entries, available_modules())
+def missing_static_libraries(recipes, profile: loading.ToolchainProfile, archives_found) -> None:
+    """Every system archive a recipe's final link needs must exist before anything builds:
+    one line naming each missing archive, who needs it and the package that provides it.
+    archives_found: {archive: whether the TARGET's linker finds it} (slither.plan.resolve)."""
+    missing = []
+    for recipe in recipes:
+        for library in recipe.static_libraries:
+            if not archives_found.get(library.archive):
+                hint = profile.package_manager_hint.format(package=library.debian_package)
+                missing.append(f"{library.archive} for {recipe.name} ({hint})")
+    if missing:
+        raise SlitherError(f"missing static libraries: {'; '.join(missing)}")
 
-    def recipe_free(package, version):
-        from slither.plan.recipe_free import recipe_without_file
-        return recipe_without_file(package, version, store=store, host=host, built_by_slither=built_here,
-                                   search_dirs=[Path(d) for d in source_dirs], log=commands.say,
-                                   from_sdist=normalized_name(package) in sdist_names)
 
-    def local_recipe(entry):
-        from slither.plan.recipe_free import recipe_for_local_project
-        return recipe_for_local_project(entry.path, store=store, host=host, built_by_slither=built_here,
-                                        log=commands.say)
-
-    def runtime(made):
-        if not made:
-            return []
-        from slither.plan import runtime_requirements
-        from slither.sources.pinned import default_index
-        from slither.sources.unpinned import obtain_unpinned
-        recipe_versions = {name: module_recipes.load_module_recipe(name).version for name in available_modules()}
-        return runtime_requirements.resolve(
-            made, recipe_versions=recipe_versions, series=release.series, full_version=release.version,
-            store=store, index=default_index(), log=commands.say,
-            fetch=lambda name, version: obtain_unpinned(f"{name}=={version}", store=store, log=commands.say)[1])
-
-    mpi_kind = mpi_sources.choose(mpi, mpicc, profile, recipes_providing("mpi"))
-    replaced = () if mpi_kind == "recipe" else ("mpi",)
-    supplied = toolchain_libraries.load(profile)
-    toolchain_libraries.check_not_requested(supplied, profile, [entry.name for entry in entries])
-
-    def resolve_named(names):
-        from slither.plan.recipe_free import with_locked_build_requirements
-        named = resolve_recipes(names, None, replaced=replaced)
-        # Before any build requirement is resolved (scipy's are fetched and locked on first use)
-        toolchain_libraries.check_blas_available(supplied, profile, named)
-        return tuple(with_locked_build_requirements(recipe, store=store, host=host, built_by_slither=built_here,
-                                                    search_dirs=[Path(d) for d in source_dirs], log=commands.say)
-                     for recipe in named)
-
-    recipes = resolve_packages(entries, resolve_named=resolve_named,
-                               recipe_free=recipe_free, local_recipe=local_recipe, runtime=runtime,
-                               available=available_modules())
+def planned_recipes(resolved) -> tuple[tuple, str, tuple]:
+    """The recipes the build makes, in build order, from the resolved package set: HDF5's variant,
+    the TARGET's own BLAS and HDF5, BLAS_CPU and the REQUIREMENTS lines applied; with the HDF5
+    variant and where BLAS and HDF5 come from ((kind, text, supplied by the toolchain) triples)."""
+    variables = resolved.variables
+    supplied = toolchain_libraries.load(resolved.profile)
+    recipes = resolved.recipes
     check_one_recipe_per_package(recipes)
-    variant = hdf5_variant.choose(hdf5_variant.parse_hdf5(hdf5), [recipe.name for recipe in recipes])
+    variant = hdf5_variant.choose(variables.hdf5, [recipe.name for recipe in recipes])
     hdf5_recipe = next((recipe for recipe in recipes if recipe.name == toolchain_libraries.HDF5_RECIPE), None)
-    found_hdf5 = None
     if variant and supplied.hdf5 is not None:
-        found_hdf5 = toolchain_libraries.find_hdf5(supplied.hdf5, profile, os.environ)
-        toolchain_libraries.check_hdf5_variant(found_hdf5, variant, supplied.hdf5, profile, hdf5_variant.MPI_PACKAGE)
+        toolchain_libraries.check_hdf5_variant(resolved.found_hdf5, variant, supplied.hdf5, resolved.profile,
+                                               hdf5_variant.MPI_PACKAGE)
     # The parallel variant adds mpi4py to h5py's build path: order again. A toolchain's HDF5 and
     # BLAS replace the hdf5 recipe and the OpenBLAS archive.
     recipes = hdf5_variant.apply(variant, recipes)
-    recipes = toolchain_libraries.apply_hdf5(found_hdf5, recipes)
-    toolchain_libraries.check_blas_found(supplied.blas, profile, recipes, os.environ)
+    recipes = toolchain_libraries.apply_hdf5(resolved.found_hdf5, recipes)
     recipes = toolchain_libraries.apply_blas(supplied.blas, recipes)
-    recipes = apply_blas_cpu(blas_cpu, recipes, store=store, source_dirs=source_dirs)
+    if openblas.uses_openblas(recipes) and variables.blas_cpu != openblas.DYNAMIC:
+        # checked against the TargetList.txt of the pinned source, read when it was resolved
+        openblas.check_blas_cpu(variables.blas_cpu, resolved.openblas_targets)
+        recipes = openblas.apply_blas_cpu(variables.blas_cpu, recipes)
     recipes = tuple(build_order(list(recipes)))
-    recipes = with_requested_by(recipes, requirement_origins or {})
-    origins = toolchain_libraries.origins(supplied, found_hdf5, recipes, hdf5_recipe, variant)
-    mpi_choice = plan_mpi(mpi_kind, mpicc, profile, recipes)
-    check_static_libraries(recipes, profile)
-    stdlib = stdlib_libraries.choose(recipe, host=host_libraries, without=without,
+    recipes = with_requested_by(recipes, dict(resolved.requirement_origins))
+    origins = toolchain_libraries.origins(supplied, resolved.found_hdf5, recipes, hdf5_recipe, variant)
+    return recipes, variant, origins
+
+
+def make_plan(resolved) -> Plan:
+    """The plan of one binary from its resolved inputs (slither.plan.resolve.ResolvedInputs):
+    pure, it runs no program, fetches nothing and probes nothing; what it needs to know of the
+    machine the resolved record says."""
+    variables = resolved.variables
+    profile = resolved.profile
+    release = loading.cpython_release(variables.series)
+    cpython_recipe = loading.load_cpython_recipe()
+    recipes, _, origins = planned_recipes(resolved)
+    mpi_kind = mpi_sources.choose(variables.mpi, variables.mpicc, profile, recipes_providing("mpi"))
+    mpi_choice = plan_mpi(mpi_kind, resolved.site_mpi, recipes)
+    missing_static_libraries(recipes, profile, resolved.archives_found)
+    stdlib = stdlib_libraries.choose(cpython_recipe, host=variables.host_libraries, without=variables.without,
                                      cannot_build=profile.stdlib_libraries_left_out)
-    stdlib_libraries.check_host_libraries_used(stdlib, host_libraries)
-    host_archives = host_library_archives.find(stdlib.host, recipe, profile, {**os.environ, **profile.environment})
+    stdlib_libraries.check_host_libraries_used(stdlib, variables.host_libraries)
     target_libraries = with_library_dependencies(
         library_recipe(library, profile) for library in dict.fromkeys([*stdlib.recipes, *profile.library_recipes]))
-    return Plan(name=name, release=release, profile=profile, mpi=mpi_choice, target_libraries=target_libraries,
-                host_archives=host_archives, without=tuple(sorted(without)),
-                modules=tuple(module_entries), recipes=recipes, freeze=bool(freeze),
-                excludes=tuple(excludes), build_dir=build_dir,
-                source_dirs=tuple(os.path.abspath(d) for d in source_dirs),
-                patches=tuple(patch_files),
-                freeze_paths=tuple(os.path.abspath(d) for d in freeze_paths), main_module=main_module,
-                unfrozen=unfrozen, library_origins=tuple((kind, text) for kind, text, _ in origins),
-                toolchain_libraries=tuple((kind, text) for kind, text, supplied_here in origins if supplied_here))
+    plan = Plan(name=variables.name, release=release, profile=profile, mpi=mpi_choice,
+                target_libraries=target_libraries, host_archives=resolved.host_archives, without=variables.without,
+                modules=tuple(entry.text for entry in resolved.modules), recipes=recipes,
+                freeze=variables.freeze, excludes=variables.excludes, build_dir=variables.build_dir,
+                source_dirs=tuple(os.path.abspath(d) for d in variables.source_dirs),
+                patches=resolved.patches,
+                freeze_paths=tuple(os.path.abspath(d) for d in variables.freeze_paths),
+                main_module=variables.main_module, unfrozen=variables.unfrozen,
+                library_origins=tuple((kind, text) for kind, text, _ in origins),
+                toolchain_libraries=tuple((kind, text) for kind, text, supplied_here in origins if supplied_here),
+                frozen_sources=variables.frozen_sources)
+    candidates = licences.licence_candidates(plan, cpython_recipe, dict(resolved.debian_versions),
+                                             resolved.gcc_version)
+    return dataclasses.replace(plan, licence_candidates=tuple(candidates))
+
+
+def plan_for(*, download_store: str = "", **keywords) -> Plan:
+    """Variables as keywords (slither.plan.variables.build_variables) parsed, resolved and
+    planned in one call: for tests and scripts that start from known variables."""
+    from slither.plan.resolve import resolve_inputs
+    from slither.plan.variables import build_variables
+    return make_plan(resolve_inputs(build_variables(**keywords), download_store=download_store))

@@ -1,9 +1,9 @@
 """What went into a binary and under which licence: the components its manifest lists.
 
-Two pure halves. At plan time, `licence_candidates` lists everything a build may link (CPython,
-the libraries its source bundles, each stdlib module's system archives, the toolchain's C and
-GCC runtimes, the recipes and their static libraries, the MPI), each with the condition under
-which it really goes in. At link time, `components_in_binary` keeps those whose condition held:
+Two pure halves (the versions they record are found by slither.plan.resolve). At plan time,
+`licence_candidates` lists everything a build may link (CPython, the libraries its source
+bundles, each stdlib module's system archives, the toolchain's C and GCC runtimes, the recipes
+and their static libraries, the MPI), each with the condition under which it really goes in. At link time, `components_in_binary` keeps those whose condition held:
 a stdlib archive only when one of its modules is built in (CPython's info.json), a library
 only when the final link names it (modules.rsp).
 
@@ -13,7 +13,6 @@ list rides in the manifest section alone, so recording licences changes no other
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -49,36 +48,13 @@ GCC_RUNTIME = "GPL-3.0-or-later WITH GCC-exception-3.1"
 LINKED_RUNTIMES = (("libstdc++", "libstdc++.a", GCC_RUNTIME), ("libquadmath", "libquadmath.a", "LGPL-2.0-or-later"))
 
 
-def debian_versions(packages) -> dict[str, str]:
-    """Installed versions of Debian packages ({} where dpkg-query is absent): one query."""
-    names = sorted(set(packages))
-    if not names:
-        return {}
-    try:
-        result = subprocess.run(["dpkg-query", "-W", "-f", "${Package}\t${Version}\n", *names],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=False)
-    except OSError:
-        return {}
-    return dict(line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line)
-
-
-def compiler_version(cc: str) -> str:
-    """GCC's version (the runtime libraries come with it), or "" for a compiler that will not say."""
-    try:
-        result = subprocess.run([*cc.split(), "-dumpfullversion"], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True, check=False, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
 def _archive_stem(archive: str) -> str:
     return archive.removeprefix("lib").removesuffix(".a")
 
 
 def licence_candidates(plan, cpython_recipe, versions: dict[str, str], gcc_version: str = "") -> list[Candidate]:
-    """Everything the plan's binary may contain. versions: Debian package -> version
-    (debian_versions of debian_packages_of(plan, cpython_recipe))."""
+    """Everything the plan's binary may contain. versions: Debian package -> version (of
+    debian_packages_of the plan's recipes, as slither.plan.resolve found them)."""
     release = plan.release
     candidates = [Candidate("cpython", release.version, cpython_recipe.licence,
                             f"python.org source {release.source.filename}")]
@@ -157,10 +133,10 @@ def _recipe_origin(recipe) -> str:
     return f"{where}, source {recipe.source.filename} sha256:{recipe.source.sha256}" if recipe.source else where
 
 
-def debian_packages_of(plan, cpython_recipe) -> list[str]:
-    """The Debian packages whose versions licence_candidates records."""
-    packages = [library.debian_package for recipe in plan.recipes for library in recipe.static_libraries]
-    libc = LIBC_BY_PLATFORM.get(plan.profile.wheel_platform)
+def debian_packages_of(recipes, profile) -> list[str]:
+    """The Debian packages whose versions licence_candidates records (for the plan's recipes)."""
+    packages = [library.debian_package for recipe in recipes for library in recipe.static_libraries]
+    libc = LIBC_BY_PLATFORM.get(profile.wheel_platform)
     return sorted(set(packages + ([libc[1]] if libc else [])))
 
 
