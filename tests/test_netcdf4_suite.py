@@ -159,6 +159,17 @@ def test_netcdf4_builds_against_numpy_and_mpi4py_and_pure_wheels_come_last():
     assert [b.recipe.name for b in order][:2] == ["numpy", "netcdf4"]
 
 
+def test_the_stock_netcdf4_is_built_with_its_pinned_cython_for_the_stock_interpreters_series(monkeypatch, tmp_path):
+    monkeypatch.setattr(packages, "obtain", lambda wheel, **keywords: tmp_path / wheel.filename)
+    recipe = load_module_recipe("netcdf4")
+    for series in ("3.11", "3.13"):
+        wheels, from_build = packages.build_requirement_wheels(recipe, series, tmp_path, [])
+        cython = [wheel.name for wheel in wheels if wheel.name.startswith("cython-")]
+        assert len(cython) == 1 and f"-cp{series.replace('.', '')}-" in cython[0], (series, cython)
+        assert {wheel.name.split("-")[0] for wheel in wheels} >= {"setuptools", "wheel", "packaging", "setuptools_scm"}
+        assert from_build == ()
+
+
 def test_a_recipe_free_package_in_the_binary_is_skipped_when_looking_for_a_recipe(monkeypatch, tmp_path):
     monkeypatch.setattr(binary_under_test, "load_manifest", lambda binary: {"build": SERIAL_BUILD})
     build, recipe = binary_under_test.package_recipe(tmp_path / "python-static", "netCDF4")

@@ -91,8 +91,10 @@ def build_requirement_wheels(recipe, series: str, store: Path, source_dirs: list
             raise SlitherError(f"{recipe.name} {recipe.version}: no lock of its build requirements ({path}); "
                                f"build the binary with MODULES={recipe.name} first, which locks them")
         requirements = read_lock(path)
-    elif recipe.build_requirements:  # the recipe's own pinned wheels
-        requirements = pinned_build_requirements(recipe.build_requirements, recipe.path)
+    elif recipe.build_requirements:  # the recipe's own pinned wheels, those for this series (netCDF4's Cython)
+        requirements = pinned_build_requirements(
+            tuple(wheel for wheel in recipe.build_requirements if wheel.pip.python_version in ("", series)),
+            recipe.path)
     elif recipe.locked_build_requirements is not None:  # a package without a recipe, as its build locked it
         requirements = recipe.locked_build_requirements
     else:
