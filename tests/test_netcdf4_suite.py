@@ -223,7 +223,8 @@ def test_a_stock_build_with_patches_builds_the_patched_tree_and_its_identity_nam
     patch.write_text(PATCH)
     verified = []
     monkeypatch.setattr(packages.patches, "verify_patch", verified.append)
-    monkeypatch.setattr(packages.build_tools, "obtain_tool_wheels", lambda *a, **k: [tmp_path / "pip-25.0-py3-none-any.whl"])
+    monkeypatch.setattr(packages.build_tools, "obtain_tool_wheels",
+                        lambda *a, **k: [tmp_path / "pip-25.0-py3-none-any.whl"])
     monkeypatch.setattr(packages, "interpreter_series", lambda python: "3.11")
     built_from = []
     real_run = subprocess.run  # the patch program really runs (slither.sources.patches)
@@ -248,7 +249,8 @@ def test_a_stock_build_with_patches_builds_the_patched_tree_and_its_identity_nam
     assert not list((tmp_path / "work").glob("stock-build-*"))  # the builder, patched tree included, is gone
     plain = packages.stock_identity(sys.executable, recipe, None, None, [])
     assert "patches" not in json.loads(plain)  # unpatched builds keep the identity they had
-    assert "value.patch" in json.loads(packages.stock_identity(sys.executable, recipe, None, None, [], [patch]))["patches"][0]
+    patched = json.loads(packages.stock_identity(sys.executable, recipe, None, None, [], [patch]))
+    assert patched["patches"] == [f"value.patch {packages.sha256_of(patch)}"]
 
 
 # -- the driver, in this interpreter -------------------------------------------------------------

@@ -152,7 +152,8 @@ def run_example(results_dir, script, arguments):
         traceback.print_exc()
     rank = this_rank()
     write_json(os.path.join(results_dir, f"rank{rank}.json"),
-               {"rank": rank, **describe_interpreter(), "outcomes": {example_id(script, arguments): [outcome, message]}})
+               {"rank": rank, **describe_interpreter(),
+                "outcomes": {example_id(script, arguments): [outcome, message]}})
     sys.stdout.flush()
     sys.stderr.flush()
     mpi = sys.modules.get("mpi4py.MPI")

@@ -52,7 +52,8 @@ MPI_EXAMPLES = (("mpi_example.py",), ("mpi_example_compressed.py",))
 # What its CI also runs, left out on both sides, and why.
 MPI_EXAMPLES_NOT_RUN = {
     "examples/mpi_example.py NETCDF3_64BIT_DATA":
-        "netCDF-3 (CDF5) files in parallel need PnetCDF, which the netcdf-c recipe does not build (neither side has it)",
+        "netCDF-3 (CDF5) files in parallel need PnetCDF, which the netcdf-c recipe does not build "
+        "(neither side has it)",
 }
 # mpiexec -n values when --ranks is not given; a serial build has no MPI tests.
 DEFAULT_RANKS = {"parallel": "2,4", "serial": ""}
@@ -167,8 +168,8 @@ def merge_example_runs(runs: dict[str, dict], ranks: int) -> dict:
     return {"outcomes": outcomes, "ranks_reporting": min((run["ranks_reporting"] for run in runs.values()), default=0),
             "seconds": sum(run["seconds"] for run in runs.values()),
             "log": ", ".join(short or [run["log"] for run in runs.values()]),
-            "examples": {test: {"exit": run["exit"], "seconds": run["seconds"], "ranks_reporting": run["ranks_reporting"],
-                                "log": run["log"]} for test, run in runs.items()}}
+            "examples": {test: {key: run[key] for key in ("exit", "seconds", "ranks_reporting", "log")}
+                         for test, run in runs.items()}}
 
 
 def exit_differences(run: dict) -> list[dict]:
