@@ -1,4 +1,4 @@
-"""numpy's, mpi4py's, psutil's and h5py's own test suites inside python-static, beside the same packages built the
+"""numpy's, mpi4py's, psutil's, h5py's and netCDF4's own test suites inside python-static, beside the same packages built the
 usual shared way for the stock reference CPython (harness/suites/run; README "Packages' own
 test suites inside the binary"). Every difference must be a known, explained one: the runner
 exits 1 otherwise.
@@ -6,7 +6,9 @@ exits 1 otherwise.
 Extended, not in CI's default run: cold, this builds a static binary with numpy and one with mpi4py,
 the reference CPython, the shared MPICH and numpy and mpi4py for the stock side (hours on two
 cores); with a warm cache, the stock numpy build alone takes about 15 minutes. h5py's binaries
-hold numpy (and mpi4py) too, as h5py needs them; its stock venv holds the same three.
+hold numpy (and mpi4py) too, as h5py needs them; its stock venv holds the same three. netCDF4's
+likewise, with cftime, certifi and packaging, which the build brings in for it; its stock side
+also builds netCDF-C shared over the stock HDF5.
 """
 
 import json
@@ -100,3 +102,36 @@ def test_h5py_suite_over_serial_hdf5_differs_from_stock_only_as_explained(tmp_pa
     assert "(0 unexplained)" in result.stdout
     summary = recorded_summary(build_dir, "h5py-serial")
     assert summary["variant"] == "serial" and sorted(summary["runs"]) == ["serial"]
+
+
+def test_netcdf4_suite_over_serial_netcdf_c_differs_from_stock_only_as_explained(tmp_path_factory):
+    """run_all's unittest suite from netCDF4's sdist in python-static, beside netCDF4 against a
+    stock shared netCDF-C over a stock shared serial HDF5."""
+    build_dir = built(tmp_path_factory, "numpy,netcdf4")
+    result = run_suite(build_dir, "netcdf4")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "(0 unexplained)" in result.stdout
+    summary = recorded_summary(build_dir, "netcdf4-serial")
+    assert summary["variant"] == "serial" and sorted(summary["runs"]) == ["serial"]
+    # run_all of 1.7.5.1.post1 has about 136 test methods; some are skipped on both sides for
+    # what neither netCDF-C has (DAP, filter plugins)
+    assert summary["runs"]["serial"]["python-static"]["counts"]["passed"] > 50
+
+
+def test_netcdf4_suite_serial_and_its_mpi_examples_at_one_two_and_four_ranks_differ_from_stock_only_as_explained(
+        tmp_path_factory):
+    """netCDF-C over parallel HDF5 in the binary, beside netCDF4 against a stock shared netCDF-C
+    over a stock shared parallel HDF5 and the shared MPICH; run_all's suite, then netCDF4's MPI
+    examples under mpiexec -n 1, 2 and 4 (the build's own mpiexec for python-static)."""
+    build_dir = built(tmp_path_factory, "numpy,mpi4py,netcdf4")
+    result = run_suite(build_dir, "netcdf4", "--ranks", "1,2,4")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.stdout.count("(0 unexplained)") == 4
+    summary = recorded_summary(build_dir, "netcdf4")
+    assert summary["variant"] == "parallel" and sorted(summary["runs"]) == ["1", "2", "4", "serial"]
+    assert summary["runs"]["serial"]["python-static"]["counts"]["passed"] > 50
+    for ranks in ("1", "2", "4"):
+        static = summary["runs"][ranks]["python-static"]
+        assert static["ranks_reporting"] == int(ranks)
+        assert static["counts"]["passed"] == 2  # mpi_example.py and mpi_example_compressed.py
+        assert all(example["exit"] == 0 for example in static["examples"].values())

@@ -31,6 +31,8 @@ from slither.files import sha256_of
 from slither.packages import build_tools
 from slither.cache import default_cache_dir
 from slither.recipes.recipe import LOCKED_BUILD_REQUIREMENTS
+from slither.packages.build import prepare_source
+from slither.sources import patches
 from slither.sources.pinned import obtain
 
 
@@ -61,15 +63,19 @@ def venv_site_packages(venv: Path) -> Path:
 
 
 def stock_identity(stock_python: str, recipe, build_env: dict | None, identity_extra: dict | None,
-                   dependencies: list[Path]) -> str:
+                   dependencies: list[Path], patch_files=()) -> str:
     """Everything a stock wheel depends on: a wheel whose stamp differs is rebuilt. Dependencies
-    count by content, not name: an mpi4py wheel built against another MPI has the same name."""
+    count by content, not name: an mpi4py wheel built against another MPI has the same name.
+    Patches (only when there are any, so that the identities of unpatched builds stay as they were)
+    count by content too."""
     identity = {"python": os.path.realpath(stock_python), "sha256": recipe.source.sha256,
                 "settings": list(recipe_config_settings(recipe)), "layout": "wheel into a clean venv"}
     if build_env:
         identity.update(environment=build_env, **(identity_extra or {}))
     if dependencies:
         identity.update(dependencies=[f"{path.name} {sha256_of(path)}" for path in dependencies])
+    if patch_files:
+        identity.update(patches=[f"{Path(patch).name} {sha256_of(Path(patch))}" for patch in patch_files])
     return json.dumps(identity, sort_keys=True)
 
 
@@ -85,8 +91,10 @@ def build_requirement_wheels(recipe, series: str, store: Path, source_dirs: list
             raise SlitherError(f"{recipe.name} {recipe.version}: no lock of its build requirements ({path}); "
                                f"build the binary with MODULES={recipe.name} first, which locks them")
         requirements = read_lock(path)
-    elif recipe.build_requirements:  # the recipe's own pinned wheels
-        requirements = pinned_build_requirements(recipe.build_requirements, recipe.path)
+    elif recipe.build_requirements:  # the recipe's own pinned wheels, those for this series (netCDF4's Cython)
+        requirements = pinned_build_requirements(
+            tuple(wheel for wheel in recipe.build_requirements if wheel.pip.python_version in ("", series)),
+            recipe.path)
     elif recipe.locked_build_requirements is not None:  # a package without a recipe, as its build locked it
         requirements = recipe.locked_build_requirements
     else:
@@ -112,15 +120,23 @@ def pip_bootstrap_wheel(tool_wheels: list[Path]) -> Path:
 
 
 def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], build_env: dict | None = None,
-                identity_extra: dict | None = None, dependencies: list[Path] = ()) -> Path:
+                identity_extra: dict | None = None, dependencies: list[Path] = (), patch_files=()) -> Path:
     """The recipe's package as a wheel built by the stock interpreter the usual way, from the same
     sdist with the same build options and the same pinned build tools (or the recipe's own build
     requirements), in a builder venv that has them and `dependencies` (wheels it builds against:
     scipy's and h5py's stock numpy, h5py's stock mpi4py).
+    patch_files: applied to the unpacked sdist first, as the static build applies them (netCDF4:
+    the static side's patches, so that both sides run the same code).
+    A package whose source is a pure-Python wheel (a package without a recipe, such as netCDF4's
+    certifi) is that very wheel: there is nothing to build, and the static side installs it as it is.
     Kept in WORK/stock-wheels/ with a stamp of what it was built from; a build that fails leaves
     no wheel there."""
+    if getattr(recipe, "build_system", "") == "pure" and recipe.source_path:
+        say(f"stock {recipe.name} {recipe.version}: its pure-Python wheel as it is")
+        return Path(recipe.source_path)
     dependencies = list(dependencies)
-    identity = stock_identity(stock_python, recipe, build_env, identity_extra, dependencies)
+    patch_files = [Path(patch) for patch in patch_files]
+    identity = stock_identity(stock_python, recipe, build_env, identity_extra, dependencies, patch_files)
     directory = wheel_directory(work, recipe, identity)
     stamp = directory / ".slither-stock"
     if stamp.is_file() and stamp.read_text() == identity:
@@ -128,6 +144,8 @@ def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], 
         if len(built) == 1:
             say(f"stock {recipe.name} {recipe.version}: the wheel built before ({built[0].name})")
             return built[0]
+    for patch in patch_files:  # pinned like the static side's (patches/SHA256SUMS)
+        patches.verify_patch(patch)
     store = Path(default_cache_dir()) / "downloads"
     series = interpreter_series(stock_python)
     tools = build_tools.obtain_tool_wheels(series, store=store, search_dirs=source_dirs, log=say)
@@ -148,6 +166,12 @@ def stock_wheel(stock_python: str, recipe, work: Path, source_dirs: list[Path], 
     # meson finds cython (and ninja) on PATH, not beside the interpreter: the venv's bin/ first,
     # as if it were activated.
     environment = dict(os.environ, PATH=f"{builder / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    if patch_files:  # what pip builds is then the patched tree, as on the static side
+        try:
+            sdist = prepare_source(sdist, builder / "source", patch_files, f"stock {recipe.name} {recipe.version}")
+        except SlitherError:
+            shutil.rmtree(builder, ignore_errors=True)
+            raise
     wheel_dir = builder / "wheel"
     with open(log, "w") as stream:
         built = subprocess.run(pip_build_command(builder / "bin" / "python", ["wheel", "-v", "-w", str(wheel_dir)],
@@ -177,6 +201,7 @@ class StockBuild:
     recipe: object
     build_env: dict | None = None
     identity_extra: dict | None = None
+    patch_files: tuple = ()  # applied to the sdist before the build (stock_wheel)
 
 
 def venv_name(builds) -> str:
@@ -189,7 +214,7 @@ def stock_wheels_in_order(stock_python: str, builds, work: Path, source_dirs: li
     wheels: list[Path] = []
     for build in builds:
         wheels.append(stock_wheel(stock_python, build.recipe, work, source_dirs, build.build_env,
-                                  build.identity_extra, dependencies=list(wheels)))
+                                  build.identity_extra, dependencies=list(wheels), patch_files=build.patch_files))
     return wheels
 
 

@@ -26,6 +26,8 @@ def package_recipe(binary: Path, package: str) -> tuple[dict, Recipe]:
     if info is not None and not info.get("recipe"):
         return build, _recipe_from_locks(package, info["version"], build)
     for name in modules:
+        if not build["modules"][name].get("recipe", True):
+            continue  # built without a recipe file (netCDF4's cftime): there is none to load
         recipe = module_recipes.load_module_recipe(name)
         if module_recipes.distribution_name(recipe) == package:
             if recipe.version != modules[name]:

@@ -87,9 +87,9 @@ def run_mpi_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree: P
     return {"exit": code, "seconds": seconds, "ranks_reporting": len(outcomes), "outcomes": outcomes, "log": str(log)}
 
 
-def compare_mpi_run(ranks: int, run: dict) -> int:
+def compare_mpi_run(ranks: int, run: dict, package: str = PACKAGE) -> int:
     """Counts side by side and the differences of one -n; 1 when one is unexplained or a rank
-    gave no results."""
+    gave no results (also netCDF4's, harness/suites/netcdf4_suite.py)."""
     status = 0
     for label, side in run.items():
         if side["ranks_reporting"] != ranks:
@@ -97,9 +97,9 @@ def compare_mpi_run(ranks: int, run: dict) -> int:
             status = 1
         side["collapsed"] = collapse_ranks(side["outcomes"])
         side["counts"] = outcome_counts(side["collapsed"], MPI_OUTCOMES)
-    differences = outcome_differences(PACKAGE, ("python-static", run["python-static"]["collapsed"]),
+    differences = outcome_differences(package, ("python-static", run["python-static"]["collapsed"]),
                                       ("stock", run["stock"]["collapsed"]))
-    say(f"{PACKAGE} MPI tests, -n {ranks}: outcomes per test (the same on every rank unless 'mixed')")
+    say(f"{package} MPI tests, -n {ranks}: outcomes per test (the same on every rank unless 'mixed')")
     say(f"  {'outcome':<10}{'python-static':>15}{'stock':>10}")
     for outcome in MPI_OUTCOMES:
         say(f"  {outcome:<10}{run['python-static']['counts'][outcome]:>15}{run['stock']['counts'][outcome]:>10}")

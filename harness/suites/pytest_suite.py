@@ -166,7 +166,9 @@ def start_pytest_side(label: str, interpreter: str, tree: Path, package: str, py
 EXIT_GRACE_SECONDS = 60
 
 
-def finish_pytest_side(side: dict, timeout: int) -> tuple[dict, float]:
+def finish_pytest_side(side: dict, timeout: int, read_results=junit_outcomes) -> tuple[dict, float]:
+    """Waits for a side started by start_pytest_side (or any side dict of the same keys) and
+    returns (its outcomes, read from its results file by read_results, seconds)."""
     deadline = time.monotonic() + timeout
     status, written_at = None, None
     while status is None and time.monotonic() < deadline:
@@ -183,8 +185,8 @@ def finish_pytest_side(side: dict, timeout: int) -> tuple[dict, float]:
     side["stream"].close()
     seconds = time.monotonic() - side["started"]
     if not side["results"].is_file():
-        raise SlitherError(f"{side['label']}: pytest wrote no results (exit {status}); see {side['log']}")
-    return junit_outcomes(side["results"]), seconds
+        raise SlitherError(f"{side['label']}: the test run wrote no results (exit {status}); see {side['log']}")
+    return read_results(side["results"]), seconds
 
 
 def pytest_selection(tree: Path, package: str, *, full: bool, expression: str | None, parts: list[str]) -> list[str]:
