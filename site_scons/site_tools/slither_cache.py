@@ -24,7 +24,7 @@ from slither.cache import default_cache_dir
 from slither.cache.prune import BUILDING_SUFFIX, prune
 from slither.cache.trust import untrusted_writer
 from slither.files import sha256_of
-from slither.inspect.summary import human_size
+from slither.units import human_size
 
 SIDECAR_SUFFIX = ".sha256"
 

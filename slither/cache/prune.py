@@ -108,7 +108,7 @@ def main(argv=None) -> None:
     import argparse
 
     from slither.cache import default_cache_dir
-    from slither.inspect.summary import human_size
+    from slither.units import human_size
 
     parser = argparse.ArgumentParser(prog="python3 -m slither prune-cache", description=__doc__.splitlines()[0])
     parser.add_argument("--cache", default=default_cache_dir(), help="CACHE_DIR (default: %(default)s)")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from slither.elf import MANIFEST_SECTION, read_section
 from slither.errors import SlitherError
-from slither.inspect.summary import builtin_line, frozen_lines, human_size, modules_line
+from slither.inspect.summary import builtin_line, frozen_lines, modules_line
+from slither.units import human_size
 
 
 def load_manifest(binary: Path) -> dict:

@@ -5,18 +5,10 @@ from __future__ import annotations
 import os
 
 from slither.inspect.copyleft import copyleft_warning
+from slither.units import human_size
 
 # What each kind of toolchain library is called in the summary (slither.plan.toolchain_libraries).
 LIBRARY_LABELS = {"blas": "BLAS/LAPACK", "hdf5": "HDF5"}
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.1f} {unit}" if unit != "B" else f"{int(value)} B"
-        value /= 1024
-    return f"{size} B"
 
 
 def spelled_module(name: str, info: dict) -> str:
