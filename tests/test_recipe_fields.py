@@ -155,3 +155,17 @@ def test_build_requirements_naming_a_tool_twice_for_one_series_is_refused():
         pinned_wheels([wheel, wheel], "recipe.py")
     with pytest.raises(SlitherError, match="names cython twice for CPython 3.11"):
         pinned_wheels([anywhere, wheel], "recipe.py")
+
+
+def test_a_runtime_requirement_that_does_not_parse_is_one_line(tmp_path):
+    from slither.recipes.recipe import recipe_from_values
+    from slither.recipes import pinned_sdist
+    values = {"name": "demo", "version": "1.0", "build_system": "setuptools", "licence": "MIT",
+              "source": pinned_sdist("demo", "1.0", "demo-1.0.tar.gz", "0" * 64),
+              "runtime_requirements": ["cftime >= 1.0", "not a requirement!"]}
+    with pytest.raises(SlitherError) as refused:
+        recipe_from_values(values, "modules/packages/demo.py")
+    assert str(refused.value).startswith("modules/packages/demo.py: runtime requirement 'not a requirement!' is not")
+    values["runtime_requirements"] = ["cftime >= 1.0", "certifi; python_version < '3.14'"]
+    assert recipe_from_values(values, "modules/packages/demo.py").runtime_requirements == (
+        "cftime >= 1.0", "certifi; python_version < '3.14'")

@@ -134,3 +134,39 @@ def test_a_rust_package_a_requirement_brings_in_is_refused_in_one_line_naming_th
                          local_recipe=None, runtime=runtime, available=[])
     assert str(refused.value) == ("app 1.0 -> middle 2.0 -> rusty 3.0: its build needs Rust (maturin), whose crates "
                                   "cannot be fetched here")
+
+
+def test_a_recipe_s_stated_runtime_requirements_are_brought_in_with_who_needs_them():
+    """A package with a recipe (netCDF4) states what it needs at run time; those packages come
+    along as for a package without a recipe, each with who needs it."""
+    from slither.plan.module_entries import parse_entry
+    from slither.plan.package_set import resolve_packages
+    from slither.plan.runtime_requirements import Brought
+    from slither.recipes.recipe import Recipe
+
+    netcdf4 = Recipe(name="netcdf4", version="1.7.5.1.post1", runtime_requirements=("cftime", "certifi"))
+    asked = []
+
+    def runtime(entries):
+        asked.extend(entries)
+        return [Brought("cftime", "1.6.5", ("netcdf4 1.7.5.1.post1",)),
+                Brought("certifi", "2025.1.31", ("netcdf4 1.7.5.1.post1",))]
+
+    recipes = resolve_packages([parse_entry("netcdf4")], resolve_named=lambda names: (netcdf4,),
+                               recipe_free=lambda name, version: Recipe(name=name, version=version),
+                               local_recipe=None, runtime=runtime, available=["netcdf4"])
+    assert asked == [("netcdf4", "1.7.5.1.post1", (), None, ("cftime", "certifi"))]
+    assert {recipe.name: recipe.needed_by for recipe in recipes} == {
+        "netcdf4": (), "cftime": ("netcdf4 1.7.5.1.post1",), "certifi": ("netcdf4 1.7.5.1.post1",)}
+
+
+def test_a_recipe_without_stated_runtime_requirements_asks_for_none():
+    from slither.plan.module_entries import parse_entry
+    from slither.plan.package_set import resolve_packages
+    from slither.recipes.recipe import Recipe
+
+    asked = []
+    resolve_packages([parse_entry("numpy")], resolve_named=lambda names: (Recipe(name="numpy", version="2.2.6"),),
+                     recipe_free=None, local_recipe=None, runtime=lambda entries: asked.extend(entries) or [],
+                     available=["numpy"])
+    assert asked == []

@@ -11,7 +11,7 @@ requirements cannot be resolved by asking the backend (that runs its setup, whic
 netCDF-C before the build has one), so they are listed here.
 
 At run time it needs cftime (a Cython extension, built without a recipe), certifi and packaging:
-brought in from its metadata.
+stated below as its metadata states them, and brought in like a package without a recipe's.
 """
 
 from slither.recipes import loading, pinned_sdist, pinned_wheel
@@ -49,6 +49,8 @@ depends_on = ["netcdf-c", "hdf5", "numpy"]
 patches = ["netcdf4/nc-complex-external-definitions-of-inline-functions.patch"]
 build_environment = {"NETCDF4_DIR": "{prefix:netcdf-c}", "HDF5_DIR": "{prefix:hdf5}", "USE_SETUPCFG": "0"}
 extension_modules = ["netCDF4._netCDF4"]
+# Its sdist's Requires-Dist (the `parallel` extra's mpi4py is MODULES's to ask for)
+runtime_requirements = ["cftime", "certifi", "packaging", "numpy>=1.23.2"]
 # After the extension's own -lnetcdf: libnetcdf.a needs HDF5's archives, and they zlib and libm
 # (static archives are read in order).
 link_libraries = ["netcdf", "hdf5_hl", "hdf5", "z", "m"]

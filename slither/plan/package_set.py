@@ -118,8 +118,12 @@ def resolve_packages(entries: list[ModuleEntry], *, resolve_named: Callable[[lis
         if entry.strict:
             strict.add(recipe.name)
 
-    brought = runtime([(recipe.name, recipe.version, recipe.extras, recipe.source_path, recipe.declared_requirements)
-                       for recipe in made.values()])
+    # A recipe states its run-time requirements (its sdist is fetched only when it builds); a
+    # package without one, or a local project, has them read from its metadata.
+    stated = [(recipe.name, recipe.version, (), None, recipe.runtime_requirements)
+              for recipe in recipes.values() if recipe.runtime_requirements]
+    brought = runtime(stated + [(recipe.name, recipe.version, recipe.extras, recipe.source_path,
+                                 recipe.declared_requirements) for recipe in made.values()])
     for item in brought:
         if item.name in recipes or item.name in made:
             continue

@@ -81,6 +81,9 @@ class Recipe:
     # {top-level import name: bool}: whether it reads its data by path, instead of the build
     # deciding from its code (slither.freeze.data_by_path)
     data_by_path: dict[str, bool] = _declared(PACKAGE, factory=dict)
+    # Requires-Dist lines of its metadata (markers allowed), brought into the build as a package
+    # without a recipe's are: "cftime", "certifi; python_version < '3.14'"
+    runtime_requirements: tuple[str, ...] = _declared(PACKAGE, ())
     # -- library recipes (build_system in LIBRARY_BUILD_SYSTEMS)
     configure_flags: tuple[str, ...] = _declared(LIBRARY, ())  # after --prefix
     configure_script: str = _declared(LIBRARY, "./configure")  # relative to the unpacked source
@@ -209,9 +212,22 @@ def _check_meaning(fields_: dict, kind: str, where: str) -> None:
     if fields_["build_system"] == "makefile" and fields_.get("configure_flags"):
         raise SlitherError(f"{where}: build_system 'makefile' runs no configure script; give make_flags "
                            "instead of configure_flags")
+    for text in fields_.get("runtime_requirements", ()):
+        if not _is_requirement(text):
+            raise SlitherError(f"{where}: runtime requirement {text!r} is not a requirement as a package's "
+                               "metadata writes one (e.g. \"cftime\", \"packaging >=20; python_version < '3.14'\")")
     if fields_["build_system"] == "pure" and "build_requirements" in fields_:
         raise SlitherError(f"{where}: build_requirements are for packages built by a PEP 517 backend, "
                            "not for build_system 'pure'")
+
+
+def _is_requirement(text: str) -> bool:
+    from packaging.requirements import InvalidRequirement, Requirement
+    try:
+        Requirement(text)
+    except InvalidRequirement:
+        return False
+    return True
 
 
 def pinned_wheels(value, where: str) -> tuple[Source, ...]:
