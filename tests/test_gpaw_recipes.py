@@ -91,8 +91,7 @@ def test_libxc_makefile_builds_the_listed_sources_into_a_static_archive_with_its
 # --- gpaw in a plan -------------------------------------------------------------------------
 
 def plan(modules, target="gnu", **overrides):
-    return build_plan.make_plan(name="python-static", series="3.11", profile=loading.load_target(target),
-                                modules=modules, **overrides)
+    return build_plan.plan_for(series="3.11", profile=loading.load_target(target), modules=modules, **overrides)
 
 
 def test_gpaw_builds_with_the_builds_mpi_libxc_and_openblas_after_numpy():
