@@ -10,8 +10,8 @@ Every contender is a static program that links OpenBLAS and runs side by side in
 * optionally python-static binaries (`--binary NAME=PATH`, e.g. before=a main binary with the host
   archive, after=one with the recipe's) and stock CPython (`--stock`), running `-c pass`.
 
-For each: threads of the process at main (C probe) or at exit of `-c pass`; threads after one
-256x256 dgemm (C probe); CPU time (user+sys, from wait4's rusage of the child) of one start
+For each: threads of the process at main (C probe) or at the end of a start that imports
+nothing (python); for a python, after `import numpy`; threads after one 256x256 dgemm; CPU time (user+sys, from wait4's rusage of the child) of one start
 that makes no BLAS call, the median of --runs; and the same start run by --ranks processes at
 once with MPI_LOCALNRANKS=<ranks> (what Hydra sets when it starts that many on one node): CPU
 per rank and threads per rank. The machine's core count is printed with the table: on a
@@ -59,6 +59,11 @@ int main(int argc, char **argv) {
   return 0;
 }
 """
+
+
+COUNT_THREADS = "import os; print(len(os.listdir('/proc/self/task')))"
+IMPORT_NUMPY_THEN_DGEMM = ("import os, numpy; n = len(os.listdir('/proc/self/task')); a = numpy.ones((256, 256)); "
+                           "a @ a; print(n, len(os.listdir('/proc/self/task')))")
 
 
 def build_probe(archive: str, directory: Path, name: str) -> Path:
@@ -123,6 +128,15 @@ def measure(name: str, command: list[str], kind: str, runs: int, ranks: int) -> 
         row["threads_at_main"] = int(run_once(command, clean_environment())[1].split()[0])
         row["threads_after_dgemm"] = int(run_once([*command, "dgemm"], clean_environment())[1].split()[1])
         row["threads_at_main_4_ranks"] = int(run_once(command, clean_environment(MPI_LOCALNRANKS="4"))[1].split()[0])
+    else:  # a Python: its threads at the end of a start that imports nothing, then numpy, then a dgemm
+        row["threads_at_main"] = int(run_once([*command[:-2], "-c", COUNT_THREADS], clean_environment())[1])
+        row["threads_at_main_4_ranks"] = int(run_once([*command[:-2], "-c", COUNT_THREADS],
+                                                      clean_environment(MPI_LOCALNRANKS="4"))[1])
+        has_numpy = subprocess.run([*command[:-2], "-c", "import numpy"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL).returncode == 0
+        if has_numpy:  # a Python without numpy (the stock one) has no such figures
+            imported = run_once([*command[:-2], "-c", IMPORT_NUMPY_THEN_DGEMM], clean_environment())[1].split()
+            row["threads_after_import_numpy"], row["threads_after_dgemm"] = int(imported[0]), int(imported[1])
     row["cpu_ms_start"] = 1000 * median_cpu(command, clean_environment(), runs)
     per_rank, wall = ranks_at_once(command, clean_environment(MPI_LOCALNRANKS=str(ranks)), ranks)
     row[f"cpu_ms_per_rank_{ranks}_at_once"] = 1000 * per_rank
@@ -131,7 +145,8 @@ def measure(name: str, command: list[str], kind: str, runs: int, ranks: int) -> 
 
 
 def table(rows: list[dict], ranks: int) -> str:
-    columns = ["contender", "threads_at_main", "threads_after_dgemm", "threads_at_main_4_ranks", "cpu_ms_start",
+    columns = ["contender", "threads_at_main", "threads_after_import_numpy", "threads_after_dgemm",
+               "threads_at_main_4_ranks", "cpu_ms_start",
                f"cpu_ms_per_rank_{ranks}_at_once", f"wall_s_{ranks}_at_once"]
     lines = [" | ".join(columns), " | ".join("---" for _ in columns)]
     for row in rows:
@@ -150,6 +165,7 @@ def main() -> int:
     parser.add_argument("--output", default="")
     args = parser.parse_args()
     rows = []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         probes = {"c-host (Debian 0.3.21, unpatched)": build_probe(HOST_ARCHIVE, directory, "host"),
@@ -164,7 +180,8 @@ def main() -> int:
             rows.append(measure("stock CPython", [args.stock, "-c", "pass"], "python", args.runs, args.ranks))
     result = {"cores": os.cpu_count(), "affinity_cores": len(os.sched_getaffinity(0)), "runs": args.runs,
               "ranks": args.ranks, "rows": rows,
-              "note": "machine shared with other builds: CPU times include their interference"}
+              # CPU times include what other work on the machine costs the contenders' caches
+              "load_average_before": load_before, "load_average_after": os.getloadavg()}
     print(f"cores here: {result['cores']} (affinity {result['affinity_cores']}); median of {args.runs} starts; "
           f"{args.ranks} started at once with MPI_LOCALNRANKS={args.ranks}")
     print(table(rows, args.ranks))

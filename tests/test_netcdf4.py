@@ -10,12 +10,7 @@ import pytest
 
 from slither.inspect.audit import counts_against_startup, trace_file_calls
 
-# Where it stands: netCDF-C builds, netCDF4 compiles and its extension is captured, and the final
-# link fails: strlcpy is defined by both libedit (in libpython) and netCDF-C's dmissing.o, and
-# pfnc_inq_varndims/pfnc_inq_vardimid of netCDF4's bundled nc_complex are unresolved.
-NOT_YET = pytest.mark.xfail(strict=True, reason="the final link of netCDF4 fails (strlcpy twice; nc_complex's "
-                                                "pfnc_inq_* unresolved)")
-pytestmark = [pytest.mark.slow, pytest.mark.extended, NOT_YET]
+pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
 SERIAL_APP = """\
 import sys, numpy, netCDF4, cftime
