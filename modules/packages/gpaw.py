@@ -12,7 +12,7 @@ when a test link fails):
     the package one that uses MPI, so MPI=system and a TARGET's MPI driver apply as for mpi4py.
   * libxc: the libxc library recipe's static archive and headers (SLITHER_LIBXC_PREFIX).
   * BLAS/LAPACK: the build's static OpenBLAS, the one numpy and scipy link
-    (slither/plan/openblas.py), from SLITHER_OPENBLAS_PREFIX; a TARGET that provides BLAS drops
+    (slither/recipes/openblas.py), from SLITHER_OPENBLAS_PREFIX; a TARGET that provides BLAS drops
     that variable with the dependency (slither/plan/toolchain_libraries.py) and its drivers link
     its BLAS.
   * no FFTW, ScaLAPACK, ELPA, libvdwxc or GPU code.
@@ -25,8 +25,7 @@ gpaw-data package (79.5 MB of gzipped setups under gpaw_data/setups/), which GPA
 Only rank 0 reads a dataset and broadcasts it.
 """
 
-from slither.plan import openblas
-from slither.recipes import pinned_sdist, pinned_wheel
+from slither.recipes import openblas, pinned_sdist, pinned_wheel
 
 name = "gpaw"
 version = "26.7.0"

@@ -1,7 +1,7 @@
 """NumPy, built with meson-python through the capture layer, with OpenBLAS for BLAS and LAPACK.
 
 OpenBLAS is the `openblas` library recipe, built from source (modules/libraries/openblas.py),
-as slither/plan/openblas.py defines it for every recipe that calls BLAS (with gfortran's runtime
+as slither/recipes/openblas.py defines it for every recipe that calls BLAS (with gfortran's runtime
 for its LAPACK). Its threads start at the first BLAS call that wants them, and a rank started by
 a launcher with others on its node takes its share of the node's cores (docs/packages.md).
 `modules/packages/numpy-noblas.py` is the same numpy without any BLAS.
@@ -10,8 +10,7 @@ Its extension modules live inside subpackages (numpy._core._multiarray_umath,
 numpy.linalg._umath_linalg, numpy.random.*).
 """
 
-from slither.plan import openblas
-from slither.recipes import pinned_sdist
+from slither.recipes import openblas, pinned_sdist
 
 name = "numpy"
 version = "2.2.6"

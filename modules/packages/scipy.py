@@ -2,7 +2,7 @@
 (gfortran through the capture's FC wrapper) and Cython, against the numpy Slither builds.
 
 BLAS and LAPACK are the same static OpenBLAS numpy links (the `openblas` library recipe, as
-slither/plan/openblas.py defines it): scipy's extensions record `-lopenblas` when captured and
+slither/recipes/openblas.py defines it): scipy's extensions record `-lopenblas` when captured and
 the final link reads the archive once, so every extension calls the one copy. Its build requirements (pythran with gast, beniget and
 ply; pybind11; a Cython below 3.1, which scipy 1.15 requires) are its sdist's own, resolved and
 locked on first use (`build_requirements = "locked"`); numpy among them is the numpy of this
@@ -12,8 +12,7 @@ extension_modules names a few extensions per language and subpackage; every othe
 the build makes (about 110) is captured and built in the same way.
 """
 
-from slither.plan import openblas
-from slither.recipes import pinned_sdist
+from slither.recipes import openblas, pinned_sdist
 
 name = "scipy"
 version = "1.15.3"
@@ -40,7 +39,7 @@ extension_modules = [
     "scipy.spatial._ckdtree", "scipy.spatial._qhull",
     "scipy.stats._stats", "scipy.signal._sigtools",
 ]
-# The same OpenBLAS as numpy's (slither/plan/openblas.py): one archive on the final link.
+# The same OpenBLAS as numpy's (slither/recipes/openblas.py): one archive on the final link.
 link_libraries = openblas.LINK_LIBRARIES
 static_libraries = openblas.STATIC_LIBRARIES
 # Its by-path uses are for building against it (docstring examples, tests), not for running:

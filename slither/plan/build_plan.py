@@ -151,7 +151,10 @@ def existing_directories(variable: str, directories: list[str]) -> list[str]:
 
 
 def recipes_providing(what: str) -> list[str]:
-    return [name for name in available_modules() if what in module_recipes.load_module_recipe(name).provides]
+    """The library recipes that provide `what` (a package recipe cannot: `provides` is a library
+    field), so that a plan runs no package recipe it does not build."""
+    return [name for name in module_recipes.library_recipe_names()
+            if what in module_recipes.load_module_recipe(name).provides]
 
 
 def resolve_recipes(entries: list[str], recipe_free=None, replaced: tuple[str, ...] = ()) -> tuple:

@@ -1,17 +1,9 @@
-"""OpenBLAS as every recipe that calls BLAS and LAPACK takes it (numpy, scipy), and BLAS_CPU.
+"""BLAS_CPU: which CPU kernels the OpenBLAS library recipe compiles, and the plan's view of it.
 
-One definition, so that the recipes cannot drift apart and the final link reads one archive for
-all of them: each depends on the `openblas` library recipe (modules/libraries/openblas.py, built
-from source with the TARGET's compilers), and meson finds it through the pkg-config file of its
-unpacked prefix. Its LAPACK is Fortran, so the final link also takes gfortran's runtime
-(libgfortran.a; libquadmath is not needed), and libm once more after it (static archives are
-read in order, and CPython's -lm comes before the extensions' libraries). A TARGET whose
-toolchain supplies BLAS (Cray: libsci) has all of this rewritten away
-(slither/plan/toolchain_libraries.py): no OpenBLAS is built.
-
-BLAS_CPU chooses the CPU kernels the OpenBLAS build compiles: `dynamic` (the default: every
-x86-64 family, chosen at run time) or one OpenBLAS TARGET name (HASWELL, ZEN, SKYLAKEX, ...:
-smaller, and faster to build), checked against the TargetList.txt of the pinned source.
+`dynamic` (the default: every x86-64 family, chosen at run time) or one OpenBLAS TARGET name
+(HASWELL, ZEN, SKYLAKEX, ...: smaller, and faster to build), checked against the
+TargetList.txt of the pinned source. How package recipes take OpenBLAS (its dependency,
+meson options, link libraries) is recipe data: slither/recipes/openblas.py.
 """
 
 from __future__ import annotations
@@ -23,16 +15,7 @@ import tarfile
 from pathlib import Path
 
 from slither.errors import SlitherError
-from slither.recipes import StaticLibrary
-
-RECIPE = "openblas"
-DEPENDS_ON = (RECIPE,)
-# meson's options of numpy and scipy naming it: exactly OpenBLAS, found through pkg-config
-CONFIG_SETTINGS = ("setup-args=-Dblas=openblas", "setup-args=-Dlapack=openblas")
-# {prefix:openblas}: the unpacked prefix of the library recipe; its openblas.pc points there
-BUILD_ENVIRONMENT = {"PKG_CONFIG_PATH": "{prefix:openblas}/lib/pkgconfig"}
-LINK_LIBRARIES = ("gfortran", "m")
-STATIC_LIBRARIES = (StaticLibrary("libgfortran.a", "gfortran", "GPL-3.0-or-later WITH GCC-exception-3.1"),)
+from slither.recipes.openblas import RECIPE
 
 DYNAMIC = "dynamic"
 # The recipe's make flags for BLAS_CPU=dynamic; any other value replaces them by TARGET=<it>.

@@ -26,6 +26,11 @@ def module_recipe_names(modules_dir: Path = MODULES_DIR) -> list[str]:
                   if not path.name.startswith("_"))
 
 
+def library_recipe_names(modules_dir: Path = MODULES_DIR) -> list[str]:
+    """The C library recipes alone: only they may provide something (`provides`, e.g. MPI)."""
+    return sorted(path.stem for path in (Path(modules_dir) / "libraries").glob("*.py") if not path.name.startswith("_"))
+
+
 def recipe_path(name: str, modules_dir: Path = MODULES_DIR) -> Path | None:
     """Where the recipe called `name` lives (packages/ or libraries/), or None."""
     found = [path for folder in RECIPE_FOLDERS if (path := Path(modules_dir) / folder / f"{name}.py").is_file()]
