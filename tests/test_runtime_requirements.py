@@ -82,6 +82,25 @@ def test_a_recipe_satisfies_a_requirement_with_its_own_version(world):
         resolve(tmp_path / "y", index, fetch, [("new", "1.0", (), sdist3)], recipes={"numpy": "2.2.6"})
 
 
+def test_a_recipe_brought_in_by_a_requirement_brings_what_it_states_not_its_metadata(world):
+    """gpaw's recipe states ase; ase's recipe states its Requires-Dist without matplotlib: a
+    build that names only gpaw takes what ase's recipe states, with who needs it."""
+    tmp_path, index, fetch, _ = world
+    gpaw = ("gpaw", "26.7.0", (), None, ("ase>=3.29.0", "numpy>=1.20.0"))
+    recipes = {"gpaw": "26.7.0", "ase": "3.29.0", "numpy": "2.2.6"}
+    stated = {"gpaw": gpaw[4], "ase": ("numpy>=1.21.6", "tomli; python_version < '3.12'")}
+    brought = {b.name: (b.version, b.needed_by)
+               for b in runtime_requirements.resolve([gpaw], recipe_versions=recipes, recipe_requirements=stated,
+                                                     series="3.11", full_version="3.11.0", store=tmp_path / "store",
+                                                     index=index, fetch=fetch)}
+    assert brought == {"ase": ("3.29.0", ("gpaw 26.7.0",)), "numpy": ("2.2.6", ("ase 3.29.0", "gpaw 26.7.0")),
+                       "tomli": ("2.0.1", ("ase 3.29.0",))}
+    # without what the recipes state, a recipe brought in brings nothing of its own
+    alone = runtime_requirements.resolve([gpaw], recipe_versions=recipes, series="3.11", full_version="3.11.0",
+                                         store=tmp_path / "other", index=index, fetch=fetch)
+    assert sorted(b.name for b in alone) == ["ase", "numpy"]
+
+
 def test_a_requirement_the_index_cannot_satisfy_is_one_line_before_building(world):
     tmp_path, index, fetch, _ = world
     sdist = make_sdist(tmp_path / "s", "app", "1.0", {"PKG-INFO": pkg_info("app", "1.0", ["nothing-here>=1"])})

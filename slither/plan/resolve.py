@@ -97,9 +97,12 @@ def resolve_inputs(variables: BuildVariables, *, download_store: str = "") -> Re
         from slither.plan import runtime_requirements
         from slither.sources.pinned import default_index
         from slither.sources.unpinned import obtain_unpinned
-        recipe_versions = {name: module_recipes.load_module_recipe(name).version for name in available}
+        recipes = {name: module_recipes.load_module_recipe(name) for name in available}
         return runtime_requirements.resolve(
-            made, recipe_versions=recipe_versions, series=release.series, full_version=release.version,
+            made, recipe_versions={name: recipe.version for name, recipe in recipes.items()},
+            recipe_requirements={name: recipe.runtime_requirements for name, recipe in recipes.items()
+                                 if recipe.runtime_requirements},
+            series=release.series, full_version=release.version,
             store=store, index=default_index(), log=commands.say,
             fetch=lambda name, version: obtain_unpinned(f"{name}=={version}", store=store, log=commands.say)[1])
 

@@ -6,7 +6,9 @@ its requirements; their environment markers are evaluated for the TARGET interpr
 series, Linux, its machine), not for the machine running the build; extras are taken when
 asked (`name[extra]==version`). Each requirement is satisfied, in this order, by an entry of
 MODULES, by a recipe (numpy), or by the newest release on the package index that satisfies
-every specifier seen for it and publishes an sdist or a pure wheel. What is chosen is locked
+every specifier seen for it and publishes an sdist or a pure wheel. A recipe that satisfies one
+brings the run-time requirements it states (its runtime_requirements, not its metadata's: ase's
+recipe leaves out matplotlib), followed like any other. What is chosen is locked
 on first use beside the sources, like a source:
 
     <store>/locks/runtime/<name>==<version>/cp311.json   {"format": 1, "requires": [...]}
@@ -161,26 +163,31 @@ MAX_PASSES = 20
 
 def resolve(entries: list[tuple], *, recipe_versions: dict[str, str],
             series: str, full_version: str, store: Path, index: package_index.IndexLocations,
-            fetch: Callable[[str, str], Path], log: Callable[[str], None] = lambda message: None) -> list[Brought]:
+            fetch: Callable[[str, str], Path], log: Callable[[str], None] = lambda message: None,
+            recipe_requirements: dict[str, tuple[str, ...]] | None = None) -> list[Brought]:
     """Every package the entries need at run time that MODULES does not already name.
 
     entries: (name, version, extras, source path[, declared requirements]) of the MODULES
     entries (declared: given directly, for a local project); recipe_versions:
     name -> version of every recipe (their run-time requirements are the recipe's to declare);
+    recipe_requirements: name -> the runtime_requirements a recipe states, followed when a
+    requirement brings that recipe in (gpaw brings ase, whose recipe states typing_extensions);
     fetch(name, version) -> the locked source path of a brought package (to read its own).
     Releases are chosen newest first; when a later requirement rules a choice out, the pass
     starts again with what was learnt (a small resolver: no search beyond that)."""
     learnt: dict[str, SpecifierSet] = {}
     for _ in range(MAX_PASSES):
         try:
-            return _resolve_pass(entries, recipe_versions, learnt, series, full_version, store, index, fetch, log)
+            return _resolve_pass(entries, recipe_versions, recipe_requirements or {}, learnt, series, full_version,
+                                 store, index, fetch, log)
         except _Conflict as conflict:
             learnt[conflict.name] = learnt.get(conflict.name, SpecifierSet()) & conflict.specifiers
     raise SlitherError("the run-time requirements do not settle after "
                        f"{MAX_PASSES} passes; give the packages' versions in MODULES")
 
 
-def _resolve_pass(entries, recipe_versions, learnt, series, full_version, store, index, fetch, log) -> list[Brought]:
+def _resolve_pass(entries, recipe_versions, recipe_requirements, learnt, series, full_version, store, index, fetch,
+                  log) -> list[Brought]:
     explicit = {package_index.normalized_name(entry[0]): entry[1] for entry in entries}
     chosen: dict[str, str] = dict(explicit)
     needed_by: dict[str, set[str]] = {}
@@ -215,7 +222,10 @@ def _resolve_pass(entries, recipe_versions, learnt, series, full_version, store,
                 if Version(chosen[key]) not in specifiers:
                     raise SlitherError(f"{label} needs {key}{specifiers}, but its recipe builds {chosen[key]}")
                 brought[key] = (chosen[key], ())
-                continue  # a recipe declares its own run-time requirements
+                # a recipe declares its own run-time requirements: those it states are followed
+                if recipe_requirements.get(key):
+                    pending.append((key, chosen[key], (), None, tuple(recipe_requirements[key])))
+                continue
             else:
                 # chosen once, then locked: a new release on the index changes no later build
                 version_of_key = resolved.version_once(
