@@ -1,7 +1,9 @@
 """GPAW's recipes, fast: the libxc library recipe (its GNU makefile, added by a patch, run by the
 real library step on a tiny tree shaped like libxc's git archive), the gpaw package recipe in a
-plan (MPI, libxc and the build's OpenBLAS), and the siteconfig.py its patch adds, read the way
-GPAW's setup.py reads it."""
+plan (MPI, libxc and the build's OpenBLAS), the siteconfig.py its patch adds, read the way
+GPAW's setup.py reads it, and what GPAW needs at run time (ase's pure recipe without matplotlib;
+the PAW datasets left out). The package index is never asked: the plan's run-time resolver is
+replaced by a recorder, and the real resolver runs over a local index of one stand-in wheel."""
 
 import os
 import subprocess
@@ -10,10 +12,15 @@ import tarfile
 import pytest
 
 from conftest import ROOT
-from slither.plan import build_plan, toolchain_libraries
-from slither.plan.package_set import build_path_names
+from fixture_wheels import make_wheel, simple_index
+from slither.freeze.data_by_path import packages_reading_data_by_path
+from slither.plan import build_plan, runtime_requirements, toolchain_libraries
+from slither.plan.module_entries import parse_entry
+from slither.plan.package_set import build_path_names, resolve_packages
 from slither.recipes import loading, module_recipes
+from slither.recipes.recipe import Recipe
 from slither.sources import patches
+from slither.sources.package_index import IndexLocations
 from test_library_build import make_source, run_build
 
 LIBXC_PATCH = ROOT / "patches" / "libxc" / "static-library-gnumakefile.patch"
@@ -89,6 +96,24 @@ def test_libxc_makefile_builds_the_listed_sources_into_a_static_archive_with_its
 
 
 # --- gpaw in a plan -------------------------------------------------------------------------
+
+# The real resolver, taken before the fixture below replaces it in the plan
+RESOLVE = runtime_requirements.resolve
+
+
+@pytest.fixture(autouse=True)
+def runtime_asked(monkeypatch):
+    """The plan's run-time resolver, recording what it is asked and bringing nothing: gpaw states
+    ase, numpy and scipy, and resolving them would lock scipy's build requirements and ask the
+    index for typing_extensions (what they bring is tested below with RESOLVE, without the index)."""
+    asked = []
+
+    def resolve(entries, **keywords):
+        asked.append((list(entries), keywords.get("recipe_requirements")))
+        return []
+    monkeypatch.setattr(runtime_requirements, "resolve", resolve)
+    return asked
+
 
 def plan(modules, target="gnu", **overrides):
     return build_plan.plan_for(series="3.11", profile=loading.load_target(target), modules=modules, **overrides)
@@ -167,3 +192,72 @@ def test_siteconfig_takes_an_mpi_aware_driver_and_a_toolchains_blas_as_they_are(
     config = read_siteconfig(monkeypatch, tmp_path, "exit 1\n", openblas="")
     assert config["extra_compile_args"] == ["-Wall", "-Wno-unknown-pragmas"]
     assert config["libraries"] == ["xc"] and config["library_dirs"] == ["/p/libxc/lib"]
+
+
+# --- what GPAW needs at run time ------------------------------------------------------------
+
+def test_ase_is_a_pure_pinned_wheel_whose_requirements_leave_matplotlib_out():
+    ase = module_recipes.load_module_recipe("ase")
+    assert (ase.version, ase.build_system, ase.licence) == ("3.29.0", "pure", "LGPL-2.1-or-later")
+    assert ase.source.filename == "ase-3.29.0-py3-none-any.whl" and ase.source.pip.kind == "wheel"
+    assert ase.runtime_requirements == ("numpy>=1.21.6", "scipy>=1.8.1", "typing_extensions>=4.13.1")
+    assert not ase.extension_modules and not ase.patches and not ase.build_requirements
+    assert ase.data_by_path == {"ase": True}  # spacegroup.dat, opened beside __file__
+
+
+def test_gpaw_states_its_requirements_but_gpaw_data():
+    gpaw = module_recipes.load_module_recipe("gpaw")
+    assert gpaw.runtime_requirements == ("ase>=3.29.0", "numpy>=1.20.0", "scipy>=1.6.0")
+
+
+def test_the_plan_asks_for_gpaws_stated_requirements_with_what_each_recipe_states(runtime_asked):
+    plan(["numpy", "mpi4py", "gpaw"])
+    ((entries, stated),) = runtime_asked
+    assert entries == [("gpaw", "26.7.0", (), None, ("ase>=3.29.0", "numpy>=1.20.0", "scipy>=1.6.0"))]
+    assert stated["ase"] == module_recipes.load_module_recipe("ase").runtime_requirements
+
+
+def test_gpaw_brings_ase_scipy_and_typing_extensions_and_no_matplotlib_nor_gpaw_data(tmp_path):
+    """The real resolver over the real recipes; the index holds one stand-in typing_extensions
+    wheel, and a requirement it cannot satisfy (matplotlib, gpaw-data) would be an error."""
+    wheel = make_wheel(tmp_path / "wheels", "typing_extensions", "4.15.0")
+    index = IndexLocations(indexes=(simple_index(tmp_path / "simple", [wheel]),), find_links=())
+    recipes = {name: module_recipes.load_module_recipe(name) for name in module_recipes.module_recipe_names()}
+    asked, recipe_free = [], []
+
+    def runtime(entries):
+        asked.extend(entries)
+        return RESOLVE(entries, recipe_versions={name: recipe.version for name, recipe in recipes.items()},
+                       recipe_requirements={name: recipe.runtime_requirements for name, recipe in recipes.items()},
+                       series="3.11", full_version="3.11.9", store=tmp_path / "store", index=index,
+                       fetch=lambda name, version: wheel)
+
+    def free(name, version):
+        recipe_free.append((name, version))
+        return Recipe(name=name, version=version, build_system="pure")
+
+    made = resolve_packages([parse_entry("numpy"), parse_entry("mpi4py"), parse_entry("gpaw")],
+                            resolve_named=lambda names: tuple(recipes[name.partition("==")[0]] for name in names),
+                            recipe_free=free, local_recipe=None, runtime=runtime, available=list(recipes))
+    by = {recipe.name: recipe for recipe in made}
+    assert asked == [("gpaw", "26.7.0", (), None, recipes["gpaw"].runtime_requirements)]
+    assert by["ase"].path.endswith("modules/packages/ase.py") and by["ase"].needed_by == ("gpaw 26.7.0",)
+    assert by["scipy"].path and set(by["scipy"].needed_by) == {"ase 3.29.0", "gpaw 26.7.0"}
+    assert recipe_free == [("typing-extensions", "4.15.0")]
+    assert by["typing-extensions"].needed_by == ("ase 3.29.0",)
+    assert not {"matplotlib", "gpaw-data", "gpaw_data"} & set(by)
+
+
+# gpaw-data 1.2.1's gpaw_data/__init__.py, in its code's shape: the setups directory beside __file__
+GPAW_DATA_INIT = ('from pathlib import Path\n\n\n__version__ = "1.2.1"\n__all__ = ("datapath",)\n\n\n'
+                  'def datapath() -> Path:\n    """Path to the directory containing the setup files."""\n'
+                  "    return Path(__file__).parent / 'setups'\n")
+
+
+def test_gpaw_data_named_in_modules_would_be_written_per_node_as_data_read_by_path(tmp_path):
+    """The way to have the datasets inside the binary: its setups are data read by path."""
+    (tmp_path / "gpaw_data").mkdir()
+    (tmp_path / "gpaw_data" / "__init__.py").write_text(GPAW_DATA_INIT)
+    data = ["gpaw_data/setups/H.PBE.gz", "gpaw_data/setups/H.dzp.basis.gz", "gpaw_data/setups/README.txt"]
+    sources = {"gpaw_data": tmp_path / "gpaw_data" / "__init__.py"}
+    assert packages_reading_data_by_path(sources, data) == {"gpaw_data"}

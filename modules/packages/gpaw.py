@@ -19,10 +19,17 @@ when a test link fails):
 Its build requirements are setuptools, pybind11 (only its headers, which setup.py asks for when
 it compiles as C++) and numpy, which comes from the build (depends_on).
 
-At run time it needs ase, scipy and gpaw-data (Requires-Dist). The PAW datasets are the
-gpaw-data package (79.5 MB of gzipped setups under gpaw_data/setups/), which GPAW finds with
-`gpaw_data.datapath()`; GPAW_SETUP_PATH directories (os.pathsep-separated) are searched first.
-Only rank 0 reads a dataset and broadcasts it.
+At run time it needs ase, numpy, scipy and gpaw-data (its Requires-Dist). ase, numpy and
+scipy are stated below and come into the build with it (ase through its own recipe, which
+leaves matplotlib out). gpaw-data, the PAW datasets (79.5 MB of gzipped setups under
+gpaw_data/setups/, which GPAW finds with `gpaw_data.datapath()`, after the directories of
+GPAW_SETUP_PATH), is left out: only rank 0 of a calculation reads a dataset, and broadcasts it,
+so a shared copy named by GPAW_SETUP_PATH costs that rank a few file calls per element, where
+the datasets frozen in would make the binary 80 MB larger and make every node write 80 MB to
+SLITHER_DATA_DIR at `import gpaw` (gpaw_data builds its path from `__file__`), on nodes that
+never read them too. GPAW carries on without gpaw_data (it catches the ModuleNotFoundError), and
+without a dataset says to set GPAW_SETUP_PATH. A user who wants them inside names gpaw-data in
+MODULES (docs/packages.md).
 """
 
 from slither.recipes import openblas, pinned_sdist, pinned_wheel
@@ -46,6 +53,8 @@ patches = ["gpaw/siteconfig-mpi-libxc-openblas-from-the-build.patch"]
 # Read by the siteconfig.py the patch adds; {prefix:NAME} is the unpacked prefix of library recipe NAME.
 build_environment = {"SLITHER_LIBXC_PREFIX": "{prefix:libxc}", "SLITHER_OPENBLAS_PREFIX": "{prefix:openblas}"}
 extension_modules = ["_gpaw"]
+# Its sdist's Requires-Dist, but gpaw-data (see above); the extras (docs, devel) are not for a binary.
+runtime_requirements = ["ase>=3.29.0", "numpy>=1.20.0", "scipy>=1.6.0"]
 # After the extension's own -lxc -lopenblas: OpenBLAS's LAPACK is Fortran, and libxc and it need libm.
 link_libraries = openblas.LINK_LIBRARIES
 static_libraries = openblas.STATIC_LIBRARIES
