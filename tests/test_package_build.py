@@ -203,7 +203,7 @@ def test_build_tools_are_pinned_for_both_series_and_both_libcs_with_per_version_
         for platform in ("manylinux", "musllinux"):
             names = {source.pip.name for source in build_tools.tool_wheels(series, platform)}
             assert names == {"pip", "setuptools", "wheel", "Cython", "meson", "meson-python", "ninja",
-                             "pyproject-metadata", "packaging"}
+                             "pyproject-metadata", "packaging", "pkgconf"}
             for source in build_tools.tool_wheels(series, platform):
                 assert source.filename.endswith("-any.whl") or platform in source.filename, source.filename
     (cython,) = [s for s in build_tools.tool_wheels("3.13", "musllinux") if s.pip.name == "Cython"]

@@ -4,8 +4,8 @@ Package builds run without build isolation (no index, no network), so every buil
 they use comes from here: one tools prefix per CPython series, installed with the host
 interpreter from these exact files. The set is closed: pip resolves it with --no-index and no
 missing dependency (setuptools vendors its own). Cython ships per-version wheels, hence one
-list per series; the rest are pure Python except ninja's wheel, which carries a linux x86_64
-binary. Compiled wheels exist per libc: a TARGET's `wheel_platform` ("manylinux" for glibc,
+list per series; the rest are pure Python except ninja's and pkgconf's wheels, which carry a
+linux x86_64 binary. Compiled wheels exist per libc: a TARGET's `wheel_platform` ("manylinux" for glibc,
 "musllinux" for TARGET=musl, whose host interpreter is a musl program) picks the list.
 
 To move a pin: `pip download --no-deps --only-binary :all: --python-version 3.X NAME==VERSION`
@@ -45,6 +45,16 @@ _NINJA = {
     "musllinux": ("ninja-1.11.1.4-py3-none-musllinux_1_1_x86_64.whl",
                   "cf554e73f72c04deb04d0cf51f5fdb1903d9c9ca3d2344249c8ce3bd616ebc02"),
 }
+# pkg-config (pkgconf's own wheel: its binary and a `pkg-config` console script), so that meson
+# finds the OpenBLAS recipe's openblas.pc on a machine without pkg-config (a bare login node), and
+# no package build sees the .pc files of the machine's own libraries: it searches only
+# PKG_CONFIG_PATH, which names the build's library prefixes.
+_PKGCONF = {
+    "manylinux": ("pkgconf-3.0.7.post0-py3-none-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl",
+                  "bd3ee4b5294a888d58462324cb83b7c0bc7150cc15b64b36aaf983e4b0ab90d5"),
+    "musllinux": ("pkgconf-3.0.7.post0-py3-none-musllinux_1_2_x86_64.whl",
+                  "e1d46ad90caa1e8558246e68c0469683b7c12c65ca662e3268aa3c4a4fd7636f"),
+}
 _CYTHON = {
     ("3.11", "manylinux"): ("cython-3.1.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
                             "e05a36224e3002d48c7c1c695b3771343bd16bc57eab60d6c5d5e08f3cbbafd8"),
@@ -60,6 +70,7 @@ _CYTHON = {
 wheels = {
     (series, platform): _pure_python(series) + (
         pinned_wheel("ninja", "1.11.1.4", *_NINJA[platform], series),
+        pinned_wheel("pkgconf", "3.0.7.post0", *_PKGCONF[platform], series),
         pinned_wheel("Cython", "3.1.2", *_CYTHON[(series, platform)], series),
     )
     for series, platform in _CYTHON
