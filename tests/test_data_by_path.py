@@ -57,6 +57,16 @@ def test_importlib_resources_alone_is_not_by_path(tmp_path):
     }, ["certs/cacert.pem"]) == set()
 
 
+def test_a_resource_asked_for_as_a_real_file_is_read_by_path(tmp_path):
+    """certifi.where(): as_file() needs a real file; frozen, it would copy the resource to a
+    temporary file in every process."""
+    assert _decide(tmp_path, {
+        "certs/core.py": ("from importlib.resources import as_file, files\n"
+                          "def where():\n    return str(as_file(files('certs').joinpath('cacert.pem')).__enter__())\n"),
+        "certs/__init__.py": "from .core import where\n",
+    }, ["certs/cacert.pem"]) == {"certs"}
+
+
 def test_file_without_a_data_name_is_not_by_path(tmp_path):
     assert _decide(tmp_path, {
         "plain/__init__.py": "import os\nHERE = os.path.dirname(__file__)\n",

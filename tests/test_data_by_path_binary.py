@@ -94,3 +94,21 @@ def test_the_first_use_writes_the_package_data_and_nothing_else(binary, tmp_path
     written = sorted(str(path.relative_to(package_dir)) for path in package_dir.rglob("*") if path.is_file())
     # the package's installed files that are not modules: setuptools installs the C source too
     assert written == ["bytable/_reader.c", "bytable/data/table.txt"], written
+
+
+def test_importlib_resources_names_the_node_local_files_without_a_temporary_copy(binary, tmp_path):
+    """as_file() of a package read by path names its node-local file (what certifi.where()
+    does), where a frozen resource would be copied to a new temporary file by every process."""
+    code = ("import importlib.resources as resources, bytable\n"
+            "with resources.as_file(resources.files('bytable') / 'data' / 'table.txt') as path:\n"
+            "    print(path)\n"
+            "    print(open(path).readline().strip())\n")
+    run(binary, "import bytable", tmp_path / "node", tmp_path)  # the node's first use
+    (tmp_path / "scratch").mkdir()  # where a temporary copy would go
+    traced, calls = trace_file_calls([str(binary), "-c", code], cwd=tmp_path,
+                                     env={**os.environ, "SLITHER_DATA_DIR": str(tmp_path / "node"),
+                                          "TMPDIR": str(tmp_path / "scratch")})
+    path, line = traced.stdout.splitlines()
+    assert path.startswith(str(tmp_path / "node" / f"slither-data-{os.getuid()}" / "bytable-")), traced.stderr[-2000:]
+    assert path.endswith("/bytable/data/table.txt") and line == "hydrogen 1.008"
+    assert not [call.line for call in calls if "scratch" in call.line or call.syscall == "unlink"]

@@ -31,7 +31,9 @@ licence = "BSD-3-Clause"  # COPYRIGHT: UCAR/Unidata's BSD-style licence
 depends_on = ["hdf5", "zlib"]
 # Its fallback strlcpy renamed nc_strlcpy (as its strlcat already is): libedit's fallback strlcpy
 # is in the same binary.
-patches = ["netcdf-c/ncconfigure-strlcpy-named-like-strlcat.patch"]
+# ... and its configuration files (remote access only) not read by a build without remote access.
+patches = ["netcdf-c/ncconfigure-strlcpy-named-like-strlcat.patch",
+           "netcdf-c/drc-no-rc-files-without-remote-access.patch"]
 configure_flags = [
     "--disable-shared", "--enable-static", "--with-pic",
     "--disable-hdf4", "--disable-dap", "--disable-byterange", "--disable-nczarr", "--disable-s3",

@@ -46,7 +46,9 @@ build_requirements = [  # besides the pinned pip, which installs them
 depends_on = ["netcdf-c", "hdf5", "numpy"]
 # Its bundled nc_complex defines two functions `inline` only in a header: the patch gives them
 # their one external definition, which a call the compiler does not inline needs at the link.
-patches = ["netcdf4/nc-complex-external-definitions-of-inline-functions.patch"]
+# Its __init__'s lookup of filter plugins (shared objects) beside __file__ goes.
+patches = ["netcdf4/nc-complex-external-definitions-of-inline-functions.patch",
+           "netcdf4/init-no-plugin-directory-lookup.patch"]
 build_environment = {"NETCDF4_DIR": "{prefix:netcdf-c}", "HDF5_DIR": "{prefix:hdf5}", "USE_SETUPCFG": "0"}
 extension_modules = ["netCDF4._netCDF4"]
 # Its sdist's Requires-Dist (the `parallel` extra's mpi4py is MODULES's to ask for)

@@ -7,8 +7,8 @@ font by file name): for those, the runtime writes the package's data once per no
 node-local directory and points the package's `__file__` there (_slither_data_dir).
 
 The rule, applied to each top-level package that has data files: one of its modules (its tests
-aside) mentions `__file__` and names, as a string literal, one of the package's data files or a
-directory that holds some. Test modules are left out of the decision: a package whose only
+aside) mentions `__file__` or calls `importlib.resources.as_file` and names, as a string literal,
+one of the package's data files or a directory that holds some. Test modules are left out of the decision: a package whose only
 by-path readers are its tests would otherwise write its test data on every node at its first
 import. A recipe can decide instead (`reads_data_by_path`), for a package whose by-path use is
 only for building against it (numpy's `get_include()`).
@@ -22,6 +22,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 TEST_PACKAGE_NAMES = frozenset({"test", "tests", "testing"})
+# What code that reads its data by path writes: a path beside the module, or a real file asked of
+# importlib.resources (as_file copies a frozen resource to a temporary file in every process:
+# certifi.where()).
+BY_PATH_USES = ("__file__", "as_file(")
 
 
 def _is_test_module(name: str) -> bool:
@@ -70,7 +74,7 @@ def packages_reading_data_by_path(module_sources: Mapping[str, Path], data_paths
             if name.partition(".")[0] != top or _is_test_module(name):
                 continue
             source = source_path.read_text(encoding="utf-8", errors="replace")
-            if "__file__" in source and _names_a_data_file(source, names):
+            if any(use in source for use in BY_PATH_USES) and _names_a_data_file(source, names):
                 chosen.add(top)
                 break
     return chosen

@@ -100,6 +100,17 @@ class FrozenResourceReader(TraversableResources):
                                  self._package.replace(".", "/"))
 
 
+class PlacedResourceReader(TraversableResources):
+    """A package's data as the node-local files _slither_data_dir wrote (real paths)."""
+
+    def __init__(self, directory):
+        self._directory = directory
+
+    def files(self):
+        import pathlib
+        return pathlib.Path(self._directory)
+
+
 class FrozenDistribution(Distribution):
     def __init__(self, files, dist_info):
         self._files = files

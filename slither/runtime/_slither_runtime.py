@@ -172,7 +172,14 @@ def _list_path_directories_once():
 
 
 def _frozen_resource_reader(fullname):
-    """FrozenImporter.get_resource_reader: importlib.resources.files() over frozen package data."""
+    """FrozenImporter.get_resource_reader: importlib.resources.files() over frozen package data;
+    for a package whose data this node already holds as files (read by path, _slither_data_dir),
+    over those files, so that importlib.resources.as_file() names them instead of copying the
+    resource to a temporary file in every process (certifi.where())."""
+    root = _DATA_ROOTS.get(fullname.partition(".")[0])
+    if root is not None:
+        from _slither_resources import PlacedResourceReader
+        return PlacedResourceReader(root + fullname.replace(".", "/"))
     from _slither_resources import FrozenResourceReader
     return FrozenResourceReader(fullname)
 
