@@ -198,3 +198,36 @@ def test_the_worked_library_recipe_is_the_real_one():
     shown = section.split("```python\n", 1)[1].split("```", 1)[0]
     real = (ROOT / "modules" / "libraries" / "xz.py").read_text()
     assert shown == real[real.index("from slither.recipes"):]
+
+
+def _bench_module(name):
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+
+def _marked_table(page: str, marker: str) -> str:
+    text = (DOCS / page).read_text()
+    return text.split(f"<!-- {marker} table -->\n", 1)[1].split(f"<!-- end of {marker} table -->", 1)[0].strip()
+
+
+def test_the_build_cost_table_is_the_committed_record():
+    """performance.md's before/after build costs are bench/build_costs.py's table of
+    bench/results/step-costs.json, as `step-costs` printed it."""
+    build_costs = _bench_module("build_costs")
+    record = json.loads(build_costs.STEP_COSTS_RECORD.read_text())
+    assert _marked_table("performance.md", "step-costs") == build_costs.format_step_costs(record)
+
+
+def test_the_openblas_threads_table_is_the_committed_record():
+    """performance.md's start-up threads and CPU are bench/openblas_threads.py's table of
+    bench/results/openblas_threads.json."""
+    threads = _bench_module("openblas_threads")
+    record = json.loads((ROOT / "bench" / "results" / "openblas_threads.json").read_text())
+    assert _marked_table("performance.md", "openblas-threads") == threads.table(record["rows"], record["ranks"])
