@@ -46,3 +46,14 @@ def test_link_flags_group_libraries_so_order_cannot_matter():
     assert flags.count("-ldl") == 1 and "-lpthread" in flags
 
 
+
+
+def test_configure_is_given_the_openssl_recipes_prefix_so_that_no_pkg_config_is_needed(tmp_path):
+    """Without --with-openssl, configure asks pkg-config and otherwise looks only in /usr and its
+    like: on a machine without pkg-config (a bare login node) _ssl and _hashlib were left out."""
+    import argparse
+    from slither.cpython.build import openssl_configure_flags
+    from_recipe = argparse.Namespace(prefix_of=["zlib", "openssl"], host_library=[])
+    assert openssl_configure_flags(from_recipe, tmp_path) == [f"--with-openssl={tmp_path}/slither-libraries/openssl"]
+    from_host = argparse.Namespace(prefix_of=["zlib"], host_library=["openssl"])
+    assert openssl_configure_flags(from_host, tmp_path) == []

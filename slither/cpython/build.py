@@ -205,6 +205,15 @@ def readline_configure_flags(args) -> list[str]:
     return ["--with-readline=editline"]
 
 
+def openssl_configure_flags(args, source_tree: Path) -> list[str]:
+    """The OpenSSL recipe's prefix named outright: without it configure asks pkg-config, and on a
+    machine without pkg-config (a bare login node) looks only in /usr and its like, and leaves
+    _ssl and _hashlib out."""
+    if "openssl" in args.prefix_of and "openssl" not in args.host_library:
+        return [f"--with-openssl={source_tree / 'slither-libraries' / 'openssl'}"]
+    return []
+
+
 def build(args) -> None:
     release = loading.cpython_release(args.series)
     recipe = loading.load_cpython_recipe()
@@ -299,7 +308,8 @@ def build(args) -> None:
         files.atomic_write_text(Path(args.info), json.dumps(info, indent=1, sort_keys=True) + "\n")
 
     configure = ["./configure", f"--prefix={INSTALL_PREFIX}", "--disable-shared",
-                 "--with-ensurepip=no", *release.configure_flags, *readline_configure_flags(args)]
+                 "--with-ensurepip=no", *release.configure_flags, *readline_configure_flags(args),
+                 *openssl_configure_flags(args, build.source_tree)]
     build_and_archive(build, Path(args.install), configure=configure, environment=environment,
                       after_configure=read_module_states, after_install=publish_library_and_info)
 
