@@ -53,7 +53,7 @@ def test_musl_build_tools_are_the_musllinux_wheels_and_others_get_manylinux():
     musl = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("musl"), modules=["markupsafe"])
     gnu = build_plan.plan_for(name="p", series="3.11", profile=loading.load_target("gnu"), modules=["markupsafe"])
     compiled = lambda plan: sorted(s.filename for s, _ in plan.build_tool_wheels if not s.filename.endswith("-any.whl"))
-    assert [name.split("-")[0] for name in compiled(musl)] == ["cython", "ninja"]
+    assert [name.split("-")[0] for name in compiled(musl)] == ["cython", "ninja", "pkgconf"]
     assert all("musllinux" in name for name in compiled(musl)), compiled(musl)
     assert all("manylinux" in name for name in compiled(gnu)), compiled(gnu)
     assert loading.load_target("cray").wheel_platform == "manylinux"
