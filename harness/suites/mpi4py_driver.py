@@ -11,16 +11,8 @@ each outcome (unittest's counts cannot say *which* tests differ between two inte
 import json
 import os
 import sys
-import unittest
 
-# Worst wins when one test reports more than once (subtests, then the test itself).
-SEVERITY = {"passed": 0, "xfailed": 1, "skipped": 1, "xpassed": 2, "failed": 3, "error": 4}
-
-
-def first_line(text):
-    lines = [line for line in str(text).strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else ""
-
+from unittest_outcomes import recording_runner_class  # beside this script
 
 def main():
     results_dir, main_script, *arguments = sys.argv[1:]
@@ -29,45 +21,7 @@ def main():
     import main as mpi4py_tests  # noqa: E402  (test/main.py, found through the path set above)
 
     outcomes = {}
-
-    def record(test, outcome, message=""):
-        previous = outcomes.get(test.id())
-        if previous is None or SEVERITY[outcome] > SEVERITY[previous[0]]:
-            outcomes[test.id()] = [outcome, message]
-
-    class RecordingResult(unittest.TextTestResult):
-        def addSuccess(self, test):
-            super().addSuccess(test)
-            record(test, "passed")
-
-        def addFailure(self, test, err):
-            super().addFailure(test, err)
-            record(test, "failed", first_line(self.failures[-1][1]))
-
-        def addError(self, test, err):
-            super().addError(test, err)
-            record(test, "error", first_line(self.errors[-1][1]))
-
-        def addSkip(self, test, reason):
-            super().addSkip(test, reason)
-            record(test, "skipped", str(reason)[:200])
-
-        def addExpectedFailure(self, test, err):
-            super().addExpectedFailure(test, err)
-            record(test, "xfailed")
-
-        def addUnexpectedSuccess(self, test):
-            super().addUnexpectedSuccess(test)
-            record(test, "xpassed")
-
-        def addSubTest(self, test, subtest, err):
-            super().addSubTest(test, subtest, err)
-            if err is not None:
-                failed = issubclass(err[0], test.failureException)
-                record(test, "failed" if failed else "error", first_line(self._exc_info_to_string(err, test)))
-
-    class RecordingRunner(unittest.TextTestRunner):
-        resultclass = RecordingResult
+    RecordingRunner = recording_runner_class(outcomes)
 
     status = 0
     try:

@@ -48,7 +48,8 @@ def extract_mpi4py_tests(sdist: Path, tree: Path) -> None:
         for member in members:
             member.name = "/".join(member.name.split("/")[1:])
             archive.extract(member, tree, set_attrs=False)
-    shutil.copyfile(HERE / MPI4PY_DRIVER, tree / "test" / MPI4PY_DRIVER)
+    for script in (MPI4PY_DRIVER, "unittest_outcomes.py"):  # the driver and the module beside it it imports
+        shutil.copyfile(HERE / script, tree / "test" / script)
 
 
 def resolve_mpiexec(given: str, fallback: Path | None, what: str) -> str:
