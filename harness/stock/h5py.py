@@ -17,7 +17,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from slither.errors import SlitherError
-from slither.files import sha256_of
 from slither.libraries import hdf5_variant
 from slither.recipes import module_recipes
 from harness.stock import hdf5 as stock_hdf5
@@ -89,15 +88,8 @@ def stock_h5py_venv(stock_python: str, build: dict, build_dir: Path, work: Path,
     """(the venv's python, what its HDF5 and MPI are) for the binary's variant."""
     variant = binary_variant(build)
     recipes = variant_recipes(build, variant)
-    mpi_prefix, mpi_identity, mpi_recipe = None, "", None
-    if variant == "parallel":
-        mpi_recipe = stock_mpi.stock_mpi_recipe()
-        mpi_prefix = (Path(stock_mpi_prefix).resolve() if stock_mpi_prefix
-                      else stock_mpi.shared_prefix(Path(build_dir), mpi_recipe, build["target"]).resolve())
-        archive = mpi_prefix.parent / "prefix.tar"
-        mpi_identity = f"{mpi_prefix}: " + (sha256_of(archive) if archive.is_file()
-                                            else str(sorted(p.name for p in (mpi_prefix / "lib").iterdir())))
-    wrapper = mpi_recipe.mpi_wrapper if mpi_recipe else "bin/mpicc"
+    mpi_prefix, mpi_identity, mpi_recipe, wrapper = stock_mpi.stock_mpi_for_variant(
+        variant, Path(build_dir), build["target"], stock_mpi_prefix)
     hdf5_prefix = stock_hdf5.shared_hdf5(work, variant, mpi_prefix=mpi_prefix, mpi_wrapper=wrapper,
                                          mpi_identity=mpi_identity, source_dirs=source_dirs, jobs=jobs)
     hdf5_identity = {"hdf5": (hdf5_prefix.parent / "stamp.json").read_text()}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from slither.recipes import module_recipes
 from slither.errors import SlitherError
+from slither.files import sha256_of
 from slither.libraries.variants import directory_name
 
 
@@ -40,6 +41,21 @@ def shared_prefix(build_dir: Path, recipe, target_name: str) -> Path:
         raise SlitherError(f"{prefix}: no shared {recipe.name} {recipe.version} there; build it with "
                            f"`scons reference-mpi BUILD_DIR={build_dir}`")
     return prefix
+
+
+def stock_mpi_for_variant(variant: str, build_dir: Path, target_name: str, stock_mpi_prefix: str = ""):
+    """(prefix, identity, recipe, wrapper) of the shared MPI a stock HDF5 build of `variant` uses:
+    none for serial; for parallel, the given prefix or `scons reference-mpi`'s, named by the
+    sha256 of its archive (or its lib/ listing), so that another MPI is another stock build."""
+    if variant != "parallel":
+        return None, "", None, "bin/mpicc"
+    recipe = stock_mpi_recipe()
+    prefix = (Path(stock_mpi_prefix).resolve() if stock_mpi_prefix
+              else shared_prefix(Path(build_dir), recipe, target_name).resolve())
+    archive = prefix.parent / "prefix.tar"
+    identity = f"{prefix}: " + (sha256_of(archive) if archive.is_file()
+                                else str(sorted(p.name for p in (prefix / "lib").iterdir())))
+    return prefix, identity, recipe, recipe.mpi_wrapper
 
 
 def origin_runpath(extension_dir: Path, library_dir: Path) -> str:

@@ -243,15 +243,8 @@ def stock_netcdf4_venv(stock_python: str, binary: Path, build: dict, build_dir: 
     """(the venv's python, what its netCDF-C, HDF5 and MPI are) for the binary's variant."""
     variant = binary_variant(build)
     recipes = variant_recipes(build, variant)
-    mpi_prefix, mpi_identity, mpi_recipe = None, "", None
-    if variant == "parallel":
-        mpi_recipe = stock_mpi.stock_mpi_recipe()
-        mpi_prefix = (Path(stock_mpi_prefix).resolve() if stock_mpi_prefix
-                      else stock_mpi.shared_prefix(Path(build_dir), mpi_recipe, build["target"]).resolve())
-        archive = mpi_prefix.parent / "prefix.tar"
-        mpi_identity = f"{mpi_prefix}: " + (sha256_of(archive) if archive.is_file()
-                                            else str(sorted(p.name for p in (mpi_prefix / "lib").iterdir())))
-    wrapper = mpi_recipe.mpi_wrapper if mpi_recipe else "bin/mpicc"
+    mpi_prefix, mpi_identity, mpi_recipe, wrapper = stock_mpi.stock_mpi_for_variant(
+        variant, Path(build_dir), build["target"], stock_mpi_prefix)
     hdf5_prefix = stock_hdf5.shared_hdf5(work, variant, mpi_prefix=mpi_prefix, mpi_wrapper=wrapper,
                                          mpi_identity=mpi_identity, source_dirs=source_dirs, jobs=jobs)
     netcdf_prefix = shared_netcdf(work, variant, hdf5_prefix=hdf5_prefix, mpi_prefix=mpi_prefix, mpi_wrapper=wrapper,
