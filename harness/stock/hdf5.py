@@ -104,6 +104,15 @@ def shared_hdf5(work: Path, variant: str, *, mpi_prefix: Path | None = None, mpi
         if not list((prefix_tree / "lib").glob("libhdf5.so*")):
             raise SlitherError(f"{build.label}: make install produced no lib/libhdf5.so; see {build.log}")
 
+    return install_shared_library(build, prefix, flags, environment, check_shared, identity)
+
+
+def install_shared_library(build: ConfigureMakeBuild, prefix: Path, flags, environment, check_shared,
+                           identity: str) -> Path:
+    """configure (with flags), make and make install a stock shared library into prefix, the
+    installed tree unpacked there, then prefix/../stamp.json written last: a build stopped
+    half-way is built again next time."""
+    home = prefix.parent
     say(f"{build.label}: configure, make, install (log: {build.log}; minutes)")
     archive = home / "prefix.tar"
     build_and_archive(build, archive, configure=["./configure", f"--prefix={prefix}", *flags],
@@ -111,5 +120,5 @@ def shared_hdf5(work: Path, variant: str, *, mpi_prefix: Path | None = None, mpi
     with tarfile.open(archive) as tar:
         tar.extractall(prefix, filter="data")
     archive.unlink()
-    stamp.write_text(identity)
+    (home / "stamp.json").write_text(identity)
     return prefix

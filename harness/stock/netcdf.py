@@ -33,12 +33,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tarfile
 from pathlib import Path
 
 from slither import reproducible
 from slither.commands import say
-from slither.configure_make import ConfigureMakeBuild, build_and_archive
+from slither.configure_make import ConfigureMakeBuild
 from slither.errors import SlitherError
 from slither.files import sha256_of
 from slither.libraries import hdf5_variant
@@ -177,15 +176,7 @@ def shared_netcdf(work: Path, variant: str, *, hdf5_prefix: Path, mpi_prefix: Pa
         if not (prefix_tree / "bin" / "nc-config").is_file():  # netCDF4's setup asks it
             raise SlitherError(f"{build.label}: make install produced no bin/nc-config; see {build.log}")
 
-    say(f"{build.label}: configure, make, install (log: {build.log}; minutes)")
-    archive = home / "prefix.tar"
-    build_and_archive(build, archive, configure=["./configure", f"--prefix={prefix}", *flags],
-                      environment=environment, after_install=check_shared)
-    with tarfile.open(archive) as tar:
-        tar.extractall(prefix, filter="data")
-    archive.unlink()
-    stamp.write_text(identity)
-    return prefix
+    return stock_hdf5.install_shared_library(build, prefix, flags, environment, check_shared, identity)
 
 
 # -- the stock netCDF4 ---------------------------------------------------------------------------
