@@ -232,6 +232,29 @@ def test_tools_environment_puts_the_prefix_first_and_drops_the_users_pip_setting
     assert "PIP_INDEX_URL" not in environment and environment["PIP_CONFIG_FILE"] == os.devnull
 
 
+
+# pip's two launchers: a plain shebang, and the shell trampoline it writes when the
+# interpreter's path is longer than a shebang line may be (a deep BUILD_DIR)
+DEEP_HOST = "/work/" + "d" * 140 + "/host/bin"
+PLAIN_LAUNCHER = f"#!{DEEP_HOST}/python3.11\n# -*- coding: utf-8 -*-\nimport sys\n"
+TRAMPOLINE_LAUNCHER = (f"#!/bin/sh\n'''exec' {DEEP_HOST}/python3.11 \"$0\" \"$@\"\n' '''\n"
+                       "# -*- coding: utf-8 -*-\nimport sys\n")
+
+
+@pytest.mark.parametrize("launcher", [PLAIN_LAUNCHER, TRAMPOLINE_LAUNCHER], ids=["shebang", "shell-trampoline"])
+def test_both_pip_launchers_become_env_pythonx_y_and_keep_the_script(tmp_path, launcher):
+    (tmp_path / "cython").write_text(launcher)
+    (tmp_path / "ninja").write_bytes(b"\x7fELF\x02\x01\x01 a binary, left alone")
+    build_tools.make_scripts_relocatable(tmp_path, "3.11", [Path(DEEP_HOST)])
+    assert (tmp_path / "cython").read_text() == "#!/usr/bin/env python3.11\n# -*- coding: utf-8 -*-\nimport sys\n"
+    assert (tmp_path / "ninja").read_bytes().startswith(b"\x7fELF")
+
+
+def test_a_launcher_that_still_names_the_host_is_refused_not_archived(tmp_path):
+    (tmp_path / "tool").write_text(f"#!/bin/bash\nexec {DEEP_HOST}/python3.11 -m tool\n")
+    with pytest.raises(SlitherError, match="tool: names the installing interpreter's directory /work/ddd"):
+        build_tools.make_scripts_relocatable(tmp_path, "3.11", [Path(DEEP_HOST)])
+
 # --- slow: the real host CPython, real downloads ---
 
 @pytest.fixture(scope="module")
@@ -269,10 +292,15 @@ def test_build_tools_archive_runs_meson_and_cython_with_the_host_cpython(real_bu
 
 
 @pytest.mark.slow
-def test_build_tools_archive_is_byte_identical_when_rebuilt(real_build_tools, host_cpython):
+def test_build_tools_archive_is_byte_identical_when_rebuilt_from_a_deep_build_dir(real_build_tools, host_cpython):
+    """A host interpreter whose path is too long for a shebang line gets pip's shell trampoline
+    instead; the archive (a cache entry every BUILD_DIR shares) must not differ, nor name it."""
     archive, wheels, tmp = real_build_tools
+    deep_host_tree = tmp / ("deep-" + "d" * 150)
+    deep_host_tree.symlink_to(host_cpython.parent.parent, target_is_directory=True)
     again = tmp / "again.tar"
-    build_tools.build_tools_archive(host_cpython, "3.11", wheels, again, tmp / "work2", tmp / "tools2.log")
+    build_tools.build_tools_archive(deep_host_tree / "bin" / "python3.11", "3.11", wheels, again, tmp / "work2",
+                                    tmp / "tools2.log")
     assert sha256_of(again) == sha256_of(archive)
 
 

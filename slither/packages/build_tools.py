@@ -99,16 +99,42 @@ def python_series(host_python: Path) -> str:
     return output.strip()
 
 
-def make_scripts_relocatable(bin_dir: Path, series: str) -> None:
-    """pip writes the installing interpreter's absolute path into each script's shebang; the
-    archive must not depend on where the host tree was unpacked."""
+# pip writes one of two launchers: a `#!/abs/pythonX.Y` line or, when that line would be longer
+# than the kernel reads (a deep BUILD_DIR), a shell trampoline that execs the absolute path
+# (`#!/bin/sh`, then `'''exec' /abs/pythonX.Y "$0" "$@"`, then `' '''`).
+SHELL_TRAMPOLINE_OPENING = b"#!/bin/sh\n'''exec' "
+SHELL_TRAMPOLINE_CLOSING = b"\n' '''\n"
+
+
+def interpreter_launcher_end(data: bytes) -> int | None:
+    """Where the lines that name the installing interpreter end, or None for any other file."""
+    if data.startswith(SHELL_TRAMPOLINE_OPENING):
+        closing = data.find(SHELL_TRAMPOLINE_CLOSING)
+        return None if closing < 0 else closing + len(SHELL_TRAMPOLINE_CLOSING)
+    first_line, newline, _ = data.partition(b"\n")
+    if data.startswith(b"#!") and b"python" in first_line:
+        return len(first_line) + len(newline)
+    return None
+
+
+def make_scripts_relocatable(bin_dir: Path, series: str, installing_python_dirs: Iterable[Path] = ()) -> None:
+    """pip writes the installing interpreter's absolute path into each script's launcher; the
+    archive must not depend on where the host tree was unpacked, so every launcher becomes
+    `#!/usr/bin/env pythonX.Y` (tools_environment puts the host interpreter on PATH). A script
+    that still names one of `installing_python_dirs` afterwards is an error, never a broken archive."""
+    forbidden = [str(directory).encode() for directory in installing_python_dirs]
     for script in sorted(bin_dir.iterdir()) if bin_dir.is_dir() else []:
         if not script.is_file():
             continue
         data = script.read_bytes()
-        if data.startswith(b"#!") and b"python" in data.split(b"\n", 1)[0]:
-            rest = data.split(b"\n", 1)[1] if b"\n" in data else b""
-            script.write_bytes(f"#!/usr/bin/env python{series}\n".encode() + rest)
+        end = interpreter_launcher_end(data)
+        if end is not None:
+            data = f"#!/usr/bin/env python{series}\n".encode() + data[end:]
+            script.write_bytes(data)
+        named = [directory.decode() for directory in forbidden if directory in data]
+        if named:
+            raise SlitherError(f"{script}: names the installing interpreter's directory {named[0]} "
+                               "in a launcher Slither does not know how to make relocatable")
 
 
 def remove_install_noise(prefix: Path) -> None:
@@ -139,7 +165,9 @@ def install_wheels(host_python: Path, series: str, wheels: list[Path], prefix: P
     if not tools_site_packages(prefix, series).is_dir():
         raise SlitherError(f"{what}: pip did not install into {tools_site_packages(prefix, series)}; "
                            f"the host interpreter's install scheme is not posix_prefix")
-    make_scripts_relocatable(prefix / "bin", series)
+    # pip names the interpreter as it was called (a symlink's path) or as resolved
+    host_dirs = {Path(os.path.abspath(host_python)).parent, Path(host_python).resolve().parent}
+    make_scripts_relocatable(prefix / "bin", series, host_dirs)
 
 
 def install_tools(host_python: Path, series: str, wheels: list[Path], prefix: Path, log: Path) -> None:
