@@ -49,7 +49,9 @@ build_requirements = [  # besides the pinned pip, which installs them; numpy is 
                  "b8488090f8acffbcb6b5d6a85571a6827a0a2981ffb75e5a0b27b87c4a6b7dd0"),
 ]
 depends_on = ["libxc", *openblas.DEPENDS_ON, "numpy", "mpich"]
-patches = ["gpaw/siteconfig-mpi-libxc-openblas-from-the-build.patch"]
+patches = ["gpaw/siteconfig-mpi-libxc-openblas-from-the-build.patch",
+           # under mpiexec the binary runs GPAW in parallel, without a libmpi.so lookup
+           "gpaw/mpi-backend-with-gpaw-built-in.patch"]
 # Read by the siteconfig.py the patch adds; {prefix:NAME} is the unpacked prefix of library recipe NAME.
 build_environment = {"SLITHER_LIBXC_PREFIX": "{prefix:libxc}", "SLITHER_OPENBLAS_PREFIX": "{prefix:openblas}"}
 extension_modules = ["_gpaw"]
