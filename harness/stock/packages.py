@@ -202,6 +202,7 @@ class StockBuild:
     build_env: dict | None = None
     identity_extra: dict | None = None
     patch_files: tuple = ()  # applied to the sdist before the build (stock_wheel)
+    wheel: Path | None = None  # a wheel taken as it is, nothing built (GPAW's released numpy and scipy)
 
 
 def venv_name(builds) -> str:
@@ -213,6 +214,9 @@ def stock_wheels_in_order(stock_python: str, builds, work: Path, source_dirs: li
     and mpi4py, as from the package index it would be)."""
     wheels: list[Path] = []
     for build in builds:
+        if build.wheel is not None:
+            wheels.append(Path(build.wheel))
+            continue
         wheels.append(stock_wheel(stock_python, build.recipe, work, source_dirs, build.build_env,
                                   build.identity_extra, dependencies=list(wheels), patch_files=build.patch_files))
     return wheels

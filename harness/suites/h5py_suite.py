@@ -59,19 +59,23 @@ def oversubscribed_environment(environment: dict, ranks: int) -> dict:
 
 
 def run_mpi_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree: Path, pythonpath: str, work: Path,
-                 selection: list[str], timeout: int) -> dict:
-    """`mpiexec -n ranks` of the driver; every rank's outcomes from its own JUnit XML."""
-    name = f"{PACKAGE}-{label}-n{ranks}"
+                 selection: list[str], timeout: int, *, package: str = PACKAGE,
+                 options: list[str] = H5PY_PYTEST_OPTIONS, test_dirs=("tests",), environment_extra=None) -> dict:
+    """`mpiexec -n ranks` of the driver; every rank's outcomes from its own JUnit XML (also GPAW's,
+    harness/suites/gpaw_suite.py, with its own options, test directory and variables)."""
+    name = f"{package}-{label}-n{ranks}"
     results_dir = fresh_directory(work / name)
     run_dir = fresh_directory(work / f"run-{label}-n{ranks}")
     log = work / f"{name}.log"
-    # each rank its own results and its own pytest base directory (mpi_file_name broadcasts rank 0's)
+    # each rank its own results and its own pytest base directory (h5py's mpi_file_name and GPAW's
+    # in_tmp_dir broadcast rank 0's)
     command = [mpiexec, "-n", str(ranks),
-               *pytest_command(interpreter, tree, PACKAGE, str(results_dir / "rank{rank}.xml"),
-                               [*selection, f"--basetemp={run_dir / 'tmp-rank{rank}'}", str(tree / PACKAGE)],
-                               H5PY_PYTEST_OPTIONS, for_child_pytests=True)]
-    environment = oversubscribed_environment(suite_environment(interpreter, PACKAGE, pythonpath, run_dir), ranks)
-    say(f"{PACKAGE} MPI tests on {label}, mpiexec -n {ranks} (log: {log})")
+               *pytest_command(interpreter, tree, package, str(results_dir / "rank{rank}.xml"),
+                               [*selection, f"--basetemp={run_dir / 'tmp-rank{rank}'}", str(tree / package)],
+                               options, for_child_pytests=True, test_dirs=test_dirs)]
+    environment = oversubscribed_environment(
+        {**suite_environment(interpreter, package, pythonpath, run_dir), **(environment_extra or {})}, ranks)
+    say(f"{package} MPI tests on {label}, mpiexec -n {ranks} (log: {log})")
     started = time.monotonic()
     with open(log, "w") as stream:
         stream.write(" ".join(command) + "\n")

@@ -46,8 +46,9 @@ class ChildPytestEnvironment:
     """A pytest plugin: once this pytest has parsed its options (PYTEST_ADDOPTS included), the
     environment that pytest processes started by a test inherit names the tree and the plugin."""
 
-    def __init__(self, tree, package, options):
+    def __init__(self, tree, package, options, test_dirs=slither_test_tree.DEFAULT_TEST_DIRS):
         self.variables = {slither_test_tree.TREE_VARIABLE: tree, slither_test_tree.PACKAGE_VARIABLE: package,
+                          slither_test_tree.TEST_DIRS_VARIABLE: ",".join(test_dirs),
                           "PYTEST_ADDOPTS": shlex.join(["-p", "slither_test_tree", *options]),
                           "PYTHONPATH": os.pathsep.join(filter(None, [CHILD_PLUGIN_DIR,
                                                                       os.environ.get("PYTHONPATH", "")]))}
@@ -61,15 +62,18 @@ def main():
     parser.add_argument("--tree", required=True)
     parser.add_argument("--package", required=True)
     parser.add_argument("--child-options", help="pytest options for pytest processes a test starts")
+    parser.add_argument("--test-dir", action="append", dest="test_dirs",
+                        help="the name of the package's test directories (default: tests)")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     tree = os.path.abspath(args.tree)
-    package = slither_test_tree.install(tree, args.package)
+    test_dirs = tuple(args.test_dirs or slither_test_tree.DEFAULT_TEST_DIRS)
+    package = slither_test_tree.install(tree, args.package, test_dirs)
     print(f"driver: {args.package} {getattr(package, '__version__', '?')} from "
           f"{getattr(package, '__spec__').origin}; python {sys.version.split()[0]} at {sys.executable}",
           flush=True)
     import pytest
-    plugins = ([ChildPytestEnvironment(tree, args.package, shlex.split(args.child_options))]
+    plugins = ([ChildPytestEnvironment(tree, args.package, shlex.split(args.child_options), test_dirs)]
                if args.child_options is not None else [])
     return pytest.main(rank_arguments(args.pytest_args, os.environ), plugins=plugins)
 

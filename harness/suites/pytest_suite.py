@@ -53,20 +53,21 @@ def site_archive(build_dir: Path, build: dict, recipe) -> Path:
     return path
 
 
-def is_test_member(name: str) -> bool:
+def is_test_member(name: str, test_dirs=("tests",)) -> bool:
     parts = name.split("/")
-    return "tests" in parts[:-1] or parts[-1] == "conftest.py"
+    return any(directory in parts[:-1] for directory in test_dirs) or parts[-1] == "conftest.py"
 
 
-def extract_test_tree(site_tar: Path, package: str, tree: Path) -> int:
-    """The package's tests/ directories and conftest files, plus the __init__.py files that
-    make their parents packages (pytest computes dotted names from them). Returns files written."""
+def extract_test_tree(site_tar: Path, package: str, tree: Path, test_dirs=("tests",)) -> int:
+    """The package's test directories (tests/, or the names given: GPAW's test/) and conftest
+    files, plus the __init__.py files that make their parents packages (pytest computes dotted
+    names from them). Returns files written."""
     shutil.rmtree(tree, ignore_errors=True)
     tree.mkdir(parents=True)
     with tarfile.open(site_tar) as archive:
         members = [member for member in archive.getmembers()
                    if member.isfile() and member.name.startswith(package + "/")]
-        wanted = {member.name for member in members if is_test_member(member.name)}
+        wanted = {member.name for member in members if is_test_member(member.name, test_dirs)}
         for name in list(wanted):
             parts = name.split("/")
             wanted |= {"/".join(parts[:depth] + ["__init__.py"]) for depth in range(1, len(parts))}
@@ -111,7 +112,8 @@ def junit_outcomes(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def pytest_command(interpreter: str, tree: Path, package: str, results: str, selection: list[str],
-                   options: list[str] = NUMPY_PYTEST_OPTIONS, *, for_child_pytests: bool = False) -> list[str]:
+                   options: list[str] = NUMPY_PYTEST_OPTIONS, *, for_child_pytests: bool = False,
+                   test_dirs=("tests",)) -> list[str]:
     """The driver's command line: pytest with no one's config file, the package's options, the
     directories NOT_RUN left out, results as JUnit XML (`results` may hold {rank}).
     for_child_pytests: pytest processes the tests start get the same configuration and finder."""
@@ -119,6 +121,7 @@ def pytest_command(interpreter: str, tree: Path, package: str, results: str, sel
     configuration = ["-c", str(tree / "suite.ini"), "--rootdir", str(tree), *options]
     left_out = [f"--ignore={tree / package / directory}" for directory in NOT_RUN.get(package, {})]
     child = ["--child-options", shlex.join(configuration)] if for_child_pytests else []
+    child += [argument for directory in test_dirs if directory != "tests" for argument in ("--test-dir", directory)]
     return [interpreter, str(HERE / "pytest_driver.py"), "--tree", str(tree), "--package", package, *child, "--",
             *configuration, "--continue-on-collection-errors", *left_out, f"--junitxml={results}", *selection]
 
@@ -143,14 +146,15 @@ def fresh_directory(path: Path) -> Path:
 
 def start_pytest_side(label: str, interpreter: str, tree: Path, package: str, pythonpath: Path, work: Path,
                       selection: list[str], options: list[str] = NUMPY_PYTEST_OPTIONS,
-                      for_child_pytests: bool = False) -> dict:
+                      for_child_pytests: bool = False, test_dirs=("tests",), environment_extra=None) -> dict:
+    """environment_extra: variables both sides get beyond suite_environment's (GPAW's setups)."""
     results = work / f"{package}-{label}.xml"
     log = work / f"{package}-{label}.log"
     results.unlink(missing_ok=True)
     run_dir = fresh_directory(work / f"run-{label}")
     command = pytest_command(interpreter, tree, package, str(results), selection, options,
-                             for_child_pytests=for_child_pytests)
-    environment = suite_environment(interpreter, package, str(pythonpath), run_dir)
+                             for_child_pytests=for_child_pytests, test_dirs=test_dirs)
+    environment = {**suite_environment(interpreter, package, str(pythonpath), run_dir), **(environment_extra or {})}
     say(f"{package} suite on {label}: {interpreter} (log: {log})")
     stream = open(log, "w")
     stream.write(" ".join(command) + "\n")

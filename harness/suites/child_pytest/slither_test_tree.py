@@ -18,19 +18,23 @@ import os
 import sys
 
 TREE_VARIABLE, PACKAGE_VARIABLE = "SLITHER_TEST_TREE", "SLITHER_TEST_PACKAGE"
+# The names of the package's test directories, comma-separated: `tests` (numpy, h5py) unless
+# the package says otherwise (GPAW's are gpaw/test/).
+TEST_DIRS_VARIABLE = "SLITHER_TEST_DIRS"
+DEFAULT_TEST_DIRS = ("tests",)
 
 
 class TestTreeFinder:
     """numpy._core.tests.test_x -> DIR/numpy/_core/tests/test_x.py (packages: __init__.py, or a
     namespace package for a directory without one)."""
 
-    def __init__(self, tree):
+    def __init__(self, tree, test_dirs=DEFAULT_TEST_DIRS):
         self.tree = tree
+        self.test_dirs = tuple(test_dirs)
 
-    @staticmethod
-    def is_test_module(fullname):
+    def is_test_module(self, fullname):
         parts = fullname.split(".")
-        return "tests" in parts[1:] or parts[-1] == "conftest"
+        return any(name in parts[1:] for name in self.test_dirs) or parts[-1] == "conftest"
 
     def find_spec(self, fullname, path=None, target=None):
         if not self.is_test_module(fullname):
@@ -49,13 +53,14 @@ class TestTreeFinder:
         return None
 
 
-def install(tree, package):
+def install(tree, package, test_dirs=DEFAULT_TEST_DIRS):
     """The finder first on sys.meta_path (once), then the package imported from where the
     interpreter normally gets it; returns the package."""
     if not any(isinstance(finder, TestTreeFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, TestTreeFinder(os.path.abspath(tree)))
+        sys.meta_path.insert(0, TestTreeFinder(os.path.abspath(tree), test_dirs))
     return __import__(package)
 
 
 if os.environ.get(TREE_VARIABLE) and os.environ.get(PACKAGE_VARIABLE):  # a child pytest of a test
-    install(os.environ[TREE_VARIABLE], os.environ[PACKAGE_VARIABLE])
+    install(os.environ[TREE_VARIABLE], os.environ[PACKAGE_VARIABLE],
+            tuple(filter(None, os.environ.get(TEST_DIRS_VARIABLE, ",".join(DEFAULT_TEST_DIRS)).split(","))))

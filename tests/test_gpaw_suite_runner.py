@@ -1,0 +1,92 @@
+"""The GPAW suite's own parts, fast: its test tree (gpaw/test, not tests/), the finder that
+serves a `test` directory's modules, what both sides' environments get, the H2 energy
+comparison, and the stock build's variables and brought-in packages."""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from test_package_suite_runner import site_tar
+from harness.stock import gpaw as stock_gpaw
+from harness.suites import gpaw_suite, pytest_suite
+
+sys.path.insert(0, str(ROOT / "harness" / "suites" / "child_pytest"))
+import slither_test_tree  # noqa: E402
+
+
+def test_gpaws_test_directory_is_extracted_and_a_tests_only_tree_is_not(tmp_path):
+    archive = site_tar(tmp_path / "site.tar", [
+        ("gpaw/__init__.py", b""), ("gpaw/grid.py", b""),
+        ("gpaw/test/__init__.py", b""), ("gpaw/test/conftest.py", b""),
+        ("gpaw/test/lcao/test_h2.py", b"def test(): pass\n"),
+    ])
+    written = pytest_suite.extract_test_tree(archive, "gpaw", tmp_path / "tree", gpaw_suite.TEST_DIRS)
+    found = sorted(str(p.relative_to(tmp_path / "tree")) for p in (tmp_path / "tree").rglob("*") if p.is_file())
+    assert found == ["gpaw/__init__.py", "gpaw/test/__init__.py", "gpaw/test/conftest.py", "gpaw/test/lcao/test_h2.py"]
+    assert written == 4
+    # a tree for tests/ directories takes only the conftest and the __init__.py files above it
+    assert pytest_suite.extract_test_tree(archive, "gpaw", tmp_path / "numpy-like") == 3
+
+
+def test_the_finder_serves_the_named_test_directories_only():
+    finder = slither_test_tree.TestTreeFinder("/tree", ("test",))
+    assert finder.is_test_module("gpaw.test.lcao.test_h2") and finder.is_test_module("gpaw.conftest")
+    assert not finder.is_test_module("gpaw.grid") and not finder.is_test_module("gpaw.tests_helpers")
+    assert not slither_test_tree.TestTreeFinder("/tree").is_test_module("gpaw.test.lcao.test_h2")
+
+
+def test_the_driver_is_told_the_test_directory_only_when_it_is_not_tests(tmp_path):
+    gpaw = pytest_suite.pytest_command("python", tmp_path, "gpaw", "r.xml", [], [], test_dirs=("test",))
+    numpy = pytest_suite.pytest_command("python", tmp_path, "numpy", "r.xml", [], [])
+    assert gpaw[gpaw.index("--test-dir") + 1] == "test" and "--test-dir" not in numpy
+
+
+def test_a_child_pytest_gets_the_test_directories_through_the_environment(tmp_path):
+    (tmp_path / "pkg" / "test").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "test" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "test" / "probe.py").write_text("WHERE = __file__\n")
+    program = "import pkg.test.probe as p; print(p.WHERE)"
+    environment = {"PYTHONPATH": f"{ROOT / 'harness' / 'suites' / 'child_pytest'}:{tmp_path}",
+                   slither_test_tree.TREE_VARIABLE: str(tmp_path), slither_test_tree.PACKAGE_VARIABLE: "pkg",
+                   slither_test_tree.TEST_DIRS_VARIABLE: "test"}
+    shown = subprocess.run([sys.executable, "-c", f"import slither_test_tree; {program}"], env=environment,
+                           stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    assert shown == str(tmp_path / "pkg" / "test" / "probe.py")
+
+
+def test_both_sides_get_the_setups_one_thread_and_under_mpiexec_the_cgpaw_backend(tmp_path):
+    serial = gpaw_suite.gpaw_environment(tmp_path / "setups", parallel=False)
+    parallel = gpaw_suite.gpaw_environment(tmp_path / "setups", parallel=True)
+    assert serial == {"GPAW_SETUP_PATH": str(tmp_path / "setups"), "OMP_NUM_THREADS": "1"}
+    assert parallel == {**serial, "GPAW_MPI_BACKEND": "cgpaw"}
+
+
+def test_energies_agree_within_a_micro_electronvolt_or_the_run_fails():
+    def runs(static_4):
+        return {"stock": {1: {"energy_eV": -6.6}, 4: {"energy_eV": -6.6000004}},
+                "python-static": {1: {"energy_eV": -6.6}, 4: {"energy_eV": static_4}}}
+    status, differences = gpaw_suite.compare_energies(runs(-6.6000009))
+    assert status == 0 and differences["python-static -n 4"] == pytest.approx(9e-7)
+    status, differences = gpaw_suite.compare_energies(runs(-6.600002))
+    assert status == 1 and differences["python-static -n 4"] == pytest.approx(2e-6)
+
+
+def test_the_stock_gpaw_links_the_shared_mpi_and_libgfortran_and_reads_the_builds_prefixes(tmp_path):
+    environment = stock_gpaw.gpaw_build_environment(tmp_path / "mpi", tmp_path / "xc", tmp_path / "blas")
+    assert environment["MPICC"] == str(tmp_path / "mpi" / "bin" / "mpicc") and environment["CXX"] == "g++"
+    assert (environment["SLITHER_LIBXC_PREFIX"], environment["SLITHER_OPENBLAS_PREFIX"]) == (
+        str(tmp_path / "xc"), str(tmp_path / "blas"))
+    assert environment["LDFLAGS"].split() == [f"-L{tmp_path}/mpi/lib", f"-Wl,-rpath,{tmp_path}/mpi/lib",
+                                              "-lmpi", "-lgfortran"]
+
+
+def test_what_the_build_brought_in_for_gpaw_is_followed_through_one_another():
+    build = {"modules": {"numpy": {"needed_by": ["gpaw 26.7.0", "ase 3.29.0"]},
+                         "scipy": {"needed_by": ["gpaw 26.7.0"]},
+                         "ase": {"needed_by": ["gpaw 26.7.0"]},
+                         "typing-extensions": {"needed_by": ["ase 3.29.0"]},
+                         "mpi4py": {}, "gpaw": {}}}
+    assert stock_gpaw.brought_in_for(build, "gpaw", left_out=("numpy", "scipy")) == ["ase", "typing-extensions"]
