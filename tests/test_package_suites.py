@@ -1,4 +1,4 @@
-"""numpy's, mpi4py's, psutil's, h5py's and netCDF4's own test suites inside python-static, beside the same packages built the
+"""numpy's, mpi4py's, psutil's, h5py's, netCDF4's and GPAW's own test suites inside python-static, beside the same packages built the
 usual shared way for the stock reference CPython (harness/suites/run; README "Packages' own
 test suites inside the binary"). Every difference must be a known, explained one: the runner
 exits 1 otherwise.
@@ -135,3 +135,17 @@ def test_netcdf4_suite_serial_and_its_mpi_examples_at_one_two_and_four_ranks_dif
         assert static["ranks_reporting"] == int(ranks)
         assert static["counts"]["passed"] == 2  # mpi_example.py and mpi_example_compressed.py
         assert all(example["exit"] == 0 for example in static["examples"].values())
+
+
+def test_gpaw_ci_tests_serial_and_at_two_and_four_ranks_and_its_h2_energy_agree_with_stock(tmp_path_factory):
+    """GPAW's CI selection in python-static beside GPAW built shared from the same sdist against
+    the same libxc and OpenBLAS and the shared MPICH; then H2 serial and on 4 ranks, whose
+    energies must agree with stock's to 1e-6 eV."""
+    build_dir = built(tmp_path_factory, "numpy,scipy,mpi4py,gpaw")
+    result = run_suite(build_dir, "gpaw")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.stdout.count("(0 unexplained)") == 3
+    summary = recorded_summary(build_dir, "gpaw")
+    assert sorted(summary["runs"]) == ["2", "4", "serial"]
+    assert summary["runs"]["serial"]["python-static"]["counts"]["passed"] > 20
+    assert max(summary["h2_energy"]["difference_from_stock_serial_eV"].values()) <= 1e-6
