@@ -824,3 +824,43 @@ def test_a_failed_pyinstaller_one_file_is_that_workloads_reason_and_the_others_a
     assert onefile.unavailable == {"import gpaw": "PyInstaller one-file not built: PyInstaller one-file of 'import "
                                                   f"gpaw' failed (exit 1); log: {tmp_path / 'bench.log'}"}
 
+
+def test_an_application_workloads_sizes_compare_its_binary_with_the_stock_tree_of_the_same_packages(
+        tmp_path, monkeypatch):
+    import build_costs
+    import contenders
+    import workloads
+    sys.path.insert(0, str(BENCH.parent))
+    from bench import publish
+    gpaw = workloads.BY_SLUG["gpaw"]
+    (tmp_path / "stock").mkdir()
+    (tmp_path / "stock" / "gpaw.so").write_bytes(b"x" * 400_000)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "python-static").write_bytes(b"x" * 200_000)
+    stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", tree="stock",
+                                 packages=workloads.GPAW_STACK)
+    static = contenders.Contender("python-static", "", interpreter="static/python-static", tree="static",
+                                  packages=workloads.GPAW_STACK)
+    onefile = contenders.Contender("pyinstaller", "", tree="pyinstaller", packages=workloads.GPAW_STACK,
+                                   onefiles={"-c pass": "pyinstaller/pass"},
+                                   unavailable={gpaw.key: "PyInstaller one-file not built: x",
+                                                "import netCDF4": "stock netCDF4 not built: y"})
+    monkeypatch.setattr(build_costs, "peak_rss_kib", lambda command, cwd, env: 2048)
+    applications = build_costs.application_footprints([stock, onefile, static], workloads.WORKLOADS, tmp_path)
+    assert list(applications) == ["import gpaw", "import netCDF4"]
+    entry = applications["import gpaw"]
+    assert entry["modules"] == "numpy,scipy,mpi4py,gpaw" and entry["rss_workloads"] == ["import gpaw"]
+    assert entry["footprint"]["python-static"]["size_ratio_to_stock"] == pytest.approx(0.5, rel=0.1)
+    assert entry["footprint"]["pyinstaller"]["size_na"] == "PyInstaller one-file not built: x"
+    assert applications["import netCDF4"]["footprint"]["stock"]["missing"] == ["netCDF4"]
+    text = report.build_table({"builds": {}, "footprint": {}, "applications": {"import gpaw": entry}})
+    lines = text.splitlines()
+    assert lines[0] == "Sizes for `import gpaw` (python-static built with MODULES=numpy,scipy,mpi4py,gpaw):"
+    assert lines[2] == "| contender | packages | size on disk | size / stock | what | peak RSS, import gpaw |"
+    assert next(line for line in lines if line.startswith("| python-static |")).endswith("| the binary | 2.0 MiB |")
+    assert publish.application_headlines("import gpaw", entry) == [
+        f"* `import gpaw` (`MODULES=numpy,scipy,mpi4py,gpaw`): the binary is "
+        f"{tables.byte_size(entry['footprint']['python-static']['size_bytes'])} on disk, the stock install tree with "
+        f"the same packages {tables.byte_size(entry['footprint']['stock']['size_bytes'])} "
+        f"({tables.ratio(entry['footprint']['python-static']['size_ratio_to_stock'])}×)."]
+    assert publish.application_headlines("import netCDF4", applications["import netCDF4"]) == []
