@@ -24,6 +24,11 @@ it: the size of the binary given to bench/run (--static) next to the stock insta
 PyInstaller one-file, each with the packages it has, and the peak RSS of `import scipy` (and of
 the full-stack workload) for each contender.
 
+An application workload (`import gpaw`, `import netCDF4`: its Workload.stack) gets the same
+sizes for its own stack (application_footprints): the binary given to bench/run, meant to be
+built with MODULES=modules_of(stack), beside the stock tree and the workload's one-file, and the
+peak RSS of the workload. Its cold build is not measured here.
+
 What each step costs (CPython, every C library, MPICH), before and after a change, cold:
 
     python3 bench/build_costs.py step-costs --before COMMIT [--keep DIR]
@@ -46,7 +51,7 @@ import time
 from pathlib import Path
 
 from contenders import BENCH_DIR, PROJECT_ROOT, clean_environment, tree_size
-from workloads import FULL_STACK
+from workloads import FULL_STACK, modules_of
 
 ADDED_MODULE = "markupsafe"
 FULL_STACK_RECORD = BENCH_DIR / "results" / "full-stack-cold.json"
@@ -224,14 +229,14 @@ def measure_footprint(contenders, numpy_workload, root: Path) -> dict:
     return results
 
 
-def stack_footprint(contenders, rss_workloads, size_workloads, root: Path) -> dict:
+def stack_footprint(contenders, rss_workloads, size_workloads, root: Path, stack=FULL_STACK) -> dict:
     """{contender: size, what it is, its packages, peak RSS per workload}: the binary beside the
     stock tree and the one-file of the first of size_workloads it has, each with the packages it
-    holds (a tree without one of the full stack says so: its size is not the same stack's)."""
+    holds (a tree without one of the stack's says so: its size is not the same stack's)."""
     results: dict = {}
     for contender in contenders:
         entry: dict = {"packages": list(contender.packages), "peak_rss_kib": {}, "na": {}}
-        missing = [package for package in FULL_STACK if package not in contender.packages]
+        missing = [package for package in stack if package not in contender.packages]
         if contender.onefiles:
             workload = next((w for w in size_workloads if w.key in contender.onefiles), None)
             if workload is None:
@@ -265,6 +270,15 @@ def stack_footprint(contenders, rss_workloads, size_workloads, root: Path) -> di
         else:
             entry["size_ratio_na"] = "other packages than stock's"
     return results
+
+
+def application_footprints(contenders, workloads, root: Path) -> dict:
+    """{workload key: its stack's MODULES, and stack_footprint of its stack} for each application
+    workload among `workloads` (one with a stack): sizes and the workload's peak RSS. Not the
+    cold build, which is measured for the full stack only."""
+    return {workload.key: {"modules": modules_of(workload.stack), "rss_workloads": [workload.key],
+                           "footprint": stack_footprint(contenders, [workload], [workload], root, stack=workload.stack)}
+            for workload in workloads if workload.stack}
 
 
 def cached_cold_figures(results_dir: Path) -> dict | None:

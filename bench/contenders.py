@@ -13,10 +13,20 @@
                          h5py as harness/suites/run's h5py suite builds it (harness.stock.h5py:
                          the binary's HDF5 variant built shared, h5py's sdist unpatched against
                          it), its HDF5 libraries in stock/hdf5/lib, put on LD_LIBRARY_PATH for
-                         the workloads that import h5py
+                         the workloads that import h5py;
+                         GPAW as harness/suites/run's gpaw suite builds it (harness.stock.gpaw:
+                         _gpaw against the build's libxc and OpenBLAS archives and the shared
+                         MPICH), with ase and what else its venv has beyond the tree's own
+                         packages (numpy and scipy are the tree's), the MPICH libraries of
+                         stock/mpich/lib on LD_LIBRARY_PATH for the workloads that import gpaw;
+                         netCDF4 as the netcdf4 suite builds it (harness.stock.netcdf: over a
+                         shared netCDF-C and HDF5 of the binary's variant), with cftime, certifi
+                         and packaging, its netCDF-C libraries in stock/netcdf-c/lib and its
+                         HDF5's in stock/hdf5/lib, both on LD_LIBRARY_PATH for its workloads
     SERVED/pyinstaller/  one PyInstaller one-file per workload, built by the stock interpreter
     SERVED/static/       python-static (built with MODULES=numpy[,mpi4py], or the full stack
-                         numpy,scipy,mpi4py,h5py for the scipy workloads)
+                         numpy,scipy,mpi4py,h5py for the scipy workloads, or an application
+                         workload's stack: numpy,scipy,mpi4py,gpaw; numpy,mpi4py,netcdf4)
     SERVED/work/         the user's script and module; every contender runs with this as its cwd
 
 Commands are built relative to a root, so the same tree runs in place or from the FUSE mount of
@@ -27,8 +37,11 @@ A contender that cannot run a workload says why; nothing is ever filled in.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +49,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workloads import WORKLOADS, Workload, write_work_directory
+from workloads import PACKAGES, WORKLOADS, Workload, modules_of, write_work_directory
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -77,6 +90,11 @@ def run_checked(command: list[str], *, what: str, log: Path, env: dict | None = 
         raise SlitherError(f"{what} failed (exit {result.returncode}); log: {log}\n  " + "\n  ".join(tail))
 
 
+def first_line(error: Exception) -> str:
+    """An error's first line, short enough for a table cell."""
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]
+
+
 def requirement_pin(name: str) -> str:
     """`name==version` as pinned in bench/requirements-contenders.txt."""
     for line in CONTENDER_REQUIREMENTS.read_text().splitlines():
@@ -98,8 +116,8 @@ class Contender:
     tree: str = ""                    # relative directory holding everything it reads
     package_keys: tuple = ()          # cache keys of what was built into it (one-files built from it follow)
     packages: tuple = ()              # the third-party packages it has (the footprint table says which)
-    # package -> relative directory of the shared libraries it loads, put on LD_LIBRARY_PATH for
-    # the workloads that import it (stock h5py: stock/hdf5/lib)
+    # package -> relative directories of the shared libraries it loads, put on LD_LIBRARY_PATH
+    # for the workloads that import it (stock h5py: ("stock/hdf5/lib",))
     package_library_paths: dict = field(default_factory=dict)
 
     def command(self, workload: Workload, root: Path) -> list[str] | None:
@@ -111,11 +129,12 @@ class Contender:
 
     def environment(self, root: Path, workload: Workload | None = None) -> dict:
         """Its environment under `root`; for a workload that imports a package with its own
-        shared library directory (stock h5py: its HDF5), that directory on LD_LIBRARY_PATH
-        first, as `module load hdf5` puts it on a cluster."""
-        directories = [self.package_library_paths[package] for package in (workload.needs if workload else ())
-                       if package in self.package_library_paths]
+        shared library directories (stock h5py: its HDF5), those directories on LD_LIBRARY_PATH
+        first, as `module load hdf5` puts them on a cluster, each once."""
+        directories = [directory for package in (workload.needs if workload else ())
+                       for directory in self.package_library_paths.get(package, ())]
         directories += [self.library_path] if self.library_path else []
+        directories = list(dict.fromkeys(directories))
         extra = {"LD_LIBRARY_PATH": ":".join(str(root / d) for d in directories)} if directories else {}
         return clean_environment(extra)
 
@@ -143,10 +162,19 @@ class Preparation:
     stock_wheel_dir: Path | None = None    # stock_wheel's WORK: its stock-wheels/ are reused when their stamp matches
     source_dirs: tuple = ()           # where the pinned sources and wheels may already be
     h5py_reason: str = ""             # why h5py is not available for the stock interpreter (empty: it is)
+    gpaw_reason: str = ""             # ... gpaw
+    netcdf4_reason: str = ""          # ... netCDF4
+    static_build_dir: Path | None = None   # the BUILD_DIR of static_binary (None: the directory above its bin/)
 
     @property
     def served(self) -> Path:
         return self.work_dir / "served"
+
+    @property
+    def build_dir(self) -> Path:
+        """Where the static binary was built: the stock GPAW links the libxc and OpenBLAS archives
+        of its libraries/, and the stock packages look there for `scons reference-mpi`'s MPI."""
+        return self.static_build_dir or self.static_binary.parent.parent
 
 
 def interpreter_facts(python: Path, env: dict | None = None) -> dict:
@@ -253,10 +281,7 @@ def install_stock_mpi4py(prep: Preparation, facts: dict, tree: Path, site: Path,
     if prep.mpi4py_sdist is None or prep.stock_mpi_prefix is None or prep.build_tools_tar is None:
         return ("mpi4py not built for the stock interpreter in this run (no pinned sdist, shared MPI or build "
                 "tools: run `scons reference-mpi` and `scons MODULES=numpy,mpi4py` first)"), ""
-    library_dir = tree / "mpich" / "lib"
-    library_dir.mkdir(parents=True)
-    for library in sorted((prep.stock_mpi_prefix / "lib").glob("lib*.so*")):
-        shutil.copy2(library, library_dir / library.name, follow_symlinks=False)
+    library_dir = copy_shared_libraries(prep.stock_mpi_prefix / "lib", tree / "mpich" / "lib")
     runpath = origin_runpath(site / "mpi4py", library_dir)
     key = key_of("stock-mpi4py", sha256_of(prep.stock_python), sha256_of(prep.mpi4py_sdist),
                  sha256_of(prep.stock_mpi_archive), sha256_of(prep.build_tools_tar),
@@ -283,13 +308,24 @@ def install_stock_scipy(prep: Preparation, facts: dict, site: Path, log: Path) -
         wheel = stock_wheel(str(prep.stock_python), prep.scipy_recipe, prep.stock_wheel_dir, list(prep.source_dirs),
                             dependencies=[numpy_wheel])
     except (SlitherError, subprocess.CalledProcessError) as error:
-        return f"stock scipy wheel not built: {str(error).splitlines()[0][:200]}", ""
+        return f"stock scipy wheel not built: {first_line(error)}", ""
     key = key_of("stock-scipy", sha256_of(prep.stock_python), sha256_of(wheel))
     # a wheel installs like an sdist here (pip install --target --no-deps), compiling its .pyc
     return "", install_stock_package(prep, facts, site, log, name="scipy", sdist=wheel, key=key)
 
 
-def install_stock_h5py(prep: Preparation, tree: Path, site: Path) -> tuple[str, str, str]:
+def copy_shared_libraries(source_lib: Path, library_dir: Path) -> Path:
+    """The shared libraries of source_lib (lib*.so*, symlinks kept as symlinks, mtimes kept) copied
+    into library_dir; a library already there is left (stock h5py and netCDF4 of one variant share
+    one HDF5, stock mpi4py and GPAW one MPI). Returns library_dir."""
+    library_dir.mkdir(parents=True, exist_ok=True)
+    for library in sorted(Path(source_lib).glob("lib*.so*")):
+        if not os.path.lexists(library_dir / library.name):
+            shutil.copy2(library, library_dir / library.name, follow_symlinks=False)
+    return library_dir
+
+
+def install_stock_h5py(prep: Preparation, tree: Path, site: Path) -> tuple[str, str, tuple]:
     """h5py as harness/suites/run's h5py suite compares with (harness.stock.h5py.stock_h5py_venv:
     the static binary's HDF5 variant built shared, parallel against the shared MPI of
     `scons reference-mpi` when the binary has mpi4py; h5py's sdist as it is, against the stock
@@ -297,39 +333,197 @@ def install_stock_h5py(prep: Preparation, tree: Path, site: Path) -> tuple[str, 
     site-packages, and the HDF5 shared libraries into tree/hdf5/lib. h5py's extensions keep the
     absolute run-time path its setup gives them; LD_LIBRARY_PATH (the contender's
     package_library_paths) is searched before it, so the served copy is the one loaded.
-    Returns (reason h5py is not installed or "", its cache key, its library directory in the tree)."""
+    Returns (reason h5py is not installed or "", its cache key, its library directories in the tree)."""
     if prep.h5py_reason:
-        return prep.h5py_reason, "", ""
+        return prep.h5py_reason, "", ()
     if prep.stock_wheel_dir is None:
-        return "h5py not built for the stock interpreter in this run (no wheel directory)", "", ""
+        return "h5py not built for the stock interpreter in this run (no wheel directory)", "", ()
     from harness.stock import hdf5 as stock_hdf5
     from harness.stock.h5py import binary_variant, stock_h5py_venv
     from harness.suites.binary_under_test import package_recipe
     try:
         build, _ = package_recipe(prep.static_binary, "h5py")
         variant = binary_variant(build)
-        python, _ = stock_h5py_venv(str(prep.stock_python), build, prep.static_binary.parent.parent,
+        python, _ = stock_h5py_venv(str(prep.stock_python), build, prep.build_dir,
                                     prep.stock_wheel_dir, list(prep.source_dirs),
                                     stock_mpi_prefix=str(prep.stock_mpi_prefix or ""))
     except (SlitherError, subprocess.CalledProcessError) as error:
-        return f"stock h5py not built: {str(error).splitlines()[0][:200]}", "", ""
+        return f"stock h5py not built: {first_line(error)}", "", ()
     venv_site = venv_site_packages(python.parent.parent)
     for path in [venv_site / "h5py", *sorted(venv_site.glob("h5py-*.dist-info"))]:
         shutil.copytree(path, site / path.name, symlinks=True)   # copy2 keeps mtimes: the .pyc stay valid
-    library_dir = tree / "hdf5" / "lib"
-    library_dir.mkdir(parents=True)
     prefix = stock_hdf5.shared_hdf5_prefix(prep.stock_wheel_dir, variant)
-    for library in sorted((prefix / "lib").glob("lib*.so*")):
-        shutil.copy2(library, library_dir / library.name, follow_symlinks=False)
+    library_dir = copy_shared_libraries(prefix / "lib", tree / "hdf5" / "lib")
     key = key_of("stock-h5py", (python.parent.parent / ".slither-suite").read_text(),
                  (prefix.parent / "stamp.json").read_text())
-    return "", key, str(library_dir.relative_to(prep.served))
+    return "", key, (str(library_dir.relative_to(prep.served)),)
+
+
+# The stock tree's own packages, each installed into it by its own step above. A stock venv's
+# copy of one is never copied beside it (one numpy per tree): the package from that venv runs on
+# the tree's, which must be there at the venv's version.
+TREE_PACKAGES = ("numpy", "scipy", "mpi4py")
+# Those a package from a stock venv runs on besides numpy and mpi4py (which every run installs):
+# installing the package installs them (GPAW's Requires-Dist has scipy).
+RUNS_ON_TREE_PACKAGES = {"gpaw": ("scipy",)}
+
+
+def canonical_name(name: str) -> str:
+    """A distribution's name as pip compares names (PEP 503): netCDF4 is netcdf4, typing_extensions
+    is typing-extensions."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_distributions(site: Path) -> dict[str, Path]:
+    """{canonical name: its NAME-VERSION.dist-info directory} of what is installed in a site-packages."""
+    return {canonical_name(info.name.removesuffix(".dist-info").rsplit("-", 1)[0]): info
+            for info in sorted(Path(site).glob("*.dist-info"))}
+
+
+def distribution_version(info: Path) -> str:
+    return info.name.removesuffix(".dist-info").rsplit("-", 1)[1]
+
+
+def recorded_entries(info: Path) -> list[str]:
+    """What a distribution installed into its site-packages, as its RECORD lists it: each top-level
+    file and directory, and each file of the __pycache__ that top-level modules share; not what
+    it installed elsewhere (../../../bin scripts)."""
+    record = info / "RECORD"
+    if not record.is_file():
+        raise SlitherError(f"{info.name} has no RECORD: what it installed is not known")
+    paths = [row[0] for row in csv.reader(io.StringIO(record.read_text()))
+             if row and not row[0].startswith(("..", "/"))]
+    absent = [path for path in paths if not os.path.lexists(info.parent / path)]
+    if absent:
+        raise SlitherError(f"{info.name}'s RECORD lists {', '.join(absent[:3])}, which {info.parent} lacks")
+    return list(dict.fromkeys(path if Path(path).parts[0] == "__pycache__" else Path(path).parts[0]
+                              for path in paths))
+
+
+def copy_venv_distributions(venv_site: Path, site: Path, package: str, tree_reasons: dict) -> list[str]:
+    """Copy into the tree's site-packages, with their bytecode and mtimes (the .pyc stay valid),
+    the distributions of a stock venv built for `package`: the package and what came with it, but
+    the tree's own packages (TREE_PACKAGES), which the tree must have at the venv's version (the
+    venv's extensions were built against that version; tree_reasons says why one is missing). One
+    the tree has already at the same version (another package brought it) is left. Every check
+    comes before the first copy: a refusal leaves the tree as it was.
+    Returns "name version" of each distribution copied."""
+    in_venv, in_tree = installed_distributions(venv_site), installed_distributions(site)
+    if canonical_name(package) not in in_venv:
+        raise SlitherError(f"the stock {package} venv has no {package} installed ({venv_site})")
+    to_copy = []
+    for name, info in in_venv.items():
+        version, present = distribution_version(info), in_tree.get(name)
+        if present is None and name in TREE_PACKAGES:
+            why = tree_reasons.get(name) or "not installed"
+            raise SlitherError(f"{package} runs on {name} {version}, which the stock tree lacks ({why})")
+        if present is not None and distribution_version(present) != version:
+            raise SlitherError(f"{package}'s venv has {name} {version}, the stock tree {name} "
+                               f"{distribution_version(present)}")
+        if present is None:
+            to_copy.append(info)
+    entries = [entry for info in to_copy for entry in recorded_entries(info)]
+    for entry in entries:
+        source, destination = venv_site / entry, site / entry
+        if source.is_dir() and not source.is_symlink():
+            # dirs_exist_ok: distributions may share a directory (a namespace package)
+            shutil.copytree(source, destination, symlinks=True, dirs_exist_ok=True)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination, follow_symlinks=False)
+    return [f"{info.name.removesuffix('.dist-info').rsplit('-', 1)[0]} {distribution_version(info)}"
+            for info in to_copy]
+
+
+def install_stock_gpaw(prep: Preparation, tree: Path, site: Path, tree_reasons: dict) -> tuple[str, str, tuple]:
+    """GPAW as harness/suites/run's gpaw suite compares with (harness.stock.gpaw.stock_gpaw_venv:
+    its sdist with the recipe's patches, _gpaw linked against the libxc and OpenBLAS archives in
+    the binary's BUILD_DIR, the shared MPICH of `scons reference-mpi` and libgfortran), copied with
+    what came with it (ase, ...) from that venv into the tree's site-packages
+    (copy_venv_distributions). The venv's numpy and scipy, released wheels of the versions the
+    binary has, are not copied: GPAW runs on the tree's, the same versions. _gpaw keeps its
+    absolute run-time path to the MPI's lib/; the MPI's libraries are in tree/mpich/lib (as for
+    mpi4py), on LD_LIBRARY_PATH for the workloads that import gpaw, searched first, so the served
+    copy is the one loaded. Returns (reason gpaw is not installed or "", its cache key, its
+    library directories in the tree)."""
+    if prep.gpaw_reason:
+        return prep.gpaw_reason, "", ()
+    if prep.stock_wheel_dir is None or prep.stock_mpi_prefix is None:
+        return ("gpaw not built for the stock interpreter in this run (no wheel directory or no shared MPI: run "
+                "`scons reference-mpi` or give --stock-mpi)"), "", ()
+    from harness.stock.gpaw import stock_gpaw_venv
+    from harness.suites.binary_under_test import package_recipe
+    try:
+        build, _ = package_recipe(prep.static_binary, "gpaw")
+        python, _ = stock_gpaw_venv(str(prep.stock_python), prep.static_binary, build, prep.build_dir,
+                                    prep.stock_wheel_dir, list(prep.source_dirs),
+                                    stock_mpi_prefix=str(prep.stock_mpi_prefix))
+    except (SlitherError, subprocess.CalledProcessError) as error:
+        return f"stock gpaw not built: {first_line(error)}", "", ()
+    venv = python.parent.parent
+    try:
+        copy_venv_distributions(venv_site_packages(venv), site, "gpaw", tree_reasons)
+    except SlitherError as error:
+        return f"stock gpaw not installed: {first_line(error)}", "", ()
+    library_dir = copy_shared_libraries(prep.stock_mpi_prefix / "lib", tree / "mpich" / "lib")
+    key = key_of("stock-gpaw", (venv / ".slither-suite").read_text())
+    return "", key, (str(library_dir.relative_to(prep.served)),)
+
+
+def install_stock_netcdf4(prep: Preparation, tree: Path, site: Path, tree_reasons: dict) -> tuple[str, str, tuple]:
+    """netCDF4 as harness/suites/run's netcdf4 suite compares with
+    (harness.stock.netcdf.stock_netcdf4_venv: the binary's variant, serial, or parallel when it
+    has mpi4py; a shared netCDF-C over a shared HDF5, built under the wheel directory; netCDF4's
+    sdist with the recipe's patches), copied with what came with it (cftime, certifi, packaging)
+    into the tree's site-packages (copy_venv_distributions: the venv's numpy and mpi4py are the
+    tree's). netCDF-C's shared libraries go into tree/netcdf-c/lib and HDF5's into tree/hdf5/lib
+    (stock h5py's, for the same variant); the extension and libnetcdf keep their absolute
+    run-time paths, and both directories are on LD_LIBRARY_PATH for the workloads that import
+    netCDF4, searched first. Returns (reason netCDF4 is not installed or "", its cache key, its
+    library directories in the tree)."""
+    if prep.netcdf4_reason:
+        return prep.netcdf4_reason, "", ()
+    if prep.stock_wheel_dir is None:
+        return "netCDF4 not built for the stock interpreter in this run (no wheel directory)", "", ()
+    from harness.stock import hdf5 as stock_hdf5
+    from harness.stock import netcdf as stock_netcdf
+    from harness.suites.binary_under_test import package_recipe
+    try:
+        build, _ = package_recipe(prep.static_binary, "netCDF4")
+        variant = stock_netcdf.binary_variant(build)
+        python, _ = stock_netcdf.stock_netcdf4_venv(str(prep.stock_python), prep.static_binary, build,
+                                                    prep.build_dir, prep.stock_wheel_dir, list(prep.source_dirs),
+                                                    stock_mpi_prefix=str(prep.stock_mpi_prefix or ""))
+    except (SlitherError, subprocess.CalledProcessError) as error:
+        return f"stock netCDF4 not built: {first_line(error)}", "", ()
+    venv = python.parent.parent
+    try:
+        copy_venv_distributions(venv_site_packages(venv), site, "netCDF4", tree_reasons)
+    except SlitherError as error:
+        return f"stock netCDF4 not installed: {first_line(error)}", "", ()
+    prefixes = {"netcdf-c": stock_netcdf.shared_netcdf_prefix(prep.stock_wheel_dir, variant),
+                "hdf5": stock_hdf5.shared_hdf5_prefix(prep.stock_wheel_dir, variant)}
+    library_dirs = [copy_shared_libraries(prefix / "lib", tree / name / "lib") for name, prefix in prefixes.items()]
+    key = key_of("stock-netcdf4", (venv / ".slither-suite").read_text(),
+                 *((prefix.parent / "stamp.json").read_text() for prefix in prefixes.values()))
+    return "", key, tuple(str(directory.relative_to(prep.served)) for directory in library_dirs)
 
 
 def unavailable_for(workload: Workload, reasons: dict) -> str:
     """Why a contender cannot run the workload: the reasons of each package it needs and lacks
     (reasons: package -> "" when present), in the workload's order; "" when it can."""
     return "; ".join(reasons[package] for package in workload.needs if reasons.get(package))
+
+
+def stock_packages_wanted(workloads) -> set[str]:
+    """The packages the stock tree gets for these workloads: those they import, and the tree's own
+    packages those run on (RUNS_ON_TREE_PACKAGES)."""
+    wanted = {package for workload in workloads for package in workload.needs}
+    return wanted | {needed for package in wanted for needed in RUNS_ON_TREE_PACKAGES.get(package, ())}
+
+
+def not_wanted(package: str) -> tuple[str, str, tuple]:
+    return f"{package} not installed: no workload of this run needs it", "", ()
 
 
 def prepare_stock(prep: Preparation, log: Path) -> Contender:
@@ -342,26 +536,38 @@ def prepare_stock(prep: Preparation, log: Path) -> Contender:
     site.mkdir(parents=True, exist_ok=True)
     numpy_reason, numpy_key = install_stock_numpy(prep, facts, site, log)
     mpi4py_reason, mpi4py_key = install_stock_mpi4py(prep, facts, tree, site, log)
-    wanted = {package for workload in prep.workloads for package in workload.needs}
+    wanted = stock_packages_wanted(prep.workloads)
     scipy_reason, scipy_key = (install_stock_scipy(prep, facts, site, log) if "scipy" in wanted
-                               else ("scipy not installed: no workload of this run needs it", ""))
-    h5py_reason, h5py_key, h5py_libraries = (install_stock_h5py(prep, tree, site) if "h5py" in wanted
-                                             else ("h5py not installed: no workload of this run needs it", "", ""))
-    reasons = {"numpy": numpy_reason, "mpi4py": mpi4py_reason, "scipy": scipy_reason, "h5py": h5py_reason}
-    packages = tuple(package for package in ("numpy", "scipy", "mpi4py", "h5py") if not reasons[package])
+                               else not_wanted("scipy")[:2])
+    reasons = {"numpy": numpy_reason, "mpi4py": mpi4py_reason, "scipy": scipy_reason}
+    keys, library_paths = [numpy_key, mpi4py_key, scipy_key], {}
+    # after the tree's own packages: GPAW and netCDF4 run on them
+    for package, install in (("h5py", lambda: install_stock_h5py(prep, tree, site)),
+                             ("gpaw", lambda: install_stock_gpaw(prep, tree, site, reasons)),
+                             ("netCDF4", lambda: install_stock_netcdf4(prep, tree, site, reasons))):
+        reason, key, directories = install() if package in wanted else not_wanted(package)
+        reasons[package] = reason
+        keys.append(key)
+        if directories:
+            library_paths[package] = directories
+    packages = tuple(package for package in PACKAGES if not reasons[package])
     kind = "shared libpython" if links_libpython(prep.stock_python) else "libpython linked into the executable"
-    mpi_note = "" if mpi4py_reason else (f", mpi4py built against the shared MPICH of `scons reference-mpi` "
-                                         f"(libraries in stock/mpich/lib)")
-    h5py_note = "" if h5py_reason else (", h5py against a shared HDF5 (libraries in stock/hdf5/lib, on "
-                                        "LD_LIBRARY_PATH for the workloads that import h5py)")
+    notes = {"mpi4py": (", mpi4py built against the shared MPICH of `scons reference-mpi` (libraries in "
+                        "stock/mpich/lib)"),
+             "h5py": (", h5py against a shared HDF5 (libraries in stock/hdf5/lib, on LD_LIBRARY_PATH for the "
+                      "workloads that import h5py)"),
+             "gpaw": (", GPAW against the build's libxc and OpenBLAS and the shared MPICH (stock/mpich/lib on "
+                      "LD_LIBRARY_PATH for the workloads that import gpaw)"),
+             "netCDF4": (", netCDF4 against a shared netCDF-C and HDF5 (stock/netcdf-c/lib and stock/hdf5/lib on "
+                         "LD_LIBRARY_PATH for the workloads that import netCDF4)")}
     contender = Contender(STOCK, f"stock CPython {facts['version']} ({kind}{prep.stock_note}), "
                                  f"{', '.join(packages) or 'no packages'} in {site.relative_to(prep.served)}"
-                                 f"{mpi_note}{h5py_note}",
+                                 + "".join(note for package, note in notes.items() if not reasons[package]),
                           interpreter=str(python.relative_to(prep.served)), library_path=(
                               str((tree / library_path).relative_to(prep.served)) if library_path else ""),
-                          tree="stock", package_keys=(numpy_key, mpi4py_key) + tuple(
-                              key for key in (scipy_key, h5py_key) if key),
-                          packages=packages, package_library_paths={"h5py": h5py_libraries} if h5py_libraries else {})
+                          # numpy's and mpi4py's always (empty when not installed), the others' when installed
+                          tree="stock", package_keys=tuple(keys[:2]) + tuple(key for key in keys[2:] if key),
+                          packages=packages, package_library_paths=library_paths)
     for workload in prep.workloads:
         reason = unavailable_for(workload, reasons)
         if reason:
@@ -409,20 +615,33 @@ def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Conte
                      *(sorted(p.name for p in site.iterdir()) + list(stock.package_keys) if workload.needs else ""))
         cached = prep.cache_dir / f"onefile-{workload.slug}-{key}"
         if not cached.exists():
-            say(f"pyinstaller: one-file for {workload.key!r}")
-            build = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix=f"pyi-{workload.slug}-"))
-            write_work_directory(build)
-            (build / script).write_text(workload.script_text())
-            env = clean_environment({"PYTHONPATH": f"{pyinstaller}:{site}"})
-            run_checked([str(prep.stock_python), "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN",
-                         "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
-                         "--specpath", str(build), str(build / script)],
-                        what=f"PyInstaller one-file of {workload.key!r}", log=log, env=env, cwd=build)
-            os.replace(build / "dist" / workload.slug, cached)
-            shutil.rmtree(build)
+            try:
+                build_onefile(prep, workload, script, pyinstaller, site, cached, log)
+            except SlitherError as error:   # one workload's bundle (an application's), not the run
+                contender.unavailable[workload.key] = f"PyInstaller one-file not built: {first_line(error)}"
+                continue
         shutil.copy2(cached, destination / workload.slug)
         contender.onefiles[workload.key] = f"pyinstaller/{workload.slug}"
     return contender
+
+
+def build_onefile(prep: Preparation, workload: Workload, script: str, pyinstaller: Path, site: Path, cached: Path,
+                  log: Path) -> None:
+    """PyInstaller's one-file of the workload's script, with the stock tree's site-packages on its
+    path, moved to `cached` when it was built; its build directory is removed either way."""
+    say(f"pyinstaller: one-file for {workload.key!r}")
+    build = Path(tempfile.mkdtemp(dir=prep.work_dir, prefix=f"pyi-{workload.slug}-"))
+    try:
+        write_work_directory(build)
+        (build / script).write_text(workload.script_text())
+        env = clean_environment({"PYTHONPATH": f"{pyinstaller}:{site}"})
+        run_checked([str(prep.stock_python), "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN",
+                     "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
+                     "--specpath", str(build), str(build / script)],
+                    what=f"PyInstaller one-file of {workload.key!r}", log=log, env=env, cwd=build)
+        os.replace(build / "dist" / workload.slug, cached)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,16 +656,19 @@ def prepare_static(prep: Preparation) -> Contender:
     shutil.copy2(prep.static_binary, destination / "python-static")
     contender = Contender(STATIC, f"python-static ({prep.static_binary})", interpreter="static/python-static",
                           tree="static")
-    needed = sorted({package for workload in prep.workloads for package in workload.needs})
+    # what the workloads import, and an application workload's stack (the sizes table says which
+    # packages the binary has beside the stock tree's)
+    asked = sorted({package for workload in prep.workloads for package in (*workload.needs, *workload.stack)})
     built_in = {package: subprocess.run([str(prep.static_binary), "-c", f"import {package}"], capture_output=True,
-                                        env=clean_environment()).returncode == 0 for package in needed}
-    contender.packages = tuple(package for package in ("numpy", "scipy", "mpi4py", "h5py") if built_in.get(package))
+                                        env=clean_environment()).returncode == 0 for package in asked}
+    contender.packages = tuple(package for package in PACKAGES if built_in.get(package))
     for workload in prep.workloads:
         missing = [package for package in workload.needs if not built_in[package]]
         if "mpi4py" in missing and prep.mpi4py_reason.startswith("mpi4py recipe not merged"):
             contender.unavailable[workload.key] = prep.mpi4py_reason
         elif missing:
-            contender.unavailable[workload.key] = f"{', '.join(missing)} not built into {prep.static_binary.name}"
+            how = f" (scons MODULES={modules_of(workload.stack)} builds one with it)" if workload.stack else ""
+            contender.unavailable[workload.key] = f"{', '.join(missing)} not built into {prep.static_binary.name}{how}"
     return contender
 
 

@@ -21,9 +21,10 @@ MOUNT_TIMEOUT_SECONDS = 20
 
 FULL_SWEEP = {"service_ms": (0, 0.1, 1, 5), "processes": (1, 8, 32, 64)}
 QUICK_SWEEP = {"service_ms": (0, 1), "processes": (1, 8)}
-# The workloads swept (each costs its sweep's cells for every contender): start-up, numpy, and
-# the two HPC ones (scipy, and the full stack with MPI and HDF5).
-SWEPT_WORKLOADS = ("-c pass", "import numpy", "import scipy", "import numpy, scipy, h5py; from mpi4py import MPI")
+# The workloads swept (each costs its sweep's cells for every contender): start-up, numpy, the
+# two HPC ones (scipy, and the full stack with MPI and HDF5) and the two applications' start-ups.
+SWEPT_WORKLOADS = ("-c pass", "import numpy", "import scipy", "import numpy, scipy, h5py; from mpi4py import MPI",
+                   "import gpaw", "import netCDF4")
 
 
 class Mount:

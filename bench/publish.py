@@ -54,7 +54,7 @@ def benchmark_headlines(results: dict) -> list[str]:
     lines = []
     audit = results.get("audit", {})
     for workload in ("import numpy", "import numpy; from mpi4py import MPI", "import scipy",
-                     "import numpy, scipy, h5py; from mpi4py import MPI"):
+                     "import numpy, scipy, h5py; from mpi4py import MPI", "import gpaw", "import netCDF4"):
         row = audit.get(workload, {})
         stock, static = row.get("stock", {}), row.get("python-static", {})
         if "outside" in stock and "outside" in static:
@@ -93,7 +93,22 @@ def benchmark_headlines(results: dict) -> list[str]:
         lines.append(f"* A cold `scons MODULES={results['build_costs']['builds'].get('modules', '?')}` "
                      f"took {seconds(cold['seconds'])}.")
     lines += full_stack_headlines(results.get("build_costs", {}).get("full_stack", {}))
+    for key, application in results.get("build_costs", {}).get("applications", {}).items():
+        lines += application_headlines(key, application)
     return lines
+
+
+def application_headlines(key: str, application: dict) -> list[str]:
+    """An application stack's binary beside the stock tree, when both have the whole stack and the
+    same packages."""
+    footprint = application.get("footprint", {})
+    stock, static = footprint.get("stock", {}), footprint.get("python-static", {})
+    if not (stock.get("size_bytes") and static.get("size_bytes") and "size_ratio_to_stock" in static) \
+            or stock.get("missing") or static.get("missing"):
+        return []
+    return [f"* `{key}` (`MODULES={application.get('modules', '?')}`): the binary is "
+            f"{byte_size(static['size_bytes'])} on disk, the stock install tree with the same packages "
+            f"{byte_size(stock['size_bytes'])} ({ratio(static['size_ratio_to_stock'])}×)."]
 
 
 def full_stack_headlines(stack: dict) -> list[str]:

@@ -119,6 +119,7 @@ def build_table(build: dict) -> str:
     parts = ([table] if builds else []) + ([footprint] if footprint_rows else [])
     if "full_stack" in build:
         parts.append(full_stack_table(build["full_stack"]))
+    parts += [application_table(key, application) for key, application in build.get("applications", {}).items()]
     return "\n\n".join(parts)
 
 
@@ -141,6 +142,19 @@ def full_stack_table(stack: dict) -> str:
     else:
         build_rows = [["cold full build (empty cache)", not_available(cold.get("na", "not measured")), ""]]
     table = markdown_table([f"build (MODULES={modules}, JOBS=2)", "wall time", "steps"], build_rows, "lrl")
+    return table + "\n\n" + footprint_table(stack)
+
+
+def application_table(key: str, application: dict) -> str:
+    """An application workload's stack: the binary beside the stock tree and the one-file, each
+    with the packages it has, and the workload's peak RSS (no cold build: not measured for it)."""
+    return (f"Sizes for `{key}` (python-static built with MODULES={application.get('modules', '?')}):\n\n"
+            + footprint_table(application))
+
+
+def footprint_table(stack: dict) -> str:
+    """Each contender's packages, size (and its ratio to the stock tree's, between the same
+    packages only) and peak RSS of the stack's workloads."""
     workloads = stack.get("rss_workloads", [])
     rows = []
     for contender, entry in _ordered(stack.get("footprint", {})):
@@ -153,9 +167,8 @@ def full_stack_table(stack: dict) -> str:
         rows.append([contender, packages, byte_size(size) if size else not_available(entry.get("size_na", "missing")),
                      not_available(entry["size_ratio_na"]) if "size_ratio_na" in entry else
                      ratio(entry.get("size_ratio_to_stock")), entry.get("what", ""), *rss])
-    footprint = markdown_table(["contender", "packages", "size on disk", "size / stock", "what",
-                                *[f"peak RSS, {w}" for w in workloads]], rows, "llrrl" + "r" * len(workloads))
-    return table + "\n\n" + footprint
+    return markdown_table(["contender", "packages", "size on disk", "size / stock", "what",
+                           *[f"peak RSS, {w}" for w in workloads]], rows, "llrrl" + "r" * len(workloads))
 
 
 def projection_table(projection: dict) -> str:

@@ -2,7 +2,11 @@
 
 `import scipy` imports scipy and the subpackages an HPC code uses (SCIPY_SUBPACKAGES), as a
 scientific code's start-up does; the full-stack workload is the line an MPI code that writes
-HDF5 starts with. `needs` names the packages a contender must have for the workload to run.
+HDF5 starts with. The application workloads start what an application's own script starts
+with: GPAW's package and its MPI layer, netCDF4. `needs` names the packages a contender must
+have for the workload to run; `stack`, for an application workload, the packages of the
+python-static it is measured with (scons MODULES=modules_of(stack)), whose size the build-costs
+section shows beside the stock tree's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class Workload:
     code: str = ""                    # run as `-c code` ...
     script: str = ""                  # ... or as `python script` from the work directory
     needs: tuple[str, ...] = ()       # third-party packages it imports
+    stack: tuple[str, ...] = ()       # an application workload: the packages of its python-static
 
     def interpreter_arguments(self) -> list[str]:
         return [self.script] if self.script else ["-c", self.code]
@@ -36,6 +41,20 @@ SCIPY_SUBPACKAGES = ("linalg", "sparse", "sparse.linalg", "special", "integrate"
                      "stats", "signal", "spatial")
 SCIPY_CODE = "import scipy, " + ", ".join(f"scipy.{name}" for name in SCIPY_SUBPACKAGES)
 FULL_STACK = ("numpy", "scipy", "mpi4py", "h5py")   # the build-costs table's MODULES
+# The application workloads' binaries: GPAW needs numpy and scipy at run time (its Requires-Dist)
+# and runs under MPI; netCDF4 with mpi4py is its parallel variant, as on a cluster.
+GPAW_STACK = ("numpy", "scipy", "mpi4py", "gpaw")
+NETCDF4_STACK = ("numpy", "mpi4py", "netCDF4")
+# Every third-party package a workload needs, in the order tables list them.
+PACKAGES = ("numpy", "scipy", "mpi4py", "h5py", "gpaw", "netCDF4")
+# The MODULES name of a package whose recipe is not named as it is imported.
+RECIPE_NAMES = {"netCDF4": "netcdf4"}
+
+
+def modules_of(packages) -> str:
+    """The scons MODULES= value that builds these packages (import names) into python-static."""
+    return ",".join(RECIPE_NAMES.get(package, package) for package in packages)
+
 
 WORKLOADS = (
     Workload("-c pass", "pass", code="pass"),
@@ -47,6 +66,10 @@ WORKLOADS = (
     Workload("import scipy", "scipy", code=SCIPY_CODE, needs=("numpy", "scipy")),
     Workload("import numpy, scipy, h5py; from mpi4py import MPI", "stack",
              code="import numpy, scipy, h5py; from mpi4py import MPI", needs=("numpy", "scipy", "h5py", "mpi4py")),
+    # gpaw.mpi is GPAW's own MPI layer (its _gpaw communicators), which a parallel GPAW script
+    # imports (`from gpaw.mpi import world`); no dataset is read at import: no GPAW_SETUP_PATH
+    Workload("import gpaw", "gpaw", code="import gpaw, gpaw.mpi", needs=("gpaw",), stack=GPAW_STACK),
+    Workload("import netCDF4", "netcdf4", code="import netCDF4", needs=("netCDF4",), stack=NETCDF4_STACK),
 )
 BY_KEY = {workload.key: workload for workload in WORKLOADS}
 BY_SLUG = {workload.slug: workload for workload in WORKLOADS}

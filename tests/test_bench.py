@@ -245,7 +245,7 @@ def test_bench_run_rejects_an_unknown_workload_in_one_line():
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "bench: error: --workloads: unknown workload(s) scipi; choose from pass, json, numpy, numpy_mpi4py, app, "
-        "scipy, stack"]
+        "scipy, stack, gpaw, netcdf4"]
 
 
 def test_a_workload_is_unavailable_for_every_package_it_needs_and_lacks_in_its_order():
@@ -334,7 +334,7 @@ def test_stock_h5py_comes_from_the_h5py_suites_venv_with_its_hdf5_served_from_th
     tree, site = prep.served / "stock", prep.served / "stock" / "lib" / "python3.11" / "site-packages"
     site.mkdir(parents=True)
     reason, key, libraries = contenders.install_stock_h5py(prep, tree, site)
-    assert reason == "" and key and libraries == "stock/hdf5/lib"
+    assert reason == "" and key and libraries == ("stock/hdf5/lib",)
     assert asked == [(wheels, str(tmp_path / "mpich"))]  # the suite's wheels and HDF5, the tree's MPI
     assert (site / "h5py" / "__pycache__" / "__init__.cpython-311.pyc").read_bytes() == b"bytecode"
     assert (site / "h5py-3.14.0.dist-info").is_dir() and not (site / "numpy").exists()
@@ -346,16 +346,16 @@ def test_stock_h5py_comes_from_the_h5py_suites_venv_with_its_hdf5_served_from_th
 
     monkeypatch.setattr(stock_h5py, "stock_h5py_venv", failing_venv)
     assert contenders.install_stock_h5py(prep, tmp_path / "t2", tmp_path / "s2") == (
-        "stock h5py not built: a parallel stock h5py needs the shared MPI (`scons reference-mpi`)", "", "")
+        "stock h5py not built: a parallel stock h5py needs the shared MPI (`scons reference-mpi`)", "", ())
     skipped = _preparation(tmp_path, h5py_reason="--skip-stock-h5py")
-    assert contenders.install_stock_h5py(skipped, tree, site) == ("--skip-stock-h5py", "", "")
+    assert contenders.install_stock_h5py(skipped, tree, site) == ("--skip-stock-h5py", "", ())
 
 
 def test_a_packages_library_directory_is_searched_only_by_the_workloads_that_import_it(tmp_path):
     import contenders
     import workloads
     stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", library_path="stock/lib",
-                                 package_library_paths={"h5py": "stock/hdf5/lib"})
+                                 package_library_paths={"h5py": ("stock/hdf5/lib",)})
     stack = workloads.BY_KEY["import numpy, scipy, h5py; from mpi4py import MPI"]
     assert stock.environment(tmp_path, stack)["LD_LIBRARY_PATH"] == f"{tmp_path}/stock/hdf5/lib:{tmp_path}/stock/lib"
     assert stock.environment(tmp_path, workloads.BY_KEY["import scipy"])["LD_LIBRARY_PATH"] == f"{tmp_path}/stock/lib"
@@ -539,3 +539,328 @@ def test_data_by_path_table_has_every_contender_and_a_dash_where_nothing_was_tra
     lines = table(rows, "import sklearn").splitlines()
     assert lines[4] == "| first use | 12.3 | 30 | 9 | 0 |"
     assert lines[5] == "| racing 16x | 80.0 | 30 | - | - |"
+
+
+# --- the application workloads: import gpaw, import netCDF4 -----------------------------------------
+
+def test_application_workloads_are_selectable_and_name_the_modules_of_their_binary():
+    import workloads
+    gpaw, netcdf4 = workloads.BY_SLUG["gpaw"], workloads.BY_SLUG["netcdf4"]
+    assert (gpaw.key, gpaw.code, gpaw.needs) == ("import gpaw", "import gpaw, gpaw.mpi", ("gpaw",))
+    assert (netcdf4.key, netcdf4.code, netcdf4.needs) == ("import netCDF4", "import netCDF4", ("netCDF4",))
+    assert workloads.modules_of(gpaw.stack) == "numpy,scipy,mpi4py,gpaw"
+    assert workloads.modules_of(netcdf4.stack) == "numpy,mpi4py,netcdf4"   # the recipe's name, not the import's
+    assert workloads.selected_workloads("netcdf4,gpaw") == (gpaw, netcdf4)
+    assert all(package in workloads.PACKAGES for w in workloads.WORKLOADS for package in (*w.needs, *w.stack))
+    assert not any(w.stack for w in workloads.WORKLOADS if w.slug not in ("gpaw", "netcdf4"))
+    import fuse_sweep
+    assert {gpaw.key, netcdf4.key} <= set(fuse_sweep.SWEPT_WORKLOADS)
+
+
+def _distribution(site: Path, name: str, version: str, files: dict, elsewhere=()) -> None:
+    """A pip-installed distribution: its files, and a dist-info whose RECORD lists them (and
+    `elsewhere`, files pip put outside site-packages, as ../../../bin/NAME)."""
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Name: {name}\nVersion: {version}\n")
+    for relative, content in files.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_bytes(content)
+    listed = [*files, *elsewhere, f"{info.name}/METADATA", f"{info.name}/RECORD"]
+    (info / "RECORD").write_text("".join(f"{path},sha256=x,1\n" for path in listed))
+
+
+def _gpaw_venv(venv: Path) -> Path:
+    site = venv / "lib" / "python3.11" / "site-packages"
+    _distribution(site, "numpy", "2.2.6", {"numpy/__init__.py": b"released numpy"})
+    _distribution(site, "scipy", "1.15.3", {"scipy/__init__.py": b"released scipy"})
+    _distribution(site, "ase", "3.26.0", {"ase/__init__.py": b"ase",
+                                          "ase/__pycache__/__init__.cpython-311.pyc": b"pyc"},
+                  elsewhere=["../../../bin/ase"])
+    _distribution(site, "typing_extensions", "4.15.0", {
+        "typing_extensions.py": b"te", "__pycache__/typing_extensions.cpython-311.pyc": b"te pyc"})
+    _distribution(site, "gpaw", "26.7.0", {"gpaw/__init__.py": b"gpaw", "gpaw/mpi/__init__.py": b"gpaw.mpi",
+                                           "_gpaw.cpython-311-x86_64-linux-gnu.so": b"elf"})
+    (site / "__pycache__" / "unrelated.cpython-311.pyc").write_bytes(b"no distribution lists it")
+    (venv / ".slither-suite").write_text("gpaw venv wheels")
+    return site
+
+
+def _tree_site(tmp_path: Path, **installed) -> Path:
+    site = tmp_path / "served" / "stock" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    for name, version in installed.items():
+        _distribution(site, name, version, {f"{name}/__init__.py": b"the tree's"})
+    return site
+
+
+def test_a_stock_venvs_distributions_are_copied_by_their_record_but_the_trees_own_packages(tmp_path):
+    import contenders
+    venv_site = _gpaw_venv(tmp_path / "venv")
+    site = _tree_site(tmp_path, numpy="2.2.6", scipy="1.15.3")
+    copied = contenders.copy_venv_distributions(venv_site, site, "gpaw", {})
+    assert sorted(copied) == ["ase 3.26.0", "gpaw 26.7.0", "typing_extensions 4.15.0"]
+    assert (site / "numpy" / "__init__.py").read_bytes() == b"the tree's"   # one numpy per tree
+    assert (site / "_gpaw.cpython-311-x86_64-linux-gnu.so").read_bytes() == b"elf"
+    assert (site / "gpaw" / "mpi" / "__init__.py").is_file() and (site / "gpaw-26.7.0.dist-info" / "RECORD").is_file()
+    assert (site / "ase" / "__pycache__" / "__init__.cpython-311.pyc").read_bytes() == b"pyc"
+    assert (site / "__pycache__" / "typing_extensions.cpython-311.pyc").is_file()
+    assert not (site / "__pycache__" / "unrelated.cpython-311.pyc").exists()
+    assert not (site.parent / "bin").exists() and not (tmp_path / "served" / "stock" / "bin").exists()
+    # copied again (a second package that came with the same distributions): left as they are
+    assert contenders.copy_venv_distributions(venv_site, site, "gpaw", {}) == []
+
+
+def test_a_stock_venv_is_refused_before_any_copy_when_the_tree_lacks_or_differs_in_its_own_packages(tmp_path):
+    import contenders
+    venv_site = _gpaw_venv(tmp_path / "venv")
+    site = _tree_site(tmp_path, numpy="2.2.6")
+    before = sorted(p.name for p in site.iterdir())
+    with pytest.raises(contenders.SlitherError, match=r"^gpaw runs on scipy 1\.15\.3, which the stock tree lacks "
+                                                      r"\(--skip-stock-scipy\)$"):
+        contenders.copy_venv_distributions(venv_site, site, "gpaw", {"scipy": "--skip-stock-scipy"})
+    assert sorted(p.name for p in site.iterdir()) == before
+    other = _tree_site(tmp_path / "other", numpy="2.3.0", scipy="1.15.3")
+    with pytest.raises(contenders.SlitherError, match=r"^gpaw's venv has numpy 2\.2\.6, the stock tree numpy 2\.3\.0$"):
+        contenders.copy_venv_distributions(venv_site, other, "gpaw", {})
+    with pytest.raises(contenders.SlitherError, match="the stock netCDF4 venv has no netCDF4 installed"):
+        contenders.copy_venv_distributions(venv_site, site, "netCDF4", {})
+    (venv_site / "ase" / "__init__.py").unlink()
+    with pytest.raises(contenders.SlitherError, match=r"^ase-3\.26\.0\.dist-info's RECORD lists ase/__init__\.py, which .* lacks$"):
+        contenders.copy_venv_distributions(venv_site, _tree_site(tmp_path / "third", numpy="2.2.6", scipy="1.15.3"),
+                                           "gpaw", {})
+    assert not (tmp_path / "third" / "served" / "stock" / "lib" / "python3.11" / "site-packages" / "gpaw").exists()
+
+
+def test_stock_gpaw_comes_from_the_gpaw_suites_venv_and_loads_the_served_mpi(tmp_path, monkeypatch):
+    import contenders
+    from harness.stock import gpaw as stock_gpaw
+    from harness.suites import binary_under_test
+    mpich = tmp_path / "mpich"
+    (mpich / "lib").mkdir(parents=True)
+    (mpich / "lib" / "libmpi.so.12.4.2").write_bytes(b"elf")
+    (mpich / "lib" / "libmpi.so.12").symlink_to("libmpi.so.12.4.2")
+    prep = _preparation(tmp_path, stock_wheel_dir=tmp_path / "wheels", stock_mpi_prefix=mpich,
+                        static_build_dir=tmp_path / "build-gpaw", source_dirs=(tmp_path / "sources",))
+    _gpaw_venv(tmp_path / "venv")
+    asked = []
+    monkeypatch.setattr(binary_under_test, "package_recipe",
+                        lambda binary, name: ({"modules": {"gpaw": {}}, "target": "gnu"}, "recipe"))
+
+    def fake_venv(python, binary, build, build_dir, work, source_dirs, *, stock_mpi_prefix=""):
+        asked.append((binary, build_dir, work, source_dirs, stock_mpi_prefix))
+        return tmp_path / "venv" / "bin" / "python", "GPAW 26.7.0 shared"
+
+    monkeypatch.setattr(stock_gpaw, "stock_gpaw_venv", fake_venv)
+    tree = prep.served / "stock"
+    site = _tree_site(tmp_path, numpy="2.2.6", scipy="1.15.3")
+    reason, key, libraries = contenders.install_stock_gpaw(prep, tree, site, {})
+    assert reason == "" and key and libraries == ("stock/mpich/lib",)
+    assert asked == [(prep.static_binary, tmp_path / "build-gpaw", tmp_path / "wheels", [tmp_path / "sources"],
+                      str(mpich))]
+    assert (site / "gpaw" / "__init__.py").is_file() and (tree / "mpich" / "lib" / "libmpi.so.12").is_symlink()
+    # without scipy in the tree: the tree's reason, never a half-installed gpaw
+    bare = _tree_site(tmp_path / "bare", numpy="2.2.6")
+    assert contenders.install_stock_gpaw(prep, tree, bare, {"scipy": "stock scipy wheel not built: x"}) == (
+        "stock gpaw not installed: gpaw runs on scipy 1.15.3, which the stock tree lacks (stock scipy wheel not "
+        "built: x)", "", ())
+    assert not (bare / "gpaw").exists()
+
+    def failing_venv(*arguments, **keywords):
+        raise contenders.SlitherError(f"{tmp_path}/build-gpaw/libraries/libxc-7.0.0-gnu/prefix/lib not found: give "
+                                      "the BUILD_DIR the GPAW binary was built in (--build-dir)\nmore")
+
+    monkeypatch.setattr(stock_gpaw, "stock_gpaw_venv", failing_venv)
+    assert contenders.install_stock_gpaw(prep, tree, site, {})[0].startswith(
+        f"stock gpaw not built: {tmp_path}/build-gpaw/libraries/libxc-7.0.0-gnu/prefix/lib not found")
+    assert contenders.install_stock_gpaw(_preparation(tmp_path, gpaw_reason="--skip-stock-gpaw"), tree, site, {}) == (
+        "--skip-stock-gpaw", "", ())
+    without_mpi = _preparation(tmp_path, stock_wheel_dir=tmp_path / "wheels")
+    assert "run `scons reference-mpi` or give --stock-mpi" in (
+        contenders.install_stock_gpaw(without_mpi, tree, site, {})[0])
+
+
+def test_stock_netcdf4_comes_from_the_netcdf4_suites_venv_with_its_netcdf_c_and_hdf5_served(tmp_path, monkeypatch):
+    import contenders
+    from harness.stock import hdf5 as stock_hdf5
+    from harness.stock import netcdf as stock_netcdf
+    from harness.suites import binary_under_test
+    wheels = tmp_path / "wheels"
+    prep = _preparation(tmp_path, stock_wheel_dir=wheels, stock_mpi_prefix=tmp_path / "mpich")
+    venv_site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    _distribution(venv_site, "numpy", "2.2.6", {"numpy/__init__.py": b"stock wheel"})
+    _distribution(venv_site, "mpi4py", "4.1.2", {"mpi4py/__init__.py": b"absolute runpath"})
+    _distribution(venv_site, "netCDF4", "1.7.5.1.post1", {"netCDF4/__init__.py": b"nc",
+                                                          "netCDF4/_netCDF4.cpython-311-x86_64-linux-gnu.so": b"elf"})
+    for name in ("cftime", "certifi", "packaging"):
+        _distribution(venv_site, name, "1.0", {f"{name}/__init__.py": name.encode()})
+    (tmp_path / "venv" / ".slither-suite").write_text("netCDF4 venv wheels")
+    for prefix, library in ((stock_netcdf.shared_netcdf_prefix(wheels, "parallel"), "libnetcdf.so.22"),
+                            (stock_hdf5.shared_hdf5_prefix(wheels, "parallel"), "libhdf5.so.310")):
+        (prefix / "lib").mkdir(parents=True)
+        (prefix / "lib" / library).write_bytes(b"elf")
+        (prefix / "lib" / "libstatic.a").write_bytes(b"not shared")
+        (prefix.parent / "stamp.json").write_text(library)
+    monkeypatch.setattr(binary_under_test, "package_recipe", lambda binary, name: (
+        {"modules": {"numpy": {}, "mpi4py": {}, "netcdf4": {}}, "target": "gnu"}, "recipe"))
+    monkeypatch.setattr(stock_netcdf, "stock_netcdf4_venv",
+                        lambda *arguments, **keywords: (tmp_path / "venv" / "bin" / "python", "netCDF-C shared"))
+    tree = prep.served / "stock"
+    site = _tree_site(tmp_path, numpy="2.2.6", mpi4py="4.1.2")
+    (tree / "hdf5" / "lib").mkdir(parents=True)     # stock h5py's copy of the same HDF5, first
+    (tree / "hdf5" / "lib" / "libhdf5.so.310").write_bytes(b"h5py's copy")
+    reason, key, libraries = contenders.install_stock_netcdf4(prep, tree, site, {})
+    assert reason == "" and key and libraries == ("stock/netcdf-c/lib", "stock/hdf5/lib")
+    assert sorted(p.name for p in (tree / "netcdf-c" / "lib").iterdir()) == ["libnetcdf.so.22"]
+    assert (tree / "hdf5" / "lib" / "libhdf5.so.310").read_bytes() == b"h5py's copy"
+    assert sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info")) == [
+        "certifi", "cftime", "mpi4py", "netCDF4", "numpy", "packaging"]
+    assert (site / "mpi4py" / "__init__.py").read_bytes() == b"the tree's"
+    # a parallel netCDF4 imports mpi4py: without the tree's, the tree's reason
+    no_mpi = _tree_site(tmp_path / "no-mpi", numpy="2.2.6")
+    assert contenders.install_stock_netcdf4(prep, tree, no_mpi, {"mpi4py": "no shared MPI"})[0] == (
+        "stock netCDF4 not installed: netCDF4 runs on mpi4py 4.1.2, which the stock tree lacks (no shared MPI)")
+    assert contenders.install_stock_netcdf4(_preparation(tmp_path, netcdf4_reason="--skip-stock-netcdf4"), tree,
+                                            site, {}) == ("--skip-stock-netcdf4", "", ())
+
+    def binary_without_netcdf4(binary, name):
+        raise contenders.SlitherError(f"{binary} has no netCDF4 built in (it has: numpy); build it with scons "
+                                      "MODULES=netCDF4")
+
+    monkeypatch.setattr(binary_under_test, "package_recipe", binary_without_netcdf4)
+    assert contenders.install_stock_netcdf4(prep, tree, site, {})[0] == (
+        f"stock netCDF4 not built: {prep.static_binary} has no netCDF4 built in (it has: numpy); build it with scons "
+        "MODULES=netCDF4")
+
+
+def test_application_workloads_search_their_packages_library_directories_each_once(tmp_path):
+    import contenders
+    import workloads
+    stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", package_library_paths={
+        "h5py": ("stock/hdf5/lib",), "gpaw": ("stock/mpich/lib",),
+        "netCDF4": ("stock/netcdf-c/lib", "stock/hdf5/lib")})
+    assert stock.environment(tmp_path, workloads.BY_SLUG["gpaw"])["LD_LIBRARY_PATH"] == f"{tmp_path}/stock/mpich/lib"
+    assert stock.environment(tmp_path, workloads.BY_SLUG["netcdf4"])["LD_LIBRARY_PATH"] == (
+        f"{tmp_path}/stock/netcdf-c/lib:{tmp_path}/stock/hdf5/lib")
+    both = workloads.Workload("import h5py, netCDF4", "both", code="import h5py, netCDF4", needs=("h5py", "netCDF4"))
+    assert stock.environment(tmp_path, both)["LD_LIBRARY_PATH"] == (
+        f"{tmp_path}/stock/hdf5/lib:{tmp_path}/stock/netcdf-c/lib")
+
+
+def test_the_stock_tree_installs_what_the_workloads_need_and_says_why_a_package_is_missing(tmp_path, monkeypatch):
+    """prepare_stock, every install step faked: the gpaw workload brings scipy (GPAW runs on it),
+    each package's reason reaches exactly the workloads that need it, and each package's
+    library directories are on its workloads' LD_LIBRARY_PATH."""
+    import contenders
+    import workloads
+    assert contenders.stock_packages_wanted([workloads.BY_SLUG["gpaw"]]) == {"gpaw", "scipy"}
+    assert contenders.stock_packages_wanted([workloads.BY_SLUG["netcdf4"]]) == {"netCDF4"}
+    installed = []
+    monkeypatch.setattr(contenders, "interpreter_facts", lambda python: {"version": "3.11.2", "series": "3.11"})
+    monkeypatch.setattr(contenders, "copy_stock_tree", lambda python, facts, tree: "")
+    monkeypatch.setattr(contenders, "links_libpython", lambda python: True)
+    monkeypatch.setattr(contenders, "site_packages_of",
+                        lambda python, tree, env: tree / "lib" / "python3.11" / "site-packages")
+    monkeypatch.setattr(contenders, "install_stock_numpy", lambda *a: installed.append("numpy") or ("", "numpy-key"))
+    monkeypatch.setattr(contenders, "install_stock_mpi4py", lambda *a: installed.append("mpi4py") or ("", "mpi-key"))
+    monkeypatch.setattr(contenders, "install_stock_scipy", lambda *a: installed.append("scipy") or ("", "scipy-key"))
+    monkeypatch.setattr(contenders, "install_stock_h5py", lambda *a: installed.append("h5py") or ("", "h5py-key", ()))
+
+    def fake_gpaw(prep, tree, site, reasons):
+        installed.append("gpaw")
+        assert reasons["scipy"] == ""   # installed before GPAW, which runs on it
+        return "", "gpaw-key", ("stock/mpich/lib",)
+
+    monkeypatch.setattr(contenders, "install_stock_gpaw", fake_gpaw)
+    monkeypatch.setattr(contenders, "install_stock_netcdf4", lambda prep, tree, site, reasons: installed.append(
+        "netCDF4") or ("stock netCDF4 not built: no shared netCDF-C", "", ()))
+    prep = _preparation(tmp_path, workloads=(workloads.BY_SLUG["pass"], workloads.BY_SLUG["gpaw"],
+                                             workloads.BY_SLUG["netcdf4"]))
+    stock = contenders.prepare_stock(prep, tmp_path / "log")
+    assert installed == ["numpy", "mpi4py", "scipy", "gpaw", "netCDF4"]   # no h5py: no workload needs it
+    assert stock.packages == ("numpy", "scipy", "mpi4py", "gpaw")
+    assert stock.package_keys == ("numpy-key", "mpi-key", "scipy-key", "gpaw-key")
+    assert stock.unavailable == {"import netCDF4": "stock netCDF4 not built: no shared netCDF-C"}
+    assert stock.package_library_paths == {"gpaw": ("stock/mpich/lib",)}
+    assert "GPAW against the build's libxc and OpenBLAS" in stock.description and "netCDF4 against" not in (
+        stock.description)
+
+
+def test_python_static_names_the_modules_that_build_an_application_workloads_binary(tmp_path):
+    import contenders
+    import workloads
+    binary = tmp_path / "build" / "bin" / "python-static"
+    binary.parent.mkdir(parents=True)
+    # has numpy, scipy, mpi4py and gpaw: `python-static -c "import NAME"` succeeds for those only
+    binary.write_text('#!/bin/sh\ncase "$2" in "import numpy"|"import scipy"|"import mpi4py"|"import gpaw") exit 0;; '
+                      'esac\nexit 1\n')
+    binary.chmod(0o755)
+    prep = _preparation(tmp_path, static_binary=binary, workloads=(workloads.BY_SLUG["gpaw"],
+                                                                   workloads.BY_SLUG["netcdf4"]))
+    static = contenders.prepare_static(prep)
+    assert static.packages == workloads.GPAW_STACK   # its stack is asked, not only what the workloads import
+    assert static.unavailable == {"import netCDF4": "netCDF4 not built into python-static (scons "
+                                                    "MODULES=numpy,mpi4py,netcdf4 builds one with it)"}
+
+
+def test_a_failed_pyinstaller_one_file_is_that_workloads_reason_and_the_others_are_built(tmp_path, monkeypatch):
+    import contenders
+    import workloads
+    site = tmp_path / "served" / "stock" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", packages=("numpy", "gpaw"))
+    prep = _preparation(tmp_path, workloads=(workloads.BY_SLUG["pass"], workloads.BY_SLUG["gpaw"]))
+    prep.cache_dir.mkdir()
+    monkeypatch.setattr(contenders, "install_pyinstaller", lambda prep, log: tmp_path / "pyinstaller-x")
+
+    def fake_build(prep, workload, script, pyinstaller, site, cached, log):
+        if workload.slug == "gpaw":
+            raise contenders.SlitherError(f"PyInstaller one-file of 'import gpaw' failed (exit 1); log: {log}\n  tail")
+        cached.write_bytes(b"one-file")
+
+    monkeypatch.setattr(contenders, "build_onefile", fake_build)
+    onefile = contenders.prepare_pyinstaller(prep, stock, tmp_path / "bench.log")
+    assert onefile.onefiles == {"-c pass": "pyinstaller/pass"}
+    assert onefile.unavailable == {"import gpaw": "PyInstaller one-file not built: PyInstaller one-file of 'import "
+                                                  f"gpaw' failed (exit 1); log: {tmp_path / 'bench.log'}"}
+
+
+def test_an_application_workloads_sizes_compare_its_binary_with_the_stock_tree_of_the_same_packages(
+        tmp_path, monkeypatch):
+    import build_costs
+    import contenders
+    import workloads
+    sys.path.insert(0, str(BENCH.parent))
+    from bench import publish
+    gpaw = workloads.BY_SLUG["gpaw"]
+    (tmp_path / "stock").mkdir()
+    (tmp_path / "stock" / "gpaw.so").write_bytes(b"x" * 400_000)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "python-static").write_bytes(b"x" * 200_000)
+    stock = contenders.Contender("stock", "", interpreter="stock/bin/python3.11", tree="stock",
+                                 packages=workloads.GPAW_STACK)
+    static = contenders.Contender("python-static", "", interpreter="static/python-static", tree="static",
+                                  packages=workloads.GPAW_STACK)
+    onefile = contenders.Contender("pyinstaller", "", tree="pyinstaller", packages=workloads.GPAW_STACK,
+                                   onefiles={"-c pass": "pyinstaller/pass"},
+                                   unavailable={gpaw.key: "PyInstaller one-file not built: x",
+                                                "import netCDF4": "stock netCDF4 not built: y"})
+    monkeypatch.setattr(build_costs, "peak_rss_kib", lambda command, cwd, env: 2048)
+    applications = build_costs.application_footprints([stock, onefile, static], workloads.WORKLOADS, tmp_path)
+    assert list(applications) == ["import gpaw", "import netCDF4"]
+    entry = applications["import gpaw"]
+    assert entry["modules"] == "numpy,scipy,mpi4py,gpaw" and entry["rss_workloads"] == ["import gpaw"]
+    assert entry["footprint"]["python-static"]["size_ratio_to_stock"] == pytest.approx(0.5, rel=0.1)
+    assert entry["footprint"]["pyinstaller"]["size_na"] == "PyInstaller one-file not built: x"
+    assert applications["import netCDF4"]["footprint"]["stock"]["missing"] == ["netCDF4"]
+    text = report.build_table({"builds": {}, "footprint": {}, "applications": {"import gpaw": entry}})
+    lines = text.splitlines()
+    assert lines[0] == "Sizes for `import gpaw` (python-static built with MODULES=numpy,scipy,mpi4py,gpaw):"
+    assert lines[2] == "| contender | packages | size on disk | size / stock | what | peak RSS, import gpaw |"
+    assert next(line for line in lines if line.startswith("| python-static |")).endswith("| the binary | 2.0 MiB |")
+    assert publish.application_headlines("import gpaw", entry) == [
+        f"* `import gpaw` (`MODULES=numpy,scipy,mpi4py,gpaw`): the binary is "
+        f"{tables.byte_size(entry['footprint']['python-static']['size_bytes'])} on disk, the stock install tree with "
+        f"the same packages {tables.byte_size(entry['footprint']['stock']['size_bytes'])} "
+        f"({tables.ratio(entry['footprint']['python-static']['size_ratio_to_stock'])}×)."]
+    assert publish.application_headlines("import netCDF4", applications["import netCDF4"]) == []
