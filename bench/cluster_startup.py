@@ -44,8 +44,10 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from slither.errors import SlitherError  # noqa: E402
+from workloads import BY_KEY  # noqa: E402
 
 CLUSTER = PROJECT_ROOT / "tests" / "cluster" / "slurm-cluster"
+WORKLOAD = "import numpy; from mpi4py import MPI"  # bench/workloads.py's, with one line printed per rank
 CODE = "import numpy; from mpi4py import MPI; print('rank', MPI.COMM_WORLD.Get_rank(), flush=True)"
 LOCAL_COPY = "/tmp/python-static.bench"
 BUDGET_SECONDS = 300
@@ -59,6 +61,13 @@ READING = (
     "each node's tmpfs, on the same two cores as everything else. What carries over to a real cluster is the "
     "metadata operation count (every one of which a parallel filesystem's metadata server serves in turn): "
     "per rank for the stock install, per job for the broadcast.")
+
+
+def cluster_preparation_options(args):
+    """bench/run's options for its contender preparation, from this run's: the one workload
+    needs the stock numpy and mpi4py only, so no other stock package is built."""
+    return argparse.Namespace(**vars(args), skip_stock_numpy=False, skip_stock_scipy=True, skip_stock_h5py=True,
+                              skip_stock_gpaw=True, skip_stock_netcdf4=True, stock_wheels="", build_dir="", sources="")
 
 
 def bench_run_module():
@@ -193,8 +202,7 @@ def main() -> None:
 
     bench_run = bench_run_module()
     bench_run.check_tools(["fuse"])
-    args.skip_stock_numpy = False
-    prep = bench_run.preparation(args)
+    prep = bench_run.preparation(cluster_preparation_options(args), (BY_KEY[WORKLOAD],))
     prep.work_dir.mkdir(parents=True, exist_ok=True)
     from contenders import prepare_static, prepare_stock, write_work_directory
     import shutil
@@ -206,7 +214,7 @@ def main() -> None:
     print("step: contenders (bench/contenders.py)", flush=True)
     stock = prepare_stock(prep, prep.work_dir / "bench.log")
     static = prepare_static(prep)
-    workload = "import numpy; from mpi4py import MPI"
+    workload = WORKLOAD
     if workload in static.unavailable:
         raise SlitherError(f"{static.name} cannot run {workload!r}: {static.unavailable[workload]}")
     contenders = {BCAST: static.description + ", srun --bcast to " + LOCAL_COPY,

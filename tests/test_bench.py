@@ -166,6 +166,28 @@ def test_cluster_startup_broadcasts_only_for_its_broadcast_contender_and_tables_
         f"| {cluster.BCAST} | 1.50 s (27 ops) |", f"| {cluster.SERVED} | failed or over budget |"]
 
 
+def test_cluster_startup_gives_bench_runs_preparation_every_option_it_reads():
+    """The cluster run prepares its contenders with bench/run's own code: every `args.NAME` that
+    preparation reads must be among the options it passes, and its workload one of bench's."""
+    import argparse
+    import ast
+    import cluster_startup as cluster
+    tree = ast.parse((BENCH / "run").read_text())
+    preparation = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "preparation")
+    read = {node.attr for node in ast.walk(preparation)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "args"}
+    # and getattr(args, option) over its table of skip_stock_* options
+    read |= {node.value for node in ast.walk(preparation)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("skip_stock_")}
+    cluster_options = argparse.Namespace(static="s", stock="", stock_mpi="", work_dir="w", cache_dir="c",
+                                         results="r", nodes="2", ranks_per_node=2, runs=1, service_ms=1.0)
+    given = vars(cluster.cluster_preparation_options(cluster_options))
+    assert read and read <= set(given), sorted(read - set(given))
+    skipped = [name for name in given if name.startswith("skip_stock_") and name != "skip_stock_numpy"]
+    assert skipped and all(given[name] for name in skipped) and given["skip_stock_numpy"] is False
+    assert cluster.WORKLOAD in cluster.BY_KEY and cluster.CODE.startswith(cluster.WORKLOAD)
+
+
 def test_cluster_startup_rejects_node_counts_beyond_the_emulated_cluster_in_one_line():
     result = subprocess.run([sys.executable, str(BENCH / "cluster_startup.py"), "--nodes", "2,9"],
                             capture_output=True, text=True)
