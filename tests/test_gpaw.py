@@ -89,3 +89,23 @@ def test_import_gpaw_touches_no_shared_file_but_the_users_gpaw_rc(gpaw_binary, s
                and not call.path.startswith(str(node) + "/") and not call.path.endswith("/.gpaw/rc.py")]
     assert outside == []
     assert sum(call.path.endswith("/.gpaw/rc.py") for call in calls) == 1
+
+
+@pytest.fixture(scope="module")
+def gpaw_with_datasets(built_binary):
+    """gpaw-data named in MODULES: the PAW datasets frozen in, read by path from SLITHER_DATA_DIR."""
+    return built_binary({"MODULES": "numpy,scipy,mpi4py,gpaw,gpaw-data==1.2.1", "BLAS_CPU": ci_blas_cpu(), "JOBS": 2},
+                        timeout=4 * 3600)
+
+
+def test_gpaw_finds_the_datasets_of_gpaw_data_in_the_binary_without_gpaw_setup_path(gpaw_with_datasets, tmp_path):
+    assert "data read by path: gpaw_data" in gpaw_with_datasets.output, gpaw_with_datasets.output[-3000:]
+    node = tmp_path / "node"
+    variables = {**environment(tmp_path / "no-setups"), "SLITHER_DATA_DIR": str(node)}
+    del variables["GPAW_SETUP_PATH"]
+    result = subprocess.run([str(gpaw_with_datasets.binary), str(H2_SCRIPT), str(tmp_path / "energy.json")],
+                            cwd=tmp_path, env=variables, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert -7.5 < json.loads((tmp_path / "energy.json").read_text())["energy_eV"] < -5.5
+    written = list(node.rglob("H.PBE.gz"))
+    assert len(written) == 1 and written[0].stat().st_size > 10_000, written

@@ -161,7 +161,7 @@ def gpaw_suite(args) -> tuple[int, Path]:
         status |= compare_mpi_run(count, run, PACKAGE)
         runs[str(count)] = summary_run(run)
 
-    say("H2 in a box (fd, h=0.2 Å, PBE through libxc)")
+    say("H2 in a box (fd, h=0.2 Å, PBE)")
     energies = {label: {count: h2_energy(label, interpreter, mpiexecs[label], count, work, pythonpath, setups,
                                          args.timeout)
                         for count in ENERGY_RANKS}
