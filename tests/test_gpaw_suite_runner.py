@@ -80,7 +80,7 @@ def test_the_stock_gpaw_links_the_shared_mpi_and_libgfortran_and_reads_the_build
     assert (environment["SLITHER_LIBXC_PREFIX"], environment["SLITHER_OPENBLAS_PREFIX"]) == (
         str(tmp_path / "xc"), str(tmp_path / "blas"))
     assert environment["LDFLAGS"].split() == [f"-L{tmp_path}/mpi/lib", f"-Wl,-rpath,{tmp_path}/mpi/lib",
-                                              "-lmpi", "-lgfortran"]
+                                              "-Wl,--no-as-needed", "-lmpi", "-lgfortran"]
 
 
 def test_what_the_build_brought_in_for_gpaw_is_followed_through_one_another():

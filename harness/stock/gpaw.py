@@ -62,11 +62,13 @@ def released_wheel(stock_python: str, name: str, version: str, work: Path) -> Pa
 
 def gpaw_build_environment(mpi_prefix: Path, libxc_prefix: Path, openblas_prefix: Path) -> dict:
     """What the patch's siteconfig.py reads (CXX, MPICC, the two prefixes), and the link to the
-    shared MPI and libgfortran a shared _gpaw needs (the static build's final link adds them)."""
+    shared MPI and libgfortran a shared _gpaw needs (the static build's final link adds them).
+    LDFLAGS come before the objects on setuptools' link line, where a linker that drops
+    libraries nothing has asked for yet (--as-needed) would drop them: --no-as-needed keeps them."""
     library_dir = mpi_prefix / "lib"
     return {"CXX": "g++", "MPICC": str(mpi_prefix / "bin" / "mpicc"),
             "SLITHER_LIBXC_PREFIX": str(libxc_prefix), "SLITHER_OPENBLAS_PREFIX": str(openblas_prefix),
-            "LDFLAGS": f"-L{library_dir} -Wl,-rpath,{library_dir} -lmpi -lgfortran"}
+            "LDFLAGS": f"-L{library_dir} -Wl,-rpath,{library_dir} -Wl,--no-as-needed -lmpi -lgfortran"}
 
 
 def brought_in_for(build: dict, package: str, left_out=()) -> list[str]:
