@@ -90,3 +90,11 @@ def test_what_the_build_brought_in_for_gpaw_is_followed_through_one_another():
                          "typing-extensions": {"needed_by": ["ase 3.29.0"]},
                          "mpi4py": {}, "gpaw": {}}}
     assert stock_gpaw.brought_in_for(build, "gpaw", left_out=("numpy", "scipy")) == ["ase", "typing-extensions"]
+
+
+def test_gpaws_runs_keep_pytests_cache_each_in_its_own_fresh_run_directory(tmp_path):
+    """GPAW's gpw_files fixture computes into pytest's cache: the plugin stays on, and each run's
+    cache is its own, so no side reads what the other computed."""
+    assert "no:cacheprovider" not in gpaw_suite.GPAW_PYTEST_OPTIONS
+    assert "--assert=plain" in gpaw_suite.GPAW_PYTEST_OPTIONS
+    assert gpaw_suite.cache_option(tmp_path / "run-stock") == ["-o", f"cache_dir={tmp_path}/run-stock/pytest-cache"]

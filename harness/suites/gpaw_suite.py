@@ -45,6 +45,15 @@ from harness.suites.pytest_suite import (HERE, extract_test_tree, finish_pytest_
 PACKAGE = "gpaw"
 TEST_DIRS = ("test",)
 SELECTION = ["-m", "ci"]
+# The suites' pytest options (h5py_suite.PYTEST_OPTIONS) but with pytest's cache: GPAW's gpw_files
+# fixture computes the .gpw files its tests read into the cache directory (request.config.cache).
+# Each run gets a fresh one of its own (cache_option), so no side reads what the other computed.
+GPAW_PYTEST_OPTIONS = [option for option in PYTEST_OPTIONS if option not in ("-p", "no:cacheprovider")]
+
+
+def cache_option(run_dir: Path) -> list[str]:
+    """pytest's cache in the run's own (fresh) directory."""
+    return ["-o", f"cache_dir={run_dir / 'pytest-cache'}"]
 DEFAULT_RANKS = "2,4"
 # The PAW setups both sides read: gpaw-data's wheel (GPAW's Requires-Dist names gpaw-data).
 GPAW_DATA = pinned_wheel("gpaw-data", "1.2.1", "gpaw_data-1.2.1-py3-none-any.whl",
@@ -139,7 +148,8 @@ def gpaw_suite(args) -> tuple[int, Path]:
     serial = {}
     for label, interpreter in interpreters.items():
         side = start_pytest_side(label, interpreter, tree, PACKAGE, pythonpath, work,
-                                 [*selection, str(tree / PACKAGE / "test")], PYTEST_OPTIONS, test_dirs=TEST_DIRS,
+                                 [*selection, *cache_option(work / f"run-{label}"), str(tree / PACKAGE / "test")],
+                                 GPAW_PYTEST_OPTIONS, test_dirs=TEST_DIRS,
                                  environment_extra=gpaw_environment(setups, parallel=False))
         serial[label] = finish_pytest_side(side, args.timeout)
     serial_summary = compare(PACKAGE, {label: outcomes for label, (outcomes, _) in serial.items()},
@@ -155,7 +165,8 @@ def gpaw_suite(args) -> tuple[int, Path]:
                                          "--stock-mpi (the prefix of `scons reference-mpi`)")}
     for count in ranks:
         run = {label: run_mpi_side(label, mpiexecs[label], interpreter, count, tree, pythonpath, work,
-                                   selection, args.timeout, package=PACKAGE, options=PYTEST_OPTIONS,
+                                   [*selection, *cache_option(work / f"run-{label}-n{count}")], args.timeout,
+                                   package=PACKAGE, options=GPAW_PYTEST_OPTIONS,
                                    test_dirs=TEST_DIRS, environment_extra=gpaw_environment(setups, parallel=True))
                for label, interpreter in interpreters.items()}
         status |= compare_mpi_run(count, run, PACKAGE)
