@@ -2,8 +2,10 @@
 serves a `test` directory's modules, what both sides' environments get, the H2 energy
 comparison, and the stock build's variables and brought-in packages."""
 
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -98,3 +100,35 @@ def test_gpaws_runs_keep_pytests_cache_each_in_its_own_fresh_run_directory(tmp_p
     assert "no:cacheprovider" not in gpaw_suite.GPAW_PYTEST_OPTIONS
     assert "--assert=plain" in gpaw_suite.GPAW_PYTEST_OPTIONS
     assert gpaw_suite.cache_option(tmp_path / "run-stock") == ["-o", f"cache_dir={tmp_path}/run-stock/pytest-cache"]
+
+
+def test_a_job_whose_ranks_reported_but_hang_at_exit_is_killed_after_the_grace(tmp_path, monkeypatch):
+    """The stock reference CPython 3.11.2 can hang at exit (gh-102126) after pytest wrote its
+    results: under mpiexec the job is then killed, children included, and the run goes on."""
+    from harness.suites import h5py_suite
+    monkeypatch.setattr(h5py_suite, "EXIT_GRACE_SECONDS", 1)
+    results = tmp_path / "results"
+    results.mkdir()
+    job = ("import subprocess, sys, time\n"
+           f"for rank in range(2): open({str(results)!r} + f'/rank{{rank}}.xml', 'w').write('<testsuites/>')\n"
+           "child = subprocess.Popen(['sleep', '300'])\n"
+           f"open({str(tmp_path / 'child')!r}, 'w').write(str(child.pid))\n"
+           "time.sleep(300)\n")
+    with open(tmp_path / "log", "w") as stream:
+        started = time.monotonic()
+        code = h5py_suite.run_until_every_rank_reported([sys.executable, "-c", job], tmp_path, dict(os.environ),
+                                                        stream, results, 2, timeout=120)
+    assert code == -9 and time.monotonic() - started < 30
+    assert "every rank wrote its results" in (tmp_path / "log").read_text()
+    child = int((tmp_path / "child").read_text())
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{child}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{child}") or " Z " in open(f"/proc/{child}/stat").read()
+
+
+def test_a_job_that_exits_gives_its_own_status(tmp_path):
+    from harness.suites import h5py_suite
+    with open(tmp_path / "log", "w") as stream:
+        assert h5py_suite.run_until_every_rank_reported([sys.executable, "-c", "raise SystemExit(3)"], tmp_path,
+                                                        dict(os.environ), stream, tmp_path, 2, timeout=60) == 3

@@ -5,9 +5,11 @@ libxc and OpenBLAS archives (the library prefixes in the binary's BUILD_DIR, com
 the shared MPICH of `scons reference-mpi` (harness.stock.mpi), linked to it and to libgfortran
 (OpenBLAS's LAPACK is Fortran) through LDFLAGS, with a run-time search path to the MPI's lib/.
 
-numpy and scipy are their released manylinux wheels of the versions the binary has, as a user
-installs them (GPAW calls BLAS through _gpaw, which links the OpenBLAS above, not through
-numpy's bundled one); ase and what it needs come from the locked sources the build used.
+mpi4py, when the binary has it, is built from its sdist against that shared MPICH (as for the
+h5py and netCDF4 suites). numpy and scipy are their released manylinux wheels of the versions the
+binary has, as a user installs them (GPAW calls BLAS through _gpaw, which links the OpenBLAS
+above, not through numpy's bundled one); ase and what it needs come from the locked sources the
+build used.
 The wheels' sha256 are recorded in the description the suite's summary keeps.
 """
 
@@ -30,6 +32,7 @@ from harness.suites.binary_under_test import package_recipe
 
 GPAW_RECIPE = "gpaw"
 RELEASED_WHEEL_PACKAGES = ("numpy", "scipy")
+MPI4PY = "mpi4py"
 WHEEL_PLATFORM = "manylinux2014_x86_64"
 
 
@@ -91,7 +94,7 @@ def stock_gpaw_venv(stock_python: str, binary: Path, build: dict, build_dir: Pat
                     source_dirs: list[Path], *, stock_mpi_prefix: str = "") -> tuple[Path, str]:
     """(the venv's python, what its GPAW links) for the binary's GPAW."""
     _, gpaw = package_recipe(binary, GPAW_RECIPE)
-    mpi_prefix, mpi_identity, mpi_recipe, _ = stock_mpi.stock_mpi_for_variant(
+    mpi_prefix, mpi_identity, mpi_recipe, wrapper = stock_mpi.stock_mpi_for_variant(
         "parallel", Path(build_dir), build["target"], stock_mpi_prefix)
     libxc_prefix = library_prefix(build_dir, "libxc", build["target"])
     openblas_prefix = library_prefix(build_dir, "openblas", build["target"])
@@ -101,7 +104,7 @@ def stock_gpaw_venv(stock_python: str, binary: Path, build: dict, build_dir: Pat
                 for name in RELEASED_WHEEL_PACKAGES}
     store = Path(default_cache_dir()) / "downloads"
     brought = []
-    for name in brought_in_for(build, GPAW_RECIPE, left_out=RELEASED_WHEEL_PACKAGES):
+    for name in brought_in_for(build, GPAW_RECIPE, left_out=(*RELEASED_WHEEL_PACKAGES, MPI4PY)):
         recipe = package_recipe(binary, name)[1]
         if getattr(recipe, "build_system", "") != "pure":
             raise SlitherError(f"{name}, which the build brought in for GPAW, is compiled: the stock GPAW "
@@ -111,13 +114,22 @@ def stock_gpaw_venv(stock_python: str, binary: Path, build: dict, build_dir: Pat
         brought.append(StockBuild(recipe, wheel=wheel))
     gpaw_build = StockBuild(gpaw, gpaw_build_environment(mpi_prefix, libxc_prefix, openblas_prefix),
                             {"mpi": mpi_identity, **archives}, recipe_patch_files(gpaw))
+    # mpi4py, when the binary has it (GPAW's own tests use it when it is there), built against the
+    # same shared MPI, as the h5py and netCDF4 suites build it
+    library_dir = str(mpi_prefix / "lib")
+    mpi4py = ([StockBuild(package_recipe(binary, MPI4PY)[1],
+                          stock_mpi.build_environment(mpi_prefix, wrapper, library_dir),
+                          {"mpi": mpi_identity, "runpath": library_dir})]
+              if MPI4PY in build.get("modules", {}) else [])
     builds = [*(StockBuild(package_recipe(binary, name)[1], wheel=wheel) for name, wheel in released.items()),
-              *brought, gpaw_build]
+              *mpi4py, *brought, gpaw_build]
     python = venv_with_packages(stock_python, builds, work, source_dirs)
     extension = next(venv_site_packages(python.parent.parent).glob("_gpaw*.so"), None)
     if extension is None:
         raise SlitherError(f"the stock GPAW venv {python.parent.parent} has no _gpaw extension")
-    mpi_soname = stock_mpi.check_linked_against(extension, mpi_prefix / "lib", str(mpi_prefix / "lib"))
+    mpi_soname = stock_mpi.check_linked_against(extension, mpi_prefix / "lib", library_dir)
+    if mpi4py:
+        stock_mpi.checked_mpi4py_extension(venv_site_packages(python.parent.parent), mpi_prefix / "lib", library_dir)
     described = (f"GPAW {gpaw.version} shared ({extension.name}: libxc and OpenBLAS archives of the build, "
                  f"{mpi_recipe.name} {mpi_recipe.version} shared {mpi_soname}); "
                  + ", ".join(f"{wheel.name} sha256 {sha256_of(wheel)}" for wheel in released.values()))

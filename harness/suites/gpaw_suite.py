@@ -94,7 +94,8 @@ def h2_energy(label: str, interpreter: str, mpiexec: str | None, ranks: int, wor
     command = [interpreter, str(HERE / "gpaw_h2_energy.py"), str(result)]
     if ranks > 1:
         command = [mpiexec, "-n", str(ranks), *command]
-    environment = {**suite_environment(interpreter, PACKAGE, pythonpath, run_dir), **gpaw_environment(setups, ranks > 1)}
+    environment = {**suite_environment(interpreter, PACKAGE, pythonpath, run_dir),
+                   **gpaw_environment(setups, ranks > 1)}
     environment = oversubscribed_environment(environment, ranks)
     started = time.monotonic()
     with open(log, "w") as stream:

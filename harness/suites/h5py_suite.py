@@ -15,6 +15,7 @@ into one per test ("mixed" when they disagree) and compared like the serial ones
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -29,8 +30,8 @@ from harness.suites.comparison import (OUTCOMES, compare, outcome_counts, outcom
                                        unexplained, write_summary)
 from harness.suites.known_differences import unused_reasons
 from harness.suites.mpi4py_suite import collapse_ranks, resolve_mpiexec
-from harness.suites.pytest_suite import (HERE, extract_test_tree, finish_pytest_side, fresh_directory,
-                                         install_test_requirements, junit_outcomes, pytest_command,
+from harness.suites.pytest_suite import (EXIT_GRACE_SECONDS, HERE, extract_test_tree, finish_pytest_side,
+                                         fresh_directory, install_test_requirements, junit_outcomes, pytest_command,
                                          site_archive, start_pytest_side, suite_environment)
 
 PACKAGE = "h5py"
@@ -80,15 +81,35 @@ def run_mpi_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree: P
     with open(log, "w") as stream:
         stream.write(" ".join(command) + "\n")
         stream.flush()
-        try:
-            code = subprocess.run(command, cwd=run_dir, env=environment, stdout=stream, stderr=subprocess.STDOUT,
-                                  timeout=timeout).returncode
-        except subprocess.TimeoutExpired:
-            code = -1
+        code = run_until_every_rank_reported(command, run_dir, environment, stream, results_dir, ranks, timeout)
     seconds = round(time.monotonic() - started)
     outcomes = {int(path.stem[len("rank"):]): junit_outcomes(path) for path in sorted(results_dir.glob("rank*.xml"))}
     say(f"  {label} -n {ranks}: exit {code}, results from {len(outcomes)} of {ranks} ranks ({seconds} s)")
     return {"exit": code, "seconds": seconds, "ranks_reporting": len(outcomes), "outcomes": outcomes, "log": str(log)}
+
+
+def run_until_every_rank_reported(command: list[str], cwd: Path, environment: dict, stream, results_dir: Path,
+                                  ranks: int, timeout: int) -> int:
+    """mpiexec's exit status once it exits; or, when every rank has written its results and the
+    job has not exited EXIT_GRACE_SECONDS later (the stock reference CPython 3.11.2 can hang at
+    exit, gh-102126, as in pytest_suite.finish_pytest_side), or at the timeout, the whole job is
+    killed (it runs in a session of its own) and the status is -9."""
+    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=stream, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    deadline, reported_at = time.monotonic() + timeout, None
+    while (code := process.poll()) is None:
+        now = time.monotonic()
+        if reported_at is None and len(list(results_dir.glob("rank*.xml"))) >= ranks:
+            reported_at = now
+        if now > deadline or (reported_at is not None and now - reported_at > EXIT_GRACE_SECONDS):
+            why = "the timeout" if now > deadline else f"every rank wrote its results {EXIT_GRACE_SECONDS} s before"
+            stream.write(f"\nharness: the job did not exit; killed ({why})\n")
+            stream.flush()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return -9
+        time.sleep(1)
+    return code
 
 
 def compare_mpi_run(ranks: int, run: dict, package: str = PACKAGE) -> int:
