@@ -7,6 +7,7 @@ interpreter; `slow` ones use the real host CPython build and download the pinned
 import json
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -73,6 +74,31 @@ def test_c_extension_package_gives_its_three_outputs(tinypkg_built):
     outputs, tmp = tinypkg_built
     assert sorted(p.name for p in outputs.iterdir()) == ["extensions.a", "extensions.json", "site.tar"]
     assert not (tmp / "work").exists()  # scratch is removed after a successful build
+
+
+def test_a_setuptools_build_gets_the_interpreters_optimisation_in_cflags(tmp_path):
+    """setuptools (from 72 on) replaces the interpreter's CFLAGS, which hold OPT (-O3 here), with
+    CFLAGS from the environment, which the build sets: OPT must be in it, as a stock build has it.
+    The package prints the CFLAGS and CXXFLAGS its setup.py sees, and compiles with them."""
+    import sysconfig
+    package = dict(TINYPKG)
+    package["setup.py"] = ('import os\nprint("CFLAGS=" + os.environ["CFLAGS"])\n'
+                           'print("CXXFLAGS=" + os.environ["CXXFLAGS"])\n' + TINYPKG["setup.py"])
+    result, _ = package_build(tmp_path, "tinypkg", make_sdist(tmp_path, "tinypkg", package))
+    assert result.returncode == 0, result.stderr
+    seen = dict(line.strip().split("=", 1) for line in (tmp_path / "build.log").read_text().splitlines()
+                if line.strip().startswith(("CFLAGS=", "CXXFLAGS=")))
+    opt = sysconfig.get_config_var("OPT").split()
+    assert "-O3" in opt or "-O2" in opt, opt
+    for variable in ("CFLAGS", "CXXFLAGS"):
+        assert seen[variable].split()[:len(opt)] == opt, (variable, seen)
+
+
+def test_backends_with_build_types_get_no_second_optimisation(tmp_path):
+    from slither.packages import build
+    assert build.interpreter_optimization_flags(Path(sys.executable), "meson-python") == []
+    assert build.interpreter_optimization_flags(Path(sys.executable), "scikit-build-core") == []
+    assert "-fwrapv" in build.interpreter_optimization_flags(Path(sys.executable), "setuptools")
 
 
 def test_site_tar_has_the_python_files_but_no_extension_or_install_noise(tinypkg_built):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -63,6 +64,25 @@ def build_environment(host_python: Path, tools_prefix: Path | None, profile, bas
     environment = reproducible.reproducible_environment(environment)
     environment.update(profile.environment)
     return environment
+
+
+# Backends whose build types choose the optimisation themselves (meson's release buildtype,
+# CMake's Release): CFLAGS and CXXFLAGS only add to it.
+BACKENDS_THAT_OPTIMISE = ("meson-python", "scikit-build-core")
+
+
+def interpreter_optimization_flags(host_python: Path, build_system: str) -> list[str]:
+    """The host interpreter's OPT (-DNDEBUG -g -fwrapv -O3 -Wall), as a stock build gets it.
+
+    setuptools' compiler line is the interpreter's CFLAGS, which hold OPT, unless CFLAGS (or
+    CXXFLAGS) is set in the environment: then that replaces it. The build sets CFLAGS (its file
+    prefix maps), so without OPT in it every setuptools extension would compile with no -O at
+    all (GPAW's C ran several times slower than the same sdist built the usual way)."""
+    if build_system in BACKENDS_THAT_OPTIMISE:
+        return []
+    program = "import sysconfig; print(sysconfig.get_config_var('OPT') or '')"
+    output = commands.capture([str(host_python), "-S", "-c", program], what=f"{host_python}: its OPT flags")
+    return shlex.split(output)
 
 
 def pip_install_command(host_python: Path, source: Path, site: Path,
@@ -302,8 +322,9 @@ def build(args) -> None:
     canonical_tree = f"{reproducible.CANONICAL_BUILD_ROOT}/{args.name}-{args.version}"
     prefix_maps = [f"-ffile-prefix-map={tree}={canonical_tree}", f"-ffile-prefix-map={scratch}={canonical_tree}-tmp",
                    f"-ffile-prefix-map={host_python.parent.parent}={CANONICAL_HOST_PREFIX}"]
-    env["CFLAGS"] = " ".join([*profile.CFLAGS, *prefix_maps])
-    env["CXXFLAGS"] = " ".join(prefix_maps)
+    optimization = interpreter_optimization_flags(host_python, args.build_system)
+    env["CFLAGS"] = " ".join([*optimization, *profile.CFLAGS, *prefix_maps])
+    env["CXXFLAGS"] = " ".join([*optimization, *prefix_maps])
 
     site = work / "stage" / "site"
     commands.say(f"  {label}: pip install (log: {args.log})")
