@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from test_package_suite_runner import site_tar
 from harness.stock import gpaw as stock_gpaw
+from harness.stock import packages as stock_packages
 from harness.suites import gpaw_suite, pytest_suite
 
 sys.path.insert(0, str(ROOT / "harness" / "suites" / "child_pytest"))
@@ -91,7 +92,7 @@ def test_what_the_build_brought_in_for_gpaw_is_followed_through_one_another():
                          "ase": {"needed_by": ["gpaw 26.7.0"]},
                          "typing-extensions": {"needed_by": ["ase 3.29.0"]},
                          "mpi4py": {}, "gpaw": {}}}
-    assert stock_gpaw.brought_in_for(build, "gpaw", left_out=("numpy", "scipy")) == ["ase", "typing-extensions"]
+    assert stock_packages.brought_in_for(build, "gpaw", left_out=("numpy", "scipy")) == ["ase", "typing-extensions"]
 
 
 def test_gpaws_runs_keep_pytests_cache_each_in_its_own_fresh_run_directory(tmp_path):

@@ -27,7 +27,8 @@ from slither.cache import default_cache_dir
 from slither.sources.pinned import obtain
 from harness.stock import mpi as stock_mpi
 from harness.stock.netcdf import recipe_patch_files
-from harness.stock.packages import StockBuild, interpreter_series, venv_site_packages, venv_with_packages
+from harness.stock.packages import (StockBuild, brought_in_for, interpreter_series, venv_site_packages,
+                                    venv_with_packages)
 from harness.suites.binary_under_test import package_recipe
 
 GPAW_RECIPE = "gpaw"
@@ -72,22 +73,6 @@ def gpaw_build_environment(mpi_prefix: Path, libxc_prefix: Path, openblas_prefix
     return {"CXX": "g++", "MPICC": str(mpi_prefix / "bin" / "mpicc"),
             "SLITHER_LIBXC_PREFIX": str(libxc_prefix), "SLITHER_OPENBLAS_PREFIX": str(openblas_prefix),
             "LDFLAGS": f"-L{library_dir} -Wl,-rpath,{library_dir} -Wl,--no-as-needed -lmpi -lgfortran"}
-
-
-def brought_in_for(build: dict, package: str, left_out=()) -> list[str]:
-    """The packages the binary's build brought in for `package` (its manifest's needed_by,
-    followed through one another), in the manifest's order, but those in left_out."""
-    modules = build.get("modules", {})
-    wanted: set[str] = set()
-    grew = True
-    while grew:
-        grew = False
-        for name, info in modules.items():
-            needers = {label.split(" ", 1)[0] for label in info.get("needed_by", ())}
-            if name not in wanted and name not in left_out and name != package and needers & {package, *wanted}:
-                wanted.add(name)
-                grew = True
-    return [name for name in modules if name in wanted]
 
 
 def stock_gpaw_venv(stock_python: str, binary: Path, build: dict, build_dir: Path, work: Path,

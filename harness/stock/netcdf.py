@@ -48,7 +48,7 @@ from slither.sources.patches import PATCHES_DIR
 from slither.sources.pinned import obtain
 from harness.stock import hdf5 as stock_hdf5
 from harness.stock import mpi as stock_mpi
-from harness.stock.packages import StockBuild, venv_site_packages, venv_with_packages
+from harness.stock.packages import StockBuild, brought_in_for, venv_site_packages, venv_with_packages
 from harness.suites.binary_under_test import package_recipe
 
 NETCDF_C_RECIPE = "netcdf-c"
@@ -86,18 +86,7 @@ def brought_in_for_netcdf4(build: dict, built_anyway=()) -> list[str]:
     or through one another (cftime, certifi, packaging), in the manifest's order; not those the
     stock venv builds from their recipes anyway (built_anyway: numpy, mpi4py). A manifest entry's
     needed_by names "name version" of what needs it."""
-    modules = build.get("modules", {})
-    left_out = {NETCDF4_RECIPE, *built_anyway}
-    wanted: set[str] = set()
-    grew = True
-    while grew:
-        grew = False
-        for name, info in modules.items():
-            needers = {label.split(" ", 1)[0] for label in info.get("needed_by", ())}
-            if name not in wanted and name not in left_out and needers & {NETCDF4_RECIPE, *wanted}:
-                wanted.add(name)
-                grew = True
-    return [name for name in modules if name in wanted]
+    return brought_in_for(build, NETCDF4_RECIPE, left_out=built_anyway)
 
 
 def recipe_patch_files(recipe) -> tuple[Path, ...]:

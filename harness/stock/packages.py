@@ -283,3 +283,20 @@ def install_into_site(stock_python: Path, *, name: str, sdist: Path, config_sett
         say(f"stock {name}: from the cache ({cached.name})")
     with tarfile.open(cached) as archive:
         archive.extractall(site, filter="data")
+
+
+def brought_in_for(build: dict, package: str, left_out=()) -> list[str]:
+    """The packages the binary's build brought in for `package` (its manifest's needed_by: "name
+    version" of what needs it, followed through one another), in the manifest's order, but those
+    in left_out (netCDF4's and GPAW's stock venvs)."""
+    modules = build.get("modules", {})
+    wanted: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, info in modules.items():
+            needers = {label.split(" ", 1)[0] for label in info.get("needed_by", ())}
+            if name not in wanted and name not in left_out and name != package and needers & {package, *wanted}:
+                wanted.add(name)
+                grew = True
+    return [name for name in modules if name in wanted]
