@@ -13,7 +13,7 @@ from conftest import ROOT
 from test_package_suite_runner import site_tar
 from harness.stock import gpaw as stock_gpaw
 from harness.stock import packages as stock_packages
-from harness.suites import gpaw_suite, pytest_suite
+from harness.suites import gpaw_suite, h5py_suite, mpi4py_suite, mpi_file_by_file, pytest_suite
 
 sys.path.insert(0, str(ROOT / "harness" / "suites" / "child_pytest"))
 import slither_test_tree  # noqa: E402
@@ -133,3 +133,61 @@ def test_a_job_that_exits_gives_its_own_status(tmp_path):
     with open(tmp_path / "log", "w") as stream:
         assert h5py_suite.run_until_every_rank_reported([sys.executable, "-c", "raise SystemExit(3)"], tmp_path,
                                                         dict(os.environ), stream, tmp_path, 2, timeout=60) == 3
+
+
+# --- under mpiexec, one job per test file --------------------------------------------------------
+
+def test_a_test_id_leads_to_its_file_through_module_class_or_collection_skip(tmp_path):
+    (tmp_path / "pkg" / "test" / "lcao").mkdir(parents=True)
+    (tmp_path / "pkg" / "test" / "lcao" / "test_h2.py").write_text("")
+    (tmp_path / "pkg" / "test" / "test_gpu.py").write_text("")
+    h2 = tmp_path / "pkg" / "test" / "lcao" / "test_h2.py"
+    assert mpi_file_by_file.test_file("pkg.test.lcao.test_h2::test_energy[1]", tmp_path) == h2
+    assert mpi_file_by_file.test_file("pkg.test.lcao.test_h2.TestH2::test_energy", tmp_path) == h2
+    assert mpi_file_by_file.test_file("::pkg.test.test_gpu", tmp_path) == tmp_path / "pkg" / "test" / "test_gpu.py"
+    assert mpi_file_by_file.test_file("pkg.test.gone::test", tmp_path) is None
+    grouped = mpi_file_by_file.tests_by_file(["pkg.test.lcao.test_h2::b", "pkg.test.gone::x",
+                                              "pkg.test.lcao.test_h2::a"], tmp_path)
+    assert grouped == {h2: ["pkg.test.lcao.test_h2::a", "pkg.test.lcao.test_h2::b"]}
+
+
+STAND_IN_MPIEXEC = """#!/bin/sh
+# mpiexec -n N COMMAND...: N copies of COMMAND, each with its PMI_RANK, waited for
+[ "$1" = -n ] || exit 64
+ranks=$2; shift 2
+rank=0
+while [ $rank -lt $ranks ]; do PMI_RANK=$rank "$@" & rank=$((rank + 1)); done
+wait
+"""
+
+
+def test_file_by_file_a_file_whose_job_hangs_is_hung_and_the_next_file_still_runs(tmp_path):
+    """The runner for real (the pytest driver, a stand-in mpiexec that starts the ranks): the
+    first file's job never ends (its test waits as a rank would for a collective that never
+    comes), is killed at the file timeout, and its tests are `hung` on every rank; the second
+    file's tests still run and report."""
+    tree = tmp_path / "tree"
+    (tree / "pkg" / "test").mkdir(parents=True)
+    (tree / "pkg" / "__init__.py").write_text("__version__ = '1'\n")
+    (tree / "pkg" / "test" / "__init__.py").write_text("")
+    (tree / "pkg" / "test" / "test_a_waits.py").write_text("import time\ndef test_wait(): time.sleep(600)\n")
+    (tree / "pkg" / "test" / "test_b_runs.py").write_text(
+        "import os, pytest\ndef test_pass(): pass\n"
+        "def test_rank_one_fails(): assert os.environ['PMI_RANK'] != '1'\n")
+    mpiexec = tmp_path / "mpiexec"
+    mpiexec.write_text(STAND_IN_MPIEXEC)
+    mpiexec.chmod(0o755)
+    test_ids = ["pkg.test.test_a_waits::test_wait", "pkg.test.test_b_runs::test_pass",
+                "pkg.test.test_b_runs::test_rank_one_fails"]
+    side = mpi_file_by_file.run_mpi_side_file_by_file(
+        "python-static", str(mpiexec), sys.executable, 2, tree, str(tree), tmp_path / "work", [], test_ids, 4,
+        package="pkg", options=gpaw_suite.GPAW_PYTEST_OPTIONS, test_dirs=("test",))
+    assert side["jobs"] == 2 and side["hung_files"] == ["pkg/test/test_a_waits.py"] and side["exit"] == -9
+    collapsed = mpi4py_suite.collapse_ranks(side["outcomes"])
+    assert collapsed["pkg.test.test_a_waits::test_wait"][0] == "hung"
+    assert collapsed["pkg.test.test_b_runs::test_pass"] == ("passed", "")
+    assert collapsed["pkg.test.test_b_runs::test_rank_one_fails"][0] == "mixed: rank 0 passed, rank 1 failed"
+    # hung is an outcome like the others: the same on both sides is no difference
+    run = {"python-static": side, "stock": {**side, "outcomes": dict(side["outcomes"])}}
+    assert h5py_suite.compare_mpi_run(2, run, "pkg", kinds=(*h5py_suite.MPI_OUTCOMES, "hung")) == 0
+    assert run["python-static"]["counts"]["hung"] == 1 and run["differences"] == []

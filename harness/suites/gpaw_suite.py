@@ -6,7 +6,9 @@ LCAO, plane waves, XC through libxc, the Poisson solvers, BLAS wrappers, MPI), r
 through harness/suites/pytest_driver.py without GPAW's pytest.ini (no doctests), serial and
 under `mpiexec -n N` for each N in --ranks (default 2,4), every rank writing its own JUnit XML,
 as GPAW runs its parallel tests (`gpaw -P N python -m pytest`: the cgpaw MPI backend on every
-rank). The whole suite is hours on 2 cores and most of it computes reference files first; the
+rank). Under mpiexec, one job per test file (the files of the tests the serial runs reported),
+each bounded by FILE_TIMEOUT_SECONDS: GPAW's tests on 4 ranks without ScaLAPACK fail in ways
+that leave the ranks of one job waiting for each other (harness/suites/mpi_file_by_file.py). The whole suite is hours on 2 cores and most of it computes reference files first; the
 CI selection is what GPAW itself checks on every change.
 
 Both sides read the PAW setups of the pinned gpaw-data wheel, unpacked once into WORK and named
@@ -34,8 +36,9 @@ from slither.sources.pinned import obtain
 from harness.stock.gpaw import stock_gpaw_venv
 from harness.suites.binary_under_test import package_recipe
 from harness.suites.comparison import compare, unexplained, write_summary
-from harness.suites.h5py_suite import (PYTEST_OPTIONS, compare_mpi_run, oversubscribed_environment, run_mpi_side,
+from harness.suites.h5py_suite import (MPI_OUTCOMES, PYTEST_OPTIONS, compare_mpi_run, oversubscribed_environment,
                                        stock_mpiexec, summary_run)
+from harness.suites.mpi_file_by_file import HUNG, run_mpi_side_file_by_file
 from harness.suites.known_differences import unused_reasons
 from harness.suites.mpi4py_suite import resolve_mpiexec
 from harness.suites.pytest_suite import (HERE, extract_test_tree, finish_pytest_side, fresh_directory,
@@ -54,7 +57,12 @@ GPAW_PYTEST_OPTIONS = [option for option in PYTEST_OPTIONS if option not in ("-p
 def cache_option(run_dir: Path) -> list[str]:
     """pytest's cache in the run's own (fresh) directory."""
     return ["-o", f"cache_dir={run_dir / 'pytest-cache'}"]
+
+
 DEFAULT_RANKS = "2,4"
+# One test file's job under mpiexec at most (--timeout, if smaller): the slowest file of the CI
+# selection takes about 90 s serially on 2 cores.
+FILE_TIMEOUT_SECONDS = 300
 # The PAW setups both sides read: gpaw-data's wheel (GPAW's Requires-Dist names gpaw-data).
 GPAW_DATA = pinned_wheel("gpaw-data", "1.2.1", "gpaw_data-1.2.1-py3-none-any.whl",
                          "5ded7ef43ca9b53332ad2fe9d7951dd36e6fba221662227fd24abf748b904c27")
@@ -164,13 +172,16 @@ def gpaw_suite(args) -> tuple[int, Path]:
                                                  "--mpiexec (the mpiexec beside the binary, BUILD_DIR/bin)"),
                 "stock": resolve_mpiexec("", stock_mpiexec(args.stock_mpi, build, build_dir),
                                          "--stock-mpi (the prefix of `scons reference-mpi`)")}
+    # the tests the serial runs reported, on either side: the MPI runs go through their files
+    test_ids = set().union(*(outcomes for outcomes, _ in serial.values()))
     for count in ranks:
-        run = {label: run_mpi_side(label, mpiexecs[label], interpreter, count, tree, pythonpath, work,
-                                   [*selection, *cache_option(work / f"run-{label}-n{count}")], args.timeout,
-                                   package=PACKAGE, options=GPAW_PYTEST_OPTIONS,
-                                   test_dirs=TEST_DIRS, environment_extra=gpaw_environment(setups, parallel=True))
+        run = {label: run_mpi_side_file_by_file(
+                   label, mpiexecs[label], interpreter, count, tree, pythonpath, work,
+                   [*selection, *cache_option(work / f"run-{label}-n{count}")], test_ids,
+                   min(args.timeout, FILE_TIMEOUT_SECONDS), package=PACKAGE, options=GPAW_PYTEST_OPTIONS,
+                   test_dirs=TEST_DIRS, environment_extra=gpaw_environment(setups, parallel=True))
                for label, interpreter in interpreters.items()}
-        status |= compare_mpi_run(count, run, PACKAGE)
+        status |= compare_mpi_run(count, run, PACKAGE, kinds=(*MPI_OUTCOMES, HUNG))
         runs[str(count)] = summary_run(run)
 
     say("H2 in a box (fd, h=0.2 Å, PBE)")

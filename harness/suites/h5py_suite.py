@@ -112,21 +112,22 @@ def run_until_every_rank_reported(command: list[str], cwd: Path, environment: di
     return code
 
 
-def compare_mpi_run(ranks: int, run: dict, package: str = PACKAGE) -> int:
+def compare_mpi_run(ranks: int, run: dict, package: str = PACKAGE, kinds: tuple[str, ...] = MPI_OUTCOMES) -> int:
     """Counts side by side and the differences of one -n; 1 when one is unexplained or a rank
-    gave no results (also netCDF4's, harness/suites/netcdf4_suite.py)."""
+    gave no results (also netCDF4's, harness/suites/netcdf4_suite.py, and GPAW's, whose kinds
+    add `hung`: harness/suites/mpi_file_by_file.py)."""
     status = 0
     for label, side in run.items():
         if side["ranks_reporting"] != ranks:
             say(f"  {label} -n {ranks}: results from {side['ranks_reporting']} of {ranks} ranks; see {side['log']}")
             status = 1
         side["collapsed"] = collapse_ranks(side["outcomes"])
-        side["counts"] = outcome_counts(side["collapsed"], MPI_OUTCOMES)
+        side["counts"] = outcome_counts(side["collapsed"], kinds)
     differences = outcome_differences(package, ("python-static", run["python-static"]["collapsed"]),
                                       ("stock", run["stock"]["collapsed"]))
     say(f"{package} MPI tests, -n {ranks}: outcomes per test (the same on every rank unless 'mixed')")
     say(f"  {'outcome':<10}{'python-static':>15}{'stock':>10}")
-    for outcome in MPI_OUTCOMES:
+    for outcome in kinds:
         say(f"  {outcome:<10}{run['python-static']['counts'][outcome]:>15}{run['stock']['counts'][outcome]:>10}")
     say(f"  {'seconds':<10}{run['python-static']['seconds']:>15}{run['stock']['seconds']:>10}")
     report_differences(differences, ("python-static", "stock"))

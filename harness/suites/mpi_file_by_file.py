@@ -1,0 +1,106 @@
+"""A package's tests under mpiexec one test file per job, each job bounded in time.
+
+One mpiexec job for a whole selection is one hang away from no result at all: when the ranks of
+a job stop agreeing on which collective call comes next (a test that fails on one rank before a
+call the others make, or state one failed test leaves for the next), every rank waits forever,
+and the job's JUnit files, written at the end of the session, never appear. GPAW's CI tests on
+four ranks do that, on both sides alike: without ScaLAPACK its matrix layouts over more than two
+ranks fail (`BLACSDistribution`: `assert c == 1`), and the job stopped within its first
+minutes. Run one test file per job, a hang costs that file's tests, which are recorded as
+`hung` on the side where it happened and compared like any other outcome; the rest still run.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from slither.commands import say
+from harness.suites.h5py_suite import oversubscribed_environment, run_until_every_rank_reported
+from harness.suites.pytest_suite import fresh_directory, junit_outcomes, pytest_command, suite_environment
+
+HUNG = "hung"
+
+
+def module_of(test_id: str) -> str:
+    """The dotted module of a JUnit test id: `gpaw.test.test_x::test_y` (or its class,
+    `gpaw.test.test_x.TestZ::test_y`); a module skipped at collection has an empty classname
+    and its module as the name (`::gpaw.test.gpu.test_cpp_conversions`)."""
+    classname, _, name = test_id.partition("::")
+    return classname or name
+
+
+def test_file(test_id: str, tree: Path) -> Path | None:
+    """The test file under `tree` that holds the test, or None when no prefix of its dotted
+    name is a file there."""
+    parts = module_of(test_id).split(".")
+    for length in range(len(parts), 0, -1):
+        candidate = tree.joinpath(*parts[:length]).with_suffix(".py")
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def tests_by_file(test_ids, tree: Path) -> dict[Path, list[str]]:
+    """{test file: its test ids}, in file order; test ids of no file are left out (said)."""
+    files: dict[Path, list[str]] = {}
+    for test_id in sorted(test_ids):
+        path = test_file(test_id, tree)
+        if path is None:
+            say(f"  no test file under {tree} for {test_id}: not run file by file")
+            continue
+        files.setdefault(path, []).append(test_id)
+    return dict(sorted(files.items()))
+
+
+def hung_outcomes(test_ids: list[str], seconds: int) -> dict[str, tuple[str, str]]:
+    return {test_id: (HUNG, f"no result: the job of its file was killed after {seconds} s")
+            for test_id in test_ids}
+
+
+def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks: int, tree: Path, pythonpath: str,
+                              work: Path, selection: list[str], test_ids, file_timeout: int, *, package: str,
+                              options: list[str], test_dirs=("tests",), environment_extra=None) -> dict:
+    """What h5py_suite.run_mpi_side returns (exit, seconds, ranks_reporting, outcomes per rank,
+    log), from one `mpiexec -n ranks` job per test file of `test_ids` (the ids a serial run
+    reported); a job killed at `file_timeout` gives its file's tests the outcome `hung` on every
+    rank that wrote no results. `exit` is the worst job's (-9 when one was killed)."""
+    name = f"{package}-{label}-n{ranks}"
+    results_root = fresh_directory(work / name)
+    run_root = fresh_directory(work / f"run-{label}-n{ranks}")
+    log = work / f"{name}.log"
+    files = tests_by_file(test_ids, tree)
+    say(f"{package} MPI tests on {label}, mpiexec -n {ranks}, one job per test file ({len(files)} files, "
+        f"{file_timeout} s each at most; log: {log})")
+    outcomes: dict[int, dict] = {rank: {} for rank in range(ranks)}
+    codes, hung_files = [], []
+    started = time.monotonic()
+    with open(log, "w") as stream:
+        for index, (path, ids) in enumerate(files.items()):
+            results_dir = fresh_directory(results_root / f"{index:03d}")
+            run_dir = fresh_directory(run_root / f"{index:03d}")
+            command = [mpiexec, "-n", str(ranks),
+                       *pytest_command(interpreter, tree, package, str(results_dir / "rank{rank}.xml"),
+                                       [*selection, f"--basetemp={run_dir / 'tmp-rank{rank}'}", str(path)],
+                                       options, for_child_pytests=True, test_dirs=test_dirs)]
+            environment = oversubscribed_environment(
+                {**suite_environment(interpreter, package, pythonpath, run_dir), **(environment_extra or {})},
+                ranks)
+            stream.write(f"\n== {path.relative_to(tree)}\n" + " ".join(command) + "\n")
+            stream.flush()
+            file_started = time.monotonic()
+            code = run_until_every_rank_reported(command, run_dir, environment, stream, results_dir, ranks,
+                                                 file_timeout)
+            codes.append(code)
+            reported = {int(xml.stem[len("rank"):]): junit_outcomes(xml) for xml in results_dir.glob("rank*.xml")}
+            for rank in range(ranks):
+                outcomes[rank].update(reported.get(rank) or hung_outcomes(ids, file_timeout))
+            if len(reported) < ranks:
+                hung_files.append(str(path.relative_to(tree)))
+                say(f"    {path.relative_to(tree)}: killed after {round(time.monotonic() - file_started)} s, "
+                    f"results from {len(reported)} of {ranks} ranks: its {len(ids)} test(s) count as hung")
+    seconds = round(time.monotonic() - started)
+    exit_code = -9 if -9 in codes else max(codes, default=0, key=abs)
+    say(f"  {label} -n {ranks}: {len(files)} jobs, {len(hung_files)} killed ({seconds} s)")
+    return {"exit": exit_code, "seconds": seconds, "ranks_reporting": ranks, "outcomes": outcomes, "log": str(log),
+            "jobs": len(files), "hung_files": hung_files}
