@@ -307,7 +307,7 @@ def index_page(benchmarks: dict[str, dict], page_dir: Path) -> str:
         lines.append(f"* [bench/run, {mode} run](benchmark-{mode}.md): started {results['started']}, "
                      f"`{results['command']}`")
     lines += ["* [Start-up under srun on the emulated Slurm cluster](cluster-startup.md) (bench/cluster_startup.py)",
-              "* [Package test suites](package-suites.md) (numpy, scipy, mpi4py, psutil, h5py, GPAW) beside a stock interpreter",
+              "* [Package test suites](package-suites.md) (numpy, scipy, mpi4py, psutil, h5py, GPAW, netCDF4) beside a stock interpreter",
               "* [CPython's regression suite](regrtest.md) beside the stock build", ""]
     if "full" in benchmarks:
         lines += ["Headline of the full run:", "", *benchmark_headlines(benchmarks["full"]), ""]
