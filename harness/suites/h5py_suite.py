@@ -89,9 +89,9 @@ def run_mpi_side(label: str, mpiexec: str, interpreter: str, ranks: int, tree: P
 
 
 def run_until_every_rank_reported(command: list[str], cwd: Path, environment: dict, stream, results_dir: Path,
-                                  ranks: int, timeout: int) -> int:
+                                  ranks: int, timeout: int, exit_grace: int = EXIT_GRACE_SECONDS) -> int:
     """mpiexec's exit status once it exits; or, when every rank has written its results and the
-    job has not exited EXIT_GRACE_SECONDS later (the stock reference CPython 3.11.2 can hang at
+    job has not exited `exit_grace` seconds later (the stock reference CPython 3.11.2 can hang at
     exit, gh-102126, as in pytest_suite.finish_pytest_side), or at the timeout, the whole job is
     killed (it runs in a session of its own) and the status is -9."""
     process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=stream, stderr=subprocess.STDOUT,
@@ -101,8 +101,8 @@ def run_until_every_rank_reported(command: list[str], cwd: Path, environment: di
         now = time.monotonic()
         if reported_at is None and len(list(results_dir.glob("rank*.xml"))) >= ranks:
             reported_at = now
-        if now > deadline or (reported_at is not None and now - reported_at > EXIT_GRACE_SECONDS):
-            why = "the timeout" if now > deadline else f"every rank wrote its results {EXIT_GRACE_SECONDS} s before"
+        if now > deadline or (reported_at is not None and now - reported_at > exit_grace):
+            why = "the timeout" if now > deadline else f"every rank wrote its results {exit_grace} s before"
             stream.write(f"\nharness: the job did not exit; killed ({why})\n")
             stream.flush()
             os.killpg(process.pid, signal.SIGKILL)
