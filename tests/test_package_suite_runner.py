@@ -156,3 +156,20 @@ def test_the_command_line_offers_record_and_refuses_an_unknown_package():
     assert shown.returncode == 0 and "--record DIR" in shown.stdout, shown.stderr
     refused = subprocess.run([sys.executable, str(run), "pandas"], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "invalid choice: 'pandas'" in refused.stderr
+
+
+def test_a_serial_run_keeps_counts_seconds_and_differences_and_fails_on_an_unexplained_one():
+    finished = {"python-static": ({"pkg.t::a": ("passed", ""), "pkg.t::b": ("failed", "boom")}, 12.4),
+                "stock": ({"pkg.t::a": ("passed", ""), "pkg.t::b": ("passed", "")}, 20.6)}
+    status, run = comparison.serial_run("pkg", finished)
+    assert status == 1
+    assert run["python-static"] == {"counts": {**{kind: 0 for kind in comparison.OUTCOMES}, "passed": 1, "failed": 1},
+                                    "seconds": 12}
+    assert run["stock"]["seconds"] == 21 and run["stock"]["counts"]["passed"] == 2
+    assert [d["test"] for d in run["differences"]] == ["pkg.t::b"] and run["differences"][0]["reason"] == ""
+    same = {label: ({"pkg.t::a": ("passed", "")}, 1.0) for label in ("python-static", "stock")}
+    assert comparison.serial_run("pkg", same) == (0, {"python-static": {"counts": {**{k: 0 for k in comparison.OUTCOMES},
+                                                                                  "passed": 1}, "seconds": 1},
+                                                      "stock": {"counts": {**{k: 0 for k in comparison.OUTCOMES},
+                                                                           "passed": 1}, "seconds": 1},
+                                                      "differences": []})

@@ -63,6 +63,18 @@ def compare(package: str, sides: dict[str, dict[str, tuple[str, str]]], seconds:
     return {"package": package, "counts": counts, "seconds": seconds, "differences": differences}
 
 
+def serial_run(package: str, finished: dict[str, tuple[dict, float]]) -> tuple[int, dict]:
+    """The serial run of a suite that also runs under mpiexec (h5py, GPAW): the two sides'
+    (outcomes, seconds) from pytest_suite.finish_pytest_side compared; (1 if a difference is
+    unexplained else 0, the summary's "serial" run: counts and seconds per side, differences)."""
+    summary = compare(package, {label: outcomes for label, (outcomes, _) in finished.items()},
+                      {label: seconds for label, (_, seconds) in finished.items()})
+    run = {label: {"counts": summary["counts"][label], "seconds": round(summary["seconds"][label])}
+           for label in finished}
+    run["differences"] = summary["differences"]
+    return (1 if unexplained(summary["differences"]) else 0), run
+
+
 def report_differences(differences: list[dict], labels: tuple[str, str]) -> None:
     """Explained differences grouped by reason (with a few examples), unexplained ones one by one."""
     by_reason: dict[str, list[dict]] = {}

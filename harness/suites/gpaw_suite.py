@@ -35,7 +35,7 @@ from slither.recipes import pinned_wheel
 from slither.sources.pinned import obtain
 from harness.stock.gpaw import stock_gpaw_venv
 from harness.suites.binary_under_test import package_recipe
-from harness.suites.comparison import compare, unexplained, write_summary
+from harness.suites.comparison import serial_run, write_summary
 from harness.suites.h5py_suite import (MPI_OUTCOMES, PYTEST_OPTIONS, compare_mpi_run, oversubscribed_environment,
                                        stock_mpiexec, summary_run)
 from harness.suites.mpi_file_by_file import HUNG, run_mpi_side_file_by_file
@@ -161,12 +161,8 @@ def gpaw_suite(args) -> tuple[int, Path]:
                                  GPAW_PYTEST_OPTIONS, test_dirs=TEST_DIRS,
                                  environment_extra=gpaw_environment(setups, parallel=False))
         serial[label] = finish_pytest_side(side, args.timeout)
-    serial_summary = compare(PACKAGE, {label: outcomes for label, (outcomes, _) in serial.items()},
-                             {label: seconds for label, (_, seconds) in serial.items()})
-    status = 1 if unexplained(serial_summary["differences"]) else 0
-    runs = {"serial": {label: {"counts": serial_summary["counts"][label],
-                               "seconds": round(serial_summary["seconds"][label])} for label in serial}}
-    runs["serial"]["differences"] = serial_summary["differences"]
+    status, serial_summary = serial_run(PACKAGE, serial)
+    runs = {"serial": serial_summary}
 
     mpiexecs = {"python-static": resolve_mpiexec(args.mpiexec, build_dir / "bin" / "mpiexec",
                                                  "--mpiexec (the mpiexec beside the binary, BUILD_DIR/bin)"),

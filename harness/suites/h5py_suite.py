@@ -26,8 +26,8 @@ from slither.errors import SlitherError
 from harness.stock import mpi as stock_mpi
 from harness.stock.h5py import binary_variant, stock_h5py_venv
 from harness.suites.binary_under_test import package_recipe
-from harness.suites.comparison import (OUTCOMES, compare, outcome_counts, outcome_differences, report_differences,
-                                       unexplained, write_summary)
+from harness.suites.comparison import (OUTCOMES, outcome_counts, outcome_differences, report_differences,
+                                       serial_run, unexplained, write_summary)
 from harness.suites.known_differences import unused_reasons
 from harness.suites.mpi4py_suite import collapse_ranks, resolve_mpiexec
 from harness.suites.pytest_suite import (EXIT_GRACE_SECONDS, HERE, extract_test_tree, finish_pytest_side,
@@ -179,12 +179,8 @@ def h5py_suite(args) -> tuple[int, Path]:
         side = start_pytest_side(label, interpreter, tree, PACKAGE, pythonpath, work, [*selection, str(tree / PACKAGE)],
                                  H5PY_PYTEST_OPTIONS, for_child_pytests=True)
         serial[label] = finish_pytest_side(side, args.timeout)
-    serial_summary = compare(PACKAGE, {label: outcomes for label, (outcomes, _) in serial.items()},
-                             {label: seconds for label, (_, seconds) in serial.items()})
-    status = 1 if unexplained(serial_summary["differences"]) else 0
-    runs = {"serial": {label: {"counts": serial_summary["counts"][label],
-                               "seconds": round(serial_summary["seconds"][label])} for label in serial}}
-    runs["serial"]["differences"] = serial_summary["differences"]
+    status, serial_summary = serial_run(PACKAGE, serial)
+    runs = {"serial": serial_summary}
 
     mpiexecs = {}
     if ranks:
