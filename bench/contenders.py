@@ -612,6 +612,7 @@ def prepare_pyinstaller(prep: Preparation, stock: Contender, log: Path) -> Conte
         # the script must not be named after a module it imports (numpy.py would import itself)
         script = f"workload_{workload.slug}.py"
         key = key_of("onefile", script, sha256_of(prep.stock_python), pyinstaller.name, workload.script_text(),
+                     *workload.hidden_imports,
                      *(sorted(p.name for p in site.iterdir()) + list(stock.package_keys) if workload.needs else ""))
         cached = prep.cache_dir / f"onefile-{workload.slug}-{key}"
         if not cached.exists():
@@ -635,8 +636,9 @@ def build_onefile(prep: Preparation, workload: Workload, script: str, pyinstalle
         write_work_directory(build)
         (build / script).write_text(workload.script_text())
         env = clean_environment({"PYTHONPATH": f"{pyinstaller}:{site}"})
+        hidden = [argument for module in workload.hidden_imports for argument in ("--hidden-import", module)]
         run_checked([str(prep.stock_python), "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN",
-                     "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
+                     *hidden, "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
                      "--specpath", str(build), str(build / script)],
                     what=f"PyInstaller one-file of {workload.key!r}", log=log, env=env, cwd=build)
         os.replace(build / "dist" / workload.slug, cached)

@@ -27,6 +27,8 @@ class Workload:
     script: str = ""                  # ... or as `python script` from the work directory
     needs: tuple[str, ...] = ()       # third-party packages it imports
     stack: tuple[str, ...] = ()       # an application workload: the packages of its python-static
+    # modules a bundler's analysis cannot see (imported from compiled code), named to PyInstaller
+    hidden_imports: tuple[str, ...] = ()
 
     def interpreter_arguments(self) -> list[str]:
         return [self.script] if self.script else ["-c", self.code]
@@ -69,7 +71,9 @@ WORKLOADS = (
     # gpaw.mpi is GPAW's own MPI layer (its _gpaw communicators), which a parallel GPAW script
     # imports (`from gpaw.mpi import world`); no dataset is read at import: no GPAW_SETUP_PATH
     Workload("import gpaw", "gpaw", code="import gpaw, gpaw.mpi", needs=("gpaw",), stack=GPAW_STACK),
-    Workload("import netCDF4", "netcdf4", code="import netCDF4", needs=("netCDF4",), stack=NETCDF4_STACK),
+    # a parallel netCDF4's extension imports mpi4py.MPI from its compiled code (Cython's cimport)
+    Workload("import netCDF4", "netcdf4", code="import netCDF4", needs=("netCDF4",), stack=NETCDF4_STACK,
+             hidden_imports=("mpi4py", "mpi4py.MPI")),
 )
 BY_KEY = {workload.key: workload for workload in WORKLOADS}
 BY_SLUG = {workload.slug: workload for workload in WORKLOADS}

@@ -579,6 +579,31 @@ def test_application_workloads_are_selectable_and_name_the_modules_of_their_bina
     assert {gpaw.key, netcdf4.key} <= set(fuse_sweep.SWEPT_WORKLOADS)
 
 
+def test_a_one_file_names_to_pyinstaller_what_compiled_code_imports(tmp_path, monkeypatch):
+    """A parallel netCDF4's extension imports mpi4py.MPI from C, which PyInstaller's analysis
+    does not see (the one-file then fails at start with ModuleNotFoundError: mpi4py)."""
+    import contenders
+    import workloads
+    from types import SimpleNamespace
+    given = []
+
+    def pyinstaller(command, **keywords):
+        given.append(command)
+        dist = Path(command[command.index("--distpath") + 1])
+        dist.mkdir(parents=True)
+        (dist / command[command.index("--name") + 1]).write_text("one-file")
+
+    monkeypatch.setattr(contenders, "run_checked", pyinstaller)
+    prep = SimpleNamespace(work_dir=tmp_path, stock_python=Path("/stock/bin/python3.11"))
+    for slug in ("netcdf4", "numpy"):
+        contenders.build_onefile(prep, workloads.BY_SLUG[slug], f"workload_{slug}.py", tmp_path / "pyi",
+                                 tmp_path / "site", tmp_path / f"cached-{slug}", tmp_path / "log")
+        assert (tmp_path / f"cached-{slug}").read_text() == "one-file"
+    netcdf4, numpy = given
+    assert [netcdf4[i + 1] for i, word in enumerate(netcdf4) if word == "--hidden-import"] == ["mpi4py", "mpi4py.MPI"]
+    assert "--hidden-import" not in numpy
+
+
 def _distribution(site: Path, name: str, version: str, files: dict, elsewhere=()) -> None:
     """A pip-installed distribution: its files, and a dist-info whose RECORD lists them (and
     `elsewhere`, files pip put outside site-packages, as ../../../bin/NAME)."""
