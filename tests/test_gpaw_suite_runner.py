@@ -144,6 +144,10 @@ def test_a_test_id_leads_to_its_file_through_module_class_or_collection_skip(tmp
     assert mpi_file_by_file.test_file("pkg.test.lcao.test_h2.TestH2::test_energy", tmp_path) == h2
     assert mpi_file_by_file.test_file("::pkg.test.test_gpu", tmp_path) == tmp_path / "pkg" / "test" / "test_gpu.py"
     assert mpi_file_by_file.test_file("pkg.test.gone::test", tmp_path) is None
+    junit = tmp_path / "rank0.xml"
+    junit.write_text('<testsuites><testsuite name="pytest" tests="1" time="1.5"><testcase classname="a" name="b" '
+                     'time="1.2"/></testsuite></testsuites>')
+    assert mpi_file_by_file.session_seconds(junit) == 1.5
     grouped = mpi_file_by_file.tests_by_file(["pkg.test.lcao.test_h2::b", "pkg.test.gone::x",
                                               "pkg.test.lcao.test_h2::a"], tmp_path)
     assert grouped == {h2: ["pkg.test.lcao.test_h2::a", "pkg.test.lcao.test_h2::b"]}
@@ -181,6 +185,7 @@ def test_file_by_file_a_file_whose_job_hangs_is_hung_and_the_next_file_still_run
         "python-static", str(mpiexec), sys.executable, 2, tree, str(tree), tmp_path / "work", [], test_ids, 4,
         package="pkg", options=gpaw_suite.GPAW_PYTEST_OPTIONS, test_dirs=("test",))
     assert side["jobs"] == 2 and side["hung_files"] == ["pkg/test/test_a_waits.py"] and side["exit"] == -9
+    assert side["seconds"] >= 4 and side["test_seconds"] < side["seconds"]   # the killed job wrote no session time
     collapsed = mpi4py_suite.collapse_ranks(side["outcomes"])
     assert collapsed["pkg.test.test_a_waits::test_wait"][0] == "hung"
     assert collapsed["pkg.test.test_b_runs::test_pass"] == ("passed", "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 from slither.commands import say
 from harness.suites.h5py_suite import oversubscribed_environment, run_until_every_rank_reported
@@ -57,6 +58,12 @@ def tests_by_file(test_ids, tree: Path) -> dict[Path, list[str]]:
     return dict(sorted(files.items()))
 
 
+def session_seconds(results: Path) -> float:
+    """pytest's own time for the session a JUnit file reports: collection and tests, not the
+    interpreter's start-up or its exit (where the stock CPython hangs)."""
+    return sum(float(suite.get("time", 0)) for suite in ElementTree.parse(results).getroot().iter("testsuite"))
+
+
 def hung_outcomes(test_ids: list[str], seconds: int) -> dict[str, tuple[str, str]]:
     return {test_id: (HUNG, f"no result: the job of its file was killed after {seconds} s")
             for test_id in test_ids}
@@ -68,7 +75,8 @@ def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks:
     """What h5py_suite.run_mpi_side returns (exit, seconds, ranks_reporting, outcomes per rank,
     log), from one `mpiexec -n ranks` job per test file of `test_ids` (the ids a serial run
     reported); a job killed at `file_timeout` gives its file's tests the outcome `hung` on every
-    rank that wrote no results. `exit` is the worst job's (-9 when one was killed)."""
+    rank that wrote no results. `exit` is the worst job's (-9 when one was killed); `seconds` the
+    wall time of all jobs, `test_seconds` the slowest rank's pytest session summed over them."""
     name = f"{package}-{label}-n{ranks}"
     results_root = fresh_directory(work / name)
     run_root = fresh_directory(work / f"run-{label}-n{ranks}")
@@ -77,7 +85,7 @@ def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks:
     say(f"{package} MPI tests on {label}, mpiexec -n {ranks}, one job per test file ({len(files)} files, "
         f"{file_timeout} s each at most; log: {log})")
     outcomes: dict[int, dict] = {rank: {} for rank in range(ranks)}
-    codes, hung_files = [], []
+    codes, hung_files, test_seconds = [], [], 0.0
     started = time.monotonic()
     with open(log, "w") as stream:
         for index, (path, ids) in enumerate(files.items()):
@@ -96,7 +104,9 @@ def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks:
             code = run_until_every_rank_reported(command, run_dir, environment, stream, results_dir, ranks,
                                                  file_timeout, exit_grace=EXIT_GRACE_SECONDS)
             codes.append(code)
-            reported = {int(xml.stem[len("rank"):]): junit_outcomes(xml) for xml in results_dir.glob("rank*.xml")}
+            written = sorted(results_dir.glob("rank*.xml"))
+            reported = {int(xml.stem[len("rank"):]): junit_outcomes(xml) for xml in written}
+            test_seconds += max((session_seconds(xml) for xml in written), default=0.0)
             for rank in range(ranks):
                 outcomes[rank].update(reported.get(rank) or hung_outcomes(ids, file_timeout))
             if len(reported) < ranks:
@@ -105,6 +115,7 @@ def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks:
                     f"results from {len(reported)} of {ranks} ranks: its {len(ids)} test(s) count as hung")
     seconds = round(time.monotonic() - started)
     exit_code = -9 if -9 in codes else max(codes, default=0, key=abs)
-    say(f"  {label} -n {ranks}: {len(files)} jobs, {len(hung_files)} killed ({seconds} s)")
-    return {"exit": exit_code, "seconds": seconds, "ranks_reporting": ranks, "outcomes": outcomes, "log": str(log),
-            "jobs": len(files), "hung_files": hung_files}
+    say(f"  {label} -n {ranks}: {len(files)} jobs, {len(hung_files)} killed for hanging ({seconds} s; "
+        f"{round(test_seconds)} s in the pytest sessions)")
+    return {"exit": exit_code, "seconds": seconds, "test_seconds": round(test_seconds), "ranks_reporting": ranks,
+            "outcomes": outcomes, "log": str(log), "jobs": len(files), "hung_files": hung_files}
