@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from conftest import assert_built, ROOT, run_scons
+from conftest import assert_built, ci_blas_cpu, ROOT, run_scons
 
 pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
@@ -31,7 +31,8 @@ def built(tmp_path_factory, modules):
     # no comma in the path: compiler drivers split -Wl,-rpath,DIR on commas (h5py's setup gives one)
     build_dir = tmp_path_factory.mktemp(f"package-suites-{modules.replace(',', '-')}")
     for targets in ([], ["reference", "reference-mpi"] if "mpi4py" in modules.split(",") else ["reference"]):
-        result = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}", "JOBS=2", *targets], timeout=4 * 3600)
+        result = run_scons([f"BUILD_DIR={build_dir}", f"MODULES={modules}", f"BLAS_CPU={ci_blas_cpu()}", "JOBS=2",
+                            *targets], timeout=4 * 3600)
         assert_built(result)
     return build_dir
 
