@@ -190,6 +190,9 @@ def test_file_by_file_a_file_whose_job_hangs_is_hung_and_the_next_file_still_run
     assert collapsed["pkg.test.test_a_waits::test_wait"][0] == "hung"
     assert collapsed["pkg.test.test_b_runs::test_pass"] == ("passed", "")
     assert collapsed["pkg.test.test_b_runs::test_rank_one_fails"][0] == "mixed: rank 0 passed, rank 1 failed"
+    # a job that ends by itself without a rank's results (a crash) is no hang
+    assert mpi_file_by_file.unreported_outcomes(["t::a"], 139, 300) == {
+        "t::a": ("error", "no result: the job of its file exited with status 139")}
     # hung is an outcome like the others: the same on both sides is no difference
     run = {"python-static": side, "stock": {**side, "outcomes": dict(side["outcomes"])}}
     assert h5py_suite.compare_mpi_run(2, run, "pkg", kinds=(*h5py_suite.MPI_OUTCOMES, "hung")) == 0

@@ -64,9 +64,14 @@ def session_seconds(results: Path) -> float:
     return sum(float(suite.get("time", 0)) for suite in ElementTree.parse(results).getroot().iter("testsuite"))
 
 
-def hung_outcomes(test_ids: list[str], seconds: int) -> dict[str, tuple[str, str]]:
-    return {test_id: (HUNG, f"no result: the job of its file was killed after {seconds} s")
-            for test_id in test_ids}
+def unreported_outcomes(test_ids: list[str], code: int, seconds: int) -> dict[str, tuple[str, str]]:
+    """A rank's outcome for the tests of a file whose job ended without that rank's results:
+    `hung` when the job was killed at its time limit (-9: a job whose ranks had all reported is
+    killed only for not exiting, so a rank without results means the limit), else `error`, with
+    the job's exit status."""
+    if code == -9:
+        return {test_id: (HUNG, f"no result: the job of its file was killed after {seconds} s") for test_id in test_ids}
+    return {test_id: ("error", f"no result: the job of its file exited with status {code}") for test_id in test_ids}
 
 
 def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks: int, tree: Path, pythonpath: str,
@@ -108,11 +113,13 @@ def run_mpi_side_file_by_file(label: str, mpiexec: str, interpreter: str, ranks:
             reported = {int(xml.stem[len("rank"):]): junit_outcomes(xml) for xml in written}
             test_seconds += max((session_seconds(xml) for xml in written), default=0.0)
             for rank in range(ranks):
-                outcomes[rank].update(reported.get(rank) or hung_outcomes(ids, file_timeout))
+                outcomes[rank].update(reported.get(rank) or unreported_outcomes(ids, code, file_timeout))
             if len(reported) < ranks:
-                hung_files.append(str(path.relative_to(tree)))
-                say(f"    {path.relative_to(tree)}: killed after {round(time.monotonic() - file_started)} s, "
-                    f"results from {len(reported)} of {ranks} ranks: its {len(ids)} test(s) count as hung")
+                if code == -9:
+                    hung_files.append(str(path.relative_to(tree)))
+                say(f"    {path.relative_to(tree)}: exit {code} after {round(time.monotonic() - file_started)} s, "
+                    f"results from {len(reported)} of {ranks} ranks: its {len(ids)} test(s) count as "
+                    f"{'hung' if code == -9 else 'errors'} on the ranks without results")
     seconds = round(time.monotonic() - started)
     exit_code = -9 if -9 in codes else max(codes, default=0, key=abs)
     say(f"  {label} -n {ranks}: {len(files)} jobs, {len(hung_files)} killed for hanging ({seconds} s; "
