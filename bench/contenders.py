@@ -638,8 +638,8 @@ def build_onefile(prep: Preparation, workload: Workload, script: str, pyinstalle
         env = clean_environment({"PYTHONPATH": f"{pyinstaller}:{site}"})
         hidden = [argument for module in workload.hidden_imports for argument in ("--hidden-import", module)]
         run_checked([str(prep.stock_python), "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN",
-                     *hidden, "--name", workload.slug, "--distpath", str(build / "dist"), "--workpath", str(build / "build"),
-                     "--specpath", str(build), str(build / script)],
+                     *hidden, "--name", workload.slug, "--distpath", str(build / "dist"),
+                     "--workpath", str(build / "build"), "--specpath", str(build), str(build / script)],
                     what=f"PyInstaller one-file of {workload.key!r}", log=log, env=env, cwd=build)
         os.replace(build / "dist" / workload.slug, cached)
     finally:

@@ -8,8 +8,9 @@ under `mpiexec -n N` for each N in --ranks (default 2,4), every rank writing its
 as GPAW runs its parallel tests (`gpaw -P N python -m pytest`: the cgpaw MPI backend on every
 rank). Under mpiexec, one job per test file (the files of the tests the serial runs reported),
 each bounded by FILE_TIMEOUT_SECONDS: GPAW's tests on 4 ranks without ScaLAPACK fail in ways
-that leave the ranks of one job waiting for each other (harness/suites/mpi_file_by_file.py). The whole suite is hours on 2 cores and most of it computes reference files first; the
-CI selection is what GPAW itself checks on every change.
+that leave the ranks of one job waiting for each other (harness/suites/mpi_file_by_file.py).
+The whole suite is hours on 2 cores and most of it computes reference files first; the CI
+selection is what GPAW itself checks on every change.
 
 Both sides read the PAW setups of the pinned gpaw-data wheel, unpacked once into WORK and named
 by GPAW_SETUP_PATH (python-static leaves gpaw-data out: modules/packages/gpaw.py).
@@ -38,9 +39,9 @@ from harness.suites.binary_under_test import package_recipe
 from harness.suites.comparison import serial_run, write_summary
 from harness.suites.h5py_suite import (MPI_OUTCOMES, PYTEST_OPTIONS, compare_mpi_run, oversubscribed_environment,
                                        stock_mpiexec, summary_run)
-from harness.suites.mpi_file_by_file import HUNG, run_mpi_side_file_by_file
 from harness.suites.known_differences import unused_reasons
 from harness.suites.mpi4py_suite import resolve_mpiexec
+from harness.suites.mpi_file_by_file import HUNG, run_mpi_side_file_by_file
 from harness.suites.pytest_suite import (HERE, extract_test_tree, finish_pytest_side, fresh_directory,
                                          install_test_requirements, site_archive, start_pytest_side,
                                          suite_environment)
